@@ -1,0 +1,60 @@
+from django import forms
+from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts import services
+from accounts.models import Invitation, ThematicArea
+
+
+class InvitationForm(forms.ModelForm):
+    thematic_areas = forms.ModelMultipleChoiceField(
+        queryset=ThematicArea.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Thematic areas"),
+        help_text=_("For thematic coordinators only."),
+    )
+
+    class Meta:
+        model = Invitation
+        fields = ["email", "full_name", "role", "state", "organization", "thematic_areas"]
+        help_texts = {
+            "state": _("The State a national focal point acts for, or the State a donor focal point represents."),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            services._check_role_fields(
+                role=data.get("role"),
+                state=data.get("state"),
+                organization=data.get("organization", ""),
+                thematic_areas=data.get("thematic_areas") or [],
+            )
+        except ValidationError as error:
+            self._update_errors(error)
+        return data
+
+
+class AcceptInvitationForm(forms.Form):
+    full_name = forms.CharField(label=_("Your full name"), max_length=150)
+    password1 = forms.CharField(
+        label=_("Choose a password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Repeat the password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
+            self.add_error("password2", _("The two passwords differ."))
+        return data

@@ -1,0 +1,105 @@
+"""What each role may see and do: the one place where it is decided.
+
+Views, templates, the admin (through ``RolePermissionBackend``) and services ask
+these functions; none of them tests a role on its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+
+
+class Capability(models.TextChoices):
+    USE_STAFF_PAGES = "use_staff_pages", _("Use ISU staff pages")
+    MANAGE_REGISTRY = "manage_registry", _("Manage States, treaty dates, obligations, extensions and meetings")
+    MANAGE_USERS = "manage_users", _("Invite and manage users")
+    VIEW_AUDIT = "view_audit", _("Read the audit trail")
+    PREPARE_REPORTS = "prepare_reports", _("Prepare and submit the State's Article 7 reports")
+    REVIEW_REPORTS = "review_reports", _("Review, accept and publish Article 7 reports")
+    REQUEST_ASSISTANCE = "request_assistance", _("File the State's assistance requests")
+    OFFER_ASSISTANCE = "offer_assistance", _("Register assistance offers")
+    MATCH_ASSISTANCE = "match_assistance", _("Match assistance requests to offers in own areas")
+
+
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.ISU_STAFF: frozenset(
+        {
+            Capability.USE_STAFF_PAGES,
+            Capability.MANAGE_REGISTRY,
+            Capability.MANAGE_USERS,
+            Capability.VIEW_AUDIT,
+            Capability.REVIEW_REPORTS,
+            Capability.MATCH_ASSISTANCE,
+        }
+    ),
+    Role.FOCAL_POINT: frozenset({Capability.PREPARE_REPORTS, Capability.REQUEST_ASSISTANCE}),
+    Role.COORDINATOR: frozenset({Capability.MATCH_ASSISTANCE}),
+    Role.DONOR: frozenset({Capability.OFFER_ASSISTANCE}),
+}
+
+# Roles whose members must sign in with a second factor before any staff page.
+TWO_FACTOR_ROLES = frozenset({Role.ISU_STAFF})
+
+# Admin (model) permissions follow from capabilities: app label or "app.model" → capability.
+# Audit entries can be read, never changed.
+_MODEL_CAPABILITIES: dict[str, Capability] = {
+    "parties": Capability.MANAGE_REGISTRY,
+    "accounts.thematicarea": Capability.MANAGE_REGISTRY,
+    "accounts.user": Capability.MANAGE_USERS,
+    "accounts.invitation": Capability.MANAGE_USERS,
+    "audit": Capability.VIEW_AUDIT,
+}
+_READ_ONLY = {"audit"}
+
+
+def capabilities(user: Any) -> frozenset[Capability]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    return ROLE_CAPABILITIES.get(user.role, frozenset())
+
+
+def can(user: Any, capability: Capability) -> bool:
+    return capability in capabilities(user)
+
+
+def requires_two_factor(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and (user.role in TWO_FACTOR_ROLES or user.is_superuser))
+
+
+def has_two_factor(user: Any) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def acts_for_state(user: Any, state: Any) -> bool:
+    """A focal point acts for their own State only."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.role == Role.FOCAL_POINT
+        and user.state_id == state.pk
+    )
+
+
+def model_permission(user: Any, app_label: str, codename: str) -> bool:
+    """Whether ``user`` holds the Django model permission ``app_label.codename`` by role."""
+    model = codename.split("_", 1)[1] if "_" in codename else ""
+    capability = _MODEL_CAPABILITIES.get(f"{app_label}.{model}") or _MODEL_CAPABILITIES.get(app_label)
+    if capability is None or not can(user, capability):
+        return False
+    if app_label in _READ_ONLY:
+        return codename.startswith("view_")
+    return True
+
+
+def module_permission(user: Any, app_label: str) -> bool:
+    return any(
+        (key == app_label or key.startswith(f"{app_label}.")) and can(user, capability)
+        for key, capability in _MODEL_CAPABILITIES.items()
+    )

@@ -1,0 +1,49 @@
+"""Admin pieces shared by the apps: every save and delete through the admin is audited."""
+
+from django.db import transaction
+
+from audit import services as audit
+
+
+class AuditedAdminMixin:
+    audit_action_prefix = ""
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            before = {}
+            if change and obj.pk:
+                stored = type(obj)._default_manager.filter(pk=obj.pk).first()
+                before = audit.snapshot(stored) if stored else {}
+            super().save_model(request, obj, form, change)
+            changes = audit.diff(before, audit.snapshot(obj))
+            if changes or not change:
+                audit.record(
+                    actor=request.user,
+                    action=f"{self.audit_action_prefix}.{'changed' if change else 'created'}",
+                    obj=obj,
+                    changes=changes,
+                    context={"via": "admin"},
+                )
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            audit.record(
+                actor=request.user,
+                action=f"{self.audit_action_prefix}.deleted",
+                obj=obj,
+                changes=audit.diff(audit.snapshot(obj), {}),
+                context={"via": "admin"},
+            )
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                audit.record(
+                    actor=request.user,
+                    action=f"{self.audit_action_prefix}.deleted",
+                    obj=obj,
+                    changes=audit.diff(audit.snapshot(obj), {}),
+                    context={"via": "admin"},
+                )
+            super().delete_queryset(request, queryset)

@@ -1,0 +1,11 @@
+"""Celery application. Tasks live in each app's ``tasks.py`` and are thin adapters over services."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ccm_portal.settings")
+
+app = Celery("ccm_portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

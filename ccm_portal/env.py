@@ -1,0 +1,89 @@
+"""Strict readers for configuration taken from the environment.
+
+Each helper raises ``ImproperlyConfigured`` naming the variable when a value
+is present but malformed, so a bad deployment stops at start-up instead of
+running with a silently wrong default.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+_MISSING = object()
+
+
+def _raw(name: str, environ: Mapping[str, str] | None) -> str | None:
+    return (os.environ if environ is None else environ).get(name)
+
+
+def env_str(name: str, default: object = _MISSING, *, environ: Mapping[str, str] | None = None) -> str:
+    value = _raw(name, environ)
+    if value is None or value == "":
+        if default is _MISSING:
+            raise ImproperlyConfigured(f"The environment variable {name} must be set.")
+        return default  # type: ignore[return-value]
+    return value
+
+
+def env_bool(name: str, default: bool, *, environ: Mapping[str, str] | None = None) -> bool:
+    value = _raw(name, environ)
+    if value is None:
+        return default
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ImproperlyConfigured(
+        f"The environment variable {name} must be a boolean (one of 1/0, true/false, yes/no, on/off), got {value!r}."
+    )
+
+
+def env_int(
+    name: str,
+    default: int,
+    *,
+    minimum: int | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> int:
+    value = _raw(name, environ)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = int(value.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"The environment variable {name} must be an integer, got {value!r}.") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"The environment variable {name} must be at least {minimum}, got {number}.")
+    return number
+
+
+def env_list(name: str, default: list[str], *, environ: Mapping[str, str] | None = None) -> list[str]:
+    """A comma-separated list; blank items are dropped."""
+    value = _raw(name, environ)
+    if value is None:
+        return list(default)
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_url(
+    name: str,
+    default: str | None,
+    *,
+    schemes: tuple[str, ...],
+    environ: Mapping[str, str] | None = None,
+) -> str | None:
+    """A URL whose scheme must be one of ``schemes``; ``None`` when unset and no default."""
+    value = _raw(name, environ)
+    if value is None or value.strip() == "":
+        return default
+    scheme, sep, rest = value.partition("://")
+    if not sep or scheme not in schemes or not rest:
+        allowed = ", ".join(f"{s}://" for s in schemes)
+        raise ImproperlyConfigured(f"The environment variable {name} must be a URL starting with {allowed}, got {value!r}.")
+    return value

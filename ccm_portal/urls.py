@@ -1,0 +1,22 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from ccm_portal import views
+
+# The admin signs in through allauth, so its login is rate-limited and asks for the second factor.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = _("CCM Portal administration")
+admin.site.site_title = _("CCM Portal")
+admin.site.index_title = _("ISU registry")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("", include("parties.urls")),
+    path("", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,331 @@
+"""Import and export of the registry (CSV/XLSX) through django-import-export.
+
+Column names follow ``fixtures/*.csv`` (the reference data files), so an export
+can be edited and imported back. Columns the portal derives (entry into force,
+deadlines, status) are exported for readers and, on import, checked against the
+treaty rules: a file that disagrees with them is refused, cell by cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from import_export import fields, widgets
+
+from ccm_portal.imports import AuditedModelResource, StrictChoiceWidget
+from parties import rules
+from parties.dates import PartialDate
+from parties.models import (
+    Article,
+    Confidence,
+    DepositType,
+    ExtensionRequest,
+    ExtensionStatus,
+    Meeting,
+    MeetingKind,
+    MembershipStatus,
+    Obligation,
+    Region,
+    State,
+)
+
+DATE = widgets.DateWidget(format="%Y-%m-%d")
+
+
+def _date_cell(row, column: str) -> dt.date | None:
+    return DATE.clean(row.get(column)) if row.get(column) not in (None, "") else None
+
+
+class StateResource(AuditedModelResource):
+    audit_action_prefix = "parties.state"
+
+    iso3 = fields.Field(attribute="iso3", column_name="iso3")
+    name = fields.Field(attribute="name", column_name="name")
+    region = fields.Field(attribute="region", column_name="region", widget=StrictChoiceWidget(Region.choices))
+    signature_date = fields.Field(attribute="signature_date", column_name="signature_date", widget=DATE)
+    deposit_date = fields.Field(attribute="deposit_date", column_name="deposit_date", widget=DATE)
+    deposit_type = fields.Field(
+        attribute="deposit_type", column_name="deposit_type", widget=StrictChoiceWidget(DepositType.choices)
+    )
+    entry_into_force_date = fields.Field(column_name="entry_into_force_date", readonly=True)
+    source = fields.Field(attribute="source", column_name="source")
+    status = fields.Field(column_name="status", readonly=True)
+    provisional_application_date = fields.Field(
+        attribute="provisional_application_date", column_name="provisional_application_date", widget=DATE
+    )
+    withdrawal_effective_date = fields.Field(
+        attribute="withdrawal_effective_on", column_name="withdrawal_effective_date", widget=DATE
+    )
+    initial_report_due = fields.Field(column_name="initial_report_due", readonly=True)
+    crosscheck = fields.Field(attribute="crosscheck", column_name="crosscheck")
+
+    class Meta:
+        model = State
+        import_id_fields = ["iso3"]
+        fields = [
+            "iso3",
+            "name",
+            "region",
+            "signature_date",
+            "deposit_date",
+            "deposit_type",
+            "entry_into_force_date",
+            "source",
+            "status",
+            "provisional_application_date",
+            "withdrawal_effective_date",
+            "initial_report_due",
+            "crosscheck",
+        ]
+        export_order = fields
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+    # --- export of derived columns -------------------------------------------
+    def dehydrate_entry_into_force_date(self, state: State) -> str:
+        return state.entry_into_force.isoformat() if state.entry_into_force else ""
+
+    def dehydrate_initial_report_due(self, state: State) -> str:
+        return state.initial_report_due.isoformat() if state.initial_report_due else ""
+
+    def dehydrate_status(self, state: State) -> str:
+        status = state.status_on(timezone.localdate())
+        return {
+            MembershipStatus.STATE_PARTY: "State Party",
+            MembershipStatus.SIGNATORY: "Signatory",
+            MembershipStatus.WITHDRAWN: "Withdrawn (former State Party)",
+        }.get(status, "")
+
+    # --- import checks of derived columns --------------------------------------
+    def import_instance(self, instance, row, **kwargs):
+        errors: dict[str, list[str]] = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if row.get("iso3") and not re.fullmatch(r"[A-Z]{3}", str(row["iso3"]).strip()):
+            errors.setdefault("iso3", []).append(_("Use the three capital letters of ISO 3166 alpha-3."))
+        if "deposit_date" not in errors:
+            self._check_derived(instance, row, errors)
+        if errors:
+            raise ValidationError(errors)
+
+    @staticmethod
+    def _check_derived(instance: State, row, errors: dict[str, list[str]]) -> None:
+        checks = {
+            "entry_into_force_date": (instance.entry_into_force, _("Art. 17 gives %(expected)s, the file says %(given)s.")),
+            "initial_report_due": (
+                instance.initial_report_due,
+                _("Entry into force + 180 days (Art. 7) gives %(expected)s, the file says %(given)s."),
+            ),
+        }
+        for column, (expected, message) in checks.items():
+            if column not in row:
+                continue
+            try:
+                given = _date_cell(row, column)
+            except ValueError as error:
+                errors.setdefault(column, []).append(str(error))
+                continue
+            if given != expected:
+                errors.setdefault(column, []).append(
+                    message % {"expected": expected or _("nothing"), "given": given or _("nothing")}
+                )
+        status = str(row.get("status") or "").strip().lower()
+        if status:
+            consistent = {
+                "state party": bool(instance.deposit_date) and not instance.withdrawal_effective_on,
+                "signatory": bool(instance.signature_date) and not instance.deposit_date,
+            }
+            expected_ok = consistent.get(status, status.startswith("withdrawn") and bool(instance.withdrawal_effective_on))
+            if not expected_ok:
+                errors.setdefault("status", []).append(
+                    _("“%(status)s” does not match the dates in this row.") % {"status": row.get("status")}
+                )
+
+
+class PartialDateWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if isinstance(value, dt.date):
+            return PartialDate.parse(value.isoformat())
+        return PartialDate.parse(str(value))
+
+    def render(self, value, obj=None, **kwargs):
+        return obj.completion.isoformat() if obj is not None and obj.completion else ""
+
+
+class StateCodeWidget(widgets.ForeignKeyWidget):
+    def __init__(self):
+        super().__init__(State, field="iso3")
+
+    def clean(self, value, row=None, **kwargs):
+        code = str(value or "").strip()
+        if not code:
+            raise ValueError(_("Give the State's ISO3 code."))
+        state = State.objects.filter(iso3=code).first()
+        if state is None:
+            raise ValueError(_("No State with the code “%(code)s” is registered.") % {"code": code})
+        return state
+
+
+class ObligationResource(AuditedModelResource):
+    audit_action_prefix = "parties.obligation"
+
+    iso3 = fields.Field(attribute="state", column_name="iso3", widget=StateCodeWidget())
+    article = fields.Field(attribute="article", column_name="article", widget=StrictChoiceWidget(Article.choices))
+    original_deadline = fields.Field(column_name="original_deadline", readonly=True)
+    extended_deadline = fields.Field(column_name="extended_deadline", readonly=True)
+    completed_date = fields.Field(column_name="completed_date", widget=PartialDateWidget())
+    completed_by = fields.Field(attribute="completed_by", column_name="completed_by", widget=DATE)
+    confidence = fields.Field(
+        attribute="confidence", column_name="confidence", widget=StrictChoiceWidget(Confidence.choices)
+    )
+    source = fields.Field(attribute="source", column_name="source")
+    notes = fields.Field(attribute="notes", column_name="notes")
+
+    class Meta:
+        model = Obligation
+        import_id_fields = ["iso3", "article"]
+        fields = [
+            "iso3",
+            "article",
+            "original_deadline",
+            "extended_deadline",
+            "completed_date",
+            "completed_by",
+            "confidence",
+            "source",
+            "notes",
+        ]
+        export_order = fields
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+    def get_queryset(self):
+        return Obligation.objects.with_related()
+
+    def dehydrate_original_deadline(self, obligation: Obligation) -> str:
+        return obligation.original_deadline.isoformat() if obligation.original_deadline else ""
+
+    def dehydrate_extended_deadline(self, obligation: Obligation) -> str:
+        extensions = sorted(obligation.extensions.all(), key=lambda e: e.requested_until)
+        if not extensions:
+            return ""
+        last = extensions[-1]
+        return (last.granted_until or last.requested_until).isoformat()
+
+    def dehydrate_completed_date(self, obligation: Obligation) -> str:
+        return obligation.completion.isoformat() if obligation.completion else ""
+
+    def import_instance(self, instance, row, **kwargs):
+        errors: dict[str, list[str]] = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        try:
+            completion = PartialDateWidget().clean(row.get("completed_date"))
+        except ValueError as error:
+            errors.setdefault("completed_date", []).append(str(error))
+        else:
+            instance.completed_on = completion.start if completion else None
+            instance.completed_precision = completion.precision.value if completion else ""
+        if not errors.get("iso3") and instance.state_id and "original_deadline" in row:
+            try:
+                given = _date_cell(row, "original_deadline")
+            except ValueError as error:
+                errors.setdefault("original_deadline", []).append(str(error))
+            else:
+                if given and given != instance.original_deadline and not instance.hostilities_ended_on:
+                    errors.setdefault("original_deadline", []).append(
+                        _("The treaty gives %(expected)s (entry into force + %(years)s years), the file says %(given)s.")
+                        % {
+                            "expected": instance.original_deadline,
+                            "years": rules.STOCKPILE_DESTRUCTION_YEARS
+                            if instance.article == Article.STOCKPILE_DESTRUCTION
+                            else rules.CLEARANCE_YEARS,
+                            "given": given,
+                        }
+                    )
+        try:
+            instance._extended_deadline = _date_cell(row, "extended_deadline")
+        except ValueError as error:
+            errors.setdefault("extended_deadline", []).append(str(error))
+        if errors:
+            raise ValidationError(errors)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if getattr(instance, "_extended_deadline", None) and not self._extension_recorded(instance):
+            return False
+        return super().skip_row(instance, original, row, import_validation_errors)
+
+    @staticmethod
+    def _extension_recorded(instance: Obligation) -> bool:
+        if not instance.pk:
+            return False
+        until = instance._extended_deadline
+        return instance.extensions.filter(requested_until=until).exists()
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        until = getattr(instance, "_extended_deadline", None)
+        if not until or instance.extensions.filter(requested_until=until).exists():
+            return
+        # The reference file gives only the last extension; its notes say when it was
+        # requested but not (yet) known to be granted.
+        requested_only = "REQUESTED" in (instance.notes or "")
+        extension = ExtensionRequest(
+            obligation=instance,
+            requested_until=until,
+            status=ExtensionStatus.REQUESTED if requested_only else ExtensionStatus.GRANTED,
+            granted_until=None if requested_only else until,
+            source=instance.source,
+            notes=instance.notes,
+        )
+        extension.full_clean()
+        extension.save()
+        from audit import services as audit
+
+        audit.record(
+            actor=kwargs.get("user"),
+            action="parties.extension.imported",
+            obj=extension,
+            changes=audit.diff({}, audit.snapshot(extension)),
+            context={"row": kwargs.get("row_number"), "file": kwargs.get("file_name", "")},
+        )
+
+
+class MeetingResource(AuditedModelResource):
+    audit_action_prefix = "parties.meeting"
+
+    code = fields.Field(attribute="code", column_name="code")
+    name = fields.Field(attribute="name", column_name="name")
+    start_date = fields.Field(attribute="start_date", column_name="start_date", widget=DATE)
+    end_date = fields.Field(attribute="end_date", column_name="end_date", widget=DATE)
+    place = fields.Field(attribute="place", column_name="place")
+    notes = fields.Field(attribute="notes", column_name="notes")
+    source = fields.Field(attribute="source", column_name="source")
+
+    class Meta:
+        model = Meeting
+        import_id_fields = ["code"]
+        fields = ["code", "name", "start_date", "end_date", "place", "notes", "source"]
+        export_order = fields
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        # Review Conferences are coded "1RC", "2RC-1"...; everything else is an MSP.
+        instance.kind = MeetingKind.REVIEW_CONFERENCE if "RC" in (instance.code or "") else MeetingKind.MSP

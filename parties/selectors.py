@@ -1,0 +1,166 @@
+"""Reads on States: what the public lists and profiles show, as of a date.
+
+The HTML pages and their JSON twins are both rendered from these structures,
+so they always hold the same facts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from parties import rules
+from parties.models import (
+    Article,
+    ExtensionRequest,
+    MembershipStatus,
+    Obligation,
+    ObligationStatus,
+    Region,
+    State,
+    StateQuerySet,
+)
+
+
+def states_as_of(as_of: dt.date, *, status: str = "", region: str = "", query: str = "") -> StateQuerySet:
+    """The States that had signed or joined by ``as_of``, each annotated with its status then."""
+    states = State.objects.participants(as_of)
+    if status:
+        states = states.filter(status=status)
+    if region:
+        states = states.filter(region=region)
+    if query:
+        states = states.filter(Q(name__icontains=query) | Q(iso3__iexact=query))
+    return states.order_by("name")
+
+
+def membership_totals(as_of: dt.date) -> dict[str, Any]:
+    """Counts by status and by region among States Parties, in one query."""
+    rows = State.objects.participants(as_of).values_list("status", "region")
+    by_status: Counter[str] = Counter()
+    parties_by_region: Counter[str] = Counter()
+    for status, region in rows:
+        by_status[status] += 1
+        if status == MembershipStatus.STATE_PARTY:
+            parties_by_region[region] += 1
+    return {
+        "state_party": by_status[MembershipStatus.STATE_PARTY],
+        "signatory": by_status[MembershipStatus.SIGNATORY],
+        "withdrawn": by_status[MembershipStatus.WITHDRAWN],
+        "participants": sum(by_status.values()),
+        "parties_by_region": {region.value: parties_by_region[region.value] for region in Region},
+    }
+
+
+def state_row(state: State) -> dict[str, Any]:
+    return {
+        "iso3": state.iso3,
+        "name": state.name,
+        "region": state.region,
+        "status": state.status,
+        "signature_date": state.signature_date,
+        "deposit_date": state.deposit_date,
+        "deposit_type": state.deposit_type or None,
+        "entry_into_force": state.entry_into_force,
+        "url": state.get_absolute_url(),
+    }
+
+
+def state_for_profile(iso3: str) -> State | None:
+    obligations = Obligation.objects.prefetch_related(
+        Prefetch("extensions", queryset=ExtensionRequest.objects.select_related("meeting").order_by("requested_until"))
+    )
+    return State.objects.prefetch_related(Prefetch("obligations", queryset=obligations)).filter(iso3=iso3).first()
+
+
+def _extension(extension: ExtensionRequest) -> dict[str, Any]:
+    return {
+        "status": extension.status,
+        "status_label": extension.get_status_display(),
+        "requested_until": extension.requested_until,
+        "granted_until": extension.granted_until,
+        "submitted_on": extension.submitted_on,
+        "meeting": extension.meeting.code if extension.meeting else None,
+        "meeting_name": extension.meeting.name if extension.meeting else None,
+        "filing_deadline": extension.filing_deadline,
+        "filed_late": extension.filed_late,
+        "source": extension.source,
+        "notes": extension.notes,
+    }
+
+
+def _obligation(obligation: Obligation | None, article: Article, state: State, as_of: dt.date) -> dict[str, Any]:
+    eif = state.entry_into_force
+    treaty_deadline = (
+        rules.stockpile_destruction_deadline(eif) if article == Article.STOCKPILE_DESTRUCTION else rules.clearance_deadline(eif)
+    )
+    base = {
+        "article": int(article),
+        "label": article.label,
+        "recorded": obligation is not None,
+        "treaty_deadline": treaty_deadline,
+    }
+    if obligation is None:
+        return base
+    obligation.state = state  # already loaded: avoid a query per obligation
+    completion = obligation.completion
+    status = obligation.status_on(as_of)
+    return base | {
+        "original_deadline": obligation.original_deadline,
+        "deadline_as_of": obligation.deadline_on(as_of),
+        "current_deadline": obligation.current_deadline,
+        "hostilities_ended_on": obligation.hostilities_ended_on,
+        "extensions": [_extension(e) for e in obligation.extensions.all()],
+        "completed": (
+            {
+                "date": completion.isoformat(),
+                "precision": completion.precision.value,
+                "precision_label": completion.precision.label,
+                "display": completion.display(),
+            }
+            if completion
+            else None
+        ),
+        "completed_by": obligation.completed_by,
+        "status": status.value,
+        "status_label": status.label,
+        "deadline_passed": status == ObligationStatus.OPEN and (obligation.deadline_on(as_of) or as_of) < as_of,
+        "confidence": obligation.confidence,
+        "confidence_label": obligation.get_confidence_display(),
+        "source": obligation.source,
+        "notes": obligation.notes,
+    }
+
+
+def state_profile(state: State, as_of: dt.date) -> dict[str, Any]:
+    status = state.status_on(as_of)
+    eif = state.entry_into_force
+    obligations = {o.article: o for o in state.obligations.all()}
+    return {
+        "iso3": state.iso3,
+        "name": state.name,
+        "region": state.region,
+        "as_of": as_of,
+        "status": status.value if status else None,
+        "status_label": status.label if status else _("Not yet a signatory or party"),
+        "bound_by_obligations": state.is_bound_on(as_of),
+        "signature_date": state.signature_date,
+        "deposit_date": state.deposit_date,
+        "deposit_type": state.deposit_type or None,
+        "deposit_type_label": state.get_deposit_type_display() if state.deposit_type else None,
+        "provisional_application_date": state.provisional_application_date,
+        "entry_into_force": eif,
+        "withdrawal_notified_on": state.withdrawal_notified_on,
+        "withdrawal_effective_on": state.withdrawal_effective_on,
+        "initial_report_due": state.initial_report_due,
+        "obligations": [_obligation(obligations.get(article), article, state, as_of) for article in Article],
+        "source": state.source,
+        "crosscheck": state.crosscheck,
+        "notes": state.notes,
+        "url": reverse("parties:state_detail", args=[state.iso3]),
+    }

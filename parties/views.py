@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from ccm_portal.responses import form_errors, json_response, wants_json
+from parties import selectors
+from parties.forms import AsOfForm, StateFilterForm
+from parties.models import Meeting, MembershipStatus, Region
+
+SOURCE_NOTE = "UN Treaty Collection, MTDSG chapter XXVI-6; entry into force computed under Art. 17."
+
+
+@require_GET
+def state_list(request: HttpRequest) -> HttpResponse:
+    form = StateFilterForm(request.GET or None)
+    valid = form.is_valid() if request.GET else True
+    if not valid and wants_json(request):
+        return json_response({"errors": form_errors(form)}, status=400)
+    data = form.cleaned_data if request.GET and valid else {}
+    as_of = data.get("as_of") or timezone.localdate()
+    states = list(
+        selectors.states_as_of(
+            as_of, status=data.get("status", ""), region=data.get("region", ""), query=data.get("q", "")
+        )
+    )
+    totals = selectors.membership_totals(as_of)
+    if wants_json(request):
+        return json_response(
+            {
+                "as_of": as_of,
+                "filters": {k: data.get(k) or None for k in ("q", "status", "region")},
+                "count": len(states),
+                "totals": totals,
+                "states": [selectors.state_row(s) for s in states],
+                "source": SOURCE_NOTE,
+            }
+        )
+    return render(
+        request,
+        "parties/state_list.html",
+        {
+            "form": form if request.GET else StateFilterForm(),
+            "states": states,
+            "as_of": as_of,
+            "is_today": as_of == timezone.localdate(),
+            "totals": totals,
+            "status_labels": dict(MembershipStatus.choices),
+            "region_labels": dict(Region.choices),
+            "source_note": SOURCE_NOTE,
+        },
+        status=200 if valid else 400,
+    )
+
+
+@require_GET
+def state_detail(request: HttpRequest, iso3: str) -> HttpResponse:
+    if iso3 != iso3.upper():
+        query = f"?{request.GET.urlencode()}" if request.GET else ""
+        return redirect(f"{request.path.replace(iso3, iso3.upper(), 1)}{query}", permanent=True)
+    state = selectors.state_for_profile(iso3)
+    if state is None:
+        raise Http404(_("No State with the code %(code)s signed or joined the Convention.") % {"code": iso3})
+    form = AsOfForm(request.GET or None)
+    valid = form.is_valid() if request.GET else True
+    if not valid and wants_json(request):
+        return json_response({"errors": form_errors(form)}, status=400)
+    as_of = (form.cleaned_data.get("as_of") if request.GET and valid else None) or timezone.localdate()
+    profile = selectors.state_profile(state, as_of)
+    if wants_json(request):
+        return json_response(profile)
+    return render(
+        request,
+        "parties/state_detail.html",
+        {
+            "state": state,
+            "profile": profile,
+            "form": form if request.GET else AsOfForm(),
+            "as_of": as_of,
+            "is_today": as_of == timezone.localdate(),
+        },
+        status=200 if valid else 400,
+    )
+
+
+@require_GET
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    meetings = list(Meeting.objects.order_by("-start_date"))
+    if wants_json(request):
+        return json_response(
+            {
+                "meetings": [
+                    {
+                        "code": m.code,
+                        "name": m.name,
+                        "kind": m.kind,
+                        "start_date": m.start_date,
+                        "end_date": m.end_date,
+                        "place": m.place,
+                        "extension_requests_due": m.extension_requests_due,
+                        "notes": m.notes,
+                        "source": m.source,
+                    }
+                    for m in meetings
+                ]
+            }
+        )
+    return render(request, "parties/meeting_list.html", {"meetings": meetings, "today": timezone.localdate()})
