@@ -133,7 +133,9 @@ class Invitation(RoleFields):
 
     email = models.EmailField(_("e-mail address"))
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
-    thematic_areas = models.ManyToManyField(ThematicArea, blank=True, related_name="+", verbose_name=_("thematic areas"))
+    thematic_areas = models.ManyToManyField(
+        ThematicArea, blank=True, related_name="+", verbose_name=_("thematic areas")
+    )
     invited_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("invited by")
     )

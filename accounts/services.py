@@ -21,7 +21,7 @@ from accounts.models import Invitation, Role, ThematicArea, User
 from audit import services as audit
 from parties.models import State
 
-_TOKEN_SALT = "ccm_portal.accounts.invitation"
+_TOKEN_SALT = "ccm_portal.accounts.invitation"  # noqa: S105 (a namespace for signing, not a secret)
 
 
 # --- Invitation links ------------------------------------------------------------
@@ -87,7 +87,9 @@ def create_invitation(
     for earlier in Invitation.objects.pending().filter(email__iexact=email):
         earlier.revoked_at = now
         earlier.save(update_fields=["revoked_at"])
-        audit.record(actor=invited_by, action="accounts.invitation.revoked", obj=earlier, context={"reason": "replaced"})
+        audit.record(
+            actor=invited_by, action="accounts.invitation.revoked", obj=earlier, context={"reason": "replaced"}
+        )
     invitation = Invitation.objects.create(
         email=email,
         full_name=full_name,
@@ -146,7 +148,10 @@ def send_invitation_email(*, invitation_id: int) -> bool:
     """Send the invitation e-mail once. Returns whether a message went out."""
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update().select_related("state", "invited_by").filter(pk=invitation_id).first()
+            Invitation.objects.select_for_update()
+            .select_related("state", "invited_by")
+            .filter(pk=invitation_id)
+            .first()
         )
         if invitation is None or not invitation.is_pending or invitation.sent_at is not None:
             return False

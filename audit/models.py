@@ -25,7 +25,9 @@ class AuditEntry(models.Model):
         verbose_name=_("who"),
         help_text=_("Empty for changes made by the system (imports from the command line, scheduled jobs)."),
     )
-    action = models.CharField(_("what"), max_length=80, db_index=True, help_text=_("A dotted code, e.g. parties.state.changed."))
+    action = models.CharField(
+        _("what"), max_length=80, db_index=True, help_text=_("A dotted code, e.g. parties.state.changed.")
+    )
     object_type = models.CharField(_("object type"), max_length=80)
     object_id = models.CharField(_("object id"), max_length=64)
     object_repr = models.CharField(_("object"), max_length=200)

@@ -85,5 +85,7 @@ def env_url(
     scheme, sep, rest = value.partition("://")
     if not sep or scheme not in schemes or not rest:
         allowed = ", ".join(f"{s}://" for s in schemes)
-        raise ImproperlyConfigured(f"The environment variable {name} must be a URL starting with {allowed}, got {value!r}.")
+        raise ImproperlyConfigured(
+            f"The environment variable {name} must be a URL starting with {allowed}, got {value!r}."
+        )
     return value

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import tablib
-from django.db import transaction
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
 
@@ -118,7 +117,6 @@ def import_all_or_nothing(
     outcome = ImportOutcome(
         new=result.totals.get("new", 0), updated=result.totals.get("update", 0), skipped=result.totals.get("skip", 0)
     )
+    # import_data ran in its own transaction (a savepoint when nested) and rolled it back on any error.
     outcome.errors = describe_errors(result, file_label=file_label)
-    if outcome.errors and transaction.get_connection().in_atomic_block:
-        transaction.set_rollback(True)
     return outcome

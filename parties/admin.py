@@ -73,9 +73,7 @@ class StateAdmin(RegistryAdmin):
                     context={"via": "admin"},
                 )
             for obj in formset.deleted_objects:
-                audit.record(
-                    actor=request.user, action="parties.obligation.deleted", obj=obj, context={"via": "admin"}
-                )
+                audit.record(actor=request.user, action="parties.obligation.deleted", obj=obj, context={"via": "admin"})
 
 
 class ExtensionInline(admin.TabularInline):

@@ -123,7 +123,9 @@ class State(models.Model):
             and self.withdrawal_effective_on
             and self.withdrawal_effective_on < rules.withdrawal_effective(self.withdrawal_notified_on)
         ):
-            errors["withdrawal_effective_on"] = _("A withdrawal takes effect six months after notification at the earliest.")
+            errors["withdrawal_effective_on"] = _(
+                "A withdrawal takes effect six months after notification at the earliest."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -185,7 +187,9 @@ class Obligation(models.Model):
         _("end of active hostilities"),
         null=True,
         blank=True,
-        help_text=_("Art. 4(1)(b) only: remnants created after entry into force are cleared within ten years of this date."),
+        help_text=_(
+            "Art. 4(1)(b) only: remnants created after entry into force are cleared within ten years of this date."
+        ),
     )
     completed_on = models.DateField(_("completed"), null=True, blank=True)
     completed_precision = models.CharField(
@@ -222,7 +226,9 @@ class Obligation(models.Model):
 
     def clean(self) -> None:
         if self.hostilities_ended_on and self.article != Article.CLEARANCE:
-            raise ValidationError({"hostilities_ended_on": _("Only clearance obligations (Art. 4) run from the end of hostilities.")})
+            raise ValidationError(
+                {"hostilities_ended_on": _("Only clearance obligations (Art. 4) run from the end of hostilities.")}
+            )
         if bool(self.completed_on) != bool(self.completed_precision):
             raise ValidationError({"completed_precision": _("Give the precision together with the completion date.")})
 

@@ -118,7 +118,10 @@ class StateResource(AuditedModelResource):
     @staticmethod
     def _check_derived(instance: State, row, errors: dict[str, list[str]]) -> None:
         checks = {
-            "entry_into_force_date": (instance.entry_into_force, _("Art. 17 gives %(expected)s, the file says %(given)s.")),
+            "entry_into_force_date": (
+                instance.entry_into_force,
+                _("Art. 17 gives %(expected)s, the file says %(given)s."),
+            ),
             "initial_report_due": (
                 instance.initial_report_due,
                 _("Entry into force + 180 days (Art. 7) gives %(expected)s, the file says %(given)s."),
@@ -142,7 +145,9 @@ class StateResource(AuditedModelResource):
                 "state party": bool(instance.deposit_date) and not instance.withdrawal_effective_on,
                 "signatory": bool(instance.signature_date) and not instance.deposit_date,
             }
-            expected_ok = consistent.get(status, status.startswith("withdrawn") and bool(instance.withdrawal_effective_on))
+            expected_ok = consistent.get(
+                status, status.startswith("withdrawn") and bool(instance.withdrawal_effective_on)
+            )
             if not expected_ok:
                 errors.setdefault("status", []).append(
                     _("“%(status)s” does not match the dates in this row.") % {"status": row.get("status")}
@@ -214,6 +219,14 @@ class ObligationResource(AuditedModelResource):
     def get_queryset(self):
         return Obligation.objects.with_related()
 
+    def before_import_row(self, row, **kwargs):
+        # The State is part of the row's identity, so an unknown code must be named
+        # before the row is looked up.
+        try:
+            StateCodeWidget().clean(row.get("iso3"))
+        except ValueError as error:
+            raise ValidationError({"iso3": [str(error)]}) from None
+
     def dehydrate_original_deadline(self, obligation: Obligation) -> str:
         return obligation.original_deadline.isoformat() if obligation.original_deadline else ""
 
@@ -248,7 +261,10 @@ class ObligationResource(AuditedModelResource):
             else:
                 if given and given != instance.original_deadline and not instance.hostilities_ended_on:
                     errors.setdefault("original_deadline", []).append(
-                        _("The treaty gives %(expected)s (entry into force + %(years)s years), the file says %(given)s.")
+                        _(
+                            "The treaty gives %(expected)s (entry into force + %(years)s years), "
+                            "the file says %(given)s."
+                        )
                         % {
                             "expected": instance.original_deadline,
                             "years": rules.STOCKPILE_DESTRUCTION_YEARS

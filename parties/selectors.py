@@ -97,7 +97,9 @@ def _extension(extension: ExtensionRequest) -> dict[str, Any]:
 def _obligation(obligation: Obligation | None, article: Article, state: State, as_of: dt.date) -> dict[str, Any]:
     eif = state.entry_into_force
     treaty_deadline = (
-        rules.stockpile_destruction_deadline(eif) if article == Article.STOCKPILE_DESTRUCTION else rules.clearance_deadline(eif)
+        rules.stockpile_destruction_deadline(eif)
+        if article == Article.STOCKPILE_DESTRUCTION
+        else rules.clearance_deadline(eif)
     )
     base = {
         "article": int(article),

@@ -53,9 +53,7 @@ class Command(BaseCommand):
             user.save(update_fields=["password"])
             if "areas" in extra:
                 user.thematic_areas.set(ThematicArea.objects.filter(code__in=extra["areas"]))
-            EmailAddress.objects.update_or_create(
-                user=user, email=email, defaults={"verified": True, "primary": True}
-            )
+            EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
             rows.append((str(role.label), email))
         self.stdout.write(self.style.SUCCESS("Demo accounts (all share this password): " + password))
         for label, email in rows:

@@ -1,0 +1,64 @@
+# CCM Portal — the two commands a newcomer needs:
+#   make run    set everything up (venv from the lock, SQLite, real States, demo accounts) and serve on 127.0.0.1:$(PORT)
+#   make test   run the whole test suite (SQLite unless DATABASE_URL points at PostgreSQL, as .ci/run does)
+SHELL := /bin/bash
+PYTHON ?= python3
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.8
+STAMP := $(VENV)/.installed-$(shell cat requirements/dev.txt | sha1sum | cut -c1-12)
+
+.PHONY: run test install system-deps lint format migrations-check deploy-check compose-check ci lock bench messages
+
+$(STAMP): requirements/dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "CCM Portal needs Python 3.11 or newer")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	UV_PYTHON_DOWNLOADS=never $(UV) pip install --quiet --python $(PY) --require-hashes -r requirements/dev.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+# Debian packages for the browser tests (Chromium) and, later, PDFs (Pango, fonts); only what is missing.
+SYSTEM_PACKAGES := chromium fonts-noto-core fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 gettext
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing $$missing"; apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else \
+		echo "Missing system packages: $$missing — install them with: sudo apt-get install --no-install-recommends $$missing"; \
+	fi
+
+run: install
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(PY) manage.py load_reference_data
+	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
+	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install system-deps
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrations-check: install
+	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+bench: install
+	$(PY) -m pytest bench --benchmark-enable --benchmark-only $(PYTEST_ARGS)
+
+# Regenerate the hash-pinned lock files after changing pyproject.toml.
+lock: install
+	UV_PYTHON_DOWNLOADS=never $(UV) pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes -q -o requirements/base.txt
+	UV_PYTHON_DOWNLOADS=never $(UV) pip compile pyproject.toml --group dev --universal --python-version 3.11 --generate-hashes -q -o requirements/dev.txt
+
+messages: install
+	DJANGO_DEBUG=1 $(PY) manage.py makemessages --all --ignore=.venv --ignore=var

@@ -1,0 +1,76 @@
+import pytest
+from django.core.management import call_command
+
+from accounts.models import Role, ThematicArea
+from parties.models import State
+from tests.factories import enrol_totp, make_user
+
+
+def _ensure_reference_data() -> None:
+    # Transactional tests (live server, real worker) empty the tables when they end,
+    # including rows from data migrations; put them back for whoever comes next.
+    if not ThematicArea.objects.exists():
+        from importlib import import_module
+
+        from django.apps import apps
+
+        import_module("accounts.migrations.0002_thematic_areas").add_areas(apps, None)
+    if not State.objects.exists():
+        call_command("load_reference_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the real reference data once into the test database."""
+    with django_db_blocker.unblock():
+        _ensure_reference_data()
+
+
+@pytest.fixture
+def reference_data(db):
+    _ensure_reference_data()
+
+
+@pytest.fixture
+def isu_staff(reference_data):
+    user = make_user(Role.ISU_STAFF, email="isu@example.org")
+    user.totp_secret = enrol_totp(user)
+    return user
+
+
+@pytest.fixture
+def isu_staff_without_2fa(reference_data):
+    return make_user(Role.ISU_STAFF, email="new.isu@example.org")
+
+
+@pytest.fixture
+def focal_point(reference_data):
+    return make_user(Role.FOCAL_POINT, iso3="LAO", email="fp.lao@example.org")
+
+
+@pytest.fixture
+def other_focal_point(reference_data):
+    return make_user(Role.FOCAL_POINT, iso3="AUS", email="fp.aus@example.org")
+
+
+@pytest.fixture
+def coordinator(reference_data):
+    return make_user(Role.COORDINATOR, areas=["clearance-rre"], email="coordinator@example.org")
+
+
+@pytest.fixture
+def donor(reference_data):
+    return make_user(Role.DONOR, iso3="NOR", email="donor.nor@example.org")
+
+
+@pytest.fixture
+def client_for(client):
+    """``client_for(user)``: the test client signed in as ``user`` (``None`` for the public)."""
+
+    def sign_in(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return sign_in

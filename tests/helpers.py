@@ -1,0 +1,57 @@
+"""Helpers shared by tests: TOTP codes computed independently of allauth, service checks."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import shutil
+import socket
+import struct
+import time
+from urllib.parse import urlparse
+
+import pytest
+
+
+def totp_now(secret: str, *, at: float | None = None, digits: int = 6, period: int = 30) -> str:
+    """RFC 6238 code for ``secret`` (base32), as an authenticator app would show it."""
+    counter = int((time.time() if at is None else at) // period)
+    digest = hmac.new(base64.b32decode(secret, casefold=True), struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 10**digits:0{digits}d}"
+
+
+def services_required() -> bool:
+    """In CI (.ci/run sets CCM_REQUIRE_SERVICES=1) a missing service fails the test instead of skipping it."""
+    return os.environ.get("CCM_REQUIRE_SERVICES") == "1"
+
+
+def need(condition: bool, reason: str) -> None:
+    if condition:
+        return
+    if services_required():
+        pytest.fail(f"{reason} (CCM_REQUIRE_SERVICES=1)")
+    pytest.skip(reason)
+
+
+def redis_url() -> str:
+    return os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
+
+
+def redis_reachable(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+CHROMIUM = os.environ.get("CCM_CHROMIUM", "/usr/bin/chromium")
+
+
+def chromium_available() -> bool:
+    return bool(shutil.which(CHROMIUM) or os.path.exists(CHROMIUM))
