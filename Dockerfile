@@ -38,9 +38,10 @@ RUN export DJANGO_SECRET_KEY=build-time-only-not-a-secret CCM_VAR_DIR=/tmp/ccm-b
 FROM ${PYTHON_IMAGE} AS runtime
 
 # Pango and fonts for WeasyPrint PDFs (Noto for Latin/Arabic/Cyrillic, WenQuanYi Micro Hei for Chinese).
+# libharfbuzz-subset0: recent WeasyPrint releases subset embedded fonts with it.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core fonts-wqy-microhei \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-wqy-microhei \
     && rm -rf /var/lib/apt/lists/*
 
 # Unprivileged user. Its home holds caches (fontconfig); /data/media is the only other writable path and

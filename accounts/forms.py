@@ -16,6 +16,11 @@ class InvitationForm(forms.ModelForm):
         help_text=_("For thematic coordinators only."),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].empty_label = _("No State (ISU staff, coordinators, organizations)")
+        self.fields["state"].queryset = self.fields["state"].queryset.order_by("name")
+
     class Meta:
         model = Invitation
         fields = ["email", "full_name", "role", "state", "organization", "thematic_areas"]
@@ -40,7 +45,9 @@ class InvitationForm(forms.ModelForm):
 
 
 class AcceptInvitationForm(forms.Form):
-    full_name = forms.CharField(label=_("Your full name"), max_length=150)
+    full_name = forms.CharField(
+        label=_("Your full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     password1 = forms.CharField(
         label=_("Choose a password"),
         strip=False,

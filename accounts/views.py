@@ -115,3 +115,10 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Invitation sent again to %(email)s.") % {"email": invitation.email})
     return redirect("accounts:staff_home")
+
+
+@login_required
+def email_fixed(request: HttpRequest) -> HttpResponse:
+    """Replaces allauth's e-mail management: the address is the one the invitation went to,
+    which is how the ISU knows who acts for a State. The ISU changes it in the admin."""
+    return render(request, "accounts/email_fixed.html")

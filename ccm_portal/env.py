@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
 _MISSING = object()
 
 
@@ -32,7 +32,8 @@ def env_str(name: str, default: object = _MISSING, *, environ: Mapping[str, str]
 
 def env_bool(name: str, default: bool, *, environ: Mapping[str, str] | None = None) -> bool:
     value = _raw(name, environ)
-    if value is None:
+    if value is None or value.strip() == "":
+        # A blank line in an env file means "not set", never "off": security flags keep their default.
         return default
     lowered = value.strip().lower()
     if lowered in _TRUE:

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from accounts import views as accounts_views
 from ccm_portal import views
 
 # The admin signs in through allauth, so its login is rate-limited and asks for the second factor.
@@ -16,6 +17,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", include("parties.urls")),
     path("", include("accounts.urls")),
+    # Before allauth's own URLs: users may not change the address their invitation fixed.
+    path("accounts/email/", accounts_views.email_fixed, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

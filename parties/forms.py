@@ -14,7 +14,7 @@ class AsOfForm(forms.Form):
         label=_("As of"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Show the situation on this date (YYYY-MM-DD)."),
+        help_text=_("Show the situation as it stood on this date."),
     )
 
     def clean_as_of(self) -> dt.date:

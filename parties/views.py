@@ -4,6 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
 from ccm_portal.responses import form_errors, json_response, wants_json
@@ -11,7 +12,7 @@ from parties import selectors
 from parties.forms import AsOfForm, StateFilterForm
 from parties.models import Meeting, MembershipStatus, Region
 
-SOURCE_NOTE = "UN Treaty Collection, MTDSG chapter XXVI-6; entry into force computed under Art. 17."
+SOURCE_NOTE = _lazy("UN Treaty Collection, MTDSG chapter XXVI-6; entry into force computed under Art. 17.")
 
 
 @require_GET
@@ -36,7 +37,7 @@ def state_list(request: HttpRequest) -> HttpResponse:
                 "count": len(states),
                 "totals": totals,
                 "states": [selectors.state_row(s) for s in states],
-                "source": SOURCE_NOTE,
+                "source": str(SOURCE_NOTE),
             }
         )
     return render(
@@ -63,7 +64,10 @@ def state_detail(request: HttpRequest, iso3: str) -> HttpResponse:
         return redirect(f"{request.path.replace(iso3, iso3.upper(), 1)}{query}", permanent=True)
     state = selectors.state_for_profile(iso3)
     if state is None:
-        raise Http404(_("No State with the code %(code)s signed or joined the Convention.") % {"code": iso3})
+        message = _("No State with the code %(code)s signed or joined the Convention.") % {"code": iso3}
+        if wants_json(request):
+            return json_response({"error": message}, status=404)
+        raise Http404(message)
     form = AsOfForm(request.GET or None)
     valid = form.is_valid() if request.GET else True
     if not valid and wants_json(request):

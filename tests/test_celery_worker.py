@@ -17,14 +17,14 @@ from tests.helpers import need, redis_reachable, redis_url
 def real_worker(transactional_db, reference_data):
     url = redis_url()
     need(redis_reachable(url), f"Redis is not reachable at {url}")
-    saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
-    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
+    assert app.conf.broker_url == url, "tests/settings.py points Celery at the test Redis"
     app.connection_for_write().default_channel.client.flushdb()
+    app.conf.task_always_eager = False
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             yield app
     finally:
-        app.conf.update(saved)
+        app.conf.task_always_eager = True
 
 
 def wait_for(condition, seconds: float = 20.0) -> bool:

@@ -29,10 +29,22 @@ def browser():
         browser.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.browser_failed = report.failed
+    return report
+
+
 @pytest.fixture
-def page(browser, live_server, reference_data):
+def page(request, browser, live_server, reference_data):
     context = browser.new_context(base_url=live_server.url, locale="en-GB")
     context.set_default_timeout(15_000)
     page = context.new_page()
     yield page
+    if getattr(request.node, "browser_failed", False):
+        # Keep what the browser showed when the test failed: test-results/<test>.png
+        os.makedirs("test-results", exist_ok=True)
+        page.screenshot(path=f"test-results/{request.node.name}.png", full_page=True)
     context.close()

@@ -15,11 +15,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 NEW_PASSWORD = "a long and new passphrase 2026"
 
 
+def submit_form_with(page, field_selector):
+    """Click the first submit button of the form holding ``field_selector`` (not a Cancel beside it)."""
+    page.locator("form").filter(has=page.locator(field_selector)).locator("[type=submit]").first.click()
+
+
 def sign_in(page, email, password):
     page.goto("/accounts/login/")
     page.fill("#id_login", email)
     page.fill("#id_password", password)
-    page.locator("form").filter(has=page.locator("#id_password")).locator("[type=submit]").click()
+    submit_form_with(page, "#id_password")
 
 
 def test_invitation_first_login_totp_enrolment_then_staff_page(page, isu_staff):
@@ -27,7 +32,7 @@ def test_invitation_first_login_totp_enrolment_then_staff_page(page, isu_staff):
     sign_in(page, isu_staff.email, PASSWORD)
     page.wait_for_url("**/accounts/2fa/authenticate/")
     page.fill("#id_code", totp_now(isu_staff.totp_secret))
-    page.locator("[type=submit]").last.click()
+    submit_form_with(page, "#id_code")
     page.wait_for_url("**/me/")
 
     # ... and invites a new colleague from the staff page.
@@ -35,7 +40,7 @@ def test_invitation_first_login_totp_enrolment_then_staff_page(page, isu_staff):
     page.fill("#id_email", "new.officer@example.org")
     page.fill("#id_full_name", "New Officer")
     page.select_option("#id_role", Role.ISU_STAFF.value)
-    page.locator("main form [type=submit]").click()
+    submit_form_with(page, "#id_email")
     page.wait_for_url("**/isu/")
     assert "new.officer@example.org" in page.content()
     page.locator("form[action='/accounts/logout/'] [type=submit]").first.click()
@@ -48,7 +53,7 @@ def test_invitation_first_login_totp_enrolment_then_staff_page(page, isu_staff):
     page.fill("#id_full_name", "New Officer")
     page.fill("#id_password1", NEW_PASSWORD)
     page.fill("#id_password2", NEW_PASSWORD)
-    page.locator("main form [type=submit]").click()
+    submit_form_with(page, "#id_password2")
     page.wait_for_url("**/accounts/login/")
     assert User.objects.get(email="new.officer@example.org").role == Role.ISU_STAFF
 
@@ -56,11 +61,16 @@ def test_invitation_first_login_totp_enrolment_then_staff_page(page, isu_staff):
     sign_in(page, "new.officer@example.org", NEW_PASSWORD)
     page.wait_for_url("**/me/")
     page.goto("/isu/")
+    # Enrolling a second factor is a sensitive step: allauth asks for the password once more.
+    page.wait_for_url(re.compile(r".*/accounts/reauthenticate/.*"))
+    assert "two-factor" in page.content()
+    page.fill("#id_password", NEW_PASSWORD)
+    submit_form_with(page, "#id_password")
     page.wait_for_url(re.compile(r".*/accounts/2fa/totp/activate/.*"))
     secret = page.input_value("#authenticator_secret")
     assert re.fullmatch(r"[A-Z2-7]{16,}", secret)
     page.fill("#id_code", totp_now(secret))
-    page.locator("main form [type=submit]").click()
+    submit_form_with(page, "#id_code")
     page.wait_for_load_state()
 
     # Now the staff page opens.
@@ -82,7 +92,7 @@ def test_the_public_browses_states_and_looks_back_in_time(page):
     page.goto("/states/")
     page.select_option("#id_region", "Europe")
     page.select_option("#id_status", "withdrawn")
-    page.locator("main form [type=submit]").first.click()
+    submit_form_with(page, "#id_region")
     page.wait_for_url(re.compile(r".*region=Europe.*"))
     rows = page.locator("main table tbody tr")
     assert rows.count() == 1
@@ -91,6 +101,6 @@ def test_the_public_browses_states_and_looks_back_in_time(page):
     page.wait_for_url("**/states/LTU/**")
     assert "Withdrawn" in page.content()
     page.fill("#id_as_of", "2020-01-01")
-    page.locator("main form [type=submit]").first.click()
+    submit_form_with(page, "#id_as_of")
     page.wait_for_url(re.compile(r".*as_of=2020-01-01.*"))
     assert "State Party" in page.locator("main").inner_text()
