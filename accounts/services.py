@@ -148,7 +148,7 @@ def send_invitation_email(*, invitation_id: int) -> bool:
     """Send the invitation e-mail once. Returns whether a message went out."""
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("state", "invited_by")
             .filter(pk=invitation_id)
             .first()
