@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from ccm_portal.responses import form_errors, json_response, wants_json
 from parties import selectors
 from parties.forms import AsOfForm, StateFilterForm
-from parties.models import Meeting, MembershipStatus, Region
+from parties.models import DepositType, Meeting, MembershipStatus, Region
 
 SOURCE_NOTE = _lazy("UN Treaty Collection, MTDSG chapter XXVI-6; entry into force computed under Art. 17.")
 
@@ -29,6 +29,15 @@ def state_list(request: HttpRequest) -> HttpResponse:
         )
     )
     totals = selectors.membership_totals(as_of)
+    status_labels, region_labels, deposit_labels = (
+        dict(MembershipStatus.choices),
+        dict(Region.choices),
+        dict(DepositType.choices),
+    )
+    for state in states:
+        state.status_label = status_labels[state.status]
+        state.region_label = region_labels.get(state.region, state.region)
+        state.deposit_type_label = deposit_labels.get(state.deposit_type, "")
     if wants_json(request):
         return json_response(
             {

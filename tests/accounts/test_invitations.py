@@ -190,3 +190,34 @@ def test_my_portal_page_for_each_persona(client_for, isu_staff_without_2fa, foca
     response = client_for(isu_staff_without_2fa).get("/me/")
     assert response.context["needs_two_factor"] is True
     assert client_for(None).get("/me/").status_code == 302
+
+
+def test_the_invited_address_cannot_be_changed_by_its_owner(client_for, focal_point):
+    client = client_for(focal_point)
+    page = client.get("/accounts/email/")
+    assert page.status_code == 200
+    assert focal_point.email in page.content.decode()
+    client.post("/accounts/email/", {"action_add": "", "email": "elsewhere@example.org"})
+    assert list(focal_point.emailaddress_set.values_list("email", flat=True)) == [focal_point.email]
+    assert client_for(None).get("/accounts/email/").status_code == 302
+
+
+def test_staff_page_query_count_does_not_grow_with_users(client_for, isu_staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import make_user
+
+    client = client_for(isu_staff)
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/isu/").status_code == 200
+        return len(ctx.captured_queries)
+
+    queries()
+    before = queries()
+    for n in range(15):
+        make_user(Role.COORDINATOR, areas=["transparency", "victim-assistance"], email=f"c{n}@example.org")
+        invite(isu_staff, email=f"invitee{n}@example.org")
+    assert queries() == before

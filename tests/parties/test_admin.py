@@ -73,3 +73,43 @@ def test_audit_entries_cannot_be_edited_even_by_staff(client_for, isu_staff):
     client = client_for(isu_staff)
     assert client.get(f"/admin/audit/auditentry/{entry.pk}/change/").status_code == 200  # read-only view
     assert client.post(f"/admin/audit/auditentry/{entry.pk}/delete/").status_code == 403
+
+
+def _count(client, url, params=None):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url, params or {}).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize(
+    ("url", "few", "many"),
+    [
+        ("/admin/parties/state/", {"region": "Middle East"}, {}),
+        ("/admin/parties/obligation/", {"article__exact": "3", "confidence__exact": "confirmed"}, {}),
+        ("/admin/parties/extensionrequest/", {"status__exact": "requested"}, {}),
+        ("/admin/audit/auditentry/", {"action": "parties.extension.imported"}, {}),
+    ],
+)
+def test_admin_lists_run_the_same_number_of_queries_for_few_and_many_rows(client_for, isu_staff, url, few, many):
+    client = client_for(isu_staff)
+    _count(client, url, many)  # warm caches (content types, sessions)
+    assert _count(client, url, few) == _count(client, url, many)
+
+
+def test_registry_export_query_count_does_not_grow_with_rows():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from parties.resources import ObligationResource
+
+    def queries(queryset):
+        with CaptureQueriesContext(connection) as ctx:
+            ObligationResource().export(queryset).export("csv")
+        return len(ctx.captured_queries)
+
+    resource = ObligationResource()
+    few = resource.get_queryset().filter(state__iso3__in=["BGR", "HRV"])
+    assert queries(few) == queries(resource.get_queryset()) == 3  # obligations, extensions, meetings

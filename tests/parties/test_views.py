@@ -175,3 +175,14 @@ def test_home_page_shows_current_totals(client):
     response = client.get("/")
     assert response.status_code == 200
     assert response.context["totals"]["participants"] == State.objects.participants(dt.date.today()).count()
+
+
+@pytest.mark.parametrize("persona_client", PERSONAS, indirect=True)
+@pytest.mark.parametrize("url", ["/", "/meetings/", "/states/?format=json", "/states/LAO/?format=json"])
+def test_public_pages_are_the_same_for_every_persona(persona_client, url):
+    from django.test import Client
+
+    assert persona_client.get(url).status_code == 200
+    if "json" in url:
+        # Signed-in users get exactly the public facts, nothing more.
+        assert persona_client.get(url).json() == Client().get(url).json()
