@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 
 # Every page under these prefixes is a staff page.
-STAFF_PATH_PREFIXES = ("/admin/", "/isu/")
+STAFF_PATH_PREFIXES = ("/admin/", "/isu/")  # includes /isu/reviews/
 
 
 class StaffTwoFactorMiddleware:

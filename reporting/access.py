@@ -1,0 +1,42 @@
+"""Who may see and act on which report: the one fetch-and-authorize helper for reports.
+
+Outsiders get 404 (they may not know a draft exists); people who may see a report but
+not do what they ask get 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+from accounts import permissions
+from accounts.permissions import Capability
+from reporting.models import Report, ReportQuerySet, ReportStatus, Visibility
+
+
+def reports_visible_to(user: Any) -> ReportQuerySet:
+    reports = Report.objects.select_related("state", "format_version")
+    if permissions.can(user, Capability.REVIEW_REPORTS):
+        return reports
+    public = Q(status=ReportStatus.PUBLISHED, visibility=Visibility.PUBLIC)
+    if permissions.can(user, Capability.PREPARE_REPORTS) and user.state_id:
+        return reports.filter(public | Q(state_id=user.state_id))
+    return reports.filter(public)
+
+
+def get_report(user: Any, pk: int, *, to: str = "view") -> Report:
+    """The report ``pk`` if ``user`` may see it (else 404) and may do ``to`` (else 403):
+    ``view``, ``edit`` (its State's focal point, while editable) or ``review`` (ISU staff)."""
+    report = reports_visible_to(user).filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    if to == "edit" and not (
+        permissions.acts_for_state(user, report.state) and permissions.can(user, Capability.PREPARE_REPORTS)
+    ):
+        raise PermissionDenied
+    if to == "review" and not permissions.can(user, Capability.REVIEW_REPORTS):
+        raise PermissionDenied
+    return report

@@ -1,0 +1,433 @@
+"""Versioned definitions of the Article 7 reporting format, and validation of report content.
+
+A format (the 2010 forms A–J today; the 2022 adapted template later) is data: a JSON
+file in this folder loaded into ``reporting.FormatVersion``. Nothing in the app names a
+form or a field of a particular version except through its definition.
+
+Report content is a JSON document::
+
+    {"cover": {"contact_name": "…", …},
+     "forms": {"B": {"choice": "changed" | "unchanged" | "not_applicable" | "",
+                     "unchanged_since": 2019, "na_statement": "…",
+                     "narratives": {"programme": "…"},
+                     "tables": {"stockpile": [{"_id": "r1", "type": "…", "munitions": "12"}]}}}}
+
+Drafts keep what the user typed; ``validate`` returns the cleaned document (integers,
+decimal strings, square metres, ISO dates) and every error keyed by its path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+
+FORMATS_DIR = Path(__file__).resolve().parent
+
+
+class Choice:
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+    NOT_APPLICABLE = "not_applicable"
+
+
+QUALIFIERS = [
+    ("exact", "exactly"),
+    ("at_least", "at least"),
+    ("more_than", "more than"),
+    ("approximately", "approximately"),
+    ("up_to", "up to / nearly"),
+    ("estimated", "estimated"),
+]
+
+NA_STATEMENT_MAX = 300
+
+
+@cache
+def currencies() -> frozenset[str]:
+    text = (settings.BASE_DIR / "fixtures" / "currencies.txt").read_text()
+    return frozenset(code for line in text.splitlines() if not line.startswith("#") for code in line.split())
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    type: str
+    required: bool = False
+    choices: tuple[tuple[str, str], ...] = ()
+    max_length: int | None = None
+    min: int | None = None
+    max: int | None = None
+    help: str = ""
+    row_key: bool = False
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Column:
+        return cls(
+            key=data["key"],
+            label=data["label"],
+            type=data["type"],
+            required=data.get("required", False),
+            choices=tuple(tuple(c) for c in data.get("choices", QUALIFIERS if data["type"] == "qualifier" else ())),
+            max_length=data.get("max_length"),
+            min=data.get("min"),
+            max=data.get("max"),
+            help=data.get("help", ""),
+            row_key=data.get("row_key", False),
+        )
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    label: str
+    columns: tuple[Column, ...]
+
+    @property
+    def row_key(self) -> Column:
+        return next((c for c in self.columns if c.row_key), self.columns[0])
+
+
+@dataclass(frozen=True)
+class FormDef:
+    code: str
+    title: str
+    items: tuple[str, ...]
+    allows_not_applicable: bool
+    narratives: tuple[Column, ...]
+    tables: tuple[Table, ...]
+    nil_statement: str = ""
+
+    def table(self, key: str) -> Table:
+        return next(t for t in self.tables if t.key == key)
+
+
+@dataclass(frozen=True)
+class FormatDefinition:
+    code: str
+    name: str
+    source: str
+    cover: tuple[Column, ...]
+    forms: tuple[FormDef, ...]
+    _by_code: dict[str, FormDef] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FormatDefinition:
+        forms = tuple(
+            FormDef(
+                code=f["code"],
+                title=f["title"],
+                items=tuple(f.get("items", ())),
+                allows_not_applicable=f.get("allows_not_applicable", True),
+                narratives=tuple(Column.from_dict(c) for c in f.get("narratives", ())),
+                tables=tuple(
+                    Table(key=t["key"], label=t["label"], columns=tuple(Column.from_dict(c) for c in t["columns"]))
+                    for t in f.get("tables", ())
+                ),
+                nil_statement=f.get("nil_statement", ""),
+            )
+            for f in data["forms"]
+        )
+        definition = cls(
+            code=data["code"],
+            name=data["name"],
+            source=data.get("source", ""),
+            cover=tuple(Column.from_dict(c) for c in data["cover"]["fields"]),
+            forms=forms,
+        )
+        definition._by_code.update({f.code: f for f in forms})
+        return definition
+
+    def form(self, code: str) -> FormDef:
+        return self._by_code[code]
+
+    def empty_content(self) -> dict[str, Any]:
+        return {
+            "cover": {c.key: "" for c in self.cover},
+            "forms": {
+                f.code: {
+                    "choice": "",
+                    "unchanged_since": None,
+                    "na_statement": "",
+                    "narratives": {n.key: "" for n in f.narratives},
+                    "tables": {t.key: [] for t in f.tables},
+                }
+                for f in self.forms
+            },
+        }
+
+
+def load_file(name: str) -> dict[str, Any]:
+    return json.loads((FORMATS_DIR / name).read_text(encoding="utf-8"))
+
+
+def new_row_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+# --- Cell parsing ---------------------------------------------------------------------------
+_AREA_UNITS = {
+    "m2": Decimal(1),
+    "m²": Decimal(1),
+    "sqm": Decimal(1),
+    "ha": Decimal(10_000),
+    "km2": Decimal(1_000_000),
+    "km²": Decimal(1_000_000),
+}
+_AREA_PATTERN = re.compile(
+    r"^(?P<number>[0-9][0-9.,\s\u202f\u00a0']*)\s*(?P<unit>m2|m²|sqm|ha|km2|km²)?$", re.IGNORECASE
+)
+
+
+def parse_number(text: str) -> Decimal:
+    """A non-negative number as people type it: "1,500,000", "1 500 000", "2.5", "2,5"."""
+    cleaned = re.sub(r"[\s\u202f\u00a0']", "", text)
+    if ("," in cleaned and "." in cleaned) or re.fullmatch(r"\d{1,3}(,\d{3})+", cleaned):
+        cleaned = cleaned.replace(",", "")
+    else:
+        cleaned = cleaned.replace(",", ".")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(_("Enter a number.")) from None
+    if not value.is_finite():
+        raise ValueError(_("Enter a number."))
+    return value
+
+
+def parse_area(text: str) -> Decimal:
+    """Square metres from "1500", "1500 m2", "30 ha" or "2.5 km²"."""
+    match = _AREA_PATTERN.match(text.strip())
+    if not match:
+        raise ValueError(_("Enter an area such as “15000”, “1.5 ha” or “2.5 km2”."))
+    value = parse_number(match["number"]) * _AREA_UNITS[(match["unit"] or "m2").lower()]
+    return value.quantize(Decimal("0.01")).normalize() if value != value.to_integral() else value.to_integral()
+
+
+def _clean_cell(column: Column, raw: Any) -> Any:
+    """The cleaned value of one cell, or ``None`` when blank; raises ``ValueError``."""
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        return None
+    kind = column.type
+    if kind == "boolean":
+        if isinstance(raw, bool):
+            return raw
+        value = str(raw).strip().lower()
+        if value in {"1", "true", "yes", "on", "y"}:
+            return True
+        if value in {"0", "false", "no", "off", "n"}:
+            return False
+        raise ValueError(_("Answer yes or no."))
+    text = raw if isinstance(raw, str) else str(raw)
+    text = text.strip()
+    if kind in {"text", "longtext"}:
+        if column.max_length and len(text) > column.max_length:
+            raise ValueError(_("At most %(n)s characters (this has %(m)s).") % {"n": column.max_length, "m": len(text)})
+        return text.replace("\r\n", "\n")
+    if kind == "email":
+        try:
+            validate_email(text)
+        except ValidationError:
+            raise ValueError(_("Enter a valid e-mail address.")) from None
+        return text
+    if kind == "integer":
+        number = parse_number(text)
+        if number != number.to_integral():
+            raise ValueError(_("Enter a whole number."))
+        value = int(number)
+        if column.min is not None and value < column.min:
+            raise ValueError(_("Must be at least %(min)s.") % {"min": column.min})
+        if column.max is not None and value > column.max:
+            raise ValueError(_("Must be at most %(max)s.") % {"max": column.max})
+        return value
+    if kind == "area":
+        value = parse_area(text)
+        if value < 0:
+            raise ValueError(_("An area cannot be negative."))
+        return str(value)
+    if kind == "money":
+        value = parse_number(text)
+        if value < 0:
+            raise ValueError(_("An amount cannot be negative."))
+        if value.as_tuple().exponent < -2:
+            raise ValueError(_("Use at most two decimal places."))
+        return str(value)
+    if kind == "currency":
+        code = text.upper()
+        if code not in currencies():
+            raise ValueError(_("“%(code)s” is not an ISO 4217 currency code (e.g. EUR, USD, JPY).") % {"code": text})
+        return code
+    if kind == "date":
+        try:
+            return dt.date.fromisoformat(text).isoformat()
+        except ValueError:
+            raise ValueError(_("Enter a date as YYYY-MM-DD.")) from None
+    if kind in {"choice", "qualifier"}:
+        allowed = {value for value, _label in column.choices}
+        if text not in allowed:
+            raise ValueError(_("Choose one of the listed options."))
+        return text
+    raise ValueError(f"unknown column type {kind}")
+
+
+# --- Validation of a whole document ------------------------------------------------------------
+@dataclass
+class Validation:
+    cleaned: dict[str, Any]
+    errors: dict[str, str]
+    missing: dict[str, list[str]]  # form code (or "cover") → what is still needed
+
+    @property
+    def complete(self) -> bool:
+        return not self.errors and not any(self.missing.values())
+
+    def form_complete(self, code: str) -> bool:
+        prefix = f"forms.{code}."
+        return not self.missing.get(code) and not any(path.startswith(prefix) for path in self.errors)
+
+
+def validate(
+    definition: FormatDefinition, content: dict[str, Any], *, initial: bool, period_year: int | None
+) -> Validation:
+    errors: dict[str, str] = {}
+    missing: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {"cover": {}, "forms": {}}
+    cover = content.get("cover") or {}
+    missing["cover"] = []
+    for column in definition.cover:
+        try:
+            value = _clean_cell(column, cover.get(column.key))
+        except ValueError as error:
+            errors[f"cover.{column.key}"] = str(error)
+            value = None
+        cleaned["cover"][column.key] = value
+        if value is None and column.required and f"cover.{column.key}" not in errors:
+            missing["cover"].append(column.label)
+    forms = content.get("forms") or {}
+    for form in definition.forms:
+        data = forms.get(form.code) or {}
+        path = f"forms.{form.code}"
+        needs: list[str] = []
+        choice = data.get("choice") or ""
+        out: dict[str, Any] = {
+            "choice": choice,
+            "unchanged_since": None,
+            "na_statement": "",
+            "narratives": {},
+            "tables": {},
+        }
+        if choice not in {"", Choice.CHANGED, Choice.UNCHANGED, Choice.NOT_APPLICABLE}:
+            errors[f"{path}.choice"] = _("Choose changed, unchanged or not applicable.")
+        elif choice == "":
+            needs.append(_("say whether the form changed, is unchanged or does not apply"))
+        elif choice == Choice.NOT_APPLICABLE:
+            statement = (data.get("na_statement") or "").strip()
+            if not form.allows_not_applicable:
+                errors[f"{path}.choice"] = _("Form %(code)s always applies.") % {"code": form.code}
+            elif not statement:
+                errors[f"{path}.na_statement"] = _(
+                    "Give a one-line definitive statement of why the form does not apply."
+                )
+            elif len(statement) > NA_STATEMENT_MAX or "\n" in statement:
+                errors[f"{path}.na_statement"] = _("Keep the statement to one line of at most %(n)s characters.") % {
+                    "n": NA_STATEMENT_MAX
+                }
+            out["na_statement"] = statement
+        elif choice == Choice.UNCHANGED:
+            # The cover page may stand for a form only in an annual report (2010 format).
+            if initial:
+                errors[f"{path}.choice"] = _(
+                    "An initial report gives every form in full; “unchanged” is for annual updates."
+                )
+            since = data.get("unchanged_since")
+            try:
+                since = int(since) if since not in (None, "") else None
+            except (TypeError, ValueError):
+                since = None
+                errors[f"{path}.unchanged_since"] = _("Give the year of the report in which this form last changed.")
+            if since is None and f"{path}.unchanged_since" not in errors:
+                errors[f"{path}.unchanged_since"] = _("Give the year of the report in which this form last changed.")
+            elif since is not None and period_year is not None and not (2010 <= since < period_year + 1):
+                errors[f"{path}.unchanged_since"] = _("The year must be between 2010 and %(year)s.") % {
+                    "year": period_year
+                }
+            out["unchanged_since"] = since
+        # Narratives and tables are cleaned whatever the choice, so nothing typed is lost.
+        for narrative in form.narratives:
+            raw = (data.get("narratives") or {}).get(narrative.key)
+            try:
+                value = _clean_cell(narrative, raw)
+            except ValueError as error:
+                errors[f"{path}.narratives.{narrative.key}"] = str(error)
+                value = raw
+            out["narratives"][narrative.key] = value or ""
+            if choice == Choice.CHANGED and narrative.required and not value:
+                needs.append(narrative.label)
+        for table in form.tables:
+            rows = (data.get("tables") or {}).get(table.key) or []
+            cleaned_rows = []
+            for row in rows:
+                row_id = str(row.get("_id") or new_row_id())
+                cleaned_row: dict[str, Any] = {"_id": row_id}
+                if all(_blank(row.get(c.key)) for c in table.columns):
+                    continue  # an empty row added and never filled
+                for column in table.columns:
+                    cell_path = f"{path}.tables.{table.key}.{row_id}.{column.key}"
+                    try:
+                        value = _clean_cell(column, row.get(column.key))
+                    except ValueError as error:
+                        errors[cell_path] = str(error)
+                        value = row.get(column.key)
+                    if value is None and column.required and cell_path not in errors:
+                        errors[cell_path] = _("Required.")
+                    cleaned_row[column.key] = value
+                money = [c for c in table.columns if c.type == "money"]
+                currency = [c for c in table.columns if c.type == "currency"]
+                if (
+                    money
+                    and currency
+                    and cleaned_row.get(money[0].key) not in (None, "")
+                    and not cleaned_row.get(currency[0].key)
+                ):
+                    errors.setdefault(
+                        f"{path}.tables.{table.key}.{row_id}.{currency[0].key}", _("Give the currency of the amount.")
+                    )
+                cleaned_rows.append(cleaned_row)
+            out["tables"][table.key] = cleaned_rows
+        cleaned["forms"][form.code] = out
+        missing[form.code] = needs
+    return Validation(cleaned=cleaned, errors=errors, missing=missing)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def content_for_editing(cleaned: dict[str, Any]) -> dict[str, Any]:
+    """A cleaned document as draft content (what a form shows): every value as text."""
+
+    def text(value: Any) -> Any:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return value
+        return str(value)
+
+    out = json.loads(json.dumps(cleaned))
+    out["cover"] = {k: text(v) for k, v in out.get("cover", {}).items()}
+    for form in out.get("forms", {}).values():
+        for key, rows in form.get("tables", {}).items():
+            form["tables"][key] = [{k: (v if k == "_id" else text(v)) for k, v in row.items()} for row in rows]
+    return out

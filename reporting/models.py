@@ -1,0 +1,318 @@
+"""Article 7 transparency reports: format versions, reports, frozen versions, review comments.
+
+A report is one State's report for one period: the initial report, or the annual
+update covering a calendar year. Its working copy (``Report.draft``) changes while the
+focal point edits; each submission freezes a ``ReportVersion`` whose content never
+changes afterwards. A correction after acceptance makes a new version that supersedes
+the old one; both stay readable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from functools import cached_property
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from parties.models import State
+from reporting.formats import FormatDefinition
+
+
+class FormatVersion(models.Model):
+    """One version of the reporting format (forms, fields, tables) as data."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    definition = models.JSONField(_("definition"))
+    is_current = models.BooleanField(_("used for new reports"), default=False)
+    adopted_at = models.CharField(_("adopted at"), max_length=100, blank=True)
+    source = models.TextField(_("source"), blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("reporting format version")
+        verbose_name_plural = _("reporting format versions")
+        constraints = [
+            models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True), name="one_current_format")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @cached_property
+    def spec(self) -> FormatDefinition:
+        return FormatDefinition.from_dict(self.definition)
+
+
+class ReportingRules(models.Model):
+    """Rules the public sources leave open, kept as one row the ISU edits in the admin."""
+
+    class FirstAnnual(models.TextChoices):
+        # Domain brief, section 5: when the first annual update falls due is UNVERIFIED.
+        YEAR_OF_ENTRY_INTO_FORCE = "eif_year", _("The first annual update covers the year of entry into force")
+        YEAR_AFTER_INITIAL_DUE = (
+            "after_initial",
+            _("The first annual update covers the first full calendar year after the initial report was due"),
+        )
+
+    first_annual_period = models.CharField(
+        _("first annual update"),
+        max_length=20,
+        choices=FirstAnnual.choices,
+        default=FirstAnnual.YEAR_OF_ENTRY_INTO_FORCE,
+    )
+    year_on_year_warning_percent = models.DecimalField(
+        _("warn when a total changes by more than (%)"),
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal("25.0"),
+        help_text=_("Year-on-year checks are warnings that ask for an explanation, never rejections."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("reporting rules")
+        verbose_name_plural = _("reporting rules")
+
+    def __str__(self) -> str:
+        return str(_("Reporting rules"))
+
+    @classmethod
+    def current(cls) -> ReportingRules:
+        rules, _created = cls.objects.get_or_create(pk=1)
+        return rules
+
+
+class ReportKind(models.TextChoices):
+    INITIAL = "initial", _("Initial report")
+    ANNUAL = "annual", _("Annual update")
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    UNDER_REVIEW = "under_review", _("Under review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    RESUBMITTED = "resubmitted", _("Resubmitted")
+    ACCEPTED = "accepted", _("Accepted")
+    PUBLISHED = "published", _("Published")
+
+
+EDITABLE_STATUSES = frozenset({ReportStatus.DRAFT, ReportStatus.CHANGES_REQUESTED})
+AWAITING_REVIEW = frozenset({ReportStatus.SUBMITTED, ReportStatus.RESUBMITTED})
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    RESTRICTED = "restricted", _("Restricted to States Parties and the ISU")
+
+
+class Language(models.TextChoices):
+    # Art. 23: the six authentic languages.
+    ARABIC = "ar", _("Arabic")
+    CHINESE = "zh", _("Chinese")
+    ENGLISH = "en", _("English")
+    FRENCH = "fr", _("French")
+    RUSSIAN = "ru", _("Russian")
+    SPANISH = "es", _("Spanish")
+
+
+class ReportQuerySet(models.QuerySet):
+    def for_state(self, state: State) -> ReportQuerySet:
+        return self.filter(state=state)
+
+    def awaiting_review(self) -> ReportQuerySet:
+        return self.filter(status__in=AWAITING_REVIEW)
+
+    def published_public(self) -> ReportQuerySet:
+        return self.filter(status=ReportStatus.PUBLISHED, visibility=Visibility.PUBLIC)
+
+
+class Report(models.Model):
+    state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="reports", verbose_name=_("State"))
+    kind = models.CharField(_("kind"), max_length=10, choices=ReportKind.choices)
+    period_year = models.PositiveSmallIntegerField(
+        _("calendar year covered"), null=True, blank=True, help_text=_("Annual updates only.")
+    )
+    format_version = models.ForeignKey(FormatVersion, on_delete=models.PROTECT, verbose_name=_("format"))
+    status = models.CharField(_("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    draft = models.JSONField(_("working copy"), default=dict)
+    revision = models.PositiveIntegerField(
+        _("revision"),
+        default=0,
+        help_text=_("Increases with every save; a save based on an older revision is refused."),
+    )
+    is_nil = models.BooleanField(_("nil report"), default=False)
+    visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices, blank=True)
+    original_language = models.CharField(_("original language"), max_length=2, choices=Language.choices, default="en")
+    sent_to_unoda_on = models.DateField(
+        _("sent to the UN Secretary-General (UNODA) on"),
+        null=True,
+        blank=True,
+        help_text=_("The legal submission goes to the UN; the portal records the ISU's copy separately."),
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports_reviewing",
+        verbose_name=_("reviewer"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last saved"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("last saved by")
+    )
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["state__name", "-period_year"]
+        verbose_name = _("Article 7 report")
+        verbose_name_plural = _("Article 7 reports")
+        constraints = [
+            models.UniqueConstraint(fields=["state"], condition=Q(kind="initial"), name="one_initial_report_per_state"),
+            models.UniqueConstraint(
+                fields=["state", "period_year"], condition=Q(kind="annual"), name="one_annual_report_per_state_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="initial", period_year__isnull=True) | Q(kind="annual", period_year__isnull=False),
+                name="annual_reports_have_a_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.state.iso3} {self.period_label}"
+
+    @property
+    def period_label(self) -> str:
+        return str(_("Initial report")) if self.kind == ReportKind.INITIAL else str(self.period_year)
+
+    @property
+    def period_slug(self) -> str:
+        return "initial" if self.kind == ReportKind.INITIAL else str(self.period_year)
+
+    @property
+    def is_initial(self) -> bool:
+        return self.kind == ReportKind.INITIAL
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def due_date(self) -> dt.date | None:
+        """Art. 7(1): initial report 180 days after entry into force; Art. 7(2): updates by 30 April."""
+        if self.kind == ReportKind.INITIAL:
+            return self.state.initial_report_due
+        return dt.date(self.period_year + 1, 4, 30)
+
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:report_detail", args=[self.pk])
+
+
+class VersionOutcome(models.TextChoices):
+    PENDING = "pending", _("Awaiting review")
+    IN_REVIEW = "in_review", _("Under review")
+    RECALLED = "recalled", _("Recalled by the State before review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    ACCEPTED = "accepted", _("Accepted")
+    SUPERSEDED = "superseded", _("Superseded by a correction")
+
+
+class ReportVersion(models.Model):
+    """What was submitted, when and by whom. The content never changes after submission."""
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="versions", verbose_name=_("report"))
+    number = models.PositiveSmallIntegerField(_("version"))
+    content = models.JSONField(_("content as submitted"))
+    format_version = models.ForeignKey(FormatVersion, on_delete=models.PROTECT, verbose_name=_("format"))
+    is_nil = models.BooleanField(_("nil report"), default=False)
+    visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("submitted by")
+    )
+    submitted_at = models.DateTimeField(_("submitted"))
+    correction_note = models.CharField(
+        _("what this version corrects"), max_length=300, blank=True, help_text=_("e.g. “corrects Form B totals”")
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=VersionOutcome.choices, default=VersionOutcome.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(_("reason"), blank=True)
+    superseded_by = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="supersedes"
+    )
+
+    class Meta:
+        ordering = ["report", "number"]
+        verbose_name = _("report version")
+        verbose_name_plural = _("report versions")
+        constraints = [models.UniqueConstraint(fields=["report", "number"], name="version_numbers_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.report} v{self.number}"
+
+
+class ReviewComment(models.Model):
+    """A reviewer's query or a reply, anchored to a form, a field or a table row."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="comments")
+    version = models.ForeignKey(ReportVersion, on_delete=models.PROTECT, related_name="comments")
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies")
+    form_code = models.CharField(_("form"), max_length=10, blank=True, help_text=_("“cover” for the cover page."))
+    field_key = models.CharField(_("field or table"), max_length=60, blank=True)
+    row_id = models.CharField(_("table row"), max_length=40, blank=True)
+    body = models.TextField(_("comment"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("review comment")
+        verbose_name_plural = _("review comments")
+        indexes = [models.Index(fields=["report", "resolved_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.report}: {self.body[:40]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+    @property
+    def anchor(self) -> str:
+        return ".".join(part for part in (self.form_code, self.field_key, self.row_id) if part)
+
+
+class Notification(models.Model):
+    """One e-mail sent about a report, keyed so that it is never sent twice."""
+
+    key = models.CharField(max_length=120, unique=True)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report notification")
+        verbose_name_plural = _("report notifications")
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,66 @@
+"""E-mails about reports: reviewers hear of submissions, focal points of review outcomes.
+
+Each message is sent once per (event, recipient): a ``Notification`` row is written before
+the message goes out, under a unique key, so a retried or duplicated task sends nothing twice.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from accounts.models import Role, User
+from reporting.models import Notification, Report, ReportVersion
+
+
+def _send(*, key: str, user: User, template: str, context: dict) -> bool:
+    try:
+        with transaction.atomic():
+            Notification.objects.create(key=key, recipient=user)
+            with translation.override(settings.LANGUAGE_CODE):
+                context = {**context, "user": user, "site_url": settings.CCM_SITE_URL}
+                subject = render_to_string(f"reporting/email/{template}_subject.txt", context).strip()
+                message = EmailMultiAlternatives(
+                    subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+                    body=render_to_string(f"reporting/email/{template}.txt", context),
+                    to=[user.email],
+                )
+                message.attach_alternative(render_to_string(f"reporting/email/{template}.html", context), "text/html")
+                message.send()
+    except IntegrityError:
+        return False  # already sent
+    return True
+
+
+def submission_received(*, version_id: int) -> int:
+    version = ReportVersion.objects.select_related("report__state", "submitted_by").get(pk=version_id)
+    reviewers = User.objects.filter(role=Role.ISU_STAFF, is_active=True)
+    url = settings.CCM_SITE_URL + version.report.get_absolute_url()
+    return sum(
+        _send(
+            key=f"submitted:{version.pk}:{user.pk}",
+            user=user,
+            template="submitted",
+            context={"version": version, "report": version.report, "url": url},
+        )
+        for user in reviewers
+    )
+
+
+def review_outcome(*, report_id: int, event: str) -> int:
+    report = Report.objects.select_related("state").get(pk=report_id)
+    version = report.versions.order_by("-number").first()
+    focal_points = User.objects.filter(role=Role.FOCAL_POINT, state=report.state, is_active=True)
+    url = settings.CCM_SITE_URL + report.get_absolute_url()
+    return sum(
+        _send(
+            key=f"{event}:{version.pk}:{user.pk}",
+            user=user,
+            template=event,
+            context={"version": version, "report": report, "url": url},
+        )
+        for user in focal_points
+    )
