@@ -53,6 +53,7 @@ _MODEL_CAPABILITIES: dict[str, Capability] = {
     "accounts.user": Capability.MANAGE_USERS,
     "accounts.invitation": Capability.MANAGE_USERS,
     "audit": Capability.VIEW_AUDIT,
+    "reporting": Capability.REVIEW_REPORTS,
 }
 _READ_ONLY = {"audit"}
 

@@ -36,11 +36,11 @@ def test_bench_state_list_json(benchmark, client):
 
 
 def test_bench_state_profile_with_extension(benchmark, client):
-    benchmark(_get, client, "/states/BGR/", None, 3)
+    benchmark(_get, client, "/states/BGR/", None, 4)
 
 
 def test_bench_state_profile_json_as_of(benchmark, client):
-    benchmark(_get, client, "/states/DEU/", {"format": "json", "as_of": "2019-01-01"}, 3)
+    benchmark(_get, client, "/states/DEU/", {"format": "json", "as_of": "2019-01-01"}, 4)
 
 
 def test_bench_reload_reference_data_unchanged(benchmark):

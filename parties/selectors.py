@@ -161,8 +161,37 @@ def state_profile(state: State, as_of: dt.date) -> dict[str, Any]:
         "withdrawal_effective_on": state.withdrawal_effective_on,
         "initial_report_due": state.initial_report_due,
         "obligations": [_obligation(obligations.get(article), article, state, as_of) for article in Article],
+        "reports": published_reports(state),
         "source": state.source,
         "crosscheck": state.crosscheck,
         "notes": state.notes,
         "url": reverse("parties:state_detail", args=[state.iso3]),
     }
+
+
+def published_reports(state: State) -> list[dict[str, Any]]:
+    """The State's accepted, public Article 7 reports (latest accepted version of each), one query."""
+    from reporting.models import ReportKind, ReportStatus, ReportVersion, VersionOutcome, Visibility
+
+    versions = (
+        ReportVersion.objects.filter(
+            report__state=state,
+            report__status=ReportStatus.PUBLISHED,
+            report__visibility=Visibility.PUBLIC,
+            outcome=VersionOutcome.ACCEPTED,
+        )
+        .select_related("report")
+        .order_by("-report__period_year", "-number")
+    )
+    return [
+        {
+            "kind": v.report.kind,
+            "period": v.report.period_slug,
+            "label": v.report.period_label if v.report.kind == ReportKind.ANNUAL else str(v.report.get_kind_display()),
+            "version": v.number,
+            "submitted_on": v.submitted_at.date(),
+            "is_nil": v.is_nil,
+            "url": reverse("reporting:version_detail", args=[v.report_id, v.number]),
+        }
+        for v in versions
+    ]

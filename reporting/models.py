@@ -194,6 +194,9 @@ class Report(models.Model):
     def __str__(self) -> str:
         return f"{self.state.iso3} {self.period_label}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:report_detail", args=[self.pk])
+
     @property
     def period_label(self) -> str:
         return str(_("Initial report")) if self.kind == ReportKind.INITIAL else str(self.period_year)
@@ -216,9 +219,6 @@ class Report(models.Model):
         if self.kind == ReportKind.INITIAL:
             return self.state.initial_report_due
         return dt.date(self.period_year + 1, 4, 30)
-
-    def get_absolute_url(self) -> str:
-        return reverse("reporting:report_detail", args=[self.pk])
 
 
 class VersionOutcome(models.TextChoices):

@@ -255,10 +255,10 @@ def _flip_edited_forms(report: Report, content: dict[str, Any]) -> dict[str, Any
     previous = report.draft.get("forms") or {}
     for code, form in (content.get("forms") or {}).items():
         old = previous.get(code) or {}
-        if form.get("choice") == Choice.UNCHANGED and old.get("choice") == Choice.UNCHANGED:
-            if (form.get("narratives"), form.get("tables")) != (old.get("narratives"), old.get("tables")):
-                form["choice"] = Choice.CHANGED
-                form["unchanged_since"] = None
+        edited = (form.get("narratives"), form.get("tables")) != (old.get("narratives"), old.get("tables"))
+        if form.get("choice") == Choice.UNCHANGED and old.get("choice") == Choice.UNCHANGED and edited:
+            form["choice"] = Choice.CHANGED
+            form["unchanged_since"] = None
     return content
 
 

@@ -15,6 +15,14 @@ def _ensure_reference_data() -> None:
         from django.apps import apps
 
         import_module("accounts.migrations.0002_thematic_areas").add_areas(apps, None)
+    from reporting.models import FormatVersion
+
+    if not FormatVersion.objects.exists():
+        from importlib import import_module
+
+        from django.apps import apps
+
+        import_module("reporting.migrations.0002_format_2010").load(apps, None)
     if not State.objects.exists():
         call_command("load_reference_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
 

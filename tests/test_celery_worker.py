@@ -50,3 +50,27 @@ def test_invitation_email_is_sent_by_the_worker_once(real_worker, isu_staff):
     result = send_invitation_email.delay(invitation.pk)
     assert result.get(timeout=20) is False
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.celery_worker
+def test_report_notifications_go_through_the_worker_once_each(real_worker, isu_staff, focal_point):
+    from reporting import services as reporting
+    from reporting.models import Notification, ReportKind
+    from reporting.tasks import notify_focal_points, notify_reviewers_of_submission
+    from tests.reporting.test_services import submit_complete
+
+    report = reporting.start_report(
+        state=focal_point.state, kind=ReportKind.INITIAL, period_year=None, actor=focal_point
+    )
+    version = submit_complete(report, focal_point)
+    assert wait_for(lambda: [m.to for m in mail.outbox] == [[isu_staff.email]]), "reviewers were not told"
+    reporting.start_review(report=report, actor=isu_staff)
+    reporting.request_changes(report=report, actor=isu_staff, reason="Form A: add the date of entry into force.")
+    assert wait_for(lambda: len(mail.outbox) == 2), "the focal point was not told"
+    assert mail.outbox[1].to == [focal_point.email]
+    assert "add the date of entry into force" in mail.outbox[1].body
+    # Duplicate deliveries of both task types send nothing more.
+    assert notify_reviewers_of_submission.delay(version.pk).get(timeout=20) == 0
+    assert notify_focal_points.delay(report.pk, "changes_requested").get(timeout=20) == 0
+    assert len(mail.outbox) == 2
+    assert Notification.objects.count() == 2

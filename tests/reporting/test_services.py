@@ -149,7 +149,6 @@ def test_a_correction_after_acceptance_supersedes_and_both_stay_readable(initial
 
 
 def test_start_from_last_year_marks_forms_unchanged_then_edits_flip_them(focal_point, isu_staff, lao):
-    lao.deposit_date  # LAO: EIF 2010-08-01
     annual = services.start_report(state=lao, kind=ReportKind.ANNUAL, period_year=2020, actor=focal_point)
     v = submit_complete(
         annual, focal_point, form_b_stock=[{"_id": "s1", "type": "BLU-26", "munitions": "10", "submunitions": "3000"}]
@@ -186,3 +185,19 @@ def test_only_isu_staff_review(initial_report, focal_point, coordinator):
     for outsider in (focal_point, coordinator):
         with pytest.raises(PermissionDenied):
             services.start_review(report=initial_report, actor=outsider)
+
+
+def test_a_full_report_with_500_rows_validates_and_submits(initial_report, focal_point):
+    from tests.reporting.builders import full_content
+
+    content = full_content(initial_report.format_version.spec, rows=500)
+    validation = services.validation_for(initial_report, content)
+    assert validation.errors == {}
+    assert validation.complete
+    assert sum(len(rows) for f in validation.cleaned["forms"].values() for rows in f["tables"].values()) == 500
+    area = validation.cleaned["forms"]["F"]["tables"]["areas"][0]["area"]
+    assert area == "5000"  # "0.5 ha" stored in m²
+    report = services.save_draft(report=initial_report, content=content, base_revision=0, actor=focal_point)
+    services.set_visibility(report=report, visibility="restricted", actor=focal_point)
+    version = services.submit_report(report=report, actor=focal_point)
+    assert version.content == validation.cleaned

@@ -1,0 +1,68 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from ccm_portal.admin import AuditedAdminMixin
+from reporting.models import FormatVersion, Report, ReportingRules, ReportVersion
+
+
+@admin.register(ReportingRules)
+class ReportingRulesAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Rules the sources leave open (first annual update, year-on-year warning threshold)."""
+
+    audit_action_prefix = "reporting.rules"
+    list_display = ["__str__", "first_annual_period", "year_on_year_warning_percent", "updated_at"]
+
+    def has_add_permission(self, request):
+        return not ReportingRules.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FormatVersion)
+class FormatVersionAdmin(admin.ModelAdmin):
+    """Formats are data loaded by migrations; a format in use never changes."""
+
+    list_display = ["code", "name", "is_current", "adopted_at"]
+    readonly_fields = ["code", "name", "definition", "adopted_at", "source"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class VersionInline(admin.TabularInline):
+    model = ReportVersion
+    extra = 0
+    fields = ["number", "submitted_at", "submitted_by", "outcome", "correction_note"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    """Read-only: reports change through the portal's workflow, which audits each step."""
+
+    list_display = ["state", "kind", "period_year", "status", "is_nil", "visibility", "updated_at"]
+    list_filter = ["status", "kind", "visibility", "is_nil", "state__region"]
+    search_fields = ["state__name", "state__iso3"]
+    list_select_related = ["state"]
+    inlines = [VersionInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Report._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("period"))
+    def period(self, obj):
+        return obj.period_label

@@ -1,0 +1,49 @@
+"""Large, realistic report content for query-count tests and benchmarks."""
+
+from __future__ import annotations
+
+import itertools
+
+from reporting.formats import Choice, FormatDefinition
+
+SAMPLE = {
+    "text": "Province {n}",
+    "longtext": "Paragraph {n}.",
+    "email": "contact{n}@example.org",
+    "integer": "{n}",
+    "area": "{n}.5 ha",
+    "money": "{n}000.00",
+    "currency": "EUR",
+    "date": "2023-05-{day:02d}",
+    "boolean": True,
+}
+
+
+def _cell(column, n: int):
+    if column.type in ("choice", "qualifier"):
+        return column.choices[n % len(column.choices)][0]
+    if column.type == "integer" and column.min is not None and column.min > 1000:
+        return str(column.min + n % 50)
+    return (
+        SAMPLE[column.type].format(n=n, day=n % 28 + 1) if isinstance(SAMPLE[column.type], str) else SAMPLE[column.type]
+    )
+
+
+def full_content(spec: FormatDefinition, *, rows: int = 500) -> dict:
+    """Every form "changed", every narrative written, ``rows`` rows spread over all tables."""
+    content = spec.empty_content()
+    content["cover"] = {c.key: _cell(c, 1) for c in spec.cover}
+    tables = [(form, table) for form in spec.forms for table in form.tables]
+    counts = dict.fromkeys(((f.code, t.key) for f, t in tables), 0)
+    for _i, (form, table) in zip(range(rows), itertools.cycle(tables), strict=False):
+        counts[(form.code, table.key)] += 1
+    for form in spec.forms:
+        data = content["forms"][form.code]
+        data["choice"] = Choice.CHANGED
+        data["narratives"] = {n.key: "A paragraph of narrative text. " * 20 for n in form.narratives}
+        for table in form.tables:
+            data["tables"][table.key] = [
+                {"_id": f"{form.code}{table.key}{n}", **{c.key: _cell(c, n) for c in table.columns}}
+                for n in range(counts[(form.code, table.key)])
+            ]
+    return content
