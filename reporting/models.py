@@ -148,6 +148,15 @@ class Report(models.Model):
         help_text=_("Increases with every save; a save based on an older revision is refused."),
     )
     is_nil = models.BooleanField(_("nil report"), default=False)
+    based_on = models.ForeignKey(
+        "ReportVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started from"),
+        help_text=_("The accepted report this one was pre-filled from; forms equal to it are marked unchanged."),
+    )
     visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices, blank=True)
     original_language = models.CharField(_("original language"), max_length=2, choices=Language.choices, default="en")
     sent_to_unoda_on = models.DateField(

@@ -52,7 +52,11 @@ class InvalidTransition(ValidationError):
 
 # --- Helpers --------------------------------------------------------------------------------
 def _lock(report: Report) -> Report:
-    return Report.objects.select_for_update(of=("self",)).select_related("state", "format_version").get(pk=report.pk)
+    return (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("state", "format_version", "based_on__report")
+        .get(pk=report.pk)
+    )
 
 
 def _require_focal_point(actor: User, report: Report) -> None:
@@ -74,6 +78,49 @@ def _set_status(report: Report, status: str, *, actor: User, action: str, **cont
     report.updated_by = actor
     report.save(update_fields=["status", "status_changed_at", "updated_by", "updated_at"])
     audit.record(actor=actor, action=action, obj=report, changes={"status": [before, status]}, context=context)
+
+
+def content_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """Each changed value as ``path → [before, after]``: cover fields, a form's choice or statement,
+    a narrative, a table cell (``forms.B.tables.stockpile.<row>.munitions``), a row added or removed."""
+    changes: dict[str, list[Any]] = {}
+    cover_before, cover_after = before.get("cover") or {}, after.get("cover") or {}
+    for key in sorted(set(cover_before) | set(cover_after)):
+        if cover_before.get(key) != cover_after.get(key):
+            changes[f"cover.{key}"] = [cover_before.get(key), cover_after.get(key)]
+    forms_before, forms_after = before.get("forms") or {}, after.get("forms") or {}
+    for code in sorted(set(forms_before) | set(forms_after)):
+        old, new = forms_before.get(code) or {}, forms_after.get(code) or {}
+        for key in ("choice", "unchanged_since", "na_statement"):
+            if old.get(key) != new.get(key):
+                changes[f"forms.{code}.{key}"] = [old.get(key), new.get(key)]
+        narratives_old, narratives_new = old.get("narratives") or {}, new.get("narratives") or {}
+        for key in sorted(set(narratives_old) | set(narratives_new)):
+            if narratives_old.get(key) != narratives_new.get(key):
+                changes[f"forms.{code}.narratives.{key}"] = [narratives_old.get(key), narratives_new.get(key)]
+        tables_old, tables_new = old.get("tables") or {}, new.get("tables") or {}
+        for table in sorted(set(tables_old) | set(tables_new)):
+            rows_old = {str(r.get("_id")): r for r in tables_old.get(table) or []}
+            rows_new = {str(r.get("_id")): r for r in tables_new.get(table) or []}
+            for row_id in rows_old.keys() | rows_new.keys():
+                path = f"forms.{code}.tables.{table}.{row_id}"
+                a, b = rows_old.get(row_id), rows_new.get(row_id)
+                if a is None or b is None:
+                    changes[path] = [a, b]
+                    continue
+                for column in sorted((set(a) | set(b)) - {"_id"}):
+                    if a.get(column) != b.get(column):
+                        changes[f"{path}.{column}"] = [a.get(column), b.get(column)]
+    return dict(sorted(changes.items()))
+
+
+def places(paths: list[str] | dict[str, Any]) -> list[str]:
+    """ "cover", "Form B"… from change paths, for people."""
+    found = set()
+    for path in paths:
+        parts = path.split(".")
+        found.add("cover" if parts[0] == "cover" else f"Form {parts[1]}" if len(parts) > 1 else path)
+    return sorted(found)
 
 
 def changed_paths(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
@@ -171,9 +218,9 @@ def start_report(
         if source is None:
             raise ValidationError(_("There is no accepted earlier report to start from."))
         content = formats.content_for_editing(copy.deepcopy(source.content))
-        year = source.report.period_year or (state.entry_into_force.year if state.entry_into_force else None)
+        year = source.report.period_year or source.submitted_at.year
         for form in content["forms"].values():
-            # Everything starts as "unchanged since" the source report; editing a form flips it.
+            # Everything starts as "unchanged since" the source report; saving re-detects each form.
             if form.get("choice") in (Choice.CHANGED, Choice.UNCHANGED):
                 form["unchanged_since"] = form.get("unchanged_since") if form["choice"] == Choice.UNCHANGED else year
                 form["choice"] = Choice.UNCHANGED
@@ -187,6 +234,7 @@ def start_report(
         updated_by=actor,
         visibility=source.visibility if source else "",
         original_language=source.report.original_language if source else "en",
+        based_on=source,
     )
     audit.record(
         actor=actor,
@@ -216,23 +264,23 @@ def save_draft(
             .filter(action="reporting.report.saved", context__revision__gt=base_revision)
             .select_related("actor")
         )
-        changed = sorted({place for entry in newer for place in entry.changes})
+        changed = places([path for entry in newer for path in entry.changes])
         raise EditConflict(
             report=report,
             changed=changed,
             by=newer[0].actor if newer else report.updated_by,
             at=report.updated_at,
         )
-    content = _flip_edited_forms(report, content)
+    content = _set_changed_flags(report, content)
     before = report.draft
-    changes = changed_paths(before, content)
+    changes = content_changes(before, content)
     report.draft = content
     report.revision += 1
     report.updated_by = actor
     fields = ["draft", "revision", "updated_by", "updated_at"]
     for key, value in (settings or {}).items():
         if key in {"visibility", "original_language", "sent_to_unoda_on"} and getattr(report, key) != value:
-            changes.append(key)
+            changes[key] = [_plain(getattr(report, key)), _plain(value)]
             setattr(report, key, value)
             fields.append(key)
     if report.is_nil and changes:
@@ -244,22 +292,43 @@ def save_draft(
             actor=actor,
             action="reporting.report.saved",
             obj=report,
-            changes={place: ["…", "…"] for place in changes},
+            changes=changes,
             context={"revision": report.revision, "status": report.status},
         )
     return report
 
 
-def _flip_edited_forms(report: Report, content: dict[str, Any]) -> dict[str, Any]:
-    """A form pre-filled as "unchanged" whose content is edited becomes "changed"."""
-    previous = report.draft.get("forms") or {}
+def _set_changed_flags(report: Report, content: dict[str, Any]) -> dict[str, Any]:
+    """For a report started from last year's, set each applicable form to "unchanged since" when its
+    content equals the accepted report it started from and to "changed" otherwise, for the focal point
+    to confirm on the cover page. Forms marked not applicable are left as they are."""
+    base = report.based_on
+    if base is None:
+        return content
+    same = detect_unchanged(
+        base.content,
+        formats.validate(
+            report.format_version.spec, content, initial=report.is_initial, period_year=report.period_year
+        ).cleaned,
+    )
+    base_year = base.report.period_year
     for code, form in (content.get("forms") or {}).items():
-        old = previous.get(code) or {}
-        edited = (form.get("narratives"), form.get("tables")) != (old.get("narratives"), old.get("tables"))
-        if form.get("choice") == Choice.UNCHANGED and old.get("choice") == Choice.UNCHANGED and edited:
+        if form.get("choice") not in (Choice.CHANGED, Choice.UNCHANGED):
+            continue
+        base_form = (base.content.get("forms") or {}).get(code) or {}
+        if same.get(code):
+            form["choice"] = Choice.UNCHANGED
+            form["unchanged_since"] = (
+                base_form.get("unchanged_since") if base_form.get("choice") == Choice.UNCHANGED else base_year
+            )
+        else:
             form["choice"] = Choice.CHANGED
             form["unchanged_since"] = None
     return content
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 @transaction.atomic

@@ -201,3 +201,36 @@ def test_a_full_report_with_500_rows_validates_and_submits(initial_report, focal
     services.set_visibility(report=report, visibility="restricted", actor=focal_point)
     version = services.submit_report(report=report, actor=focal_point)
     assert version.content == validation.cleaned
+
+
+def test_each_save_records_what_changed_from_what_to_what(initial_report, focal_point):
+    content = fill_minimal(initial_report)
+    report = services.save_draft(report=initial_report, content=content, base_revision=0, actor=focal_point)
+    content = report.draft
+    content["forms"]["A"]["tables"]["measures"][0]["title"] = "Law No. 12/2012"
+    services.save_draft(report=report, content=content, base_revision=report.revision, actor=focal_point)
+    entry = AuditEntry.objects.filter(action="reporting.report.saved").first()
+    assert entry.actor == focal_point
+    assert entry.changes == {"forms.A.tables.measures.m1.title": ["Law No. 12", "Law No. 12/2012"]}
+
+
+def test_forms_edited_back_to_last_years_content_return_to_unchanged(focal_point, isu_staff, lao):
+    first = services.start_report(state=lao, kind=ReportKind.ANNUAL, period_year=2020, actor=focal_point)
+    v = submit_complete(
+        first, focal_point, form_b_stock=[{"_id": "s1", "type": "BLU-26", "munitions": "10", "submunitions": "3000"}]
+    )
+    services.start_review(report=v.report, actor=isu_staff)
+    services.accept_report(report=v.report, actor=isu_staff)
+    nxt = services.start_report(
+        state=lao, kind=ReportKind.ANNUAL, period_year=2021, actor=focal_point, from_last_year=True
+    )
+    assert nxt.based_on == v
+    content = nxt.draft
+    content["forms"]["B"]["tables"]["stockpile"][0]["munitions"] = "9"
+    nxt = services.save_draft(report=nxt, content=content, base_revision=nxt.revision, actor=focal_point)
+    assert nxt.draft["forms"]["B"]["choice"] == Choice.CHANGED
+    content = nxt.draft
+    content["forms"]["B"]["tables"]["stockpile"][0]["munitions"] = "10"
+    nxt = services.save_draft(report=nxt, content=content, base_revision=nxt.revision, actor=focal_point)
+    assert nxt.draft["forms"]["B"]["choice"] == Choice.UNCHANGED
+    assert nxt.draft["forms"]["B"]["unchanged_since"] == 2020
