@@ -23,7 +23,8 @@ def reports_visible_to(user: Any) -> ReportQuerySet:
         return reports
     public = Q(status=ReportStatus.PUBLISHED, visibility=Visibility.PUBLIC)
     if permissions.can(user, Capability.PREPARE_REPORTS) and user.state_id:
-        return reports.filter(public | Q(state_id=user.state_id))
+        # Focal points speak for States Parties: they also read reports restricted to States Parties.
+        return reports.filter(Q(status=ReportStatus.PUBLISHED) | Q(state_id=user.state_id))
     return reports.filter(public)
 
 
