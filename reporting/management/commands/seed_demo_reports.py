@@ -1,0 +1,90 @@
+"""A published demo report for the demo focal point's State (Lao PDR), so that a newcomer can
+try "start from last year", the review screens and the public page. Development only.
+
+The figures are invented for the demo and say so in the report itself.
+"""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.models import Role, User
+from reporting import services
+from reporting.formats import Choice
+from reporting.models import Report, ReportKind
+
+DEMO_YEAR = 2024
+
+
+class Command(BaseCommand):
+    help = "Create a published demo Article 7 report for the demo focal point's State (once)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Allow outside DEBUG (never on a real deployment).")
+
+    @transaction.atomic
+    def handle(self, *args, force: bool, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("Demo data is for development only (DJANGO_DEBUG=1), or pass --force.")
+        focal_point = User.objects.filter(email="focal.point@demo.ccm-portal.test").select_related("state").first()
+        reviewer = User.objects.filter(email="isu@demo.ccm-portal.test", role=Role.ISU_STAFF).first()
+        if focal_point is None or reviewer is None:
+            raise CommandError("Create the demo accounts first: manage.py seed_demo")
+        state = focal_point.state
+        if Report.objects.filter(state=state, kind=ReportKind.ANNUAL, period_year=DEMO_YEAR).exists():
+            self.stdout.write(f"Demo report for {state.name} {DEMO_YEAR} already exists.")
+            return
+        report = services.start_report(state=state, kind=ReportKind.ANNUAL, period_year=DEMO_YEAR, actor=focal_point)
+        content = report.draft
+        content["cover"].update(
+            contact_name="Demo Focal Point",
+            contact_institution="National Regulatory Authority (demo)",
+            contact_email=focal_point.email,
+        )
+        forms = content["forms"]
+        forms["A"].update(
+            choice=Choice.CHANGED,
+            narratives={"summary": "DEMO DATA — invented for trying the portal. National measures are in force."},
+        )
+        forms["A"]["tables"]["measures"] = [
+            {"_id": "demo-a1", "kind": "legislation", "title": "Demo decree on cluster munitions", "status": "in_force"}
+        ]
+        for form in report.format_version.spec.forms[1:]:
+            forms[form.code].update(choice=Choice.NOT_APPLICABLE, na_statement=form.nil_statement)
+        forms["F"].update(
+            choice=Choice.CHANGED,
+            na_statement="",
+            narratives={"programme": "DEMO DATA — survey and clearance continued in the provinces listed."},
+        )
+        forms["F"]["tables"]["areas"] = [
+            {
+                "_id": "demo-f1",
+                "location": "Demo Province North",
+                "area": "12.5 km2",
+                "qualifier": "approximately",
+                "status": "confirmed",
+            },
+            {
+                "_id": "demo-f2",
+                "location": "Demo Province South",
+                "area": "480 ha",
+                "status": "suspected",
+                "mixed_hazard": True,
+            },
+        ]
+        forms["F"]["tables"]["cleared"] = [
+            {
+                "_id": "demo-c1",
+                "location": "Demo Province North",
+                "area": "3.2 km2",
+                "remnant_type": "BLU-26",
+                "remnant_quantity": "1450",
+            }
+        ]
+        report = services.save_draft(report=report, content=content, base_revision=report.revision, actor=focal_point)
+        services.set_visibility(report=report, visibility="public", actor=focal_point)
+        services.submit_report(report=report, actor=focal_point)
+        services.start_review(report=report, actor=reviewer)
+        services.accept_report(report=report, actor=reviewer)
+        services.publish_report(report=report, actor=reviewer)
+        self.stdout.write(self.style.SUCCESS(f"Published a demo report for {state.name} ({DEMO_YEAR})."))
