@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import Role, User
@@ -38,7 +39,7 @@ def _send(*, key: str, user: User, template: str, context: dict) -> bool:
 def submission_received(*, version_id: int) -> int:
     version = ReportVersion.objects.select_related("report__state", "submitted_by").get(pk=version_id)
     reviewers = User.objects.filter(role=Role.ISU_STAFF, is_active=True)
-    url = settings.CCM_SITE_URL + version.report.get_absolute_url()
+    url = settings.CCM_SITE_URL + reverse("reporting:review_detail", args=[version.report_id])
     return sum(
         _send(
             key=f"submitted:{version.pk}:{user.pk}",

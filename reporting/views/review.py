@@ -1,35 +1,449 @@
-"""ISU review views (to be written)."""
+"""ISU review of Article 7 reports: the queue, the side-by-side review page and its actions.
 
-from django.http import HttpResponse
+Every page sits under /isu/, where ``StaffTwoFactorMiddleware`` demands an authenticator;
+every view needs ``Capability.REVIEW_REPORTS``; every write goes through ``reporting.services``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.decorators import capability_required
+from accounts.models import Role, User
+from accounts.permissions import Capability
+from audit.models import AuditEntry
+from parties.models import Region
+from reporting import selectors, services
+from reporting.access import get_report
+from reporting.checks import check_report
+from reporting.diff import anchor_part, diff_document
+from reporting.models import (
+    AWAITING_REVIEW,
+    Report,
+    ReportStatus,
+    ReviewComment,
+    VersionOutcome,
+)
+
+review_required = capability_required(Capability.REVIEW_REPORTS)
 
 
-def review_queue(request, *args, **kwargs):
-    return HttpResponse(status=501)
+# --- Forms ----------------------------------------------------------------------------------------
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_lazy("Status"),
+        required=False,
+        choices=[("", _lazy("Any status")), *((s.value, s.label) for s in selectors.QUEUE_STATUSES)],
+    )
+    region = forms.ChoiceField(
+        label=_lazy("Region"), required=False, choices=[("", _lazy("All regions")), *Region.choices]
+    )
+    reviewer = forms.ChoiceField(label=_lazy("Reviewer"), required=False)
+    overdue = forms.ChoiceField(
+        label=_lazy("Overdue"),
+        required=False,
+        choices=[("", _lazy("Overdue or not")), ("yes", _lazy("Overdue only")), ("no", _lazy("Not overdue"))],
+    )
+    due_before = forms.DateField(
+        label=_lazy("Due before"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_lazy("Reports due before this day."),
+    )
+
+    def __init__(self, *args: Any, reviewers: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].choices = [
+            ("", _("Anyone")),
+            (selectors.UNASSIGNED, _("Not taken into review yet")),
+            *((str(user.pk), user.get_full_name()) for user in reviewers),
+        ]
 
 
-def review_detail(request, *args, **kwargs):
-    return HttpResponse(status=501)
+class RequestChangesForm(forms.Form):
+    reason = forms.CharField(
+        label=_lazy("Changes the State must make"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_lazy("The focal points receive this by e-mail and see it on their report."),
+        error_messages={"required": _lazy("Say what the State must change.")},
+        max_length=5000,
+    )
 
 
-def review_start(request, *args, **kwargs):
-    return HttpResponse(status=501)
+class CommentForm(forms.Form):
+    form_code = forms.CharField(required=False, max_length=10)
+    field_key = forms.CharField(required=False, max_length=60)
+    row_id = forms.CharField(required=False, max_length=40)
+    parent = forms.IntegerField(required=False)
+    body = forms.CharField(
+        label=_lazy("Comment"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _lazy("Write the comment.")},
+        max_length=5000,
+    )
 
 
-def review_request_changes(request, *args, **kwargs):
-    return HttpResponse(status=501)
+# --- Queue --------------------------------------------------------------------------------------
+@require_GET
+@review_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    reviewers = list(User.objects.filter(role=Role.ISU_STAFF, is_active=True).order_by("full_name", "email"))
+    form = QueueFilterForm(request.GET or None, reviewers=reviewers)
+    valid = form.is_valid() if request.GET else True
+    data = form.cleaned_data if request.GET else {}  # the valid filters, even when another is not
+    today = timezone.localdate()
+    overdue = {"yes": True, "no": False}.get(data.get("overdue") or "")
+    filters = {
+        "status": data.get("status") or None,
+        "region": data.get("region") or None,
+        "reviewer": data.get("reviewer") or None,
+        "overdue": overdue,
+        "due_before": data.get("due_before"),
+    }
+    rows = selectors.review_queue(**filters, today=today)
+    filtered = any(value is not None for value in filters.values())
+    everything = selectors.review_queue(today=today) if filtered else rows
+    return render(
+        request,
+        "reporting/review/queue.html",
+        {
+            "form": form if request.GET else QueueFilterForm(reviewers=reviewers),
+            "rows": rows,
+            "summary": selectors.queue_summary(everything),
+            "filtered": filtered,
+            "today": today,
+        },
+        status=200 if valid else 400,
+    )
 
 
-def review_accept(request, *args, **kwargs):
-    return HttpResponse(status=501)
+# --- Review page --------------------------------------------------------------------------------
+@require_GET
+@review_required
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_report(request.user, pk, to="review")
+    return render(request, "reporting/review/detail.html", _detail_context(request, report))
 
 
-def review_publish(request, *args, **kwargs):
-    return HttpResponse(status=501)
+def _detail_context(request: HttpRequest, report: Report, **forms_: Any) -> dict[str, Any]:
+    versions = list(report.versions.select_related("submitted_by", "decided_by", "format_version").order_by("number"))
+    version = versions[-1] if versions else None
+    context: dict[str, Any] = {
+        "report": report,
+        "version": version,
+        "versions": versions,
+        "now": timezone.now(),
+        "today": timezone.localdate(),
+        "changes_form": forms_.get("changes_form") or RequestChangesForm(),
+        "audit_entries": _audit_entries(report),
+        "can_start": report.status in AWAITING_REVIEW,
+        "can_decide": report.status == ReportStatus.UNDER_REVIEW,
+        "can_publish": report.status == ReportStatus.ACCEPTED,
+    }
+    if version is None:
+        return context
+
+    options, chosen, corrected = _comparison(report, versions, request.GET.get("compare", ""))
+    baseline = chosen[1] if chosen else None
+
+    spec = version.format_version.spec
+    document = diff_document(spec, baseline.content if baseline else None, version.content)
+    findings = list(check_report(report, cleaned=version.content))
+    comments, general_comments = _place_comments(report, document)
+    anchors = {comment.pk: comment.anchor for comment in comments}
+    for entry in context["audit_entries"]:
+        if entry.comment_pk and not entry.detail:
+            entry.detail = anchors.get(entry.comment_pk, "")
+
+    for form in document.forms:
+        form.findings = [f for f in findings if getattr(f, "form_code", "") == form.code]
+    known_forms = {form.code for form in document.forms}
+    context.update(
+        {
+            "spec": spec,
+            "document": document,
+            "baseline": baseline,
+            "baseline_key": chosen[0] if chosen else "",
+            "compare_options": options,
+            "corrected": corrected,
+            "findings": findings,
+            "general_findings": [f for f in findings if getattr(f, "form_code", "") not in known_forms],
+            "comments": comments,
+            "general_comments": general_comments,
+            "open_comment_count": sum(1 for c in comments if c.parent_id is None and c.is_open),
+        }
+    )
+    return context
 
 
-def comment_add(request, *args, **kwargs):
-    return HttpResponse(status=501)
+def _comparison(report: Report, versions: list, wanted: str) -> tuple[list[tuple], tuple | None, Any]:
+    """What the latest version can be compared with, and what it is compared with: ``wanted``
+    when offered, else the version a correction corrects, else the State's accepted report for an
+    earlier period, else the previous version of this report. Options are (key, version, label)."""
+    version = versions[-1]
+    earlier = versions[:-1]
+    corrected = next(
+        (v for v in reversed(earlier) if v.outcome == VersionOutcome.ACCEPTED or v.superseded_by_id == version.pk),
+        None,
+    )
+    options = []
+    if not report.is_initial:
+        last_year = services.last_accepted_version(report.state, before_year=report.period_year)
+        if last_year is not None:
+            label = _("The State’s last accepted report (%(period)s, version %(n)s)") % {
+                "period": last_year.report.period_label,
+                "n": last_year.number,
+            }
+            options.append(("last-year", last_year, label))
+    for v in reversed(earlier):
+        label = _("Version %(n)s of this report (%(outcome)s)") % {"n": v.number, "outcome": v.get_outcome_display()}
+        options.append((f"v{v.number}", v, label))
+    by_key = {option[0]: option for option in options}
+    chosen = (
+        by_key.get(wanted)
+        or (by_key.get(f"v{corrected.number}") if corrected else None)
+        or by_key.get("last-year")
+        or (options[0] if options else None)
+    )
+    return options, chosen, corrected
 
 
-def comment_resolve(request, *args, **kwargs):
-    return HttpResponse(status=501)
+def _place_comments(report: Report, document) -> tuple[list[ReviewComment], list[ReviewComment]]:
+    """Every comment thread on the object it is anchored to: ``comments`` on the cover, forms,
+    narratives, tables and rows of ``document``. Threads whose anchor is not shown (a row of
+    another version) go to their form, or to the general list. One query."""
+    comments = list(
+        ReviewComment.objects.filter(report=report)
+        .select_related("author", "resolved_by", "version")
+        .order_by("created_at", "id")
+    )
+    replies: dict[int, list[ReviewComment]] = defaultdict(list)
+    for comment in comments:
+        if comment.parent_id is not None:
+            replies[comment.parent_id].append(comment)
+    threads: dict[tuple[str, str, str], list[ReviewComment]] = defaultdict(list)
+    for comment in comments:
+        comment.thread = replies.get(comment.pk, [])
+        if comment.parent_id is None:
+            threads[(comment.form_code, comment.field_key, comment.row_id)].append(comment)
+
+    def take(*anchor: str) -> list[ReviewComment]:
+        return threads.pop(anchor, [])
+
+    document.cover_comments = [c for key in list(threads) if key[0] == "cover" for c in threads.pop(key)]
+    for form in document.forms:
+        form.comments = take(form.code, "", "") + take(form.code, "choice", "")
+        for narrative in form.narratives:
+            narrative.comments = take(form.code, narrative.key, "")
+            narrative.anchor = f"{form.anchor}-{anchor_part(narrative.key)}"
+        for table in form.tables:
+            table.comments = take(form.code, table.key, "")
+            table.anchor = f"{form.anchor}-{anchor_part(table.key)}"
+            for row in table.rows:
+                row.comments = take(form.code, table.key, row.row_id)
+                if row.previous_id and row.previous_id != row.row_id:
+                    row.comments += take(form.code, table.key, row.previous_id)
+                row.anchor = f"{table.anchor}-{anchor_part(row.row_id)}"
+                row.has_open_comments = any(c.is_open for c in row.comments)
+    by_form = {form.code: form for form in document.forms}
+    general: list[ReviewComment] = []
+    for (form_code, _field, _row), rest in sorted(threads.items()):
+        if form_code in by_form:
+            by_form[form_code].comments += rest
+        else:
+            general += rest
+    for form in document.forms:
+        places = [form.comments, *(n.comments for n in form.narratives)]
+        for table in form.tables:
+            places += [table.comments, *(row.comments for row in table.rows)]
+        form.open_comments = sum(1 for place in places for comment in place if comment.is_open)
+    return comments, general
+
+
+_ACTION_LABELS = {
+    "reporting.report.started": _lazy("Report started"),
+    "reporting.report.saved": _lazy("Draft saved"),
+    "reporting.report.marked_nil": _lazy("Marked as a nil report"),
+    "reporting.report.visibility_set": _lazy("Visibility chosen"),
+    "reporting.report.submitted": _lazy("Submitted"),
+    "reporting.report.recalled": _lazy("Submission recalled"),
+    "reporting.report.review_started": _lazy("Review started"),
+    "reporting.report.changes_requested": _lazy("Changes requested"),
+    "reporting.report.accepted": _lazy("Accepted"),
+    "reporting.report.published": _lazy("Published"),
+    "reporting.report.correction_started": _lazy("Correction started"),
+    "reporting.comment.added": _lazy("Comment added"),
+    "reporting.comment.replied": _lazy("Reply to a comment"),
+    "reporting.comment.resolved": _lazy("Comment resolved"),
+}
+
+
+def _audit_entries(report: Report) -> list[AuditEntry]:
+    entries = list(AuditEntry.objects.for_object(report).select_related("actor"))
+    statuses = dict(ReportStatus.choices)
+    for entry in entries:
+        entry.label = _ACTION_LABELS.get(entry.action, entry.action)
+        entry.change_list = []
+        for name, values in (entry.changes or {}).items():
+            before, after = [*values, None, None][:2] if isinstance(values, list) else (None, values)
+            if name == "status":
+                before, after = statuses.get(before, before), statuses.get(after, after)
+            entry.change_list.append((name, _audit_value(before), _audit_value(after)))
+        context = entry.context or {}
+        entry.detail = context.get("reason") or context.get("anchor") or ""
+        entry.comment_pk = context.get("comment") if entry.action.startswith("reporting.comment.") else None
+        entry.version_number = context.get("version")
+    return entries
+
+
+def _audit_value(value: Any) -> str:
+    """A value as recorded in the audit trail, shortened for reading: a table row as its cells."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        value = "; ".join(f"{k}: {v}" for k, v in value.items() if k != "_id" and v not in (None, ""))
+    elif isinstance(value, list):
+        value = ", ".join(str(v) for v in value)
+    return Truncator(str(value)).chars(240)
+
+
+# --- Actions ------------------------------------------------------------------------------------
+def _back(report: Report, anchor: str = "") -> HttpResponse:
+    url = reverse("reporting:review_detail", args=[report.pk])
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+def _refused(request: HttpRequest, error: ValidationError) -> None:
+    messages.error(request, " ".join(error.messages))
+
+
+@require_POST
+@review_required
+def review_start(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_report(request.user, pk, to="review")
+    try:
+        services.start_review(report=report, actor=request.user)
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("You are reviewing this report."))
+    return _back(report)
+
+
+@require_POST
+@review_required
+def review_request_changes(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_report(request.user, pk, to="review")
+    form = RequestChangesForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_changes(report=report, actor=request.user, reason=form.cleaned_data["reason"])
+        except services.InvalidTransition as error:
+            _refused(request, error)
+            return _back(report)
+        except ValidationError as error:
+            form.add_error(None, error)  # a {"reason": …} error lands on the field
+        else:
+            messages.success(request, _("Changes requested. The State’s focal points have been told what to change."))
+            return _back(report)
+    context = _detail_context(request, report, changes_form=form)
+    return render(request, "reporting/review/detail.html", context, status=400)
+
+
+@require_POST
+@review_required
+def review_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_report(request.user, pk, to="review")
+    try:
+        version = services.accept_report(report=report, actor=request.user)
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("Version %(n)s accepted.") % {"n": version.number})
+    return _back(report)
+
+
+@require_POST
+@review_required
+def review_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_report(request.user, pk, to="review")
+    try:
+        services.publish_report(report=report, actor=request.user)
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("Report published."))
+    return _back(report)
+
+
+@require_POST
+@review_required
+def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_report(request.user, pk, to="review")
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return _back(
+            report,
+            _anchor_of(
+                request.POST.get("form_code", ""), request.POST.get("field_key", ""), request.POST.get("row_id", "")
+            ),
+        )
+    data = form.cleaned_data
+    parent = get_object_or_404(ReviewComment, pk=data["parent"], report=report) if data["parent"] else None
+    try:
+        comment = services.add_comment(
+            report=report,
+            actor=request.user,
+            body=data["body"],
+            form_code=data["form_code"],
+            field_key=data["field_key"],
+            row_id=data["row_id"],
+            parent=parent,
+        )
+    except ValidationError as error:
+        _refused(request, error)
+        return _back(report, _anchor_of(data["form_code"], data["field_key"], data["row_id"]))
+    messages.success(request, _("Reply added.") if parent else _("Comment added."))
+    return _back(report, f"comment-{comment.pk}")
+
+
+@require_POST
+@review_required
+def comment_resolve(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse:
+    report = get_report(request.user, pk, to="review")
+    comment = get_object_or_404(ReviewComment, pk=comment_pk, report=report, parent__isnull=True)
+    try:
+        services.resolve_comment(comment=comment, actor=request.user)
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("Comment marked as resolved."))
+    return _back(report, f"comment-{comment.pk}")
+
+
+def _anchor_of(form_code: str, field_key: str, row_id: str) -> str:
+    if not form_code:
+        return "comments"
+    if form_code == "cover":
+        return "cover"
+    parts = [f"form-{anchor_part(form_code)}"]
+    if field_key and field_key != "choice":
+        parts.append(anchor_part(field_key))
+        if row_id:
+            parts.append(anchor_part(row_id))
+    return "-".join(parts)
