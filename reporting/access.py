@@ -18,7 +18,7 @@ from reporting.models import Report, ReportQuerySet, ReportStatus, Visibility
 
 
 def reports_visible_to(user: Any) -> ReportQuerySet:
-    reports = Report.objects.select_related("state", "format_version", "reviewer")
+    reports = Report.objects.select_related("state", "format_version", "reviewer", "updated_by")
     if permissions.can(user, Capability.REVIEW_REPORTS):
         return reports
     public = Q(status=ReportStatus.PUBLISHED, visibility=Visibility.PUBLIC)

@@ -246,9 +246,7 @@ def start_report(
 
 
 @transaction.atomic
-def save_draft(
-    *, report: Report, content: dict[str, Any], base_revision: int, actor: User, settings: dict[str, Any] | None = None
-) -> Report:
+def save_draft(*, report: Report, content: dict[str, Any], base_revision: int, actor: User) -> Report:
     """Save the working copy. Refused with ``EditConflict`` when someone saved since ``base_revision``;
     the caller keeps what its user typed and shows what changed."""
     _require_focal_point(actor, report)
@@ -278,11 +276,6 @@ def save_draft(
     report.revision += 1
     report.updated_by = actor
     fields = ["draft", "revision", "updated_by", "updated_at"]
-    for key, value in (settings or {}).items():
-        if key in {"visibility", "original_language", "sent_to_unoda_on"} and getattr(report, key) != value:
-            changes[key] = [_plain(getattr(report, key)), _plain(value)]
-            setattr(report, key, value)
-            fields.append(key)
     if report.is_nil and changes:
         report.is_nil = False
         fields.append("is_nil")
@@ -504,6 +497,27 @@ def start_correction(*, report: Report, actor: User) -> Report:
     report.revision += 1
     report.save(update_fields=["draft", "revision"])
     _set_status(report, ReportStatus.DRAFT, actor=actor, action="reporting.report.correction_started")
+    return report
+
+
+@transaction.atomic
+def update_report_details(
+    *, report: Report, actor: User, original_language: str, sent_to_unoda_on: dt.date | None
+) -> Report:
+    """The report's original language and the date it went to the UN: facts about the report,
+    recordable at any status (the UNODA date is often known only after submission)."""
+    _require_focal_point(actor, report)
+    report = _lock(report)
+    changes = {}
+    if original_language != report.original_language:
+        changes["original_language"] = [report.original_language, original_language]
+        report.original_language = original_language
+    if sent_to_unoda_on != report.sent_to_unoda_on:
+        changes["sent_to_unoda_on"] = [_plain(report.sent_to_unoda_on), _plain(sent_to_unoda_on)]
+        report.sent_to_unoda_on = sent_to_unoda_on
+    if changes:
+        report.save(update_fields=["original_language", "sent_to_unoda_on"])
+        audit.record(actor=actor, action="reporting.report.details_changed", obj=report, changes=changes)
     return report
 
 

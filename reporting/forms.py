@@ -1,0 +1,581 @@
+"""Forms of the focal point's report pages, and the editor that turns the cover page and the
+forms A–J into HTML inputs and back into report content.
+
+Report content is a JSON document whose shape comes from the format definition (see
+``reporting.formats``); the editor reads and writes it without knowing any form or field by
+name. Drafts keep exactly what was typed: nothing here validates cell values — the format's
+``validate()`` does, and its errors (keyed by path) are shown next to the cell they concern.
+
+Input names:
+
+* cover page field ``c-<key>``;
+* a form's choice ``f-<code>-choice`` (``changed`` / ``unchanged`` / ``not_applicable``), the
+  year it is unchanged since ``f-<code>-since`` and the not-applicable statement ``f-<code>-na``;
+  ``f-<code>-shown`` marks that the page carried these inputs;
+* narrative ``n-<key>``;
+* table cell ``t-<table>-<rowid>-<column>``, and one hidden ``t-<table>-_id`` per row giving
+  the row ids in order. Submit buttons ``add_row=<table>`` and ``delete_row=<table>:<rowid>``
+  add and delete rows without JavaScript.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.http import QueryDict
+from django.utils import formats as l10n
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext
+
+from reporting.formats import Choice, Column, FormatDefinition, FormDef, Table, new_row_id
+from reporting.models import Language, ReportKind, Visibility
+
+ROW_ID = re.compile(r"^[A-Za-z0-9_]{1,40}$")
+TRUE_VALUES = {"1", "true", "yes", "on", "y"}
+NUMERIC_TYPES = {"integer", "area", "money"}
+
+
+# --- Plain forms ------------------------------------------------------------------------------
+class StartReportForm(forms.Form):
+    kind = forms.ChoiceField(choices=ReportKind.choices)
+    period_year = forms.IntegerField(required=False, min_value=2010, max_value=2100)
+    from_last_year = forms.BooleanField(required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("kind") == ReportKind.ANNUAL and not data.get("period_year"):
+            raise forms.ValidationError(_("Say which calendar year the annual update covers."))
+        if data.get("kind") == ReportKind.INITIAL:
+            data["period_year"] = None
+            data["from_last_year"] = False
+        return data
+
+
+class ReportSettingsForm(forms.Form):
+    """Public or restricted is the State's explicit choice: nothing is preselected until it is made."""
+
+    visibility = forms.ChoiceField(
+        label=_lazy("Who may read the report once the ISU publishes it"),
+        choices=Visibility.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _lazy("Choose public or restricted.")},
+    )
+    original_language = forms.ChoiceField(label=_lazy("Original language"), choices=Language.choices)
+    sent_to_unoda_on = forms.DateField(
+        label=_lazy("Date sent to the UN Secretary-General (UNODA)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_lazy(
+            "The legal submission goes to the United Nations; record here when it was sent. Leave empty if not yet."
+        ),
+    )
+
+    def __init__(self, *args: Any, report: Any = None, **kwargs: Any):
+        if report is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "visibility": report.visibility or None,
+                "original_language": report.original_language,
+                "sent_to_unoda_on": report.sent_to_unoda_on,
+            }
+        kwargs.setdefault("auto_id", "settings-%s")
+        super().__init__(*args, **kwargs)
+
+    def clean_sent_to_unoda_on(self) -> dt.date | None:
+        value = self.cleaned_data.get("sent_to_unoda_on")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return value
+
+
+class SubmitForm(forms.Form):
+    correction_note = forms.CharField(
+        label=_lazy("What this version corrects"),
+        max_length=300,
+        required=False,
+        help_text=_lazy("One line, e.g. “corrects the Form B totals”. Shown with the version."),
+    )
+
+    def __init__(self, *args: Any, is_correction: bool = False, **kwargs: Any):
+        kwargs.setdefault("auto_id", "submit-%s")
+        super().__init__(*args, **kwargs)
+        self.is_correction = is_correction
+        self.fields["correction_note"].required = is_correction
+        self.fields["correction_note"].error_messages["required"] = _("Say what this version corrects.")
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_lazy("Your reply"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        error_messages={"required": _lazy("Write the reply.")},
+    )
+
+
+# --- Reading the editor's POST into report content -------------------------------------------
+def _text(post: QueryDict, name: str) -> str:
+    return (post.get(name) or "").replace("\r\n", "\n")
+
+
+def apply_cover_post(post: QueryDict, spec: FormatDefinition, content: dict[str, Any]) -> None:
+    cover = content.setdefault("cover", {})
+    for column in spec.cover:
+        name = f"c-{column.key}"
+        if name in post:
+            cover[column.key] = _text(post, name)
+
+
+def apply_choice_post(post: QueryDict, form: FormDef, data: dict[str, Any]) -> None:
+    """The form's choice as posted; nothing changes when the page did not carry the inputs."""
+    prefix = f"f-{form.code}"
+    if f"{prefix}-shown" not in post:
+        return
+    choice = post.get(f"{prefix}-choice")
+    if choice is not None:
+        data["choice"] = choice.strip()
+    since = (post.get(f"{prefix}-since") or "").strip()
+    # Kept as typed when it is not a year, so that the error shows next to what was typed.
+    data["unchanged_since"] = int(since) if since.isdigit() else (since or None)
+    if f"{prefix}-na" in post:
+        data["na_statement"] = _text(post, f"{prefix}-na").strip()
+
+
+def apply_form_post(post: QueryDict, form: FormDef, data: dict[str, Any]) -> None:
+    """Narratives and table rows of one form as posted, in the order posted."""
+    apply_choice_post(post, form, data)
+    narratives = data.setdefault("narratives", {})
+    for narrative in form.narratives:
+        name = f"n-{narrative.key}"
+        if name in post:
+            narratives[narrative.key] = _text(post, name)
+    tables = data.setdefault("tables", {})
+    for table in form.tables:
+        rows = []
+        seen = set()
+        for row_id in post.getlist(f"t-{table.key}-_id"):
+            if not ROW_ID.match(row_id) or row_id in seen:
+                continue
+            seen.add(row_id)
+            row: dict[str, Any] = {"_id": row_id}
+            for column in table.columns:
+                name = f"t-{table.key}-{row_id}-{column.key}"
+                if column.type == "boolean":
+                    # An unticked box is "not said", not "no": an untouched row stays empty.
+                    row[column.key] = True if (post.get(name) or "").lower() in TRUE_VALUES else ""
+                else:
+                    row[column.key] = _text(post, name)
+            rows.append(row)
+        tables[table.key] = rows
+
+
+def apply_row_action(post: QueryDict, form: FormDef, data: dict[str, Any]) -> str:
+    """Add or delete a row when one of those buttons was pressed; returns the place to show next
+    (an element id), or "" for a plain save."""
+    tables = data.setdefault("tables", {})
+    add = post.get("add_row")
+    if add and any(t.key == add for t in form.tables):
+        table = form.table(add)
+        row_id = new_row_id()
+        tables.setdefault(add, []).append({"_id": row_id, **{c.key: "" for c in table.columns}})
+        return f"row-{row_id}"
+    delete = post.get("delete_row") or ""
+    key, _sep, row_id = delete.partition(":")
+    if key and any(t.key == key for t in form.tables):
+        tables[key] = [row for row in tables.get(key) or [] if str(row.get("_id")) != row_id]
+        return f"table-{key}"
+    return ""
+
+
+def parse_revision(post: QueryDict) -> int:
+    """The revision the page was loaded at; -1 (always a conflict) when missing or garbled."""
+    try:
+        return int(post.get("revision", ""))
+    except ValueError:
+        return -1
+
+
+# --- Showing values ---------------------------------------------------------------------------
+def long_date_format() -> str:
+    return pgettext("long date format, Django date filter syntax", "j F Y")
+
+
+def _decimal(value: Any) -> Decimal | None:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def format_number(value: Any) -> str:
+    number = _decimal(value)
+    if number is None:
+        return str(value)
+    places = max(0, -number.as_tuple().exponent) if number != number.to_integral() else 0
+    return l10n.number_format(number, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+def format_area(value: Any) -> str:
+    return _("%(number)s m²") % {"number": format_number(value)}
+
+
+def format_cell(column: Column, value: Any, row: dict[str, Any] | None = None, table: Table | None = None) -> str:
+    """A cleaned cell value as a reader sees it (stored units, thousands separators)."""
+    if value is None or value == "":
+        return ""
+    kind = column.type
+    if kind == "boolean":
+        return _("Yes") if value is True or str(value).lower() in TRUE_VALUES else _("No")
+    if kind == "integer":
+        return format_number(value)
+    if kind == "area":
+        return format_area(value)
+    if kind == "money":
+        currency = ""
+        if row is not None and table is not None:
+            currency_column = next((c for c in table.columns if c.type == "currency"), None)
+            currency = (row.get(currency_column.key) or "") if currency_column else ""
+        number = _decimal(value)
+        shown = (
+            l10n.number_format(number, decimal_pos=2, use_l10n=True, force_grouping=True)
+            if number is not None and number != number.to_integral()
+            else format_number(value)
+        )
+        return f"{shown} {currency}".strip()
+    if kind == "date":
+        try:
+            return l10n.date_format(dt.date.fromisoformat(str(value)), long_date_format())
+        except ValueError:
+            return str(value)
+    if kind in {"choice", "qualifier"}:
+        return dict(column.choices).get(str(value), str(value))
+    return str(value)
+
+
+def qualified_columns(table: Table) -> dict[str, str]:
+    """Numeric column key → key of the qualifier column that qualifies it: the numeric columns
+    just before the qualifier column (e.g. munitions and submunitions before "Qualifier")."""
+    out: dict[str, str] = {}
+    columns = list(table.columns)
+    for index, column in enumerate(columns):
+        if column.type != "qualifier":
+            continue
+        back = index - 1
+        while back >= 0 and columns[back].type in NUMERIC_TYPES and not columns[back].row_key:
+            out[columns[back].key] = column.key
+            back -= 1
+    return out
+
+
+@dataclass
+class ReadOnlyTable:
+    key: str
+    label: str
+    headers: list[Column]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+def read_only_table(table: Table, rows: list[dict[str, Any]]) -> ReadOnlyTable:
+    """A table as stored: qualifiers written before the numbers they qualify, money with its
+    currency, areas in square metres."""
+    qualified = qualified_columns(table)
+    used_qualifiers = set(qualified.values())
+    has_money = any(c.type == "money" for c in table.columns)
+    hidden = used_qualifiers | ({c.key for c in table.columns if c.type == "currency"} if has_money else set())
+    headers = [c for c in table.columns if c.key not in hidden]
+    out = ReadOnlyTable(key=table.key, label=table.label, headers=headers)
+    for row in rows:
+        cells = []
+        for column in headers:
+            text = format_cell(column, row.get(column.key), row, table)
+            qualifier_key = qualified.get(column.key)
+            qualifier = row.get(qualifier_key) if qualifier_key else None
+            if text and qualifier and qualifier != "exact":
+                qualifier_column = next(c for c in table.columns if c.key == qualifier_key)
+                text = f"{format_cell(qualifier_column, qualifier)} {text}"
+            cells.append(
+                {"text": text, "numeric": column.type in NUMERIC_TYPES and not column.row_key, "head": column.row_key}
+            )
+        out.rows.append({"id": row.get("_id", ""), "cells": cells})
+    return out
+
+
+def choice_summary(form: FormDef, data: dict[str, Any], *, initial: bool) -> dict[str, Any]:
+    """What the cover page says of a form, in words."""
+    choice = data.get("choice") or ""
+    if choice == Choice.CHANGED:
+        label = _("Given in full") if initial else _("Changed")
+        return {"key": "changed", "label": label, "detail": ""}
+    if choice == Choice.UNCHANGED:
+        since = data.get("unchanged_since")
+        label = _("Unchanged since %(year)s") % {"year": since} if since not in (None, "") else _("Unchanged")
+        return {"key": "unchanged", "label": label, "detail": ""}
+    if choice == Choice.NOT_APPLICABLE:
+        return {"key": "not_applicable", "label": _("Not applicable"), "detail": data.get("na_statement") or ""}
+    return {"key": "", "label": _("Not yet said"), "detail": ""}
+
+
+# --- Building the editor ----------------------------------------------------------------------
+def _errors_for(errors: dict[str, str], prefix: str) -> dict[str, str]:
+    return {path: message for path, message in errors.items() if path.startswith(prefix)}
+
+
+def choice_editor(
+    form: FormDef, data: dict[str, Any], errors: dict[str, str], *, initial: bool, period_year: int | None
+) -> dict[str, Any]:
+    path = f"forms.{form.code}"
+    since = data.get("unchanged_since")
+    return {
+        "code": form.code,
+        "title": form.title,
+        "prefix": f"f-{form.code}",
+        "choice": data.get("choice") or "",
+        "since": "" if since is None else str(since),
+        "since_placeholder": str((period_year or timezone.localdate().year) - 1),
+        "na_statement": data.get("na_statement") or "",
+        "nil_statement": form.nil_statement,
+        "allows_na": form.allows_not_applicable,
+        "allows_unchanged": not initial,
+        "initial": initial,
+        "choice_error": errors.get(f"{path}.choice", ""),
+        "since_error": errors.get(f"{path}.unchanged_since", ""),
+        "na_error": errors.get(f"{path}.na_statement", ""),
+    }
+
+
+def cover_editor(spec: FormatDefinition, content: dict[str, Any], errors: dict[str, str]) -> list[dict[str, Any]]:
+    cover = content.get("cover") or {}
+    fields = []
+    for column in spec.cover:
+        value = cover.get(column.key)
+        fields.append(
+            {
+                "column": column,
+                "name": f"c-{column.key}",
+                "id": f"c-{column.key}",
+                "path": f"cover.{column.key}",
+                "value": "" if value is None else str(value),
+                "error": errors.get(f"cover.{column.key}", ""),
+                "input_type": "email" if column.type == "email" else "text",
+            }
+        )
+    return fields
+
+
+def _row_label(table: Table, row: dict[str, Any], number: int) -> str:
+    key_value = str(row.get(table.row_key.key) or "").strip()
+    if table.row_key.type in {"choice", "qualifier"}:
+        key_value = dict(table.row_key.choices).get(key_value, key_value)
+    if key_value:
+        return _("row %(n)s, %(key)s") % {"n": number, "key": key_value[:60]}
+    return _("row %(n)s") % {"n": number}
+
+
+def _cell_input(column: Column, value: Any) -> tuple[str, str]:
+    """(HTML input type, inputmode) for a cell; dates that are not ISO dates stay text so that
+    nothing typed disappears from the field."""
+    if column.type == "date":
+        try:
+            dt.date.fromisoformat(str(value)) if value else None
+        except ValueError:
+            return "text", ""
+        return "date", ""
+    if column.type == "integer":
+        return "text", "numeric"
+    if column.type in {"area", "money"}:
+        return "text", "decimal"
+    if column.type == "email":
+        return "email", ""
+    return "text", ""
+
+
+def table_editor(
+    form: FormDef,
+    table: Table,
+    rows: list[dict[str, Any]],
+    errors: dict[str, str],
+    cleaned_rows: list[dict[str, Any]],
+    comments: dict[tuple[str, str], list[Any]],
+) -> dict[str, Any]:
+    base = f"forms.{form.code}.tables.{table.key}"
+    cleaned_by_id = {str(r.get("_id")): r for r in cleaned_rows}
+    columns = [
+        {
+            "column": c,
+            "help_id": f"help-{table.key}-{c.key}" if c.help else "",
+            "wide": c.type in {"text", "longtext"} and (c.max_length or 0) >= 500,
+        }
+        for c in table.columns
+    ]
+    out_rows = []
+    for number, row in enumerate(rows, start=1):
+        row_id = str(row.get("_id") or "")
+        if not ROW_ID.match(row_id):
+            continue
+        label = _row_label(table, row, number)
+        cleaned = cleaned_by_id.get(row_id) or {}
+        cells = []
+        for meta in columns:
+            column = meta["column"]
+            value = row.get(column.key)
+            path = f"{base}.{row_id}.{column.key}"
+            input_type, inputmode = _cell_input(column, value)
+            cell = {
+                "column": column,
+                "name": f"t-{table.key}-{row_id}-{column.key}",
+                "path": path,
+                "value": "" if value is None or isinstance(value, bool) else str(value),
+                "checked": value is True or str(value).lower() in TRUE_VALUES,
+                "error": errors.get(path, ""),
+                "input_type": input_type,
+                "inputmode": inputmode,
+                "help_id": meta["help_id"],
+                "note": "",
+            }
+            if column.type == "area" and not cell["error"] and cleaned.get(column.key) not in (None, ""):
+                cell["note"] = _("Stored as %(area)s") % {"area": format_area(cleaned[column.key])}
+            cells.append(cell)
+        out_rows.append(
+            {
+                "id": row_id,
+                "number": number,
+                "label": label,
+                "cells": cells,
+                "comments": comments.get((table.key, row_id), []),
+                "has_error": any(c["error"] for c in cells),
+            }
+        )
+    known = {r["id"] for r in out_rows}
+    orphan_comments = [c for (key, row_id), items in comments.items() if key == table.key for c in items if row_id]
+    orphan_comments = [c for c in orphan_comments if c.row_id not in known]
+    return {
+        "key": table.key,
+        "label": table.label,
+        "columns": columns,
+        "helps": [m for m in columns if m["help_id"]],
+        "rows": out_rows,
+        "comments": comments.get((table.key, ""), []) + orphan_comments,
+        "error_count": sum(1 for path in errors if path.startswith(base + ".")),
+    }
+
+
+def form_editor(
+    form: FormDef,
+    data: dict[str, Any],
+    errors: dict[str, str],
+    cleaned: dict[str, Any],
+    comments: list[Any],
+    *,
+    initial: bool,
+    period_year: int | None,
+) -> dict[str, Any]:
+    """Everything the template needs to show one form's inputs, errors and comments."""
+    by_place: dict[tuple[str, str], list[Any]] = {}
+    for comment in comments:
+        by_place.setdefault((comment.field_key, comment.row_id), []).append(comment)
+    narratives = []
+    for narrative in form.narratives:
+        path = f"forms.{form.code}.narratives.{narrative.key}"
+        value = (data.get("narratives") or {}).get(narrative.key)
+        narratives.append(
+            {
+                "column": narrative,
+                "name": f"n-{narrative.key}",
+                "id": f"n-{narrative.key}",
+                "path": path,
+                "value": "" if value is None else str(value),
+                "error": errors.get(path, ""),
+                "comments": by_place.get((narrative.key, ""), []),
+            }
+        )
+    cleaned_tables = cleaned.get("tables") or {}
+    tables = [
+        table_editor(
+            form,
+            table,
+            (data.get("tables") or {}).get(table.key) or [],
+            errors,
+            cleaned_tables.get(table.key) or [],
+            by_place,
+        )
+        for table in form.tables
+    ]
+    return {
+        "choice": choice_editor(form, data, errors, initial=initial, period_year=period_year),
+        "narratives": narratives,
+        "tables": tables,
+        "form_comments": by_place.get(("", ""), []) + by_place.get(("choice", ""), []),
+    }
+
+
+def error_links(form: FormDef, editor: dict[str, Any], *, choice_anchor: str) -> list[dict[str, Any]]:
+    """The error summary of one form page, in page order: each error linked to its input, grouped
+    under the table it is in (``title`` is empty for the choice and the narratives)."""
+    links = []
+    choice = editor["choice"]
+    for key, anchor in (
+        ("choice_error", choice_anchor),
+        ("since_error", f"{choice['prefix']}-since"),
+        ("na_error", f"{choice['prefix']}-na"),
+    ):
+        if choice[key]:
+            links.append({"href": anchor, "text": choice[key]})
+    for narrative in editor["narratives"]:
+        if narrative["error"]:
+            links.append({"href": narrative["id"], "text": f"{narrative['column'].label}: {narrative['error']}"})
+    groups = [{"title": "", "links": links}] if links else []
+    for table in editor["tables"]:
+        table_links = [
+            {
+                "href": cell["name"],
+                "text": _("%(row)s, %(column)s: %(error)s")
+                % {"row": row["label"].capitalize(), "column": cell["column"].label, "error": cell["error"]},
+            }
+            for row in table["rows"]
+            for cell in row["cells"]
+            if cell["error"]
+        ]
+        if table_links:
+            groups.append({"title": table["label"], "links": table_links})
+    return groups
+
+
+def comment_place(comment: Any, spec: FormatDefinition, content: dict[str, Any]) -> dict[str, str]:
+    """Where a review comment points, in words, and the element id on the editing page."""
+    code, key, row_id = comment.form_code, comment.field_key, comment.row_id
+    if not code:
+        return {"label": _("The whole report"), "form": "", "anchor": ""}
+    if code == "cover":
+        return {"label": _("Cover page"), "form": "cover", "anchor": f"c-{key}" if key else ""}
+    try:
+        form = spec.form(code)
+    except KeyError:
+        return {"label": _("Form %(code)s") % {"code": code}, "form": "", "anchor": ""}
+    parts = [_("Form %(code)s") % {"code": code}]
+    anchor = ""
+    if key == "choice":
+        parts.append(_("changed, unchanged or not applicable"))
+        anchor = f"f-{code}-choice"
+    elif any(n.key == key for n in form.narratives):
+        parts.append(next(n.label for n in form.narratives if n.key == key))
+        anchor = f"n-{key}"
+    elif any(t.key == key for t in form.tables):
+        table = form.table(key)
+        parts.append(table.label)
+        anchor = f"table-{key}"
+        if row_id:
+            rows = ((content.get("forms") or {}).get(code) or {}).get("tables", {}).get(key) or []
+            index = next((i for i, row in enumerate(rows, start=1) if str(row.get("_id")) == row_id), None)
+            if index is None:
+                parts.append(_("a row no longer in the draft"))
+            else:
+                parts.append(_row_label(table, rows[index - 1], index))
+                anchor = f"row-{row_id}"
+    return {"label": " · ".join(parts), "form": code, "anchor": anchor}
