@@ -62,3 +62,27 @@ def test_bench_open_form_b_editor(benchmark, big_report, client_for, focal_point
         assert client.get(f"/reporting/{big_report.pk}/forms/B/").status_code == 200
 
     benchmark(open_page)
+
+
+def test_bench_save_form_b_through_the_page(benchmark, big_report, client_for, focal_point):
+    """The whole POST of the Form B editor: parse every cell, merge, validate the report, save, redirect."""
+    client = client_for(focal_point)
+    page = client.get(f"/reporting/{big_report.pk}/forms/B/")
+    data = {}
+    html = page.content.decode()
+    import re
+
+    for name, value in re.findall(r'name="(t-[^"]+|n-[^"]+|revision)"\s+value="([^"]*)"', html):
+        data.setdefault(name, []).append(value)
+    state = {"n": 0}
+
+    def save():
+        state["n"] += 1
+        big_report.refresh_from_db()
+        payload = {k: v if len(v) > 1 else v[0] for k, v in data.items()}
+        payload["revision"] = str(big_report.revision)
+        payload["save"] = "1"
+        response = client.post(f"/reporting/{big_report.pk}/forms/B/", payload)
+        assert response.status_code == 302, response.status_code
+
+    benchmark(save)

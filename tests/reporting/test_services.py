@@ -234,3 +234,20 @@ def test_forms_edited_back_to_last_years_content_return_to_unchanged(focal_point
     nxt = services.save_draft(report=nxt, content=content, base_revision=nxt.revision, actor=focal_point)
     assert nxt.draft["forms"]["B"]["choice"] == Choice.UNCHANGED
     assert nxt.draft["forms"]["B"]["unchanged_since"] == 2020
+
+
+def test_the_first_annual_update_follows_the_rule_the_isu_sets(reference_data):
+    import datetime as dt
+
+    from parties.models import State
+    from reporting.models import ReportingRules
+
+    chad = State.objects.get(iso3="TCD")  # EIF 1 Sep 2013, initial report due 28 Feb 2014
+    today = dt.date(2016, 6, 1)
+    assert services.expected_annual_years(chad, today=today) == [2013, 2014, 2015]
+    rules = ReportingRules.current()
+    rules.first_annual_period = ReportingRules.FirstAnnual.YEAR_AFTER_INITIAL_DUE
+    rules.save()
+    assert services.expected_annual_years(chad, today=today) == [2015]
+    lithuania = State.objects.get(iso3="LTU")  # withdrew on 6 Mar 2025
+    assert services.expected_annual_years(lithuania, today=dt.date(2026, 11, 29))[-1] == 2024
