@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -96,6 +97,15 @@ class User(AbstractBaseUser, PermissionsMixin, RoleFields):
         _("admin access"), default=False, help_text=_("Set for ISU staff; gives access to the administration pages.")
     )
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    language = models.CharField(
+        _("language for e-mails"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    email_bounced_at = models.DateTimeField(
+        _("e-mail bounced"),
+        null=True,
+        blank=True,
+        help_text=_("Set when mail to this address was refused; cleared by the ISU."),
+    )
 
     objects = UserManager()
 

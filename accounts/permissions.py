@@ -54,6 +54,7 @@ _MODEL_CAPABILITIES: dict[str, Capability] = {
     "accounts.invitation": Capability.MANAGE_USERS,
     "audit": Capability.VIEW_AUDIT,
     "reporting": Capability.REVIEW_REPORTS,
+    "deadlines": Capability.MANAGE_REGISTRY,
 }
 _READ_ONLY = {"audit"}
 

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,6 +15,7 @@ from accounts.decorators import capability_required
 from accounts.forms import AcceptInvitationForm, InvitationForm
 from accounts.models import Invitation, Role, User
 from accounts.permissions import Capability
+from deadlines.views.user import due_next_context
 
 
 @login_required
@@ -26,6 +28,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "needs_two_factor": permissions.requires_two_factor(user) and not permissions.has_two_factor(user),
             "capability_labels": [c.label for c in sorted(permissions.capabilities(user))],
             "areas": list(user.thematic_areas.all()) if user.role == Role.COORDINATOR else [],
+            # "What is due next": the user's State's deadlines, every State's for the ISU, else meetings.
+            **due_next_context(user, today=timezone.localdate()),
         },
     )
 

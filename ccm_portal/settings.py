@@ -13,6 +13,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "accounts",
     "parties",
     "reporting",
+    "deadlines",
     "assistance",
 ]
 
@@ -214,6 +216,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # Reminders are computed for "today" in Geneva; running twice sends nothing twice.
+    "daily-reminders": {"task": "deadlines.tasks.run_daily_reminders", "schedule": crontab(hour=6, minute=0)},
+    "weekly-isu-digest": {
+        "task": "deadlines.tasks.send_weekly_digest",
+        "schedule": crontab(hour=7, minute=0, day_of_week=1),
+    },
+}
 
 # --- Security ---------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -195,3 +195,35 @@ def published_reports(state: State) -> list[dict[str, Any]]:
         }
         for v in versions
     ]
+
+
+# About 12 months before the date shown to about 36 months after it.
+CALENDAR_PAST_DAYS = 365
+CALENDAR_AHEAD_DAYS = 3 * 365 + 1
+
+
+def state_calendar(state: State, as_of: dt.date) -> list[dict[str, Any]]:
+    """The State's obligation calendar around ``as_of``, from ``deadlines.calendar`` (computed from
+    treaty dates, obligations, extensions, meetings and reports): five queries, none before entry
+    into force. A deadline counts as met only if it was met by ``as_of``."""
+    if state.entry_into_force is None:
+        return []
+    from deadlines import calendar
+
+    data = calendar.load([state])
+    start, end = as_of - dt.timedelta(days=CALENDAR_PAST_DAYS), as_of + dt.timedelta(days=CALENDAR_AHEAD_DAYS)
+    rows = []
+    for deadline in calendar.state_deadlines(state, data, start=start, end=end):
+        met = deadline.met and (deadline.met_on is None or deadline.met_on <= as_of)
+        rows.append(
+            {
+                "key": deadline.key,
+                "kind": deadline.kind,
+                "date": deadline.date,
+                "title": deadline.title,
+                "basis": deadline.basis,
+                "met": met,
+                "met_on": deadline.met_on if met else None,
+            }
+        )
+    return rows

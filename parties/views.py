@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
 from ccm_portal.responses import form_errors, json_response, wants_json
+from deadlines.models import DeadlineKind
 from parties import selectors
 from parties.forms import AsOfForm, StateFilterForm
 from parties.models import DepositType, Meeting, MembershipStatus, Region
@@ -83,8 +84,9 @@ def state_detail(request: HttpRequest, iso3: str) -> HttpResponse:
         return json_response({"errors": form_errors(form)}, status=400)
     as_of = (form.cleaned_data.get("as_of") if request.GET and valid else None) or timezone.localdate()
     profile = selectors.state_profile(state, as_of)
+    obligation_calendar = selectors.state_calendar(state, as_of)
     if wants_json(request):
-        return json_response(profile)
+        return json_response(profile | {"calendar": obligation_calendar})
     return render(
         request,
         "parties/state_detail.html",
@@ -94,9 +96,22 @@ def state_detail(request: HttpRequest, iso3: str) -> HttpResponse:
             "form": form if request.GET else AsOfForm(),
             "as_of": as_of,
             "is_today": as_of == timezone.localdate(),
+            "calendar": [_calendar_row(row, as_of) for row in obligation_calendar],
         },
         status=200 if valid else 400,
     )
+
+
+def _calendar_row(row: dict, as_of) -> dict:
+    """A calendar entry with what the page shows besides the open data: kind in words and days left."""
+    days = (row["date"] - as_of).days
+    return row | {
+        "kind_label": DeadlineKind(row["kind"]).label,
+        "days_left": days,
+        "days_late": max(-days, 0),
+        "overdue": days < 0 and not row["met"],
+        "past": days < 0,
+    }
 
 
 @require_GET

@@ -23,6 +23,11 @@ def _ensure_reference_data() -> None:
         from django.apps import apps
 
         import_module("reporting.migrations.0002_format_2010").load(apps, None)
+    from deadlines.models import ReminderSettings
+    from reporting.models import ReportingRules
+
+    ReportingRules.objects.get_or_create(pk=1)
+    ReminderSettings.objects.get_or_create(pk=1)
     if not State.objects.exists():
         call_command("load_reference_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
 

@@ -30,3 +30,8 @@ WHITENOISE_USE_FINDERS = True
 CELERY_BROKER_URL = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 CELERY_TASK_ALWAYS_EAGER = True
+# SQLite (a newcomer's `make test`): a file-backed test database instead of a shared in-memory
+# one, so the live server thread and the test wait for each other's locks rather than failing.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+    DATABASES["default"]["OPTIONS"] = {"timeout": 30}  # noqa: F405

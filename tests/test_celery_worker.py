@@ -74,3 +74,44 @@ def test_report_notifications_go_through_the_worker_once_each(real_worker, isu_s
     assert notify_focal_points.delay(report.pk, "changes_requested").get(timeout=20) == 0
     assert len(mail.outbox) == 2
     assert Notification.objects.count() == 2
+
+
+@pytest.fixture
+def two_thread_worker(transactional_db, reference_data):
+    from django.db import connection
+
+    # Two tasks writing at once need a database with real concurrent transactions.
+    need(connection.vendor == "postgresql", "concurrent runs need PostgreSQL (set DATABASE_URL)")
+    url = redis_url()
+    need(redis_reachable(url), f"Redis is not reachable at {url}")
+    app.connection_for_write().default_channel.client.flushdb()
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=20):
+            yield app
+    finally:
+        app.conf.task_always_eager = True
+
+
+@pytest.mark.celery_worker
+def test_two_daily_runs_at_once_send_each_reminder_once(two_thread_worker, focal_point):
+    import datetime as dt
+
+    from deadlines.models import Reminder, ReminderSettings, ReminderStatus
+    from deadlines.tasks import run_daily_reminders
+    from tests.factories import make_user
+
+    settings = ReminderSettings.current()
+    settings.tracking_starts_on = dt.date(2026, 1, 1)
+    settings.save()
+    for iso3 in ("AUS", "CHL", "GHA", "COL", "NOR"):
+        make_user("focal_point", iso3=iso3, email=f"fp.{iso3.lower()}@example.org")
+    day = "2026-03-01"  # 60 days before the 30 April deadline, and 0 days before Colombia's Art. 4 deadline
+    first, second = run_daily_reminders.delay(day), run_daily_reminders.delay(day)
+    first.get(timeout=60), second.get(timeout=60)
+    expected = Reminder.objects.filter(status__in=[ReminderStatus.QUEUED, ReminderStatus.SENDING, ReminderStatus.SENT])
+    assert wait_for(lambda: not expected.exclude(status=ReminderStatus.SENT).exists(), 30)
+    sent = Reminder.objects.filter(status=ReminderStatus.SENT).count()
+    assert sent >= 6  # six focal points, at least the annual report each
+    assert len(mail.outbox) == sent
+    assert len({(tuple(m.to), m.subject) for m in mail.outbox}) == len(mail.outbox)

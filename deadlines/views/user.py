@@ -1,0 +1,486 @@
+"""Signed-in users' reminders and calendar feeds, and the feeds themselves.
+
+Views are thin: they read the calendar (``deadlines.calendar``, computed, never stored), ask
+``accounts.permissions`` who may do what, and send every write through ``deadlines.services``.
+
+The feed URL carries a secret token and no session: calendar apps cannot sign in. An unknown or
+revoked token, a feed whose owner is no longer active, or a State feed whose owner no longer
+acts for that State all answer 404, so a leaked address stops working once it is revoked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST, require_safe
+
+from accounts import permissions
+from accounts.permissions import Capability
+from deadlines import calendar, services
+from deadlines.calendar import Deadline
+from deadlines.ical import build_calendar, long_date
+from deadlines.models import CalendarFeed, DeadlineKind, Reminder, ReminderSettings, ReminderStatus, Snooze
+from parties.models import State
+
+FEED_PAST_DAYS = 365  # a feed reaches back about 12 months…
+FEED_AHEAD_DAYS = 3 * 365 + 1  # …and forward about 36 months
+REMINDERS_AHEAD_DAYS = 365
+SNOOZE_MAX_DAYS = 90
+DUE_NEXT_LIMIT = 5
+
+STATUS_BADGES = {
+    ReminderStatus.QUEUED: "info",
+    ReminderStatus.SENDING: "info",
+    ReminderStatus.SENT: "success",
+    ReminderStatus.SNOOZED: "neutral",
+    ReminderStatus.FAILED: "danger",
+    ReminderStatus.BOUNCED: "danger",
+    ReminderStatus.SKIPPED_UNVERIFIED: "warning",
+    ReminderStatus.SKIPPED_BOUNCED: "warning",
+    ReminderStatus.NO_RECIPIENT: "warning",
+}
+
+
+def _today() -> dt.date:
+    """The day the pages are computed for (tests replace it)."""
+    return timezone.localdate()
+
+
+# --- Who sees which deadlines -------------------------------------------------------------------
+def focal_state(user: Any) -> State | None:
+    """The State a focal point acts for (their reminders and deadlines), or None."""
+    if not getattr(user, "is_authenticated", False) or not user.state_id:
+        return None
+    state = user.state
+    return state if permissions.acts_for_state(user, state) else None
+
+
+def sees_all_states(user: Any) -> bool:
+    """ISU staff follow every State's deadlines."""
+    return permissions.can(user, Capability.REVIEW_REPORTS)
+
+
+def deadlines_for_user(user: Any, *, start: dt.date, end: dt.date) -> list[Deadline]:
+    """A focal point's State's deadlines, every State's for the ISU, and Meetings of States
+    Parties for everyone; in a fixed number of queries."""
+    state = focal_state(user)
+    if state is not None:
+        data = calendar.load([state])
+        found = calendar.state_deadlines(state, data, start=start, end=end)
+    elif sees_all_states(user):
+        data = calendar.load()
+        found = [d for s in data.states for d in calendar.state_deadlines(s, data, start=start, end=end)]
+    else:
+        data = calendar.load([])  # meetings only: no State, no query for obligations or reports
+        found = []
+    found += calendar.meeting_deadlines(data, start=start, end=end)
+    return sorted(found, key=lambda d: (d.date, d.key))
+
+
+def _feed_deadlines(feed: CalendarFeed, today: dt.date) -> list[Deadline]:
+    start, end = today - dt.timedelta(days=FEED_PAST_DAYS), today + dt.timedelta(days=FEED_AHEAD_DAYS)
+    if feed.state is None:
+        return deadlines_for_user(feed.user, start=start, end=end)
+    data = calendar.load([feed.state])
+    found = calendar.state_deadlines(feed.state, data, start=start, end=end)
+    found += calendar.meeting_deadlines(data, start=start, end=end)
+    return sorted(found, key=lambda d: (d.date, d.key))
+
+
+def _feed_name(feed: CalendarFeed) -> str:
+    if feed.state is not None:
+        return _("CCM deadlines: %(state)s") % {"state": feed.state.name}
+    state = focal_state(feed.user)
+    if state is not None:
+        return _("My CCM deadlines: %(state)s") % {"state": state.name}
+    if sees_all_states(feed.user):
+        return _("CCM deadlines: all States")
+    return _("CCM meetings of States Parties")
+
+
+def _feed_still_allowed(feed: CalendarFeed) -> bool:
+    owner = feed.user
+    if not owner.is_active:
+        return False
+    if feed.state is None:
+        return True
+    return permissions.acts_for_state(owner, feed.state) or sees_all_states(owner)
+
+
+def due_next(user: Any, *, today: dt.date, limit: int = DUE_NEXT_LIMIT) -> list[dict[str, Any]]:
+    """What the user should look at next, for their home page: their State's deadlines not met
+    (overdue ones first) for a focal point; every State's, grouped by day and kind, for the ISU;
+    the next meetings for everyone else."""
+    state = focal_state(user)
+    if state is not None:
+        start = max(ReminderSettings.current().tracking_starts_on, today - dt.timedelta(days=FEED_PAST_DAYS))
+    else:
+        start = today
+    found = deadlines_for_user(user, start=start, end=today + dt.timedelta(days=REMINDERS_AHEAD_DAYS))
+    if state is not None or sees_all_states(user):
+        found = [
+            d
+            for d in found
+            if d.kind != DeadlineKind.MEETING
+            and not d.met
+            # The last day to request an extension cannot be "overdue": once passed, it is gone.
+            and not (d.kind == DeadlineKind.EXTENSION_REQUEST and d.date < today)
+        ]
+    groups: dict[tuple[dt.date, str, str], list[Deadline]] = defaultdict(list)
+    for deadline in found:
+        groups[(deadline.date, deadline.kind, deadline.title)].append(deadline)
+    items = []
+    for (day, kind, title), members in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1], g[0][2])):
+        first = members[0]
+        if len(members) > 1:
+            who = ngettext("%(n)s State", "%(n)s States", len(members)) % {"n": len(members)}
+        else:
+            who = "" if state is not None else first.state_name or ""  # a focal point knows their State
+        items.append(
+            {
+                "date": day,
+                "kind": kind,
+                "kind_label": first.kind_label,
+                "title": title,
+                "who": who,
+                "url": reverse("parties:state_detail", args=[first.state_iso3])
+                if len(members) == 1 and first.state_iso3 and state is None
+                else "",
+                **_countdown(day, today),
+            }
+        )
+        if len(items) == limit:
+            break
+    return items
+
+
+def due_next_context(user: Any, *, today: dt.date) -> dict[str, Any]:
+    """Template context for the "What is due next" card (``deadlines/user/_due_next.html``)."""
+    state = focal_state(user)
+    if state is not None:
+        title = _("What %(state)s has due next") % {"state": state.name}
+        empty = _("Nothing due in the next 12 months, and nothing overdue.")
+    elif sees_all_states(user):
+        title = _("Due next, all States")
+        empty = _("No State has a deadline in the next 12 months.")
+    else:
+        title = _("Next Meetings of States Parties")
+        empty = _("No meeting is scheduled in the portal for the next 12 months.")
+    return {
+        "due_next": due_next(user, today=today),
+        "due_next_title": title,
+        "due_next_empty": empty,
+        "due_next_reminders": state is not None or sees_all_states(user),  # others get no reminders
+    }
+
+
+def _countdown(day: dt.date, today: dt.date) -> dict[str, Any]:
+    days = (day - today).days
+    if days == 0:
+        text = _("today")
+    elif days > 0:
+        text = ngettext("in %(n)s day", "in %(n)s days", days) % {"n": days}
+    else:
+        text = ngettext("%(n)s day overdue", "%(n)s days overdue", -days) % {"n": -days}
+    return {"days_left": days, "overdue": days < 0, "countdown": text}
+
+
+# --- The feed -----------------------------------------------------------------------------------
+@require_safe
+def feed(request: HttpRequest, token: str) -> HttpResponse:
+    found = (
+        CalendarFeed.objects.select_related("user", "user__state", "state")
+        .filter(token=token, revoked_at__isnull=True)
+        .first()
+    )
+    if found is None or not _feed_still_allowed(found):
+        raise Http404(_("No calendar at this address. It may have been revoked."))
+    today = _today()
+    with translation.override(found.user.language or settings.LANGUAGE_CODE):
+        deadlines = _feed_deadlines(found, today)
+        state_url = {
+            iso3: request.build_absolute_uri(reverse("parties:state_detail", args=[iso3]))
+            for iso3 in {d.state_iso3 for d in deadlines if d.state_iso3}
+        }
+        body = build_calendar(deadlines, name=_feed_name(found), today=today, state_url=state_url)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Disposition"] = 'inline; filename="ccm-deadlines.ics"'
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+# --- My calendars -------------------------------------------------------------------------------
+def _feed_choices(user: Any) -> list[State]:
+    """The States whose feed the user may create."""
+    if sees_all_states(user):
+        return list(State.objects.exclude(deposit_date=None).order_by("name"))
+    state = focal_state(user)
+    return [state] if state is not None else []
+
+
+@require_GET
+@login_required
+def my_calendars(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    feeds = list(CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).select_related("state"))
+    feeds.sort(key=lambda f: (f.state is not None, f.state.name if f.state else ""))
+    rows = []
+    for item in feeds:
+        url = request.build_absolute_uri(reverse("deadlines:feed", args=[item.token]))
+        rows.append(
+            {
+                "feed": item,
+                "url": url,
+                "webcal_url": "webcal://" + url.split("://", 1)[1],
+                "label": _("%(state)s: deadlines and meetings") % {"state": item.state.name}
+                if item.state
+                else _("Personal calendar"),
+                "field_id": f"feed-url-{item.pk}",
+            }
+        )
+    state_choices = _feed_choices(user)
+    live_states = {f.state_id for f in feeds}
+    return render(
+        request,
+        "deadlines/user/my_calendars.html",
+        {
+            "rows": rows,
+            "has_personal": None in live_states,
+            "personal_covers": _personal_covers(user),
+            "state_choices": state_choices,
+            "one_state": state_choices[0] if len(state_choices) == 1 else None,
+            "one_state_live": len(state_choices) == 1 and state_choices[0].pk in live_states,
+            "pick_state": len(state_choices) > 1,
+        },
+    )
+
+
+def _personal_covers(user: Any) -> str:
+    state = focal_state(user)
+    if state is not None:
+        return _("%(state)s's deadlines and the Meetings of States Parties.") % {"state": state.name}
+    if sees_all_states(user):
+        return _("Every State's report and obligation deadlines, and the Meetings of States Parties.")
+    return _("The Meetings of States Parties.")
+
+
+@require_POST
+@login_required
+def feed_create(request: HttpRequest) -> HttpResponse:
+    iso3 = request.POST.get("state", "").strip().upper()
+    state = get_object_or_404(State, iso3=iso3) if iso3 else None
+    created = services.create_feed(user=request.user, state=state)  # PermissionDenied → 403
+    if state is None:
+        messages.success(
+            request, _("Your personal calendar address is ready. Any address you had for it before no longer works.")
+        )
+    else:
+        messages.success(
+            request,
+            _("The calendar address for %(state)s is ready. Any address you had for it before no longer works.")
+            % {"state": state.name},
+        )
+    return redirect(f"{reverse('deadlines:my_calendars')}#feed-{created.pk}")
+
+
+@require_POST
+@login_required
+def feed_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    # Someone else's feed is "not found", whatever its id: ids are not secrets, ownership is checked.
+    item = get_object_or_404(CalendarFeed, pk=pk, user=request.user)
+    services.revoke_feed(feed=item, user=request.user)
+    messages.success(request, _("The calendar address was revoked: calendar apps using it will get no more updates."))
+    return redirect("deadlines:my_calendars")
+
+
+# --- My reminders -------------------------------------------------------------------------------
+class SnoozeForm(forms.Form):
+    deadline_key = forms.CharField(max_length=80, widget=forms.HiddenInput)
+    until = forms.DateField(
+        label=_lazy("Snooze until"),
+        help_text=_lazy("No reminder for this deadline until this day, at most 90 days from today."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _lazy("Enter a day."),
+            "invalid": _lazy("Enter a real day, for example 2026-05-31."),
+        },
+    )
+
+    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        widget = self.fields["until"].widget
+        widget.attrs["min"] = (today + dt.timedelta(days=1)).isoformat()
+        widget.attrs["max"] = (today + dt.timedelta(days=SNOOZE_MAX_DAYS)).isoformat()
+
+
+def _anchor(key: str) -> str:
+    return "d-" + slugify(key.replace(":", "-"))
+
+
+def _step_label(offset: int) -> str:
+    if offset < 0:
+        return ngettext("%(n)s day before", "%(n)s days before", -offset) % {"n": -offset}
+    if offset == 0:
+        return _("on the day")
+    return ngettext("overdue %(n)s day", "overdue %(n)s days", offset) % {"n": offset}
+
+
+@dataclass
+class ReminderRow:
+    deadline: Deadline
+    anchor: str
+    countdown: dict[str, Any]
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    snoozed_until: dt.date | None = None
+    form: SnoozeForm | None = None
+    reminded: bool = True
+
+
+def _reminders_page(request: HttpRequest, *, bound: SnoozeForm | None = None, status: int = 200) -> HttpResponse:
+    user = request.user
+    today = _today()
+    state = focal_state(user)
+    if state is None:
+        return render(
+            request,
+            "deadlines/user/my_reminders.html",
+            {"state": None, "sees_all_states": sees_all_states(user)},
+            status=status,
+        )
+    rules = ReminderSettings.current()
+    # Deadlines from before the portal get no reminders (the ISU sets the day they start from).
+    start = max(rules.tracking_starts_on, today - dt.timedelta(days=10 * 366))
+    data = calendar.load([state])
+    found = calendar.state_deadlines(state, data, start=start, end=today + dt.timedelta(days=REMINDERS_AHEAD_DAYS))
+    overdue = [d for d in found if d.date < today and not d.met]
+    upcoming = [d for d in found if d.date >= today]
+    keys = [d.key for d in overdue + upcoming]
+    steps: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for reminder in Reminder.objects.filter(recipient=user, deadline_key__in=keys).order_by("for_day", "offset_days"):
+        steps[reminder.deadline_key].append(
+            {
+                "day": reminder.for_day,
+                "step": _step_label(reminder.offset_days),
+                "status": reminder.get_status_display(),
+                "badge": STATUS_BADGES.get(reminder.status, "neutral"),
+            }
+        )
+    snoozes = dict(
+        Snooze.objects.filter(user=user, deadline_key__in=keys, until__gte=today).values_list("deadline_key", "until")
+    )
+
+    def row(deadline: Deadline) -> ReminderRow:
+        anchor = _anchor(deadline.key)
+        form = None
+        if not deadline.met:
+            if bound is not None and bound.data.get("deadline_key") == deadline.key:
+                form = bound
+            else:
+                initial = {"deadline_key": deadline.key, "until": snoozes.get(deadline.key)}
+                form = SnoozeForm(auto_id=f"{anchor}-%s", initial=initial, today=today)
+        return ReminderRow(
+            deadline=deadline,
+            anchor=anchor,
+            countdown=_countdown(deadline.date, today),
+            steps=steps.get(deadline.key, []),
+            snoozed_until=snoozes.get(deadline.key),
+            form=form,
+            reminded=deadline.kind in rules.kinds,
+        )
+
+    return render(
+        request,
+        "deadlines/user/my_reminders.html",
+        {
+            "state": state,
+            "today": today,
+            "overdue": [row(d) for d in overdue],
+            "upcoming": [row(d) for d in upcoming],
+            "bound": bound,
+            "schedule": _schedule(rules),
+            "tracking_starts_on": rules.tracking_starts_on,
+            "snooze_max_days": SNOOZE_MAX_DAYS,
+        },
+        status=status,
+    )
+
+
+def _schedule(rules: ReminderSettings) -> str:
+    """When reminders go out, in words."""
+    before = sorted((d for d in set(rules.days_before) if d > 0), reverse=True)
+    parts = []
+    if before:
+        parts.append(_("%(days)s days before each deadline") % {"days": ", ".join(str(d) for d in before)})
+    if 0 in rules.days_before:
+        parts.append(_("on the day itself"))
+    if rules.overdue_every_days:
+        parts.append(
+            ngettext(
+                "then every day while it is overdue",
+                "then every %(n)s days while it is overdue",
+                rules.overdue_every_days,
+            )
+            % {"n": rules.overdue_every_days}
+        )
+    if not parts:
+        return _("The ISU has turned reminders off for now.")
+    return _("You receive an e-mail %(when)s, until the report is submitted or the obligation met.") % {
+        "when": "; ".join(parts)
+    }
+
+
+@require_GET
+@login_required
+def my_reminders(request: HttpRequest) -> HttpResponse:
+    return _reminders_page(request)
+
+
+@require_POST
+@login_required
+def snooze(request: HttpRequest) -> HttpResponse:
+    today = _today()
+    key = request.POST.get("deadline_key", "")
+    form = SnoozeForm(request.POST, auto_id=f"{_anchor(key)}-%s", today=today)
+    if form.is_valid():
+        try:
+            services.snooze(
+                user=request.user,
+                deadline_key=form.cleaned_data["deadline_key"],
+                until=form.cleaned_data["until"],
+                today=today,
+            )  # PermissionDenied (another State's deadline, not a focal point) → 403
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("No reminder for this deadline until %(date)s.") % {"date": long_date(form.cleaned_data["until"])},
+            )
+            return redirect(f"{reverse('deadlines:my_reminders')}#{_anchor(key)}")
+    return _reminders_page(request, bound=form, status=400)
+
+
+@require_POST
+@login_required
+def unsnooze(request: HttpRequest) -> HttpResponse:
+    key = request.POST.get("deadline_key", "")
+    services.unsnooze(user=request.user, deadline_key=key)
+    messages.success(request, _("Reminders for this deadline are back on."))
+    return redirect(f"{reverse('deadlines:my_reminders')}#{_anchor(key)}")
