@@ -68,7 +68,10 @@ def sign_in_reviewer(page, reviewer):
 
 
 def save_form(page):
-    page.locator("form#editor [type=submit][name=save], main form [type=submit][name=save]").last.click()
+    # The editor may be autosaving; its script lets that save finish before submitting, so wait
+    # for the page that the Save button's own submission brings.
+    with page.expect_navigation():
+        page.locator("main form [type=submit][name=save]").last.click()
     page.wait_for_load_state()
 
 
@@ -92,8 +95,8 @@ def test_the_whole_reporting_cycle(page, focal_point, isu_staff, last_year):
     assert "last year's stock" in page.content()
 
     # Fix it: record the destruction.
-    page.locator("button[name=add_row][value=destroyed]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("button[name=add_row][value=destroyed]").click()
     row = page.locator("tr[data-row-id]").filter(has=page.locator("[name$='-type'][name^='t-destroyed-']")).last
     row.locator("[name^='t-destroyed-'][name$='-type']").fill("BLU-26")
     row.locator("[name^='t-destroyed-'][name$='-munitions']").fill("3")
@@ -103,8 +106,8 @@ def test_the_whole_reporting_cycle(page, focal_point, isu_staff, last_year):
 
     # --- Form F: clearance during the year.
     page.goto(f"/reporting/{report.pk}/forms/F/")
-    page.locator("button[name=add_row][value=cleared]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("button[name=add_row][value=cleared]").click()
     row = page.locator("tr[data-row-id]").filter(has=page.locator("[name^='t-cleared-'][name$='-location']")).last
     row.locator("[name^='t-cleared-'][name$='-location']").fill("Xieng Khouang")
     row.locator("[name^='t-cleared-'][name$='-area']").fill("0.5 km2")
