@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -65,3 +66,10 @@ class AcceptInvitationForm(forms.Form):
         if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
             self.add_error("password2", _("The two passwords differ."))
         return data
+
+
+class EmailLanguageForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language of your e-mails"), choices=settings.LANGUAGES)
+
+    def language_label(self) -> str:
+        return str(dict(settings.LANGUAGES)[self.cleaned_data["language"]])

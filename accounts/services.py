@@ -170,7 +170,7 @@ def send_invitation_email(*, invitation_id: int) -> bool:
 
 
 @transaction.atomic
-def accept_invitation(*, invitation: Invitation, full_name: str, password: str) -> User:
+def accept_invitation(*, invitation: Invitation, full_name: str, password: str, language: str = "") -> User:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_pending:
         raise ValidationError(_("This invitation is no longer valid. Ask the ISU for a new one."))
@@ -183,6 +183,8 @@ def accept_invitation(*, invitation: Invitation, full_name: str, password: str) 
         state=invitation.state,
         organization=invitation.organization,
         is_staff=invitation.role == Role.ISU_STAFF,
+        # The language the invitee read the portal in when accepting: e-mails follow it.
+        language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
     )
     validate_password(password, user)
     user.set_password(password)
@@ -215,3 +217,16 @@ def set_user_active(*, user: User, active: bool, actor: User) -> None:
         obj=user,
         changes={"is_active": [not active, active]},
     )
+
+
+@transaction.atomic
+def set_email_language(*, user: User, language: str) -> None:
+    """The language reminders and notifications are written in for this user."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the six languages of the Convention.")})
+    if user.language == language:
+        return
+    before = user.language
+    user.language = language
+    user.save(update_fields=["language"])
+    audit.record(actor=user, action="accounts.user.language_set", obj=user, changes={"language": [before, language]})

@@ -6,20 +6,20 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions, services
 from accounts.decorators import capability_required
-from accounts.forms import AcceptInvitationForm, InvitationForm
+from accounts.forms import AcceptInvitationForm, EmailLanguageForm, InvitationForm
 from accounts.models import Invitation, Role, User
 from accounts.permissions import Capability
 from deadlines.views.user import due_next_context
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: HttpRequest, language_form: EmailLanguageForm | None = None) -> HttpResponse:
     user = request.user
     return render(
         request,
@@ -30,8 +30,21 @@ def home(request: HttpRequest) -> HttpResponse:
             "areas": list(user.thematic_areas.all()) if user.role == Role.COORDINATOR else [],
             # "What is due next": the user's State's deadlines, every State's for the ISU, else meetings.
             **due_next_context(user, today=timezone.localdate()),
+            "language_form": language_form or EmailLanguageForm(initial={"language": user.language}),
         },
+        status=400 if language_form is not None else 200,
     )
+
+
+@require_POST
+@login_required
+def email_language(request: HttpRequest) -> HttpResponse:
+    form = EmailLanguageForm(request.POST)
+    if not form.is_valid():
+        return home(request, language_form=form)
+    services.set_email_language(user=request.user, language=form.cleaned_data["language"])
+    messages.success(request, _("Your e-mails will be written in %(language)s.") % {"language": form.language_label()})
+    return redirect("accounts:home")
 
 
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
@@ -45,7 +58,10 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.accept_invitation(
-                invitation=invitation, full_name=form.cleaned_data["full_name"], password=form.cleaned_data["password1"]
+                invitation=invitation,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+                language=translation.get_language() or "",
             )
         except ValidationError as error:
             form.add_error("password1" if error.messages and not hasattr(error, "error_dict") else None, error)

@@ -21,7 +21,7 @@ def _send(*, key: str, user: User, template: str, context: dict) -> bool:
     try:
         with transaction.atomic():
             Notification.objects.create(key=key, recipient=user)
-            with translation.override(settings.LANGUAGE_CODE):
+            with translation.override(user.language or settings.LANGUAGE_CODE):
                 context = {**context, "user": user, "site_url": settings.CCM_SITE_URL}
                 subject = render_to_string(f"reporting/email/{template}_subject.txt", context).strip()
                 message = EmailMultiAlternatives(

@@ -221,3 +221,33 @@ def test_staff_page_query_count_does_not_grow_with_users(client_for, isu_staff):
         make_user(Role.COORDINATOR, areas=["transparency", "victim-assistance"], email=f"c{n}@example.org")
         invite(isu_staff, email=f"invitee{n}@example.org")
     assert queries() == before
+
+
+def test_users_choose_the_language_of_their_emails(client_for, focal_point, other_focal_point):
+    client = client_for(focal_point)
+    response = client.post("/me/language/", {"language": "fr"})
+    assert response.status_code == 302
+    focal_point.refresh_from_db()
+    assert focal_point.language == "fr"
+    entry = AuditEntry.objects.get(action="accounts.user.language_set")
+    assert entry.changes == {"language": ["en", "fr"]} and entry.actor == focal_point
+    refused = client.post("/me/language/", {"language": "de"})
+    assert refused.status_code == 400
+    assert "Select a valid choice" in refused.content.decode()
+    other_focal_point.refresh_from_db()
+    assert other_focal_point.language == "en"  # only one's own
+    assert client_for(None).post("/me/language/", {"language": "fr"}).status_code == 302  # to sign-in
+    assert client_for(focal_point).get("/me/language/").status_code == 405
+
+
+def test_the_invitees_browsing_language_becomes_their_email_language(
+    client, isu_staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(isu_staff, email="francophone@example.org")
+    url = link_in(mail.outbox[0])
+    client.cookies["django_language"] = "fr"
+    client.post(
+        url, {"full_name": "A. Dupont", "password1": "une longue phrase 42", "password2": "une longue phrase 42"}
+    )
+    assert User.objects.get(email="francophone@example.org").language == "fr"
