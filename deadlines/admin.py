@@ -125,6 +125,14 @@ class ReminderAdmin(ReadOnlyAdmin):
         "sent_at",
         "last_error",
     ]
+    actions = ["send_again"]
+
+    @admin.action(description=_("Send again (failed, or stuck while being sent)"))
+    def send_again(self, request, queryset):
+        from deadlines import services
+
+        count = services.requeue_reminders(reminder_ids=list(queryset.values_list("pk", flat=True)), actor=request.user)
+        self.message_user(request, _("%(n)s reminders queued again.") % {"n": count})
 
 
 @admin.register(Snooze)

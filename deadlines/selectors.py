@@ -307,7 +307,11 @@ class Problem:
 def reminder_problems(*, since: dt.date, until: dt.date | None = None) -> list[Problem]:
     """Reminders recorded from ``since`` (to ``until``) with a problem status — no focal point,
     unverified or bounced address, failed after retries — grouped; latest first. One query."""
-    rows = Reminder.objects.filter(status__in=PROBLEM_STATUSES, for_day__gte=since).select_related("state", "recipient")
+    # A reminder still "being sent" after its day is stuck (a worker died mid-send): the ISU decides.
+    stuck = Q(status=ReminderStatus.SENDING, for_day__lt=timezone.localdate())
+    rows = Reminder.objects.filter(Q(status__in=PROBLEM_STATUSES) | stuck, for_day__gte=since).select_related(
+        "state", "recipient"
+    )
     if until:
         rows = rows.filter(for_day__lte=until)
     groups: dict[tuple[int, str, int | None, str], Problem] = {}

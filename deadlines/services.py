@@ -259,3 +259,29 @@ def revoke_feed(*, feed: CalendarFeed, user: User) -> None:
     feed.revoked_at = timezone.now()
     feed.save(update_fields=["revoked_at"])
     audit.record(actor=user, action="deadlines.feed.revoked", obj=feed)
+
+
+@transaction.atomic
+def requeue_reminders(*, reminder_ids: list[int], actor: User) -> int:
+    """Send again reminders that failed, or that a crashed worker left "being sent". The ISU
+    decides (a reminder stuck while sending may have gone out already: check the mail log)."""
+    if not permissions.can(actor, permissions.Capability.MANAGE_REGISTRY):
+        raise PermissionDenied
+    rows = list(
+        Reminder.objects.select_for_update().filter(
+            pk__in=reminder_ids, status__in=[ReminderStatus.FAILED, ReminderStatus.SENDING]
+        )
+    )
+    for reminder in rows:
+        audit.record(
+            actor=actor,
+            action="deadlines.reminder.requeued",
+            obj=reminder,
+            changes={"status": [reminder.status, ReminderStatus.QUEUED]},
+        )
+    Reminder.objects.filter(pk__in=[r.pk for r in rows]).update(status=ReminderStatus.QUEUED, last_error="")
+    from deadlines.tasks import send_reminder
+
+    ids = [r.pk for r in rows]
+    transaction.on_commit(lambda: [send_reminder.delay(pk) for pk in ids])
+    return len(rows)

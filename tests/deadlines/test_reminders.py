@@ -255,3 +255,30 @@ class RefusingBackend:
 class FlakyBackend(RefusingBackend):
     def send_messages(self, messages):
         raise smtplib.SMTPServerDisconnected("connection lost, try later")
+
+
+def test_a_reminder_stuck_while_sending_is_shown_and_the_isu_can_send_it_again(
+    report_reminders_only, focal_point, client_for, isu_staff, django_capture_on_commit_callbacks
+):
+    from deadlines.selectors import reminder_problems
+
+    services.run_daily_reminders(today=dt.date(2026, 3, 1))
+    reminder = Reminder.objects.get(recipient=focal_point)
+    Reminder.objects.filter(pk=reminder.pk).update(status=ReminderStatus.SENDING)  # a worker died mid-send
+    problems = reminder_problems(since=dt.date(2026, 1, 1))
+    assert [p.status for p in problems if p.state.iso3 == "LAO"] == [ReminderStatus.SENDING]
+    client = client_for(isu_staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/deadlines/reminder/", {"action": "send_again", "_selected_action": [reminder.pk]}
+        )
+    assert response.status_code == 302
+    reminder.refresh_from_db()
+    assert reminder.status == ReminderStatus.SENT
+    assert [m.to for m in mail.outbox] == [[focal_point.email]]
+    assert (
+        client_for(focal_point)
+        .post("/admin/deadlines/reminder/", {"action": "send_again", "_selected_action": [reminder.pk]})
+        .status_code
+        == 302
+    )  # to the admin login: focal points have no admin
