@@ -55,6 +55,7 @@ _MODEL_CAPABILITIES: dict[str, Capability] = {
     "audit": Capability.VIEW_AUDIT,
     "reporting": Capability.REVIEW_REPORTS,
     "deadlines": Capability.MANAGE_REGISTRY,
+    "assistance": Capability.MANAGE_REGISTRY,
 }
 _READ_ONLY = {"audit"}
 

@@ -255,3 +255,5 @@ LOGGING = {
 CCM_DEMO_PASSWORD = env_str("CCM_DEMO_PASSWORD", "")
 # Absolute links in e-mails sent by background tasks (no request to build them from).
 CCM_SITE_URL = env_url("CCM_SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https")).rstrip("/")
+# Overrides of assistance.ranking.DEFAULT_WEIGHTS (area, kind, place, amount, period, history).
+CCM_MATCH_WEIGHTS: dict[str, float] = {}

@@ -1,0 +1,181 @@
+"""Article 6 cooperation and assistance: donors, requests, offers, matches and their funding,
+country coalitions.
+
+Money is a decimal with an ISO 4217 currency; amounts in different currencies are never added
+together (conversions are done by others, domain brief section 5).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import ThematicArea
+from parties.models import Obligation, Region, State
+
+MAX_AMOUNT = Decimal("10000000000")  # 10 billion: anything larger is a typing error
+
+
+class AssistanceKind(models.TextChoices):
+    TECHNICAL = "technical", _("Technical")
+    MATERIAL = "material", _("Material")
+    FINANCIAL = "financial", _("Financial")
+
+
+class Donor(models.Model):
+    """A State or an organization in a position to assist (Art. 6(2)); donor focal points act for it."""
+
+    state = models.OneToOneField(State, on_delete=models.PROTECT, null=True, blank=True, related_name="donor")
+    organization = models.CharField(_("organization"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["organization", "state__name"]
+        verbose_name = _("donor")
+        verbose_name_plural = _("donors")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(state__isnull=False) & Q(organization="")) | (Q(state__isnull=True) & ~Q(organization="")),
+                name="donor_is_a_state_or_an_organization",
+            ),
+            models.UniqueConstraint(fields=["organization"], condition=~Q(organization=""), name="one_donor_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return self.state.name if self.state_id else self.organization
+
+
+class RequestStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class AssistanceRequest(models.Model):
+    state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="assistance_requests")
+    area = models.ForeignKey(ThematicArea, on_delete=models.PROTECT, related_name="+", verbose_name=_("thematic area"))
+    kind = models.CharField(_("kind"), max_length=10, choices=AssistanceKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), max_length=10000)
+    obligation = models.ForeignKey(
+        Obligation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("serves")
+    )
+    amount = models.DecimalField(
+        _("amount needed"), max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("until"))
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.OPEN)
+    shared_with = models.ManyToManyField(
+        Donor, blank=True, related_name="shared_requests", verbose_name=_("shared with")
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("assistance request")
+        verbose_name_plural = _("assistance requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="request_period_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | ~Q(currency=""), name="request_amount_has_currency"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.state.iso3}: {self.title}"
+
+
+class OfferStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class AssistanceOffer(models.Model):
+    donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="offers")
+    title = models.CharField(_("title"), max_length=200)
+    areas = models.ManyToManyField(ThematicArea, related_name="+", verbose_name=_("thematic areas"))
+    kinds = models.JSONField(_("kinds"), default=list)
+    regions = models.JSONField(_("regions of interest"), default=list, blank=True)
+    states = models.ManyToManyField(State, blank=True, related_name="+", verbose_name=_("States of interest"))
+    budget_min = models.DecimalField(_("budget from"), max_digits=14, decimal_places=2, null=True, blank=True)
+    budget_max = models.DecimalField(_("budget up to"), max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("until"))
+    conditions = models.TextField(_("conditions"), blank=True, max_length=5000)
+    is_public = models.BooleanField(_("public"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=OfferStatus.choices, default=OfferStatus.ACTIVE)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("assistance offer")
+        verbose_name_plural = _("assistance offers")
+        constraints = [
+            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="offer_period_ordered"),
+            models.CheckConstraint(
+                condition=Q(budget_min__isnull=True)
+                | Q(budget_max__isnull=True)
+                | Q(budget_max__gte=models.F("budget_min")),
+                name="offer_budget_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.donor}: {self.title}"
+
+    @property
+    def region_labels(self) -> list[str]:
+        labels = dict(Region.choices)
+        return [str(labels.get(r, r)) for r in self.regions]
+
+
+class MatchStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed by the coordinator")
+    ACCEPTED = "accepted", _("Accepted by the donor and the State")
+    DECLINED = "declined", _("Declined")
+    COMMITTED = "committed", _("Committed")
+    DELIVERED = "delivered", _("Delivered")
+
+
+class Decision(models.TextChoices):
+    PENDING = "pending", _("Not answered yet")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class Match(models.Model):
+    """A coordinator's proposal that an offer funds (part of) a request; one request can be
+    funded by several donors."""
+
+    request = models.ForeignKey(AssistanceRequest, on_delete=models.PROTECT, related_name="matches")
+    offer = models.ForeignKey(AssistanceOffer, on_delete=models.PROTECT, related_name="matches")
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=MatchStatus.choices, default=MatchStatus.PROPOSED)
+    donor_decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    donor_reason = models.TextField(blank=True)
+    state_decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    state_reason = models.TextField(blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("match")
+        verbose_name_plural = _("matches")
+        constraints = [models.UniqueConstraint(fields=["request", "offer"], name="one_match_per_request_and_offer")]
+
+    def __str__(self) -> str:
+        return f"{self.request} ← {self.offer}"

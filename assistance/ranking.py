@@ -1,0 +1,109 @@
+"""Ranking candidate offers for an assistance request, with the reasons for each rank.
+
+A plain weighted sum, so that a coordinator can see why an offer comes first. The weights
+are a setting (``CCM_MATCH_WEIGHTS``), not constants: the ISU tunes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "area": 40.0,  # the offer covers the request's thematic area
+    "kind": 20.0,  # technical / material / financial
+    "place": 15.0,  # the State itself, or its region, is of interest to the donor
+    "amount": 15.0,  # the amount needed fits the offer's budget (same currency)
+    "period": 5.0,  # the periods overlap
+    "history": 5.0,  # the donor already delivered assistance to this State
+}
+
+
+def weights() -> dict[str, float]:
+    return {**DEFAULT_WEIGHTS, **getattr(settings, "CCM_MATCH_WEIGHTS", {})}
+
+
+@dataclass(frozen=True)
+class RequestFacts:
+    area: str
+    kind: str
+    state: str
+    region: str
+    amount: Decimal | None
+    currency: str
+    start: object
+    end: object
+
+
+@dataclass(frozen=True)
+class OfferFacts:
+    key: object
+    areas: frozenset[str]
+    kinds: frozenset[str]
+    states: frozenset[str]
+    regions: frozenset[str]
+    budget_min: Decimal | None
+    budget_max: Decimal | None
+    currency: str
+    start: object
+    end: object
+
+
+@dataclass
+class Candidate:
+    offer: OfferFacts
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+
+def score(request: RequestFacts, offer: OfferFacts, *, deliveries_to_state: int, w: Mapping[str, float]) -> Candidate:
+    total, reasons = 0.0, []
+    if request.area in offer.areas:
+        total += w["area"]
+        reasons.append(_("covers the thematic area"))
+    else:
+        reasons.append(_("does not cover the thematic area"))
+    if request.kind in offer.kinds:
+        total += w["kind"]
+        reasons.append(_("offers this kind of assistance"))
+    if request.state in offer.states:
+        total += w["place"]
+        reasons.append(_("the donor names this State"))
+    elif request.region in offer.regions:
+        total += w["place"] * 0.6
+        reasons.append(_("the donor names this region"))
+    if request.amount is not None and offer.currency and request.currency == offer.currency:
+        low = offer.budget_min or Decimal(0)
+        high = offer.budget_max
+        if request.amount >= low and (high is None or request.amount <= high):
+            total += w["amount"]
+            reasons.append(_("the amount fits the budget"))
+        elif high is not None and request.amount > high:
+            total += w["amount"] * float(high / request.amount)
+            reasons.append(_("covers part of the amount (%(share)s%%)") % {"share": int(high * 100 / request.amount)})
+    elif request.amount is not None and offer.currency and request.currency != offer.currency:
+        reasons.append(_("budget in another currency: compare by hand"))
+    if offer.start <= request.end and request.start <= offer.end:
+        total += w["period"]
+        reasons.append(_("the periods overlap"))
+    else:
+        reasons.append(_("the periods do not overlap"))
+    if deliveries_to_state:
+        total += w["history"]
+        reasons.append(_("has delivered assistance to this State before"))
+    return Candidate(offer=offer, score=round(total, 2), reasons=reasons)
+
+
+def rank(
+    request: RequestFacts, offers: Iterable[OfferFacts], *, deliveries: Mapping[object, int] | None = None
+) -> list[Candidate]:
+    """Candidates best first; ties keep the given order. ``deliveries`` maps an offer key to the
+    number of deliveries its donor made to the request's State."""
+    w = weights()
+    deliveries = deliveries or {}
+    candidates = [score(request, o, deliveries_to_state=deliveries.get(o.key, 0), w=w) for o in offers]
+    return sorted(candidates, key=lambda c: -c.score)
