@@ -11,7 +11,16 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import ThematicArea, User
-from assistance.models import MAX_AMOUNT, AssistanceKind, AssistanceOffer, AssistanceRequest, Match, RequestStatus
+from assistance.models import (
+    MAX_AMOUNT,
+    AssistanceKind,
+    AssistanceOffer,
+    AssistanceRequest,
+    Decision,
+    Match,
+    MatchStatus,
+    RequestStatus,
+)
 from audit import services as audit
 from reporting.formats import currencies
 
@@ -107,5 +116,64 @@ def propose_match(
     )
     audit.record(
         actor=actor, action="assistance.match.proposed", obj=match, changes=audit.diff({}, audit.snapshot(match))
+    )
+    return match
+
+
+def _acts_for_donor(actor: User, donor) -> bool:
+    if not permissions.can(actor, permissions.Capability.OFFER_ASSISTANCE):
+        return False
+    if donor.state_id:
+        return actor.state_id == donor.state_id
+    return bool(actor.organization) and actor.organization.casefold() == donor.organization.casefold()
+
+
+@transaction.atomic
+def decide_match(*, actor: User, match: Match, accept: bool, reason: str = "") -> Match:
+    """The donor and the requesting State each accept or decline a proposed match; a decline needs a reason."""
+    match = Match.objects.select_for_update().select_related("request", "offer__donor").get(pk=match.pk)
+    if match.status != MatchStatus.PROPOSED:
+        raise ValidationError(_("This match was already decided."))
+    if not accept and not reason.strip():
+        raise ValidationError({"reason": _("Say why the match is declined.")})
+    decision = Decision.ACCEPTED if accept else Decision.DECLINED
+    if _acts_for_donor(actor, match.offer.donor):
+        side = "donor"
+    elif permissions.acts_for_state(actor, match.request.state):
+        side = "state"
+    else:
+        raise PermissionDenied
+    before = {"status": match.status, f"{side}_decision": getattr(match, f"{side}_decision")}
+    setattr(match, f"{side}_decision", decision)
+    setattr(match, f"{side}_reason", reason.strip())
+    if Decision.DECLINED in (match.donor_decision, match.state_decision):
+        match.status = MatchStatus.DECLINED
+    elif match.donor_decision == match.state_decision == Decision.ACCEPTED:
+        match.status = MatchStatus.ACCEPTED
+    match.save(update_fields=["status", f"{side}_decision", f"{side}_reason"])
+    audit.record(
+        actor=actor,
+        action=f"assistance.match.{side}_{decision}",
+        obj=match,
+        changes={key: [value, getattr(match, key)] for key, value in before.items()},
+        context={"reason": reason.strip()},
+    )
+    return match
+
+
+@transaction.atomic
+def advance_match(*, actor: User, match: Match) -> Match:
+    """The donor records the next step of an accepted match: committed, then delivered."""
+    match = Match.objects.select_for_update().select_related("offer__donor").get(pk=match.pk)
+    if not _acts_for_donor(actor, match.offer.donor):
+        raise PermissionDenied
+    following = {MatchStatus.ACCEPTED: MatchStatus.COMMITTED, MatchStatus.COMMITTED: MatchStatus.DELIVERED}
+    if match.status not in following:
+        raise ValidationError(_("Only an accepted match can be committed, and only a committed one delivered."))
+    before = match.status
+    match.status = following[before]
+    match.save(update_fields=["status"])
+    audit.record(
+        actor=actor, action=f"assistance.match.{match.status}", obj=match, changes={"status": [before, match.status]}
     )
     return match

@@ -91,3 +91,49 @@ def test_a_coordinator_of_another_area_cannot_match(focal_point, clearance, dono
     )
     with pytest.raises(PermissionDenied):
         services.propose_match(actor=outsider, request=request, offer=offer, amount=None, currency="")
+
+
+def test_a_match_is_decided_by_both_sides_then_committed_and_delivered_and_the_gap_shrinks(
+    focal_point, coordinator, donor, clearance, django_assert_num_queries
+):
+    from assistance.models import Match, MatchStatus
+    from assistance.selectors import funding
+    from audit.models import AuditEntry
+
+    request = request_for(focal_point, clearance)  # 250,000 USD
+    funder = Donor.objects.create(state=donor.state)
+    offers = [
+        AssistanceOffer.objects.create(
+            donor=funder, title=f"Fund {n}", period_start=D(2026, 1, 1), period_end=D(2028, 1, 1), created_by=donor
+        )
+        for n in range(3)
+    ]
+    first = services.propose_match(
+        actor=coordinator, request=request, offer=offers[0], amount=Decimal(100000), currency="USD"
+    )
+    second = services.propose_match(
+        actor=coordinator, request=request, offer=offers[1], amount=Decimal(50000), currency="USD"
+    )
+    euros = services.propose_match(
+        actor=coordinator, request=request, offer=offers[2], amount=Decimal(9000), currency="EUR"
+    )
+    with pytest.raises(ValidationError):
+        services.decide_match(actor=donor, match=second, accept=False)  # a decline needs a reason
+    services.decide_match(actor=donor, match=second, accept=False, reason="Budget spent this year.")
+    for match in (first, euros):
+        services.decide_match(actor=donor, match=match, accept=True)
+        services.decide_match(actor=focal_point, match=match, accept=True)
+    with pytest.raises(PermissionDenied):
+        services.advance_match(actor=focal_point, match=first)
+    services.advance_match(actor=donor, match=first)
+    with django_assert_num_queries(1):
+        money = funding([request])[request.pk]
+    assert (money.pledged, money.committed, money.delivered, money.gap) == (0, Decimal(100000), 0, Decimal(150000))
+    assert money.other_currencies == {"EUR": Decimal(9000)}
+    services.advance_match(actor=donor, match=first)
+    assert Match.objects.get(pk=first.pk).status == MatchStatus.DELIVERED
+    assert Match.objects.get(pk=second.pk).status == MatchStatus.DECLINED
+    assert funding([request])[request.pk].delivered == Decimal(100000)
+    assert AuditEntry.objects.filter(action="assistance.match.donor_declined").get().context == {
+        "reason": "Budget spent this year."
+    }
