@@ -15,7 +15,7 @@ from accounts.decorators import capability_required
 from accounts.forms import AcceptInvitationForm, EmailLanguageForm, InvitationForm
 from accounts.models import Invitation, Role, User
 from accounts.permissions import Capability
-from deadlines.views.user import due_next_context
+from deadlines.selectors import due_next_context
 
 
 @login_required

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ThematicArea
-from parties.models import Obligation, Region, State
+from parties.models import Obligation, State
 
 MAX_AMOUNT = Decimal("10000000000")  # 10 billion: anything larger is a typing error
 
@@ -134,11 +134,6 @@ class AssistanceOffer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.donor}: {self.title}"
-
-    @property
-    def region_labels(self) -> list[str]:
-        labels = dict(Region.choices)
-        return [str(labels.get(r, r)) for r in self.regions]
 
 
 class MatchStatus(models.TextChoices):

@@ -9,6 +9,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -27,6 +28,14 @@ class DeadlineKind(models.TextChoices):
     CLEARANCE = "clearance", _("Art. 4 clearance")
     EXTENSION_REQUEST = "extension_request", _("Last day to request an extension")
     MEETING = "meeting", _("Meeting of States Parties")
+
+
+def reminder_title(kind: str, deadline_key: str) -> str:
+    """The deadline a reminder is about, from what the reminder row holds."""
+    label = DeadlineKind(kind).label
+    if kind == DeadlineKind.ANNUAL_REPORT:
+        return gettext("%(label)s for %(year)s") % {"label": label, "year": deadline_key.rsplit(":", 1)[-1]}
+    return str(label)
 
 
 class ReminderSettings(models.Model):

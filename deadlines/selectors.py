@@ -7,21 +7,29 @@ runs a fixed number of queries, whatever the number of States, deadlines or remi
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Max, Min, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts import permissions
 from accounts.models import Role, User
+from accounts.permissions import Capability
 from deadlines import calendar
 from deadlines.calendar import Deadline
-from deadlines.models import PROBLEM_STATUSES, DeadlineKind, Reminder, ReminderSettings, ReminderStatus
+from deadlines.models import PROBLEM_STATUSES, DeadlineKind, Reminder, ReminderSettings, ReminderStatus, reminder_title
 from parties.models import Region, State
 from reporting.models import Report, ReportKind
+
+FEED_PAST_DAYS = 365  # a feed reaches back about 12 months
+REMINDERS_AHEAD_DAYS = 365
+DUE_NEXT_LIMIT = 5
 
 # The overview looks back a year (overdue) and two years ahead (upcoming).
 OVERVIEW_PAST_DAYS = 365
@@ -40,14 +48,6 @@ def step_label(offset: int) -> str:
     if offset == 0:
         return _("On the day")
     return ngettext("%(days)d day overdue", "%(days)d days overdue", offset) % {"days": offset}
-
-
-def reminder_title(kind: str, deadline_key: str) -> str:
-    """The deadline a reminder is about, from what the reminder row holds."""
-    label = DeadlineKind(kind).label
-    if kind == DeadlineKind.ANNUAL_REPORT:
-        return _("%(label)s for %(year)s") % {"label": label, "year": deadline_key.rsplit(":", 1)[-1]}
-    return str(label)
 
 
 # --- Reports behind report deadlines ---------------------------------------------------------------
@@ -608,3 +608,112 @@ def reminders_sent(*, since: dt.datetime, until: dt.datetime) -> list[Reminder]:
         reminder.step_label = step_label(reminder.offset_days)
         reminder.title = reminder_title(reminder.deadline_kind, reminder.deadline_key)
     return rows
+
+
+# --- Who sees which deadlines -------------------------------------------------------------------
+def focal_state(user: Any) -> State | None:
+    """The State a focal point acts for (their reminders and deadlines), or None."""
+    if not getattr(user, "is_authenticated", False) or not user.state_id:
+        return None
+    state = user.state
+    return state if permissions.acts_for_state(user, state) else None
+
+
+def sees_all_states(user: Any) -> bool:
+    """ISU staff follow every State's deadlines."""
+    return permissions.can(user, Capability.REVIEW_REPORTS)
+
+
+def deadlines_for_user(user: Any, *, start: dt.date, end: dt.date) -> list[Deadline]:
+    """A focal point's State's deadlines, every State's for the ISU, and Meetings of States
+    Parties for everyone; in a fixed number of queries."""
+    state = focal_state(user)
+    if state is not None:
+        data = calendar.load([state])
+        found = calendar.state_deadlines(state, data, start=start, end=end)
+    elif sees_all_states(user):
+        data = calendar.load()
+        found = [d for s in data.states for d in calendar.state_deadlines(s, data, start=start, end=end)]
+    else:
+        data = calendar.load([])  # meetings only: no State, no query for obligations or reports
+        found = []
+    found += calendar.meeting_deadlines(data, start=start, end=end)
+    return sorted(found, key=lambda d: (d.date, d.key))
+
+
+def due_next(user: Any, *, today: dt.date, limit: int = DUE_NEXT_LIMIT) -> list[dict[str, Any]]:
+    """What the user should look at next, for their home page: their State's deadlines not met
+    (overdue ones first) for a focal point; every State's, grouped by day and kind, for the ISU;
+    the next meetings for everyone else."""
+    state = focal_state(user)
+    if state is not None:
+        start = max(ReminderSettings.current().tracking_starts_on, today - dt.timedelta(days=FEED_PAST_DAYS))
+    else:
+        start = today
+    found = deadlines_for_user(user, start=start, end=today + dt.timedelta(days=REMINDERS_AHEAD_DAYS))
+    if state is not None or sees_all_states(user):
+        found = [
+            d
+            for d in found
+            if d.kind != DeadlineKind.MEETING
+            and not d.met
+            # The last day to request an extension cannot be "overdue": once passed, it is gone.
+            and not (d.kind == DeadlineKind.EXTENSION_REQUEST and d.date < today)
+        ]
+    groups: dict[tuple[dt.date, str, str], list[Deadline]] = defaultdict(list)
+    for deadline in found:
+        groups[(deadline.date, deadline.kind, deadline.title)].append(deadline)
+    items = []
+    for (day, kind, title), members in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1], g[0][2])):
+        first = members[0]
+        if len(members) > 1:
+            who = ngettext("%(n)s State", "%(n)s States", len(members)) % {"n": len(members)}
+        else:
+            who = "" if state is not None else first.state_name or ""  # a focal point knows their State
+        items.append(
+            {
+                "date": day,
+                "kind": kind,
+                "kind_label": first.kind_label,
+                "title": title,
+                "who": who,
+                "url": reverse("parties:state_detail", args=[first.state_iso3])
+                if len(members) == 1 and first.state_iso3 and state is None
+                else "",
+                **countdown(day, today),
+            }
+        )
+        if len(items) == limit:
+            break
+    return items
+
+
+def due_next_context(user: Any, *, today: dt.date) -> dict[str, Any]:
+    """Template context for the "What is due next" card (``deadlines/user/_due_next.html``)."""
+    state = focal_state(user)
+    if state is not None:
+        title = _("What %(state)s has due next") % {"state": state.name}
+        empty = _("Nothing due in the next 12 months, and nothing overdue.")
+    elif sees_all_states(user):
+        title = _("Due next, all States")
+        empty = _("No State has a deadline in the next 12 months.")
+    else:
+        title = _("Next Meetings of States Parties")
+        empty = _("No meeting is scheduled in the portal for the next 12 months.")
+    return {
+        "due_next": due_next(user, today=today),
+        "due_next_title": title,
+        "due_next_empty": empty,
+        "due_next_reminders": state is not None or sees_all_states(user),  # others get no reminders
+    }
+
+
+def countdown(day: dt.date, today: dt.date) -> dict[str, Any]:
+    days = (day - today).days
+    if days == 0:
+        text = _("today")
+    elif days > 0:
+        text = ngettext("in %(n)s day", "in %(n)s days", days) % {"n": days}
+    else:
+        text = ngettext("%(n)s day overdue", "%(n)s days overdue", -days) % {"n": -days}
+    return {"days_left": days, "overdue": days < 0, "countdown": text}

@@ -21,11 +21,20 @@ from accounts import permissions
 from accounts.models import Role, User
 from audit import services as audit
 from deadlines import calendar
-from deadlines.models import CalendarFeed, DeadlineKind, Reminder, ReminderSettings, ReminderStatus, Snooze
+from deadlines.models import (
+    CalendarFeed,
+    DeadlineKind,
+    Reminder,
+    ReminderSettings,
+    ReminderStatus,
+    Snooze,
+    reminder_title,
+)
 from parties.models import State
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+SNOOZE_MAX_DAYS = 90
 
 
 # --- Planning and recording the day's reminders -------------------------------------------------
@@ -138,11 +147,10 @@ def send_reminder(*, reminder_id: int, final_attempt: bool = False) -> bool:
         "user": user,
         "state": reminder.state,
         "days": abs(reminder.offset_days),
-        "title": _deadline_title(reminder),
         "site_url": settings.CCM_SITE_URL,
     }
     with translation.override(user.language or settings.LANGUAGE_CODE):
-        context["title"] = _deadline_title(reminder)
+        context["title"] = reminder_title(reminder.deadline_kind, reminder.deadline_key)
         subject = render_to_string("deadlines/email/reminder_subject.txt", context).strip()
         message = EmailMultiAlternatives(
             subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
@@ -165,14 +173,6 @@ def send_reminder(*, reminder_id: int, final_attempt: bool = False) -> bool:
         raise RetryLater(str(error)) from error
     Reminder.objects.filter(pk=reminder.pk).update(status=ReminderStatus.SENT, sent_at=timezone.now(), last_error="")
     return True
-
-
-def _deadline_title(reminder: Reminder) -> str:
-    label = DeadlineKind(reminder.deadline_kind).label
-    if reminder.deadline_kind == DeadlineKind.ANNUAL_REPORT:
-        year = reminder.deadline_key.rsplit(":", 1)[-1]
-        return _("%(label)s for %(year)s") % {"label": label, "year": year}
-    return str(label)
 
 
 @transaction.atomic
@@ -218,8 +218,10 @@ def snooze(*, user: User, deadline_key: str, until: dt.date, today: dt.date) -> 
         raise PermissionDenied
     if until <= today:
         raise ValidationError({"until": _("Choose a day after today.")})
-    if until > today + dt.timedelta(days=90):
-        raise ValidationError({"until": _("A reminder can be snoozed for 90 days at most.")})
+    if until > today + dt.timedelta(days=SNOOZE_MAX_DAYS):
+        raise ValidationError(
+            {"until": _("A reminder can be snoozed for %(n)s days at most.") % {"n": SNOOZE_MAX_DAYS}}
+        )
     row, _created = Snooze.objects.update_or_create(user=user, deadline_key=deadline_key, defaults={"until": until})
     audit.record(actor=user, action="deadlines.snooze.set", obj=row, changes={"until": [None, until.isoformat()]})
     return row

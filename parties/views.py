@@ -59,8 +59,6 @@ def state_list(request: HttpRequest) -> HttpResponse:
             "as_of": as_of,
             "is_today": as_of == timezone.localdate(),
             "totals": totals,
-            "status_labels": dict(MembershipStatus.choices),
-            "region_labels": dict(Region.choices),
             "source_note": SOURCE_NOTE,
         },
         status=200 if valid else 400,

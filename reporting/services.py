@@ -123,18 +123,6 @@ def places(paths: list[str] | dict[str, Any]) -> list[str]:
     return sorted(found)
 
 
-def changed_paths(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    """Human-readable places where two documents differ: "cover", "Form B", …"""
-    places = []
-    if (before.get("cover") or {}) != (after.get("cover") or {}):
-        places.append("cover")
-    forms_before, forms_after = before.get("forms") or {}, after.get("forms") or {}
-    for code in sorted(set(forms_before) | set(forms_after)):
-        if forms_before.get(code) != forms_after.get(code):
-            places.append(f"Form {code}")
-    return places
-
-
 def validation_for(report: Report, content: dict[str, Any] | None = None) -> formats.Validation:
     return formats.validate(
         report.format_version.spec,

@@ -31,18 +31,22 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from accounts import permissions
-from accounts.permissions import Capability
 from deadlines import calendar, services
 from deadlines.calendar import Deadline
 from deadlines.ical import build_calendar, long_date
-from deadlines.models import CalendarFeed, DeadlineKind, Reminder, ReminderSettings, ReminderStatus, Snooze
+from deadlines.models import CalendarFeed, Reminder, ReminderSettings, ReminderStatus, Snooze
+from deadlines.selectors import (
+    FEED_PAST_DAYS,
+    REMINDERS_AHEAD_DAYS,
+    countdown,
+    deadlines_for_user,
+    focal_state,
+    sees_all_states,
+)
 from parties.models import State
 
-FEED_PAST_DAYS = 365  # a feed reaches back about 12 months…
-FEED_AHEAD_DAYS = 3 * 365 + 1  # …and forward about 36 months
-REMINDERS_AHEAD_DAYS = 365
-SNOOZE_MAX_DAYS = 90
-DUE_NEXT_LIMIT = 5
+FEED_AHEAD_DAYS = 3 * 365 + 1  # a feed reaches forward about 36 months
+SNOOZE_MAX_DAYS = services.SNOOZE_MAX_DAYS
 
 STATUS_BADGES = {
     ReminderStatus.QUEUED: "info",
@@ -60,37 +64,6 @@ STATUS_BADGES = {
 def _today() -> dt.date:
     """The day the pages are computed for (tests replace it)."""
     return timezone.localdate()
-
-
-# --- Who sees which deadlines -------------------------------------------------------------------
-def focal_state(user: Any) -> State | None:
-    """The State a focal point acts for (their reminders and deadlines), or None."""
-    if not getattr(user, "is_authenticated", False) or not user.state_id:
-        return None
-    state = user.state
-    return state if permissions.acts_for_state(user, state) else None
-
-
-def sees_all_states(user: Any) -> bool:
-    """ISU staff follow every State's deadlines."""
-    return permissions.can(user, Capability.REVIEW_REPORTS)
-
-
-def deadlines_for_user(user: Any, *, start: dt.date, end: dt.date) -> list[Deadline]:
-    """A focal point's State's deadlines, every State's for the ISU, and Meetings of States
-    Parties for everyone; in a fixed number of queries."""
-    state = focal_state(user)
-    if state is not None:
-        data = calendar.load([state])
-        found = calendar.state_deadlines(state, data, start=start, end=end)
-    elif sees_all_states(user):
-        data = calendar.load()
-        found = [d for s in data.states for d in calendar.state_deadlines(s, data, start=start, end=end)]
-    else:
-        data = calendar.load([])  # meetings only: no State, no query for obligations or reports
-        found = []
-    found += calendar.meeting_deadlines(data, start=start, end=end)
-    return sorted(found, key=lambda d: (d.date, d.key))
 
 
 def _feed_deadlines(feed: CalendarFeed, today: dt.date) -> list[Deadline]:
@@ -121,84 +94,6 @@ def _feed_still_allowed(feed: CalendarFeed) -> bool:
     if feed.state is None:
         return True
     return permissions.acts_for_state(owner, feed.state) or sees_all_states(owner)
-
-
-def due_next(user: Any, *, today: dt.date, limit: int = DUE_NEXT_LIMIT) -> list[dict[str, Any]]:
-    """What the user should look at next, for their home page: their State's deadlines not met
-    (overdue ones first) for a focal point; every State's, grouped by day and kind, for the ISU;
-    the next meetings for everyone else."""
-    state = focal_state(user)
-    if state is not None:
-        start = max(ReminderSettings.current().tracking_starts_on, today - dt.timedelta(days=FEED_PAST_DAYS))
-    else:
-        start = today
-    found = deadlines_for_user(user, start=start, end=today + dt.timedelta(days=REMINDERS_AHEAD_DAYS))
-    if state is not None or sees_all_states(user):
-        found = [
-            d
-            for d in found
-            if d.kind != DeadlineKind.MEETING
-            and not d.met
-            # The last day to request an extension cannot be "overdue": once passed, it is gone.
-            and not (d.kind == DeadlineKind.EXTENSION_REQUEST and d.date < today)
-        ]
-    groups: dict[tuple[dt.date, str, str], list[Deadline]] = defaultdict(list)
-    for deadline in found:
-        groups[(deadline.date, deadline.kind, deadline.title)].append(deadline)
-    items = []
-    for (day, kind, title), members in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1], g[0][2])):
-        first = members[0]
-        if len(members) > 1:
-            who = ngettext("%(n)s State", "%(n)s States", len(members)) % {"n": len(members)}
-        else:
-            who = "" if state is not None else first.state_name or ""  # a focal point knows their State
-        items.append(
-            {
-                "date": day,
-                "kind": kind,
-                "kind_label": first.kind_label,
-                "title": title,
-                "who": who,
-                "url": reverse("parties:state_detail", args=[first.state_iso3])
-                if len(members) == 1 and first.state_iso3 and state is None
-                else "",
-                **_countdown(day, today),
-            }
-        )
-        if len(items) == limit:
-            break
-    return items
-
-
-def due_next_context(user: Any, *, today: dt.date) -> dict[str, Any]:
-    """Template context for the "What is due next" card (``deadlines/user/_due_next.html``)."""
-    state = focal_state(user)
-    if state is not None:
-        title = _("What %(state)s has due next") % {"state": state.name}
-        empty = _("Nothing due in the next 12 months, and nothing overdue.")
-    elif sees_all_states(user):
-        title = _("Due next, all States")
-        empty = _("No State has a deadline in the next 12 months.")
-    else:
-        title = _("Next Meetings of States Parties")
-        empty = _("No meeting is scheduled in the portal for the next 12 months.")
-    return {
-        "due_next": due_next(user, today=today),
-        "due_next_title": title,
-        "due_next_empty": empty,
-        "due_next_reminders": state is not None or sees_all_states(user),  # others get no reminders
-    }
-
-
-def _countdown(day: dt.date, today: dt.date) -> dict[str, Any]:
-    days = (day - today).days
-    if days == 0:
-        text = _("today")
-    elif days > 0:
-        text = ngettext("in %(n)s day", "in %(n)s days", days) % {"n": days}
-    else:
-        text = ngettext("%(n)s day overdue", "%(n)s days overdue", -days) % {"n": -days}
-    return {"days_left": days, "overdue": days < 0, "countdown": text}
 
 
 # --- The feed -----------------------------------------------------------------------------------
@@ -398,7 +293,7 @@ def _reminders_page(request: HttpRequest, *, bound: SnoozeForm | None = None, st
         return ReminderRow(
             deadline=deadline,
             anchor=anchor,
-            countdown=_countdown(deadline.date, today),
+            countdown=countdown(deadline.date, today),
             steps=steps.get(deadline.key, []),
             snoozed_until=snoozes.get(deadline.key),
             form=form,

@@ -93,7 +93,7 @@ def _time(value: Any) -> str:
 
 
 def _place_name(place: str) -> str:
-    """A place named by ``services.changed_paths`` ("cover", "Form B", a setting) in words."""
+    """A place named by ``services.places`` ("cover", "Form B", a setting) in words."""
     names = {
         "cover": _("cover page"),
         "visibility": _("visibility"),
