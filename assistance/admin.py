@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from assistance.models import AssistanceOffer, AssistanceRequest, Donor, Match
+from assistance.models import (
+    AssistanceOffer,
+    AssistanceRequest,
+    AssistanceSettings,
+    Coalition,
+    CoalitionMeeting,
+    CoordinatorTask,
+    Donor,
+    Match,
+)
 from ccm_portal.admin import AuditedAdminMixin
 
 
@@ -47,3 +56,40 @@ class MatchAdmin(ReadOnly):
     list_display = ["request", "offer", "amount", "currency", "status", "donor_decision", "state_decision"]
     list_filter = ["status"]
     list_select_related = ["request__state", "offer__donor__state"]
+
+
+@admin.register(AssistanceSettings)
+class AssistanceSettingsAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """One row: the months before an unmatched request becomes a task, and what may be uploaded."""
+
+    audit_action_prefix = "assistance.settings"
+    list_display = ["__str__", "no_offer_after_months", "max_upload_mb", "upload_types", "updated_at"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not AssistanceSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CoalitionMeetingInline(admin.TabularInline):
+    model = CoalitionMeeting
+    extra = 0
+
+
+@admin.register(Coalition)
+class CoalitionAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """The ISU records each country coalition, its partners and meetings, with the source."""
+
+    audit_action_prefix = "assistance.coalition"
+    list_display = ["state", "formed_on", "source"]
+    search_fields = ["state__name"]
+    autocomplete_fields = ["state", "partners"]
+    inlines = [CoalitionMeetingInline]
+
+
+@admin.register(CoordinatorTask)
+class CoordinatorTaskAdmin(ReadOnly):
+    list_display = ["request", "kind", "raised_at", "done_at", "done_by"]
+    list_filter = ["kind", "done_at"]
+    list_select_related = ["request__state", "done_by"]

@@ -21,6 +21,10 @@ from parties.models import Obligation, State
 MAX_AMOUNT = Decimal("10000000000")  # 10 billion: anything larger is a typing error
 
 
+def _default_upload_types() -> list[str]:
+    return ["pdf", "docx", "xlsx", "odt", "ods", "png", "jpg"]
+
+
 class AssistanceKind(models.TextChoices):
     TECHNICAL = "technical", _("Technical")
     MATERIAL = "material", _("Material")
@@ -72,6 +76,9 @@ class AssistanceRequest(models.Model):
     period_end = models.DateField(_("until"))
     location = models.CharField(_("location"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.OPEN)
+    is_public = models.BooleanField(
+        _("public"), default=False, help_text=_("Requests are restricted unless the State makes them public.")
+    )
     shared_with = models.ManyToManyField(
         Donor, blank=True, related_name="shared_requests", verbose_name=_("shared with")
     )
@@ -174,3 +181,143 @@ class Match(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request} ← {self.offer}"
+
+
+class AssistanceSettings(models.Model):
+    """Rules of the assistance pages that the sources leave open: rows the ISU edits in the admin."""
+
+    no_offer_after_months = models.PositiveSmallIntegerField(
+        _("raise a task when a request has no offer after (months)"),
+        default=6,
+        help_text=_("An open request with no proposed match after this many months becomes a coordinator task."),
+    )
+    max_upload_mb = models.PositiveSmallIntegerField(
+        _("largest supporting document (MB)"), default=10, validators=[MinValueValidator(1)]
+    )
+    upload_types = models.JSONField(
+        _("accepted document types"),
+        default=_default_upload_types,
+        help_text=_("File extensions, e.g. pdf, docx, xlsx. Each file's content is checked against its extension."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("assistance settings")
+        verbose_name_plural = _("assistance settings")
+
+    def __str__(self) -> str:
+        return str(_("Assistance settings"))
+
+    @classmethod
+    def current(cls) -> AssistanceSettings:
+        row, _created = cls.objects.get_or_create(pk=1)
+        return row
+
+
+def _document_path(instance: RequestDocument, filename: str) -> str:
+    # The stored name is random: the original name is kept in a field, never trusted as a path.
+    import uuid
+
+    return f"assistance/requests/{instance.request_id}/{uuid.uuid4().hex}"
+
+
+class RequestDocument(models.Model):
+    """A supporting document of an assistance request, served only to those who may read the request."""
+
+    request = models.ForeignKey(AssistanceRequest, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(upload_to=_document_path, max_length=200)
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        verbose_name = _("supporting document")
+        verbose_name_plural = _("supporting documents")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Coalition(models.Model):
+    """A country coalition: an affected State and its partners grouped around its needs (Art. 6)."""
+
+    state = models.OneToOneField(State, on_delete=models.PROTECT, related_name="coalition")
+    partners = models.ManyToManyField(Donor, blank=True, related_name="coalitions", verbose_name=_("partners"))
+    description = models.TextField(_("description"), blank=True, max_length=5000)
+    formed_on = models.DateField(_("formed on"))
+    source = models.CharField(
+        _("source"), max_length=500, blank=True, help_text=_("Where the coalition's formation is recorded.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["state__name"]
+        verbose_name = _("country coalition")
+        verbose_name_plural = _("country coalitions")
+
+    def __str__(self) -> str:
+        return str(_("Country coalition for %(state)s") % {"state": self.state.name})
+
+
+class CoalitionMeeting(models.Model):
+    coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="meetings")
+    date = models.DateField(_("date"))
+    title = models.CharField(_("title"), max_length=200)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    summary = models.TextField(_("summary"), blank=True, max_length=5000)
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("coalition meeting")
+        verbose_name_plural = _("coalition meetings")
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.title}"
+
+
+class TaskKind(models.TextChoices):
+    NO_OFFER = "no_offer", _("Open request with no offer")
+
+
+class CoordinatorTask(models.Model):
+    """Something a thematic coordinator should look at, raised by the daily check."""
+
+    request = models.ForeignKey(AssistanceRequest, on_delete=models.CASCADE, related_name="tasks")
+    kind = models.CharField(max_length=20, choices=TaskKind.choices)
+    raised_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["raised_at"]
+        verbose_name = _("coordinator task")
+        verbose_name_plural = _("coordinator tasks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "kind"], condition=Q(done_at__isnull=True), name="one_open_task_per_request_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.request}"
+
+
+class AssistanceNotification(models.Model):
+    """One e-mail sent about a match or a task, keyed so that it is never sent twice."""
+
+    key = models.CharField(max_length=120, unique=True)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("assistance notification")
+        verbose_name_plural = _("assistance notifications")
+
+    def __str__(self) -> str:
+        return self.key

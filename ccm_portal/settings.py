@@ -223,6 +223,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "deadlines.tasks.send_weekly_digest",
         "schedule": crontab(hour=7, minute=0, day_of_week=1),
     },
+    # Open assistance requests with no offer after the ISU's set number of months become tasks.
+    "assistance-no-offer-tasks": {
+        "task": "assistance.tasks.raise_no_offer_tasks",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
 
 # --- Security ---------------------------------------------------------------------

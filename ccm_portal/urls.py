@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("reporting.urls")),
     path("", include("deadlines.urls")),
+    path("", include("assistance.urls")),
     # Before allauth's own URLs: users may not change the address their invitation fixed.
     path("accounts/email/", accounts_views.email_fixed, name="account_email"),
     path("accounts/", include("allauth.urls")),

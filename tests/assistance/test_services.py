@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.models import ThematicArea
-from assistance import services
+from assistance import matching, services
 from assistance.models import AssistanceOffer, AssistanceRequest, Donor, RequestStatus
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +68,7 @@ def test_a_closed_request_cannot_be_matched(focal_point, coordinator, donor, cle
     offer = AssistanceOffer.objects.create(
         donor=funder, title="Clearance fund", period_start=D(2026, 1, 1), period_end=D(2028, 1, 1), created_by=donor
     )
-    match = services.propose_match(
+    match = matching.propose_match(
         actor=coordinator, request=request, offer=offer, amount=Decimal(1000), currency="USD"
     )
     assert match.status == "proposed"
@@ -77,7 +77,7 @@ def test_a_closed_request_cannot_be_matched(focal_point, coordinator, donor, cle
         donor=funder, title="Second fund", period_start=D(2026, 1, 1), period_end=D(2028, 1, 1), created_by=donor
     )
     with pytest.raises(ValidationError, match="cannot be matched"):
-        services.propose_match(actor=coordinator, request=request, offer=other, amount=None, currency="")
+        matching.propose_match(actor=coordinator, request=request, offer=other, amount=None, currency="")
 
 
 def test_a_coordinator_of_another_area_cannot_match(focal_point, clearance, donor, reference_data):
@@ -90,7 +90,7 @@ def test_a_coordinator_of_another_area_cannot_match(focal_point, clearance, dono
         donor=funder, title="Fund", period_start=D(2026, 1, 1), period_end=D(2028, 1, 1), created_by=donor
     )
     with pytest.raises(PermissionDenied):
-        services.propose_match(actor=outsider, request=request, offer=offer, amount=None, currency="")
+        matching.propose_match(actor=outsider, request=request, offer=offer, amount=None, currency="")
 
 
 def test_a_match_is_decided_by_both_sides_then_committed_and_delivered_and_the_gap_shrinks(
@@ -108,29 +108,29 @@ def test_a_match_is_decided_by_both_sides_then_committed_and_delivered_and_the_g
         )
         for n in range(3)
     ]
-    first = services.propose_match(
+    first = matching.propose_match(
         actor=coordinator, request=request, offer=offers[0], amount=Decimal(100000), currency="USD"
     )
-    second = services.propose_match(
+    second = matching.propose_match(
         actor=coordinator, request=request, offer=offers[1], amount=Decimal(50000), currency="USD"
     )
-    euros = services.propose_match(
+    euros = matching.propose_match(
         actor=coordinator, request=request, offer=offers[2], amount=Decimal(9000), currency="EUR"
     )
     with pytest.raises(ValidationError):
-        services.decide_match(actor=donor, match=second, accept=False)  # a decline needs a reason
-    services.decide_match(actor=donor, match=second, accept=False, reason="Budget spent this year.")
+        matching.decide_match(actor=donor, match=second, accept=False)  # a decline needs a reason
+    matching.decide_match(actor=donor, match=second, accept=False, reason="Budget spent this year.")
     for match in (first, euros):
-        services.decide_match(actor=donor, match=match, accept=True)
-        services.decide_match(actor=focal_point, match=match, accept=True)
+        matching.decide_match(actor=donor, match=match, accept=True)
+        matching.decide_match(actor=focal_point, match=match, accept=True)
     with pytest.raises(PermissionDenied):
-        services.advance_match(actor=focal_point, match=first)
-    services.advance_match(actor=donor, match=first)
+        matching.advance_match(actor=focal_point, match=first)
+    matching.advance_match(actor=donor, match=first)
     with django_assert_num_queries(1):
         money = funding([request])[request.pk]
     assert (money.pledged, money.committed, money.delivered, money.gap) == (0, Decimal(100000), 0, Decimal(150000))
     assert money.other_currencies == {"EUR": Decimal(9000)}
-    services.advance_match(actor=donor, match=first)
+    matching.advance_match(actor=donor, match=first)
     assert Match.objects.get(pk=first.pk).status == MatchStatus.DELIVERED
     assert Match.objects.get(pk=second.pk).status == MatchStatus.DECLINED
     assert funding([request])[request.pk].delivered == Decimal(100000)

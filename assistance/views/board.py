@@ -1,0 +1,3 @@
+"""Assistance pages: board (to be written)."""
+
+urlpatterns: list = []

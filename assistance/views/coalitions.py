@@ -1,0 +1,3 @@
+"""Assistance pages: coalitions (to be written)."""
+
+urlpatterns: list = []

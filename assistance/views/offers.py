@@ -1,0 +1,3 @@
+"""Assistance pages: offers (to be written)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Assistance pages: overview (to be written)."""
+
+urlpatterns: list = []

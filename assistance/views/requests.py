@@ -1,0 +1,3 @@
+"""Assistance pages: requests (to be written)."""
+
+urlpatterns: list = []
