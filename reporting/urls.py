@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting.views import focal, review
+from reporting.views import archive, documents, focal, review, workbook
 
 app_name = "reporting"
 
@@ -27,4 +27,8 @@ urlpatterns = [
     path("isu/reviews/<int:pk>/publish/", review.review_publish, name="review_publish"),
     path("isu/reviews/<int:pk>/comments/", review.comment_add, name="comment_add"),
     path("isu/reviews/<int:pk>/comments/<int:comment_pk>/resolve/", review.comment_resolve, name="comment_resolve"),
+    # PDFs, the Excel round-trip and the public archive: each module lists its own patterns.
+    *documents.urlpatterns,
+    *workbook.urlpatterns,
+    *archive.urlpatterns,
 ]

@@ -1,0 +1,3 @@
+"""Report pages: archive (to be written)."""
+
+urlpatterns: list = []

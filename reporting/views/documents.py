@@ -1,0 +1,3 @@
+"""Report pages: documents (to be written)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Report pages: workbook (to be written)."""
+
+urlpatterns: list = []
