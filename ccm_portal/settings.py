@@ -262,3 +262,5 @@ CCM_DEMO_PASSWORD = env_str("CCM_DEMO_PASSWORD", "")
 CCM_SITE_URL = env_url("CCM_SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https")).rstrip("/")
 # Overrides of assistance.ranking.DEFAULT_WEIGHTS (area, kind, place, amount, period, history).
 CCM_MATCH_WEIGHTS: dict[str, float] = {}
+# The largest Excel workbook a focal point may upload into a report (MB).
+CCM_WORKBOOK_MAX_MB = env_int("CCM_WORKBOOK_MAX_MB", 5, minimum=1)
