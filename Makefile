@@ -37,6 +37,7 @@ run: install
 	DJANGO_DEBUG=1 $(PY) manage.py load_reference_data
 	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
 	DJANGO_DEBUG=1 $(PY) manage.py seed_demo_reports
+	DJANGO_DEBUG=1 $(PY) manage.py seed_demo_assistance
 	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install system-deps

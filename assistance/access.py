@@ -20,7 +20,7 @@ from django.http import Http404
 from accounts import permissions
 from accounts.models import Role
 from accounts.permissions import Capability
-from assistance.models import AssistanceOffer, AssistanceRequest, Coalition, Donor
+from assistance.models import AssistanceOffer, AssistanceRequest, Coalition, CoordinatorTask, Donor, Match
 
 
 def _active(user: Any) -> bool:
@@ -144,3 +144,54 @@ def get_coalition(user: Any, iso3: str) -> Coalition:
     if coalition is None:
         raise Http404
     return coalition
+
+
+def matches_visible_to(user: Any, matches: QuerySet[Match] | None = None) -> QuerySet[Match]:
+    """The matches (among ``matches``, default all) that ``user`` may read: the ISU all, a
+    coordinator those of their areas, a State those on its requests, a donor its own; the public none."""
+    matches = Match.objects.all() if matches is None else matches
+    if not _active(user):
+        return matches.none()
+    if is_isu(user):
+        return matches
+    seen = Q(pk__in=[])
+    if user.role == Role.COORDINATOR:
+        seen |= Q(request__area__in=user.thematic_areas.all())
+    if user.role == Role.FOCAL_POINT and user.state_id:
+        seen |= Q(request__state_id=user.state_id)
+    if user.role == Role.DONOR:
+        seen |= Q(offer__donor__in=donors_of(user))
+    return matches.filter(seen)
+
+
+def get_match(user: Any, pk: int) -> Match:
+    match = (
+        matches_visible_to(user)
+        .select_related("request__state", "request__area", "offer__donor__state", "proposed_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if match is None:
+        raise Http404
+    return match
+
+
+def side_of(user: Any, match: Match) -> str | None:
+    """Which side of ``match`` the user answers for: "donor", "state" or ``None``."""
+    if acts_for_donor(user, match.offer.donor):
+        return "donor"
+    if permissions.acts_for_state(user, match.request.state):
+        return "state"
+    return None
+
+
+def get_task(user: Any, pk: int) -> CoordinatorTask:
+    """A coordinator task of one of the user's areas (every area for the ISU); 404 otherwise."""
+    areas = coordinated_area_ids(user)
+    tasks = CoordinatorTask.objects.select_related("request__state", "request__area")
+    if areas is not None:
+        tasks = tasks.filter(request__area_id__in=areas)
+    task = tasks.filter(pk=pk).first()
+    if task is None:
+        raise Http404
+    return task

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -212,6 +213,14 @@ class AssistanceSettings(models.Model):
     def current(cls) -> AssistanceSettings:
         row, _created = cls.objects.get_or_create(pk=1)
         return row
+
+    def clean(self) -> None:
+        from assistance.uploads import validate_upload_types
+
+        try:
+            validate_upload_types(self.upload_types)
+        except ValidationError as error:
+            raise ValidationError({"upload_types": error.messages}) from error
 
 
 def _document_path(instance: RequestDocument, filename: str) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 DEFAULT_WEIGHTS: dict[str, float] = {
     "area": 40.0,  # the offer covers the request's thematic area
@@ -25,6 +25,41 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 
 def weights() -> dict[str, float]:
     return {**DEFAULT_WEIGHTS, **getattr(settings, "CCM_MATCH_WEIGHTS", {})}
+
+
+class Reason:
+    """One reason for a rank, translated only when shown: a board ranks every offer for every
+    request, and translating thousands of reasons nobody reads costs more than the ranking."""
+
+    __slots__ = ("message", "params")
+
+    def __init__(self, message, params: dict | None = None) -> None:
+        self.message, self.params = message, params
+
+    def __str__(self) -> str:
+        return str(self.message) % self.params if self.params else str(self.message)
+
+    def __eq__(self, other: object) -> bool:
+        return str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+    def __repr__(self) -> str:
+        return f"Reason({str(self)!r})"
+
+
+COVERS_AREA = Reason(_("covers the thematic area"))
+MISSES_AREA = Reason(_("does not cover the thematic area"))
+OFFERS_KIND = Reason(_("offers this kind of assistance"))
+NAMES_STATE = Reason(_("the donor names this State"))
+NAMES_REGION = Reason(_("the donor names this region"))
+AMOUNT_FITS = Reason(_("the amount fits the budget"))
+PART_OF_AMOUNT = _("covers part of the amount (%(share)s%%)")
+OTHER_CURRENCY = Reason(_("budget in another currency: compare by hand"))
+PERIODS_OVERLAP = Reason(_("the periods overlap"))
+PERIODS_APART = Reason(_("the periods do not overlap"))
+DELIVERED_BEFORE = Reason(_("has delivered assistance to this State before"))
 
 
 @dataclass(frozen=True)
@@ -57,44 +92,44 @@ class OfferFacts:
 class Candidate:
     offer: OfferFacts
     score: float
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
 
 
 def score(request: RequestFacts, offer: OfferFacts, *, deliveries_to_state: int, w: Mapping[str, float]) -> Candidate:
     total, reasons = 0.0, []
     if request.area in offer.areas:
         total += w["area"]
-        reasons.append(_("covers the thematic area"))
+        reasons.append(COVERS_AREA)
     else:
-        reasons.append(_("does not cover the thematic area"))
+        reasons.append(MISSES_AREA)
     if request.kind in offer.kinds:
         total += w["kind"]
-        reasons.append(_("offers this kind of assistance"))
+        reasons.append(OFFERS_KIND)
     if request.state in offer.states:
         total += w["place"]
-        reasons.append(_("the donor names this State"))
+        reasons.append(NAMES_STATE)
     elif request.region in offer.regions:
         total += w["place"] * 0.6
-        reasons.append(_("the donor names this region"))
+        reasons.append(NAMES_REGION)
     if request.amount is not None and offer.currency and request.currency == offer.currency:
         low = offer.budget_min or Decimal(0)
         high = offer.budget_max
         if request.amount >= low and (high is None or request.amount <= high):
             total += w["amount"]
-            reasons.append(_("the amount fits the budget"))
+            reasons.append(AMOUNT_FITS)
         elif high is not None and request.amount > high:
             total += w["amount"] * float(high / request.amount)
-            reasons.append(_("covers part of the amount (%(share)s%%)") % {"share": int(high * 100 / request.amount)})
+            reasons.append(Reason(PART_OF_AMOUNT, {"share": int(high * 100 / request.amount)}))
     elif request.amount is not None and offer.currency and request.currency != offer.currency:
-        reasons.append(_("budget in another currency: compare by hand"))
+        reasons.append(OTHER_CURRENCY)
     if offer.start <= request.end and request.start <= offer.end:
         total += w["period"]
-        reasons.append(_("the periods overlap"))
+        reasons.append(PERIODS_OVERLAP)
     else:
-        reasons.append(_("the periods do not overlap"))
+        reasons.append(PERIODS_APART)
     if deliveries_to_state:
         total += w["history"]
-        reasons.append(_("has delivered assistance to this State before"))
+        reasons.append(DELIVERED_BEFORE)
     return Candidate(offer=offer, score=round(total, 2), reasons=reasons)
 
 

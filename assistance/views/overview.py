@@ -1,3 +1,238 @@
-"""Assistance pages: overview (to be written)."""
+"""Assistance pages: the overview of needs and their coverage, and the reconciliation with
+Article 7 Form I.
 
-urlpatterns: list = []
+- ``overview`` (public, with a JSON twin): figures only. Open requests are counted and their
+  amounts summed per thematic area and per region, each currency apart; restricted requests are
+  in the sums but never named. Public requests are listed by title.
+- ``overview_full`` (thematic coordinators and the ISU): the same figures, filters, and the
+  largest unfunded gaps by request. The figures cover every area (they are public anyway); the
+  gaps list only requests the reader may see under ``assistance.access``: for a coordinator,
+  the requests of their own areas and public requests of other areas; for the ISU, all.
+- ``reconciliation`` (signed in; rows by role, see ``assistance.reconciliation.scope_for``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET
+
+from accounts.decorators import capability_required
+from accounts.models import ThematicArea
+from accounts.permissions import Capability
+from assistance import access, selectors
+from assistance import reconciliation as recon
+from ccm_portal.responses import form_errors, json_response, wants_json
+from parties.models import Region
+
+GAPS_PER_CURRENCY = 20
+CURRENCY_NOTE = _lazy(
+    "Amounts are in the currency of each request and are never added across currencies. Pledged: "
+    "accepted by the donor and the State; committed; delivered. A match in another currency than its "
+    "request's is shown apart, unconverted."
+)
+
+
+def request_url(pk: int) -> str:
+    """The request's page (``views/requests.py``); it decides what the reader may see there."""
+    return reverse("assistance:request_detail", args=[pk])
+
+
+def openable_coalitions(user: Any) -> set[int]:
+    """The coalitions whose page ``user`` may open (one query for those signed in, none otherwise)."""
+    if not user.is_authenticated:
+        return set()
+    return set(access.coalitions_visible_to(user).values_list("pk", flat=True))
+
+
+def coalition_row(coalition) -> dict[str, Any]:
+    return {
+        "state": coalition.state.iso3,
+        "state_name": coalition.state.name,
+        "formed_on": coalition.formed_on,
+        "partners": coalition.partner_count,
+        "source": coalition.source,
+    }
+
+
+# --- Public overview --------------------------------------------------------------------------
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    figures = selectors.open_request_figures()
+    public_requests = list(selectors.public_open_requests())
+    for item in public_requests:
+        item.funding = figures.funding[item.pk][2]
+        item.url = request_url(item.pk)
+    coalitions = list(selectors.coalitions_with_partner_counts())
+    public_offers = selectors.public_offer_count()
+    if wants_json(request):
+        return json_response(
+            {
+                "open_requests": figures.total.open_requests,
+                "public_offers": public_offers,
+                "note": str(CURRENCY_NOTE),
+                "total": figures.total.as_dict(),
+                "by_area": [group.as_dict() for group in figures.by_area],
+                "by_region": [group.as_dict() for group in figures.by_region],
+                "public_requests": [
+                    {
+                        "id": item.pk,
+                        "title": item.title,
+                        "state": item.state.iso3,
+                        "state_name": item.state.name,
+                        "area": item.area.code,
+                        "needed": item.funding.needed,
+                        "currency": item.currency,
+                        "gap": item.funding.gap,
+                        "url": request.build_absolute_uri(item.url),
+                    }
+                    for item in public_requests
+                ],
+                "coalitions": [coalition_row(c) for c in coalitions],
+            }
+        )
+    return render(
+        request,
+        "assistance/overview/overview.html",
+        {
+            "figures": figures,
+            "public_requests": public_requests,
+            "coalitions": coalitions,
+            "public_offers": public_offers,
+            "currency_note": CURRENCY_NOTE,
+            "openable_coalitions": openable_coalitions(request.user),
+        },
+    )
+
+
+# --- Full overview (coordinators and the ISU) ----------------------------------------------------
+class OverviewFilterForm(forms.Form):
+    area = forms.ChoiceField(label=_lazy("Thematic area"), required=False)
+    region = forms.ChoiceField(
+        label=_lazy("Region"), required=False, choices=[("", _lazy("All regions")), *Region.choices]
+    )
+    currency = forms.ChoiceField(label=_lazy("Currency"), required=False)
+
+    def __init__(self, *args: Any, areas: list[ThematicArea], currencies: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [("", _lazy("All areas")), *((a.code, a.name) for a in areas)]
+        self.fields["currency"].choices = [("", _lazy("All currencies")), *((c, c) for c in currencies)]
+
+
+@require_GET
+@capability_required(Capability.MATCH_ASSISTANCE)
+def overview_full(request: HttpRequest) -> HttpResponse:
+    areas = list(ThematicArea.objects.order_by("position", "name"))
+    currencies = selectors.open_request_currencies()
+    form = OverviewFilterForm(request.GET or None, areas=areas, currencies=currencies)
+    valid = form.is_valid() if request.GET else True
+    data = form.cleaned_data if request.GET else {}  # the valid filters, even when another is not
+    area = next((a for a in areas if a.code == data.get("area")), None)
+    figures = selectors.open_request_figures(
+        area_id=area.pk if area else None,
+        region=data.get("region") or None,
+        currency=data.get("currency") or None,
+        areas=areas,
+    )
+    gaps = selectors.largest_gaps(
+        figures, visible=access.requests_visible_to(request.user), per_currency=GAPS_PER_CURRENCY
+    )
+    for _currency, rows in gaps:
+        for row in rows:
+            row.url = request_url(row.request.pk)
+    own_areas = access.coordinated_area_ids(request.user)
+    return render(
+        request,
+        "assistance/overview/overview_full.html",
+        {
+            "form": form if request.GET else OverviewFilterForm(areas=areas, currencies=currencies),
+            "figures": figures,
+            "gaps": gaps,
+            "gaps_per_currency": GAPS_PER_CURRENCY,
+            "own_area_codes": None if own_areas is None else {a.code for a in areas if a.pk in own_areas},
+            "filtered": any(data.get(key) for key in ("area", "region", "currency")),
+            "coalitions": list(selectors.coalitions_with_partner_counts()),
+            "openable_coalitions": openable_coalitions(request.user),
+            "public_offers": selectors.public_offer_count(),
+            "currency_note": CURRENCY_NOTE,
+        },
+        status=200 if valid else 400,
+    )
+
+
+# --- Reconciliation with Article 7 Form I --------------------------------------------------------
+class ReconciliationFilterForm(forms.Form):
+    year = forms.TypedChoiceField(label=_lazy("Year"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", _lazy("All years")), *((str(y), str(y)) for y in years)]
+
+
+@require_GET
+@login_required
+def reconciliation(request: HttpRequest) -> HttpResponse:
+    scope = recon.scope_for(request.user)  # PermissionDenied for those with no rows to see
+    everything = recon.reconcile(user=request.user, scope=scope)
+    form = ReconciliationFilterForm(request.GET or None, years=everything.years)
+    valid = form.is_valid() if request.GET else True
+    year = form.cleaned_data.get("year") if request.GET and valid else None
+    result = everything.for_year(year)
+    if wants_json(request):
+        if not valid:
+            return json_response({"errors": form_errors(form)}, status=400)
+        return json_response(
+            {
+                "year": year,
+                "lines": [
+                    {
+                        "donor": line.donor.iso3,
+                        "recipient": line.recipient.iso3,
+                        "year": line.year,
+                        "currency": line.currency,
+                        "reported_given": line.reported_given,
+                        "acknowledged_by_recipient": line.acknowledged if line.recipient_reported else None,
+                        "recorded_deliveries": line.delivered,
+                        "reported_not_acknowledged": line.unacknowledged,
+                    }
+                    for line in result.lines
+                ],
+                "not_resolved": [
+                    {
+                        "reporter": row.reporter.iso3,
+                        "year": row.year,
+                        "direction": row.direction,
+                        "counterpart": row.counterpart,
+                        "amount": row.amount,
+                        "currency": row.currency,
+                        "reason": row.reason,
+                    }
+                    for row in result.unresolved
+                ],
+            }
+        )
+    return render(
+        request,
+        "assistance/reconciliation/reconciliation.html",
+        {
+            "form": form if request.GET else ReconciliationFilterForm(years=everything.years),
+            "result": result,
+            "year": year,
+            "sees_all": scope.state_ids is None,
+            "donor_only": scope.donor_only,
+        },
+        status=200 if valid else 400,
+    )
+
+
+urlpatterns = [
+    path("assistance/", overview, name="overview"),
+    path("assistance/overview/", overview_full, name="overview_full"),
+    path("assistance/reconciliation/", reconciliation, name="reconciliation"),
+]

@@ -1,3 +1,504 @@
-"""Assistance pages: requests (to be written)."""
+"""Assistance requests (Art. 6(1)): the list, a request's page, and the requesting State's focal
+points' pages to file, change, share, withdraw and close a request and its supporting documents.
 
-urlpatterns: list = []
+Views are thin: parse, fetch and authorize through ``assistance.access`` (404 to those who may
+not know the request exists, 403 to those who may read but not change it), call one service,
+render or redirect. Every write goes through ``assistance.services``, which audits it.
+
+Who sees the matches of a request: the requesting State, the coordinators of its area and the
+ISU see all of them; a donor sees its own. The public sees a public request and its funding, not
+the matches (a match page is for the parties to it).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import permissions
+from accounts.models import Role, ThematicArea
+from accounts.permissions import Capability
+from assistance import access, services, uploads
+from assistance.forms import CloseForm, DocumentForm, ReasonForm, RequestFilterForm, RequestForm, ShareForm
+from assistance.models import (
+    AssistanceKind,
+    AssistanceRequest,
+    AssistanceSettings,
+    Decision,
+    Donor,
+    MatchStatus,
+    RequestDocument,
+    RequestStatus,
+)
+from assistance.selectors import funding
+from audit.models import AuditEntry
+from parties.models import Obligation
+from reporting.formats import currencies
+
+PER_PAGE = 50
+MINE, EVERYTHING = "mine", "all"
+
+STATUS_BADGES = {RequestStatus.OPEN: "open", RequestStatus.CLOSED: "neutral", RequestStatus.WITHDRAWN: "withdrawn"}
+MATCH_BADGES = {
+    MatchStatus.PROPOSED: "info",
+    MatchStatus.ACCEPTED: "success",
+    MatchStatus.DECLINED: "danger",
+    MatchStatus.COMMITTED: "success",
+    MatchStatus.DELIVERED: "success",
+}
+DECISION_BADGES = {Decision.PENDING: "neutral", Decision.ACCEPTED: "success", Decision.DECLINED: "danger"}
+ACTION_LABELS = {
+    "assistance.request.created": _lazy("Request filed"),
+    "assistance.request.changed": _lazy("Request changed"),
+    "assistance.request.shared": _lazy("Donors it is shared with changed"),
+    "assistance.request.withdrawn": _lazy("Request withdrawn"),
+    "assistance.request.closed": _lazy("Request closed"),
+    "assistance.request.document_added": _lazy("Document added"),
+    "assistance.request.document_removed": _lazy("Document removed"),
+}
+FIELD_LABELS = {
+    "area": _lazy("thematic area"),
+    "kind": _lazy("kind"),
+    "title": _lazy("title"),
+    "description": _lazy("description"),
+    "obligation": _lazy("obligation it serves"),
+    "amount": _lazy("amount needed"),
+    "currency": _lazy("currency"),
+    "period_start": _lazy("from"),
+    "period_end": _lazy("until"),
+    "location": _lazy("location"),
+    "is_public": _lazy("public"),
+    "status": _lazy("status"),
+    "shared_with": _lazy("shared with"),
+    "documents": _lazy("documents"),
+}
+# Fields of the snapshot not worth showing in the history (they never change after filing).
+HIDDEN_AUDIT_FIELDS = {"state", "created_by", "id"}
+
+
+# --- Shared helpers -----------------------------------------------------------------------------
+def not_found_or_sign_in(request: HttpRequest) -> HttpResponse:
+    """The public is asked to sign in, whether the request exists or not: nothing is revealed, and a
+    focal point following a link from an e-mail lands on the page once signed in."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    raise Http404
+
+
+def _back(assistance_request: AssistanceRequest, anchor: str = "") -> HttpResponse:
+    url = reverse("assistance:request_detail", args=[assistance_request.pk])
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+def _refused(request: HttpRequest, error: ValidationError) -> None:
+    messages.error(request, " ".join(error.messages))
+
+
+def _document_form(*args: Any) -> DocumentForm:
+    rules = AssistanceSettings.current()
+    return DocumentForm(*args, types=uploads.describe_types(rules.upload_types), limit_mb=rules.max_upload_mb)
+
+
+# --- List ----------------------------------------------------------------------------------------------
+def _scope_label(user: Any) -> str | None:
+    """What "mine" means for this user, or None when the list has no such choice."""
+    if not (getattr(user, "is_authenticated", False) and user.is_active) or access.is_isu(user):
+        return None
+    if user.role == Role.FOCAL_POINT and user.state_id:
+        return _("Requests of %(state)s") % {"state": user.state.name}
+    if user.role == Role.DONOR:
+        return _("Shared with or matched to you")
+    if user.role == Role.COORDINATOR:
+        return _("Requests in your areas")
+    return None
+
+
+def _mine(user: Any) -> Q:
+    if user.role == Role.FOCAL_POINT:
+        return Q(state_id=user.state_id)
+    if user.role == Role.DONOR:
+        donors = access.donors_of(user)
+        return Q(shared_with__in=donors) | Q(matches__offer__donor__in=donors)
+    return Q(area__in=user.thematic_areas.all())
+
+
+@require_GET
+def request_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = RequestFilterForm(request.GET or None)
+    valid = form.is_valid() if request.GET else True
+    data = form.cleaned_data if request.GET else {}  # the valid filters, even when another is not
+    requests = access.requests_visible_to(user)
+    scope_label = _scope_label(user)
+    scope = EVERYTHING if request.GET.get("scope") == EVERYTHING or scope_label is None else MINE
+    if scope == MINE:
+        requests = requests.filter(pk__in=AssistanceRequest.objects.filter(_mine(user)).values("pk"))
+    if data.get("status"):
+        requests = requests.filter(status=data["status"])
+    if data.get("area"):
+        requests = requests.filter(area=data["area"])
+    if data.get("kind"):
+        requests = requests.filter(kind=data["kind"])
+    page = Paginator(requests.select_related("state", "area").order_by("-created_at", "-pk"), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    rows = list(page.object_list)
+    money = funding(rows)
+    for row in rows:
+        row.funding = money[row.pk]
+        row.badge = STATUS_BADGES.get(row.status, "neutral")
+    query = request.GET.copy()
+    query.pop("page", None)
+    filters = query.copy()
+    filters.pop("scope", None)
+    return render(
+        request,
+        "assistance/requests/list.html",
+        {
+            "form": form if request.GET else RequestFilterForm(),
+            "rows": rows,
+            "page": page,
+            "query": query.urlencode(),
+            "filter_query": filters.urlencode(),
+            "scope": scope,
+            "scope_label": scope_label,
+            "filtered": any(data.get(key) for key in ("status", "area", "kind")),
+            "can_request": permissions.can(user, Capability.REQUEST_ASSISTANCE) and bool(user.state_id),
+        },
+        status=200 if valid else 400,
+    )
+
+
+# --- Filing and changing ------------------------------------------------------------------------------
+def _render_form(
+    request: HttpRequest, form: RequestForm, *, assistance_request: AssistanceRequest | None = None, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "assistance/requests/form.html",
+        {"form": form, "object": assistance_request, "currencies": sorted(currencies())},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not permissions.can(user, Capability.REQUEST_ASSISTANCE) or not user.state_id:
+        raise PermissionDenied
+    if request.method == "GET":
+        return _render_form(request, RequestForm(state=user.state))
+    form = RequestForm(request.POST, state=user.state)
+    if form.is_valid():
+        try:
+            created = services.create_request(
+                actor=user, **form.service_arguments(), shared_with=form.cleaned_data["shared_with"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Request filed: “%(title)s”.") % {"title": created.title})
+            return _back(created)
+    return _render_form(request, form, status=400)
+
+
+def _still_open(request: HttpRequest, assistance_request: AssistanceRequest) -> bool:
+    if assistance_request.status == RequestStatus.OPEN:
+        return True
+    messages.info(
+        request,
+        _("This request is %(status)s: it can no longer be changed.")
+        % {"status": assistance_request.get_status_display().lower()},
+    )
+    return False
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    assistance_request = access.get_request(request.user, pk, to="edit")
+    if not _still_open(request, assistance_request):
+        return _back(assistance_request)
+    state = assistance_request.state
+    if request.method == "GET":
+        form = RequestForm(initial=RequestForm.initial_for(assistance_request), state=state, with_sharing=False)
+        return _render_form(request, form, assistance_request=assistance_request)
+    form = RequestForm(request.POST, state=state, with_sharing=False)
+    if form.is_valid():
+        try:
+            services.update_request(actor=request.user, request=assistance_request, **form.service_arguments())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Request saved."))
+            return _back(assistance_request)
+    return _render_form(request, form, assistance_request=assistance_request, status=400)
+
+
+# --- A request's page -------------------------------------------------------------------------------------
+def _detail_queryset() -> QuerySet[AssistanceRequest]:
+    return AssistanceRequest.objects.select_related(
+        "state", "area", "obligation__state", "created_by"
+    ).prefetch_related("obligation__extensions__meeting")
+
+
+def _audit_value(name: str, value: Any, names: dict[str, dict[str, str]]) -> str:
+    if value is None or value == "":
+        return ""
+    if name in names:
+        if isinstance(value, list):
+            return ", ".join(names[name].get(str(v), str(v)) for v in value)
+        return names[name].get(str(value), str(value))
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return Truncator(str(value)).chars(240)
+
+
+def _history(assistance_request: AssistanceRequest) -> list[AuditEntry]:
+    entries = list(AuditEntry.objects.for_object(assistance_request).select_related("actor"))
+    # Ids in the recorded values, in words: one query per kind of object, whatever the number of entries.
+    ids: dict[str, set[str]] = {"area": set(), "obligation": set(), "shared_with": set()}
+    for entry in entries:
+        for name, values in (entry.changes or {}).items():
+            if name in ids and isinstance(values, list):
+                for value in values:
+                    ids[name].update(str(v) for v in (value if isinstance(value, list) else [value]) if v)
+    names: dict[str, dict[str, str]] = {
+        "status": {k: str(v) for k, v in RequestStatus.choices},
+        "kind": {k: str(v) for k, v in AssistanceKind.choices},
+        "is_public": {"True": _("yes"), "False": _("no")},
+        "area": {str(a.pk): a.name for a in ThematicArea.objects.filter(pk__in=ids["area"])} if ids["area"] else {},
+        "obligation": {
+            str(o.pk): str(o.get_article_display()) for o in Obligation.objects.filter(pk__in=ids["obligation"])
+        }
+        if ids["obligation"]
+        else {},
+        "shared_with": {
+            str(d.pk): str(d) for d in Donor.objects.select_related("state").filter(pk__in=ids["shared_with"])
+        }
+        if ids["shared_with"]
+        else {},
+    }
+    for entry in entries:
+        entry.label = ACTION_LABELS.get(entry.action, entry.action)
+        entry.change_list = []
+        for name, values in (entry.changes or {}).items():
+            if name in HIDDEN_AUDIT_FIELDS:
+                continue
+            before, after = values if isinstance(values, list) and len(values) == 2 else (None, values)
+            before, after = _audit_value(name, before, names), _audit_value(name, after, names)
+            if before != after:
+                entry.change_list.append((FIELD_LABELS.get(name, name), before, after))
+        entry.detail = (entry.context or {}).get("reason", "")
+    return entries
+
+
+def _detail_context(request: HttpRequest, assistance_request: AssistanceRequest, **forms: Any) -> dict[str, Any]:
+    user = request.user
+    owner = access.may_edit_request(user, assistance_request)
+    is_isu = access.is_isu(user)
+    editable = owner and assistance_request.status == RequestStatus.OPEN
+    matches = list(
+        access.matches_visible_to(user, assistance_request.matches.all())
+        .select_related("offer__donor__state")
+        .order_by("created_at")
+    )
+    for match in matches:
+        match.badge = MATCH_BADGES.get(match.status, "neutral")
+        match.donor_badge = DECISION_BADGES.get(match.donor_decision, "neutral")
+        match.state_badge = DECISION_BADGES.get(match.state_decision, "neutral")
+    sees_sharing = owner or is_isu
+    closing = None
+    if assistance_request.status != RequestStatus.OPEN:
+        # Why it was withdrawn or closed is for every reader, not only those who see the history.
+        closing = (
+            AuditEntry.objects.for_object(assistance_request)
+            .filter(action__in=["assistance.request.withdrawn", "assistance.request.closed"])
+            .first()
+        )
+    obligation = assistance_request.obligation
+    return {
+        "object": assistance_request,
+        "badge": STATUS_BADGES.get(assistance_request.status, "neutral"),
+        "closing": closing,
+        "closing_reason": (closing.context or {}).get("reason", "") if closing else "",
+        "owner": owner,
+        "editable": editable,
+        "funding": funding([assistance_request])[assistance_request.pk],
+        "matches": matches,
+        "documents": list(assistance_request.documents.select_related("uploaded_by")),
+        "shared_with": list(assistance_request.shared_with.select_related("state")) if sees_sharing else None,
+        "obligation_deadline": obligation.current_deadline if obligation is not None else None,
+        "history": _history(assistance_request) if sees_sharing else None,
+        "withdraw_form": forms.get("withdraw_form")
+        or ReasonForm(label=_("Why the request is withdrawn"), required_message=_("Say why the request is withdrawn.")),
+        "close_form": forms.get("close_form") or CloseForm(),
+        "document_form": forms.get("document_form") or (_document_form() if editable else None),
+    }
+
+
+def _render_detail(
+    request: HttpRequest, assistance_request: AssistanceRequest, *, status: int = 200, **forms: Any
+) -> HttpResponse:
+    return render(
+        request,
+        "assistance/requests/detail.html",
+        _detail_context(request, assistance_request, **forms),
+        status=status,
+    )
+
+
+@require_GET
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        assistance_request = access.get_request(request.user, pk, queryset=_detail_queryset())
+    except Http404:
+        return not_found_or_sign_in(request)
+    return _render_detail(request, assistance_request)
+
+
+# --- Workflow -------------------------------------------------------------------------------------------------
+@login_required
+@require_POST
+def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    assistance_request = access.get_request(request.user, pk, to="edit", queryset=_detail_queryset())
+    form = ReasonForm(
+        request.POST, label=_("Why the request is withdrawn"), required_message=_("Say why the request is withdrawn.")
+    )
+    if not form.is_valid():
+        return _render_detail(request, assistance_request, status=400, withdraw_form=form)
+    try:
+        services.withdraw_request(actor=request.user, request=assistance_request, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("Request withdrawn. Donors and coordinators see your reason."))
+    return _back(assistance_request)
+
+
+@login_required
+@require_POST
+def request_close(request: HttpRequest, pk: int) -> HttpResponse:
+    assistance_request = access.get_request(request.user, pk, to="edit", queryset=_detail_queryset())
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, assistance_request, status=400, close_form=form)
+    try:
+        services.close_request(actor=request.user, request=assistance_request, note=form.cleaned_data["note"])
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("Request closed. It stays on record with its funding."))
+    return _back(assistance_request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_share(request: HttpRequest, pk: int) -> HttpResponse:
+    assistance_request = access.get_request(request.user, pk, to="edit")
+    if not _still_open(request, assistance_request):
+        return _back(assistance_request)
+    if request.method == "GET":
+        form = ShareForm(initial={"donors": [d.pk for d in assistance_request.shared_with.all()]})
+    else:
+        form = ShareForm(request.POST)
+        if form.is_valid():
+            try:
+                services.share_request(
+                    actor=request.user, request=assistance_request, donors=form.cleaned_data["donors"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The donors who may read this request are saved."))
+                return _back(assistance_request)
+    return render(
+        request,
+        "assistance/requests/share.html",
+        {"object": assistance_request, "form": form},
+        status=200 if request.method == "GET" or not form.errors else 400,
+    )
+
+
+# --- Supporting documents --------------------------------------------------------------------------------------
+@login_required
+@require_POST
+def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    assistance_request = access.get_request(request.user, pk, to="edit", queryset=_detail_queryset())
+    form = _document_form(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            document = services.add_document(
+                actor=request.user, request=assistance_request, upload=form.cleaned_data["file"]
+            )
+        except ValidationError as error:
+            form.add_error("file", error.messages)
+        else:
+            messages.success(request, _("“%(name)s” added.") % {"name": document.name})
+            return _back(assistance_request, "documents-title")
+    return _render_detail(request, assistance_request, status=400, document_form=form)
+
+
+def _document(request: HttpRequest, pk: int, doc_pk: int, *, to: Literal["view", "edit"] = "view") -> RequestDocument:
+    assistance_request = access.get_request(request.user, pk, to=to)
+    document = get_object_or_404(RequestDocument, pk=doc_pk, request=assistance_request)
+    document.request = assistance_request
+    return document
+
+
+@require_GET
+def document_download(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
+    try:
+        document = _document(request, pk, doc_pk)
+    except Http404:
+        return not_found_or_sign_in(request)
+    try:
+        handle = document.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True, filename=document.name, content_type=document.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_POST
+def document_delete(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
+    document = _document(request, pk, doc_pk, to="edit")
+    try:
+        services.remove_document(actor=request.user, document=document)
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("“%(name)s” removed.") % {"name": document.name})
+    return _back(document.request, "documents-title")
+
+
+urlpatterns = [
+    path("assistance/requests/", request_list, name="request_list"),
+    path("assistance/requests/new/", request_new, name="request_new"),
+    path("assistance/requests/<int:pk>/", request_detail, name="request_detail"),
+    path("assistance/requests/<int:pk>/edit/", request_edit, name="request_edit"),
+    path("assistance/requests/<int:pk>/withdraw/", request_withdraw, name="request_withdraw"),
+    path("assistance/requests/<int:pk>/close/", request_close, name="request_close"),
+    path("assistance/requests/<int:pk>/share/", request_share, name="request_share"),
+    path("assistance/requests/<int:pk>/documents/", document_upload, name="document_upload"),
+    path("assistance/requests/<int:pk>/documents/<int:doc_pk>/", document_download, name="document_download"),
+    path("assistance/requests/<int:pk>/documents/<int:doc_pk>/delete/", document_delete, name="document_delete"),
+]

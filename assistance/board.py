@@ -1,0 +1,205 @@
+"""The matching board's reads: the open requests of a coordinator's areas, each with its funding
+and its candidate offers ranked by ``assistance.ranking``, the matches already proposed, and the
+coordinator's open tasks.
+
+The number of queries does not grow with requests or offers: the facts of every active offer
+(offers with their donors, their areas, their States, and the deliveries of each donor to each
+State) are loaded once per page in four queries, and the ranking runs in Python over them; a page
+of requests adds its funding and its matches, one query each.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, QuerySet
+
+from assistance import ranking
+from assistance.models import (
+    AssistanceOffer,
+    AssistanceRequest,
+    CoordinatorTask,
+    Match,
+    MatchStatus,
+    OfferStatus,
+    RequestStatus,
+)
+from assistance.selectors import Funding, funding
+
+BOARD_PAGE_SIZE = 25
+TOP_CANDIDATES = 3  # candidates shown for each request on the board; the request's page shows all
+
+
+@dataclass
+class OfferPool:
+    """Every active offer with what the ranking needs to know about it."""
+
+    offers: dict[int, AssistanceOffer]
+    facts: list[ranking.OfferFacts]
+    # state id → donor id → number of matches that donor delivered to that State
+    deliveries: dict[int, dict[int, int]]
+
+    def rank(self, request: AssistanceRequest) -> list[ranking.Candidate]:
+        delivered = self.deliveries.get(request.state_id, {})
+        counts = {}
+        if delivered:
+            for facts in self.facts:
+                n = delivered.get(self.offers[facts.key].donor_id, 0)
+                if n:
+                    counts[facts.key] = n
+        return ranking.rank(request_facts(request), self.facts, deliveries=counts)
+
+
+@dataclass
+class CandidateRow:
+    offer: AssistanceOffer
+    score: float
+    reasons: list
+    match: Match | None = None  # the match already proposed with this offer, if any
+
+
+@dataclass
+class BoardRow:
+    request: AssistanceRequest
+    funding: Funding
+    candidates: list[CandidateRow]
+    matches: list[Match] = field(default_factory=list)
+
+
+def request_facts(request: AssistanceRequest) -> ranking.RequestFacts:
+    return ranking.RequestFacts(
+        area=request.area.code,
+        kind=request.kind,
+        state=request.state.iso3,
+        region=request.state.region,
+        amount=request.amount,
+        currency=request.currency,
+        start=request.period_start,
+        end=request.period_end,
+    )
+
+
+def offer_pool() -> OfferPool:
+    """The active offers and their facts, in four queries whatever their number."""
+    active = AssistanceOffer.objects.filter(status=OfferStatus.ACTIVE)
+    offers = {offer.pk: offer for offer in active.select_related("donor__state").order_by("-created_at", "-pk")}
+    areas: dict[int, set[str]] = defaultdict(set)
+    for offer_id, code in AssistanceOffer.areas.through.objects.filter(
+        assistanceoffer__status=OfferStatus.ACTIVE
+    ).values_list("assistanceoffer_id", "thematicarea__code"):
+        areas[offer_id].add(code)
+    states: dict[int, set[str]] = defaultdict(set)
+    for offer_id, iso3 in AssistanceOffer.states.through.objects.filter(
+        assistanceoffer__status=OfferStatus.ACTIVE
+    ).values_list("assistanceoffer_id", "state__iso3"):
+        states[offer_id].add(iso3)
+    deliveries: dict[int, dict[int, int]] = defaultdict(dict)
+    for donor_id, state_id, n in (
+        Match.objects.filter(status=MatchStatus.DELIVERED)
+        .order_by()  # no default ordering in the GROUP BY
+        .values("offer__donor_id", "request__state_id")
+        .annotate(n=Count("pk"))
+        .values_list("offer__donor_id", "request__state_id", "n")
+    ):
+        deliveries[state_id][donor_id] = n
+    facts = [
+        ranking.OfferFacts(
+            key=offer.pk,
+            areas=frozenset(areas.get(offer.pk, ())),
+            kinds=frozenset(offer.kinds or ()),
+            states=frozenset(states.get(offer.pk, ())),
+            regions=frozenset(offer.regions or ()),
+            budget_min=offer.budget_min,
+            budget_max=offer.budget_max,
+            currency=offer.currency,
+            start=offer.period_start,
+            end=offer.period_end,
+        )
+        for offer in offers.values()
+    ]
+    return OfferPool(offers=offers, facts=facts, deliveries=dict(deliveries))
+
+
+def open_requests(
+    areas: set[int] | None,
+    *,
+    area: int | None = None,
+    region: str | None = None,
+    kind: str | None = None,
+    unproposed: bool = False,
+) -> QuerySet[AssistanceRequest]:
+    """Open requests of ``areas`` (``None``: every area, for the ISU), the longest waiting first."""
+    requests = AssistanceRequest.objects.filter(status=RequestStatus.OPEN).select_related("state", "area")
+    if areas is not None:
+        requests = requests.filter(area_id__in=areas)
+    if area is not None:
+        requests = requests.filter(area_id=area)
+    if region:
+        requests = requests.filter(state__region=region)
+    if kind:
+        requests = requests.filter(kind=kind)
+    if unproposed:
+        requests = requests.exclude(Exists(Match.objects.filter(request=OuterRef("pk"))))
+    return requests.order_by("created_at", "pk")
+
+
+def _matches_by_request(requests: Iterable[AssistanceRequest]) -> dict[int, list[Match]]:
+    by_request: dict[int, list[Match]] = defaultdict(list)
+    for match in Match.objects.filter(request__in=[r.pk for r in requests]).order_by("created_at", "pk"):
+        by_request[match.request_id].append(match)
+    return by_request
+
+
+def _candidates(
+    request: AssistanceRequest, pool: OfferPool, matches: list[Match], *, top: int | None
+) -> list[CandidateRow]:
+    by_offer = {m.offer_id: m for m in matches}
+    ranked = pool.rank(request)
+    if top is not None:
+        ranked = ranked[:top]
+    return [
+        CandidateRow(offer=pool.offers[c.offer.key], score=c.score, reasons=c.reasons, match=by_offer.get(c.offer.key))
+        for c in ranked
+    ]
+
+
+def board_rows(requests: list[AssistanceRequest], *, top: int = TOP_CANDIDATES) -> list[BoardRow]:
+    """One page of the board: each request with its funding, matches and ``top`` candidates."""
+    if not requests:
+        return []
+    money = funding(requests)
+    matches = _matches_by_request(requests)
+    pool = offer_pool()
+    return [
+        BoardRow(
+            request=r,
+            funding=money[r.pk],
+            candidates=_candidates(r, pool, matches[r.pk], top=top),
+            matches=matches[r.pk],
+        )
+        for r in requests
+    ]
+
+
+def request_board(request: AssistanceRequest) -> BoardRow:
+    """One request with every active offer ranked, and every match already made for it (with
+    withdrawn offers too: their matches stay on record)."""
+    money = funding([request])
+    matches = list(request.matches.select_related("offer__donor__state", "proposed_by").order_by("created_at", "pk"))
+    pool = offer_pool()
+    return BoardRow(
+        request=request,
+        funding=money[request.pk],
+        candidates=_candidates(request, pool, matches, top=None),
+        matches=matches,
+    )
+
+
+def open_tasks(areas: set[int] | None) -> list[CoordinatorTask]:
+    """Open tasks on requests of ``areas`` (``None``: every area), the oldest first."""
+    tasks = CoordinatorTask.objects.filter(done_at__isnull=True).select_related("request__state", "request__area")
+    if areas is not None:
+        tasks = tasks.filter(request__area_id__in=areas)
+    return list(tasks.order_by("raised_at", "pk"))

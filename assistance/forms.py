@@ -1,0 +1,381 @@
+"""Forms of the assistance request and offer pages.
+
+Forms parse what was typed and show the problems next to each field; the checks themselves
+(money, period, kinds) are the services' (``assistance.services``), run here too so that every
+problem shows at once, and again by the service that writes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext
+
+from accounts.models import ThematicArea
+from assistance import services
+from assistance.models import AssistanceKind, Donor, OfferStatus, RequestStatus
+from parties.models import Obligation, Region, State
+
+PUBLIC, RESTRICTED = "public", "restricted"
+DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+AMOUNT_ERRORS = {
+    "invalid": _lazy("Enter the amount as a number, e.g. 250000 or 250000.50."),
+    "max_decimal_places": _lazy("Give at most two decimals (cents)."),
+}
+DATE_ERRORS = {"required": _lazy("Enter a day."), "invalid": _lazy("Enter a real day, for example 2027-01-31.")}
+
+
+class ObligationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Obligation) -> str:
+        deadline = obj.current_deadline
+        if deadline is None:
+            return obj.get_article_display()
+        return _("%(article)s (deadline %(date)s)") % {
+            "article": obj.get_article_display(),
+            "date": dateformat.format(deadline, pgettext("long date format, Django date filter syntax", "j F Y")),
+        }
+
+
+class DonorChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Donor) -> str:
+        return str(obj)
+
+
+def _visibility_field(label: Any, public_help: Any, restricted_help: Any) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=[(RESTRICTED, restricted_help), (PUBLIC, public_help)],
+        widget=forms.RadioSelect,
+        initial=RESTRICTED,
+        error_messages={"required": _lazy("Choose restricted or public.")},
+    )
+
+
+def _currency_field() -> forms.CharField:
+    return forms.CharField(
+        label=_lazy("Currency"),
+        required=False,
+        max_length=10,
+        help_text=_lazy("ISO 4217 code, e.g. USD, EUR, JPY."),
+        widget=forms.TextInput(
+            attrs={"list": "currency-codes", "autocomplete": "off", "spellcheck": "false", "size": 5}
+        ),
+    )
+
+
+class RequestForm(forms.Form):
+    """A focal point's assistance request. ``state`` limits the obligations offered to the State's own."""
+
+    title = forms.CharField(
+        label=_lazy("Title"), max_length=200, error_messages={"required": _lazy("Give the request a title.")}
+    )
+    area = forms.ModelChoiceField(
+        label=_lazy("Thematic area"),
+        queryset=ThematicArea.objects.all(),
+        empty_label=_lazy("Choose an area"),
+        error_messages={"required": _lazy("Choose the thematic area.")},
+    )
+    kind = forms.ChoiceField(
+        label=_lazy("Kind of assistance"),
+        choices=AssistanceKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _lazy("Choose technical, material or financial.")},
+    )
+    description = forms.CharField(
+        label=_lazy("Description"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_lazy("What is needed, for what, and what is already in place."),
+        error_messages={"required": _lazy("Describe what is needed.")},
+    )
+    obligation = ObligationChoiceField(
+        label=_lazy("Obligation it serves"),
+        queryset=Obligation.objects.none(),
+        required=False,
+        empty_label=_lazy("None"),
+        help_text=_lazy("For example the Article 4 clearance deadline this assistance helps meet."),
+    )
+    amount = forms.DecimalField(
+        label=_lazy("Amount needed"),
+        required=False,
+        decimal_places=2,
+        help_text=_lazy("Leave empty if the need is not counted in money."),
+        error_messages=AMOUNT_ERRORS,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    currency = _currency_field()
+    period_start = forms.DateField(label=_lazy("From"), error_messages=DATE_ERRORS, **DATE_WIDGET)
+    period_end = forms.DateField(label=_lazy("Until"), error_messages=DATE_ERRORS, **DATE_WIDGET)
+    location = forms.CharField(
+        label=_lazy("Location"), max_length=200, required=False, help_text=_lazy("Province, district or site.")
+    )
+    visibility = _visibility_field(
+        _lazy("Who may read the request"),
+        _lazy("Public: anyone, including people who are not signed in"),
+        _lazy("Restricted: your State, the coordinators of the area, the ISU and the donors you share it with"),
+    )
+    shared_with = DonorChoiceField(
+        label=_lazy("Share with these donors"),
+        queryset=Donor.objects.select_related("state"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_lazy("Optional. You can change this later."),
+    )
+
+    def __init__(self, *args: Any, state: State, with_sharing: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["obligation"].queryset = Obligation.objects.with_related().filter(state=state)
+        if not with_sharing:
+            del self.fields["shared_with"]
+
+    @classmethod
+    def initial_for(cls, request: Any) -> dict[str, Any]:
+        return {
+            "title": request.title,
+            "area": request.area_id,
+            "kind": request.kind,
+            "description": request.description,
+            "obligation": request.obligation_id,
+            "amount": request.amount,
+            "currency": request.currency,
+            "period_start": request.period_start,
+            "period_end": request.period_end,
+            "location": request.location,
+            "visibility": PUBLIC if request.is_public else RESTRICTED,
+        }
+
+    def clean_currency(self) -> str:
+        return self.cleaned_data["currency"].strip().upper()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        problems = services.check_money(data.get("amount"), data.get("currency", ""))
+        if data.get("period_start") and data.get("period_end"):
+            problems |= services.check_period(data["period_start"], data["period_end"])
+        for field, message in problems.items():
+            if field not in self.errors:
+                self.add_error(field, message)
+        return data
+
+    def service_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        arguments = {
+            key: data[key]
+            for key in (
+                "title",
+                "area",
+                "kind",
+                "description",
+                "obligation",
+                "amount",
+                "currency",
+                "period_start",
+                "period_end",
+                "location",
+            )
+        }
+        arguments["is_public"] = data["visibility"] == PUBLIC
+        return arguments
+
+
+class OfferForm(forms.Form):
+    title = forms.CharField(
+        label=_lazy("Title"), max_length=200, error_messages={"required": _lazy("Give the offer a title.")}
+    )
+    areas = forms.ModelMultipleChoiceField(
+        label=_lazy("Thematic areas"),
+        queryset=ThematicArea.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _lazy("Choose at least one thematic area.")},
+    )
+    kinds = forms.MultipleChoiceField(
+        label=_lazy("Kinds of assistance"),
+        choices=AssistanceKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _lazy("Choose technical, material or financial assistance, or several.")},
+    )
+    regions = forms.MultipleChoiceField(
+        label=_lazy("Regions of interest"),
+        choices=Region.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_lazy("Leave empty if any region."),
+    )
+    states = forms.ModelMultipleChoiceField(
+        label=_lazy("States of interest"),
+        queryset=State.objects.order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_lazy("Optional: States you are most likely to assist."),
+    )
+    budget_min = forms.DecimalField(
+        label=_lazy("Budget from"),
+        required=False,
+        decimal_places=2,
+        error_messages=AMOUNT_ERRORS,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    budget_max = forms.DecimalField(
+        label=_lazy("Budget up to"),
+        required=False,
+        decimal_places=2,
+        error_messages=AMOUNT_ERRORS,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    currency = _currency_field()
+    period_start = forms.DateField(label=_lazy("From"), error_messages=DATE_ERRORS, **DATE_WIDGET)
+    period_end = forms.DateField(label=_lazy("Until"), error_messages=DATE_ERRORS, **DATE_WIDGET)
+    conditions = forms.CharField(
+        label=_lazy("Conditions"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_lazy("E.g. co-funding, reporting, eligible costs."),
+    )
+    visibility = _visibility_field(
+        _lazy("Who may read the offer"),
+        _lazy("Public: anyone, including affected States looking for partners"),
+        _lazy("Restricted: your colleagues, the thematic coordinators and the ISU"),
+    )
+
+    @classmethod
+    def initial_for(cls, offer: Any) -> dict[str, Any]:
+        return {
+            "title": offer.title,
+            "areas": [a.pk for a in offer.areas.all()],
+            "kinds": offer.kinds,
+            "regions": offer.regions,
+            "states": [s.pk for s in offer.states.all()],
+            "budget_min": offer.budget_min,
+            "budget_max": offer.budget_max,
+            "currency": offer.currency,
+            "period_start": offer.period_start,
+            "period_end": offer.period_end,
+            "conditions": offer.conditions,
+            "visibility": PUBLIC if offer.is_public else RESTRICTED,
+        }
+
+    def clean_currency(self) -> str:
+        return self.cleaned_data["currency"].strip().upper()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        problems = services.check_budget(data.get("budget_min"), data.get("budget_max"), data.get("currency", ""))
+        if data.get("period_start") and data.get("period_end"):
+            problems |= services.check_period(data["period_start"], data["period_end"])
+        for field, message in problems.items():
+            if field not in self.errors:
+                self.add_error(field, message)
+        return data
+
+    def service_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "areas": list(data["areas"]),
+            "kinds": data["kinds"],
+            "regions": data["regions"],
+            "states": list(data["states"]),
+            "budget_min": data["budget_min"],
+            "budget_max": data["budget_max"],
+            "currency": data["currency"],
+            "period_start": data["period_start"],
+            "period_end": data["period_end"],
+            "conditions": data["conditions"],
+            "is_public": data["visibility"] == PUBLIC,
+        }
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_lazy("Why"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _lazy("Say why.")},
+    )
+
+    def __init__(self, *args: Any, label: Any = None, required_message: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "withdraw-%s")
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["reason"].label = label
+        if required_message:
+            self.fields["reason"].error_messages["required"] = required_message
+
+
+class CloseForm(forms.Form):
+    note = forms.CharField(
+        label=_lazy("Note"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_lazy("E.g. “fully funded”."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "close-%s")
+        super().__init__(*args, **kwargs)
+
+
+class ShareForm(forms.Form):
+    donors = DonorChoiceField(
+        label=_lazy("Donors who may read this request"),
+        queryset=Donor.objects.select_related("state"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_lazy("Coordinators of the area and the ISU always see it; donors matched to it see it too."),
+    )
+
+
+class DocumentForm(forms.Form):
+    file = forms.FileField(
+        label=_lazy("Supporting document"),
+        error_messages={
+            "required": _lazy("Choose a file to upload."),
+            "empty": _lazy("The file is empty."),
+            "invalid": _lazy("No file was received; choose the file again."),
+        },
+    )
+
+    def __init__(self, *args: Any, types: str = "", limit_mb: int = 0, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "document-%s")
+        super().__init__(*args, **kwargs)
+        if types:
+            self.fields["file"].help_text = _("Accepted: %(types)s; at most %(limit)s MB.") % {
+                "types": types,
+                "limit": limit_mb,
+            }
+
+
+class RequestFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_lazy("Status"), required=False, choices=[("", _lazy("Any status")), *RequestStatus.choices]
+    )
+    area = forms.ModelChoiceField(
+        label=_lazy("Thematic area"),
+        required=False,
+        queryset=ThematicArea.objects.all(),
+        empty_label=_lazy("All areas"),
+    )
+    kind = forms.ChoiceField(
+        label=_lazy("Kind"), required=False, choices=[("", _lazy("Any kind")), *AssistanceKind.choices]
+    )
+
+
+class OfferFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_lazy("Status"), required=False, choices=[("", _lazy("Any status")), *OfferStatus.choices]
+    )
+    area = forms.ModelChoiceField(
+        label=_lazy("Thematic area"),
+        required=False,
+        queryset=ThematicArea.objects.all(),
+        empty_label=_lazy("All areas"),
+    )
+    kind = forms.ChoiceField(
+        label=_lazy("Kind"), required=False, choices=[("", _lazy("Any kind")), *AssistanceKind.choices]
+    )

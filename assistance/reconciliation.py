@@ -1,0 +1,400 @@
+"""Reconciling Article 7 Form I with the assistance recorded in the portal.
+
+Form I of the 2010 reporting format has a table ``international`` (Art. 7(1)(n)): each row is
+assistance *given* or *received*, with a counterpart in free text (a State, a territory or an
+organization), a type, an amount and a currency. A donor State's "given" rows are compared, per
+(donor, recipient, year, currency), with
+
+- what the recipient State acknowledges in its own Form I ("received" rows naming the donor), and
+- the deliveries recorded in the portal: matches from the donor State's offers to the recipient's
+  requests marked delivered. A match has no delivery date; the year is that of its
+  ``assistance.match.delivered`` audit entry, or the start of the request's period when there is none.
+
+Only the latest accepted version of each report is read (``VersionOutcome.ACCEPTED``; a published
+report keeps its accepted version), and only reports the reader may read under
+``reporting.access.reports_visible_to``. Annual updates cover a calendar year (Art. 7(2)): that year
+is the row's year. Amounts are compared in the same currency only; nothing is converted.
+
+Rows that cannot be compared are listed apart with the reason, never dropped: a counterpart that
+names no State in the register (an organization, a territory, unknown text), the reporting State
+itself, a row without an amount or currency, or an initial report (it covers no calendar year).
+Rows of a Form I marked "not applicable", and nil reports, state that nothing was given or received:
+their leftover rows are not read. A Form I marked "unchanged" restates its rows for the year.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import CharField, DateTimeField, OuterRef, Subquery
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts import permissions
+from accounts.models import Role
+from accounts.permissions import Capability
+from assistance import access
+from assistance.models import Match, MatchStatus
+from audit.models import AuditEntry
+from parties.models import State
+from reporting.access import reports_visible_to
+from reporting.formats import Choice
+from reporting.models import ReportKind, ReportVersion, VersionOutcome
+
+FORM = "I"
+TABLE = "international"
+GIVEN, RECEIVED = "given", "received"
+DELIVERED_ACTION = "assistance.match.delivered"
+
+# Common short forms of the registered names that reports use. States.csv carries only the
+# official names (UN style); each alias here names exactly one State.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "BIH": ("Bosnia", "Bosnia-Herzegovina"),
+    "BOL": ("Bolivia",),
+    "CHE": ("Swiss Confederation",),
+    "CIV": ("Ivory Coast",),
+    "COD": ("DRC", "DR Congo", "Democratic Republic of Congo", "Congo-Kinshasa", "Congo, Democratic Republic of the"),
+    "COG": ("Republic of the Congo", "Republic of Congo", "Congo-Brazzaville", "Congo, Republic of the"),
+    "CPV": ("Cape Verde",),
+    "CZE": ("Czechia",),
+    "DEU": ("Federal Republic of Germany",),
+    "GBR": ("United Kingdom", "UK", "U.K.", "Great Britain", "Britain"),
+    "LAO": ("Laos", "Lao PDR", "Lao P.D.R.", "Lao"),
+    "MDA": ("Moldova",),
+    "MKD": ("Macedonia", "Republic of North Macedonia"),
+    "NLD": ("Holland", "Kingdom of the Netherlands"),
+    "PSE": ("Palestine",),
+    "SWZ": ("Swaziland",),
+    "TZA": ("Tanzania",),
+    "VAT": ("Vatican", "Vatican City"),
+}
+# Words around a State's name that do not change which State it is.
+_PREFIXES = ("government of ", "the government of ", "kingdom of ")
+
+
+def normalize(text: str) -> str:
+    """Case, accents, punctuation, "St." and a leading "the" do not matter."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = text.replace("&", " and ")
+    text = re.sub(r"\bst\.?(?=\s)", "saint", text)
+    text = re.sub(r"['’.]", "", text)
+    text = re.sub(r"[^\w]+", " ", text).strip()
+    return text.removeprefix("the ")
+
+
+def _without_parenthesis(text: str) -> str:
+    return re.sub(r"\s*\(.*?\)\s*", " ", text).strip()
+
+
+@dataclass(frozen=True)
+class StateRef:
+    pk: int
+    iso3: str
+    name: str
+
+
+class StateResolver:
+    """Which registered State a free-text counterpart names, if any: by ISO3 code, by name
+    (with or without its parenthesised part: "Bolivia (Plurinational State of)"), or by a
+    common short form (``ALIASES``); case, accents and punctuation aside."""
+
+    def __init__(self, states: Iterable[StateRef]) -> None:
+        self.by_pk: dict[int, StateRef] = {}
+        self._codes: dict[str, StateRef] = {}
+        self._names: dict[str, StateRef] = {}
+        for state in states:
+            self.by_pk[state.pk] = state
+            self._codes[state.iso3] = state
+            self._names[normalize(state.name)] = state
+        for state in self.by_pk.values():
+            self._names.setdefault(normalize(_without_parenthesis(state.name)), state)
+        for iso3, aliases in ALIASES.items():
+            if iso3 in self._codes:
+                for alias in aliases:
+                    self._names.setdefault(normalize(alias), self._codes[iso3])
+
+    @classmethod
+    def from_database(cls) -> StateResolver:
+        return cls(StateRef(*row) for row in State.objects.order_by().values_list("pk", "iso3", "name"))
+
+    def resolve(self, text: Any) -> StateRef | None:
+        if not isinstance(text, str) or not text.strip():
+            return None
+        text = text.strip()
+        if len(text) == 3 and text.isalpha() and text.upper() in self._codes:
+            return self._codes[text.upper()]
+        for candidate in (text, _without_parenthesis(text)):
+            name = normalize(candidate)
+            if name in self._names:
+                return self._names[name]
+            for prefix in _PREFIXES:
+                if name.startswith(prefix) and normalize(name.removeprefix(prefix)) in self._names:
+                    return self._names[normalize(name.removeprefix(prefix))]
+        return None
+
+
+# --- Who sees which rows --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Scope:
+    """The rows a reader may see: ``state_ids`` None for every State; a donor sees the rows
+    where their State is the donor; a focal point those where their State gives or receives."""
+
+    state_ids: frozenset[int] | None
+    donor_only: bool = False
+
+    def covers(self, donor_id: int, recipient_id: int) -> bool:
+        if self.state_ids is None:
+            return True
+        if self.donor_only:
+            return donor_id in self.state_ids
+        return donor_id in self.state_ids or recipient_id in self.state_ids
+
+    def covers_reporter(self, state_id: int) -> bool:
+        return self.state_ids is None or state_id in self.state_ids
+
+
+def scope_for(user: Any) -> Scope:
+    """ISU staff and thematic coordinators see every row; a donor focal point acting for a State
+    sees that State's rows as a donor; a focal point sees the rows about their State. Anyone
+    else (a donor acting for an organization, which files no Article 7 report) gets 403."""
+    if access.is_isu(user) or getattr(user, "role", None) == Role.COORDINATOR:
+        return Scope(None)
+    if user.role == Role.DONOR and permissions.can(user, Capability.OFFER_ASSISTANCE):
+        # A donor focal point acts for their State's donor (``access.acts_for_donor``), whether or
+        # not that State has offered anything through the portal yet.
+        if user.state_id:
+            return Scope(frozenset({user.state_id}), donor_only=True)
+    elif user.role == Role.FOCAL_POINT and user.state_id:
+        return Scope(frozenset({user.state_id}))
+    raise PermissionDenied
+
+
+# --- The comparison ---------------------------------------------------------------------------
+@dataclass
+class Line:
+    """One donor, one recipient, one year, one currency."""
+
+    donor: StateRef
+    recipient: StateRef
+    year: int
+    currency: str
+    reported_given: Decimal = Decimal(0)
+    given_rows: int = 0
+    acknowledged: Decimal = Decimal(0)
+    acknowledged_rows: int = 0
+    delivered: Decimal = Decimal(0)
+    deliveries: int = 0
+    donor_reported: bool = False  # the donor's accepted report for the year is read
+    recipient_reported: bool = False
+
+    @property
+    def unacknowledged(self) -> Decimal:
+        """Reported by the donor, not yet acknowledged by the recipient."""
+        return max(self.reported_given - self.acknowledged, Decimal(0))
+
+
+class Reason:
+    NO_STATE = "no_state"
+    SELF = "self"
+    NO_AMOUNT = "no_amount"
+    NOT_A_NUMBER = "not_a_number"
+    NO_YEAR = "no_year"
+
+
+REASONS = {
+    Reason.NO_STATE: _(
+        "The counterpart names no State in the register (an organization, a territory or unknown text)."
+    ),
+    Reason.SELF: _("The counterpart is the reporting State itself."),
+    Reason.NO_AMOUNT: _("No amount or no currency: nothing to compare."),
+    Reason.NOT_A_NUMBER: _("The amount is not a number."),
+    Reason.NO_YEAR: _("Initial report: it covers no calendar year."),
+}
+
+
+@dataclass
+class Unresolved:
+    """A Form I row that is not compared, with why."""
+
+    reporter: StateRef
+    year: int | None
+    direction: str
+    counterpart: str
+    kind: str
+    amount: str
+    currency: str
+    reason: str
+    counterpart_state: StateRef | None = None
+
+    @property
+    def reason_label(self) -> str:
+        return str(REASONS[self.reason])
+
+
+@dataclass
+class Reconciliation:
+    lines: list[Line]
+    unresolved: list[Unresolved]
+    years: list[int] = field(default_factory=list)  # every year with a row, newest first
+
+    @property
+    def unacknowledged_lines(self) -> int:
+        return sum(1 for line in self.lines if line.unacknowledged)
+
+    def for_year(self, year: int | None) -> Reconciliation:
+        if year is None:
+            return self
+        return Reconciliation(
+            lines=[line for line in self.lines if line.year == year],
+            unresolved=[row for row in self.unresolved if row.year == year],
+            years=self.years,
+        )
+
+
+def _amount(value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        amount = Decimal(str(value).replace(",", "").strip())
+    except InvalidOperation:
+        raise ValueError from None
+    if not amount.is_finite():
+        raise ValueError
+    return amount
+
+
+def _international_rows(form: Any) -> list[dict]:
+    if not isinstance(form, dict) or form.get("choice") == Choice.NOT_APPLICABLE:
+        return []
+    rows = (form.get("tables") or {}).get(TABLE) or []
+    return [row for row in rows if isinstance(row, dict)]
+
+
+def _accepted_forms(user: Any) -> list[tuple[int, int | None, Any]]:
+    """(State id, year or None, Form I) of the latest accepted version of each report ``user`` may read."""
+    versions = (
+        ReportVersion.objects.filter(
+            outcome=VersionOutcome.ACCEPTED, report__in=reports_visible_to(user).order_by().values("pk")
+        )
+        .order_by("report_id", "number")
+        .values_list(
+            "report_id", "report__state_id", "report__kind", "report__period_year", "is_nil", f"content__forms__{FORM}"
+        )
+    )
+    latest: dict[int, tuple[int, int | None, Any]] = {}
+    for report_id, state_id, kind, year, is_nil, form in versions:
+        latest[report_id] = (state_id, year if kind == ReportKind.ANNUAL else None, None if is_nil else form)
+    return list(latest.values())
+
+
+def _deliveries() -> Iterable[tuple[int, int, Any, Any, Decimal, str]]:
+    """Delivered matches from donor States: (donor State, recipient State, delivered at or None,
+    request start, amount, currency), in one query."""
+    delivered_at = (
+        AuditEntry.objects.filter(
+            action=DELIVERED_ACTION,
+            object_type=Match._meta.label_lower,
+            object_id=Cast(OuterRef("pk"), output_field=CharField()),
+        )
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    return (
+        Match.objects.filter(status=MatchStatus.DELIVERED, offer__donor__state__isnull=False, amount__isnull=False)
+        .exclude(currency="")
+        .order_by()
+        .annotate(delivered_at=Subquery(delivered_at, output_field=DateTimeField()))
+        .values_list(
+            "offer__donor__state_id", "request__state_id", "delivered_at", "request__period_start", "amount", "currency"
+        )
+    )
+
+
+def reconcile(*, user: Any, scope: Scope) -> Reconciliation:
+    """Form I given/received rows and recorded deliveries per (donor, recipient, year, currency),
+    for the rows in ``scope``, read from the reports ``user`` may read. Four queries."""
+    resolver = StateResolver.from_database()
+    lines: dict[tuple[int, int, int, str], Line] = {}
+    unresolved: list[Unresolved] = []
+    reported: set[tuple[int, int]] = set()  # (State, year) with an accepted annual report read
+
+    def line(donor: StateRef, recipient: StateRef, row_year: int, currency: str) -> Line:
+        key = (donor.pk, recipient.pk, row_year, currency)
+        if key not in lines:
+            lines[key] = Line(donor, recipient, row_year, currency)
+        return lines[key]
+
+    for state_id, report_year, form in _accepted_forms(user):
+        reporter = resolver.by_pk[state_id]
+        if report_year is not None:
+            reported.add((state_id, report_year))
+        for row in _international_rows(form):
+            direction = row.get("direction")
+            if direction not in (GIVEN, RECEIVED):
+                continue  # the format requires one of the two; a version without is not comparable
+            counterpart_text = str(row.get("counterpart") or "")
+            currency = str(row.get("currency") or "").strip().upper()
+            apart = Unresolved(
+                reporter=reporter,
+                year=report_year,
+                direction=direction,
+                counterpart=counterpart_text,
+                kind=str(row.get("kind") or ""),
+                amount=str(row.get("amount") or ""),
+                currency=currency,
+                reason="",
+            )
+            counterpart = resolver.resolve(counterpart_text)
+            apart.counterpart_state = counterpart
+            donor, recipient = (reporter, counterpart) if direction == GIVEN else (counterpart, reporter)
+            if not scope.covers_reporter(reporter.pk) and not (counterpart and scope.covers(donor.pk, recipient.pk)):
+                continue
+            try:
+                amount = _amount(row.get("amount"))
+            except ValueError:
+                amount, apart.reason = None, Reason.NOT_A_NUMBER
+            if counterpart is None:
+                apart.reason = Reason.NO_STATE
+            elif counterpart.pk == reporter.pk:
+                apart.reason = Reason.SELF
+            elif report_year is None:
+                apart.reason = Reason.NO_YEAR
+            elif not apart.reason and (amount is None or not currency):
+                apart.reason = Reason.NO_AMOUNT
+            if apart.reason:
+                if scope.covers_reporter(reporter.pk):
+                    unresolved.append(apart)
+                continue
+            if not scope.covers(donor.pk, recipient.pk):
+                continue
+            entry = line(donor, recipient, report_year, currency)
+            if direction == GIVEN:
+                entry.reported_given += amount
+                entry.given_rows += 1
+            else:
+                entry.acknowledged += amount
+                entry.acknowledged_rows += 1
+
+    for donor_id, recipient_id, delivered_at, period_start, amount, currency in _deliveries():
+        if not scope.covers(donor_id, recipient_id) or donor_id == recipient_id:
+            continue
+        delivery_year = timezone.localtime(delivered_at).year if delivered_at else period_start.year
+        entry = line(resolver.by_pk[donor_id], resolver.by_pk[recipient_id], delivery_year, currency)
+        entry.delivered += amount
+        entry.deliveries += 1
+
+    for entry in lines.values():
+        entry.donor_reported = (entry.donor.pk, entry.year) in reported
+        entry.recipient_reported = (entry.recipient.pk, entry.year) in reported
+    chosen = sorted(lines.values(), key=lambda e: (-e.year, e.donor.name, e.recipient.name, e.currency))
+    unresolved.sort(key=lambda u: (-(u.year or 0), u.reporter.name, u.direction, u.counterpart.casefold()))
+    years = sorted({entry.year for entry in chosen} | {u.year for u in unresolved if u.year}, reverse=True)
+    return Reconciliation(lines=chosen, unresolved=unresolved, years=years)
