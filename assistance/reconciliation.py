@@ -10,10 +10,11 @@ organization), a type, an amount and a currency. A donor State's "given" rows ar
   requests marked delivered. A match has no delivery date; the year is that of its
   ``assistance.match.delivered`` audit entry, or the start of the request's period when there is none.
 
-Only the latest accepted version of each report is read (``VersionOutcome.ACCEPTED``; a published
-report keeps its accepted version), and only reports the reader may read under
-``reporting.access.reports_visible_to``. Annual updates cover a calendar year (Art. 7(2)): that year
-is the row's year. Amounts are compared in the same currency only; nothing is converted.
+Only the figures in force are read: for the ISU, the latest accepted version of each report; for
+everyone else, the latest version the ISU published that they may read
+(``reporting.access.readable_versions``), and for a State's focal points also their own accepted ones.
+Annual updates cover a calendar year (Art. 7(2)): that year is the row's year. Amounts are compared
+in the same currency only; nothing is converted.
 
 Rows that cannot be compared are listed apart with the reason, never dropped: a counterpart that
 names no State in the register (an organization, a territory, unknown text), the reporting State
@@ -32,7 +33,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import CharField, DateTimeField, OuterRef, Subquery
+from django.db.models import CharField, DateTimeField, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -44,7 +45,7 @@ from assistance import access
 from assistance.models import Match, MatchStatus
 from audit.models import AuditEntry
 from parties.models import State
-from reporting.access import reports_visible_to
+from reporting.access import readable_versions
 from reporting.formats import Choice
 from reporting.models import ReportKind, ReportVersion, VersionOutcome
 
@@ -280,10 +281,16 @@ def _international_rows(form: Any) -> list[dict]:
 
 def _accepted_forms(user: Any) -> list[tuple[int, int | None, Any]]:
     """(State id, year or None, Form I) of the latest accepted version of each report ``user`` may read."""
+    if permissions.can(user, Capability.REVIEW_REPORTS):
+        readable = Q(outcome=VersionOutcome.ACCEPTED)
+    else:
+        # What the ISU published (the latest published version of each report), and the State's own
+        # accepted versions for its focal points.
+        readable = Q(pk__in=readable_versions(user).values("pk"))
+        if permissions.can(user, Capability.PREPARE_REPORTS) and user.state_id:
+            readable |= Q(outcome=VersionOutcome.ACCEPTED, report__state_id=user.state_id)
     versions = (
-        ReportVersion.objects.filter(
-            outcome=VersionOutcome.ACCEPTED, report__in=reports_visible_to(user).order_by().values("pk")
-        )
+        ReportVersion.objects.filter(readable)
         .order_by("report_id", "number")
         .values_list(
             "report_id", "report__state_id", "report__kind", "report__period_year", "is_nil", f"content__forms__{FORM}"

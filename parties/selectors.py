@@ -10,6 +10,7 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
+from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -171,14 +172,22 @@ def state_profile(state: State, as_of: dt.date) -> dict[str, Any]:
 
 def published_reports(state: State) -> list[dict[str, Any]]:
     """The State's accepted, public Article 7 reports (latest accepted version of each), one query."""
-    from reporting.models import ReportKind, ReportStatus, ReportVersion, VersionOutcome, Visibility
+    from reporting.models import ReportKind, ReportVersion, Visibility
 
+    # The latest published public version of each report (an accepted correction not yet published
+    # leaves the previous published version in place).
+    newer = ReportVersion.objects.filter(
+        report=models.OuterRef("report"),
+        number__gt=models.OuterRef("number"),
+        published_at__isnull=False,
+        visibility=Visibility.PUBLIC,
+    )
     versions = (
         ReportVersion.objects.filter(
+            ~models.Exists(newer),
             report__state=state,
-            report__status=ReportStatus.PUBLISHED,
-            report__visibility=Visibility.PUBLIC,
-            outcome=VersionOutcome.ACCEPTED,
+            published_at__isnull=False,
+            visibility=Visibility.PUBLIC,
         )
         .select_related("report")
         .order_by("-report__period_year", "-number")

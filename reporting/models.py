@@ -129,8 +129,13 @@ class ReportQuerySet(models.QuerySet):
     def awaiting_review(self) -> ReportQuerySet:
         return self.filter(status__in=AWAITING_REVIEW)
 
-    def published_public(self) -> ReportQuerySet:
-        return self.filter(status=ReportStatus.PUBLISHED, visibility=Visibility.PUBLIC)
+    def with_published_version(self, *, public_only: bool = False) -> ReportQuerySet:
+        """Reports with at least one published version (public ones only, if asked): readers see them
+        even while a correction is being prepared or reviewed."""
+        published = ReportVersion.objects.filter(report=models.OuterRef("pk"), published_at__isnull=False)
+        if public_only:
+            published = published.filter(visibility=Visibility.PUBLIC)
+        return self.filter(models.Exists(published))
 
 
 class Report(models.Model):
@@ -239,6 +244,11 @@ class VersionOutcome(models.TextChoices):
     SUPERSEDED = "superseded", _("Superseded by a correction")
 
 
+# A version readers (the public, other States) may open: the ISU published it. It stays readable when a
+# correction is under way or supersedes it, so that its permanent URL keeps working.
+READER_VERSIONS = Q(published_at__isnull=False)
+
+
 class ReportVersion(models.Model):
     """What was submitted, when and by whom. The content never changes after submission."""
 
@@ -265,6 +275,12 @@ class ReportVersion(models.Model):
     decision_reason = models.TextField(_("reason"), blank=True)
     superseded_by = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="supersedes"
+    )
+    published_at = models.DateTimeField(
+        _("published"),
+        null=True,
+        blank=True,
+        help_text=_("When the ISU published this version. A published version stays readable at its URL for good."),
     )
 
     class Meta:

@@ -466,6 +466,11 @@ def publish_report(*, report: Report, actor: User) -> Report:
     report = _lock(report)
     if report.status != ReportStatus.ACCEPTED:
         raise InvalidTransition(_("Only an accepted report can be published."))
+    # The version in force becomes readable at its permanent URL, for good (a later correction
+    # supersedes it but does not take it down).
+    report.versions.filter(outcome=VersionOutcome.ACCEPTED, published_at__isnull=True).update(
+        published_at=timezone.now()
+    )
     _set_status(
         report, ReportStatus.PUBLISHED, actor=actor, action="reporting.report.published", visibility=report.visibility
     )
@@ -475,7 +480,8 @@ def publish_report(*, report: Report, actor: User) -> Report:
 @transaction.atomic
 def start_correction(*, report: Report, actor: User) -> Report:
     """After acceptance, the State corrects its report: a new draft from the accepted version.
-    The accepted version stays in force (and public) until the correction is accepted."""
+    The accepted version stays in force, and readable if it was published, until the correction is
+    accepted; the corrected version is readable once the ISU publishes it."""
     _require_focal_point(actor, report)
     report = _lock(report)
     if report.status not in (ReportStatus.ACCEPTED, ReportStatus.PUBLISHED):

@@ -38,7 +38,7 @@ from accounts import permissions
 from accounts.permissions import Capability
 from reporting import forms as editor
 from reporting import services
-from reporting.access import get_report
+from reporting.access import get_report, readable_versions
 from reporting.checks import check_report
 from reporting.formats import Choice, FormDef, Validation, currencies
 from reporting.models import (
@@ -70,9 +70,6 @@ OUTCOME_BADGES = {
     VersionOutcome.ACCEPTED: "success",
     VersionOutcome.SUPERSEDED: "neutral",
 }
-# Versions that anyone allowed to read the report (e.g. the public, for a published public
-# report) may open; the State's focal points and the ISU see every version.
-READER_OUTCOMES = (VersionOutcome.ACCEPTED, VersionOutcome.SUPERSEDED)
 
 
 # --- Helpers ------------------------------------------------------------------------------------
@@ -401,7 +398,7 @@ def _overview_context(
     if mode == "reader":
         restricted_ok = permissions.can(user, Capability.PREPARE_REPORTS)
         versions = [
-            v for v in versions if v.outcome in READER_OUTCOMES and (restricted_ok or v.visibility == Visibility.PUBLIC)
+            v for v in versions if v.published_at is not None and (restricted_ok or v.visibility == Visibility.PUBLIC)
         ]
     for version in versions:
         version.badge = OUTCOME_BADGES.get(version.outcome, "neutral")
@@ -751,10 +748,8 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     mode = "owner" if _is_owner(request.user, report) else "reviewer" if _is_reviewer(request.user) else "reader"
     reader = mode == "reader"
     if reader:
-        versions = versions.filter(outcome__in=READER_OUTCOMES)
-        if not permissions.can(request.user, Capability.PREPARE_REPORTS):
-            # Restricted versions are for States Parties (their focal points) and the ISU.
-            versions = versions.filter(visibility=Visibility.PUBLIC)
+        # Published versions only; restricted ones for States Parties (their focal points) and the ISU.
+        versions = readable_versions(request.user, versions)
     version = get_object_or_404(versions, number=number)
     spec = version.format_version.spec
     content = version.content

@@ -98,6 +98,7 @@ def accepted_report(
         submitted_by=submitter,
         submitted_at=timezone.now(),
         outcome=outcome,
+        published_at=timezone.now() if (status, outcome) == (ReportStatus.PUBLISHED, VersionOutcome.ACCEPTED) else None,
     )
 
 
