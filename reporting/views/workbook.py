@@ -1,3 +1,217 @@
-"""Report pages: workbook (to be written)."""
+"""The Excel round-trip of a report's tables: download the workbook, upload it filled in, see what
+will change, apply or discard.
 
-urlpatterns: list = []
+Who may do what (through ``reporting.access.get_report``: 404 for those who may not know the
+report exists, 403 for those who may see it but not do this):
+
+* download: the State's focal points (at any status: it is their data) and ISU staff (to read);
+* upload, preview, apply, discard: the State's focal points; uploading and applying only while
+  the report can be edited.
+
+The checks and the writes are in ``reporting.workbook``; these views parse, authorize, call one
+function and render or redirect.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import permissions
+from accounts.permissions import Capability
+from reporting import services, workbook
+from reporting.access import get_report
+from reporting.models import Report, WorkbookUpload, WorkbookUploadStatus
+
+
+class WorkbookUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_lazy("Workbook (.xlsx)"),
+        help_text=_lazy("The workbook downloaded for this report, filled in. Nothing is saved before you confirm."),
+        error_messages={"required": _lazy("Choose the workbook to upload."), "empty": _lazy("The file is empty.")},
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("auto_id", "workbook-%s")
+        super().__init__(*args, **kwargs)
+
+
+def _title(report: Report) -> str:
+    if report.is_initial:
+        return _("Initial report")
+    return _("Annual update for %(year)s") % {"year": report.period_year}
+
+
+def _may_download(user: Any, report: Report) -> bool:
+    owner = permissions.acts_for_state(user, report.state) and permissions.can(user, Capability.PREPARE_REPORTS)
+    return owner or permissions.can(user, Capability.REVIEW_REPORTS)
+
+
+def _editable_report(request: HttpRequest, pk: int) -> Report:
+    report = get_report(request.user, pk, to="edit")
+    if not report.is_editable:
+        raise PermissionDenied
+    return report
+
+
+def _upload_of(report: Report, upload_pk: int) -> WorkbookUpload:
+    return get_object_or_404(WorkbookUpload.objects.select_related("uploaded_by"), pk=upload_pk, report=report)
+
+
+@login_required
+@require_GET
+def workbook_download(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_report(request.user, pk)
+    if not _may_download(request.user, report):
+        raise PermissionDenied
+    blank = request.GET.get("blank") == "1"
+    response = HttpResponse(workbook.build_workbook(report, blank=blank), content_type=workbook.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{workbook.file_name(report, blank=blank)}"'
+    response["Cache-Control"] = "private, no-store"  # a draft is for the State and the ISU only
+    return response
+
+
+def _render_upload(
+    request: HttpRequest,
+    report: Report,
+    form: WorkbookUploadForm,
+    *,
+    errors: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "reporting/workbook/upload.html",
+        {
+            "report": report,
+            "title": _title(report),
+            "mode": "owner",
+            "form": form,
+            "errors": errors or [],
+            "max_mb": workbook.max_bytes() // (1024 * 1024),
+            "pending": list(
+                report.workbook_uploads.filter(status=WorkbookUploadStatus.PREVIEWED).order_by("-uploaded_at")[:5]
+            ),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workbook_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _editable_report(request, pk)
+    if request.method == "GET":
+        return _render_upload(request, report, WorkbookUploadForm())
+    form = WorkbookUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_upload(request, report, form, status=400)
+    try:
+        uploaded = workbook.upload_workbook(report=report, uploaded=form.cleaned_data["file"], actor=request.user)
+    except workbook.WorkbookRefused as refused:
+        return _render_upload(request, report, form, errors=refused.messages, status=400)
+    except ValidationError as error:  # e.g. the report was submitted meanwhile
+        return _render_upload(request, report, form, errors=error.messages, status=400)
+    if uploaded.draft_changed_since:
+        messages.warning(
+            request,
+            _(
+                "The draft was saved after this workbook was downloaded (revision %(then)s, now %(now)s). The "
+                "preview compares the workbook with the draft as it is now: rows added in the portal since then "
+                "and missing from the workbook would be removed."
+            )
+            % {"then": uploaded.made_from_revision, "now": uploaded.upload.base_revision},
+        )
+    return redirect("reporting:workbook_preview", pk=report.pk, upload_pk=uploaded.upload.pk)
+
+
+@login_required
+@require_GET
+def workbook_preview(request: HttpRequest, pk: int, upload_pk: int) -> HttpResponse:
+    report = get_report(request.user, pk, to="edit")
+    upload = _upload_of(report, upload_pk)
+    forms_preview = workbook.build_preview(report.format_version.spec, upload)
+    previewed = upload.status == WorkbookUploadStatus.PREVIEWED
+    return render(
+        request,
+        "reporting/workbook/preview.html",
+        {
+            "report": report,
+            "title": _title(report),
+            "mode": "owner",
+            "upload": upload,
+            "forms": forms_preview,
+            "counts": {
+                "added": sum(len(t.added) for f in forms_preview for t in f.tables),
+                "removed": sum(len(t.removed) for f in forms_preview for t in f.tables),
+                "changed": sum(len(t.changed) for f in forms_preview for t in f.tables),
+            },
+            "previewed": previewed,
+            # Someone saved since the check: the preview no longer says what applying would change.
+            "stale": previewed and upload.base_revision != report.revision,
+            "can_apply": previewed and report.is_editable and upload.base_revision == report.revision,
+        },
+    )
+
+
+@login_required
+@require_POST
+def workbook_apply(request: HttpRequest, pk: int, upload_pk: int) -> HttpResponse:
+    report = _editable_report(request, pk)
+    upload = _upload_of(report, upload_pk)
+    try:
+        workbook.apply_upload(upload=upload, actor=request.user)
+    except services.EditConflict:
+        messages.error(
+            request,
+            _(
+                "The draft was saved by someone (or in another window) after this workbook was checked, so this "
+                "preview is out of date and nothing was applied. Upload the workbook again to see what it changes now."
+            ),
+        )
+        return redirect("reporting:workbook_preview", pk=report.pk, upload_pk=upload.pk)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("reporting:workbook_preview", pk=report.pk, upload_pk=upload.pk)
+    messages.success(
+        request,
+        _("The workbook “%(name)s” was applied to the draft: its tables now hold the workbook's rows.")
+        % {"name": upload.name},
+    )
+    return redirect(report)
+
+
+@login_required
+@require_POST
+def workbook_discard(request: HttpRequest, pk: int, upload_pk: int) -> HttpResponse:
+    report = get_report(request.user, pk, to="edit")
+    upload = _upload_of(report, upload_pk)
+    try:
+        workbook.discard_upload(upload=upload, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("reporting:workbook_preview", pk=report.pk, upload_pk=upload.pk)
+    messages.info(request, _("The upload was discarded; the draft is unchanged."))
+    return redirect(reverse("reporting:workbook_upload", args=[report.pk]) if report.is_editable else report)
+
+
+urlpatterns = [
+    path("reporting/<int:pk>/workbook.xlsx", workbook_download, name="workbook_download"),
+    path("reporting/<int:pk>/workbook/", workbook_upload, name="workbook_upload"),
+    path("reporting/<int:pk>/workbook/<int:upload_pk>/", workbook_preview, name="workbook_preview"),
+    path("reporting/<int:pk>/workbook/<int:upload_pk>/apply/", workbook_apply, name="workbook_apply"),
+    path("reporting/<int:pk>/workbook/<int:upload_pk>/discard/", workbook_discard, name="workbook_discard"),
+]
