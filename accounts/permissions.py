@@ -56,6 +56,7 @@ _MODEL_CAPABILITIES: dict[str, Capability] = {
     "reporting": Capability.REVIEW_REPORTS,
     "deadlines": Capability.MANAGE_REGISTRY,
     "assistance": Capability.MANAGE_REGISTRY,
+    "progress": Capability.MANAGE_REGISTRY,
 }
 _READ_ONLY = {"audit"}
 

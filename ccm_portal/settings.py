@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "reporting",
     "deadlines",
     "assistance",
+    "progress",
 ]
 
 MIDDLEWARE = [

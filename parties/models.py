@@ -407,3 +407,38 @@ class ExtensionRequest(models.Model):
                 }
         if errors:
             raise ValidationError(errors)
+
+
+class MeasuresStatus(models.TextChoices):
+    """Art. 9: where a State Party stands on national implementation measures."""
+
+    ADOPTED = "adopted", _("Specific measures adopted")
+    EXISTING_LAW = "existing_law", _("Existing law considered sufficient")
+    IN_PROGRESS = "in_progress", _("Measures in progress")
+    NONE_KNOWN = "none_known", _("No measures known")
+
+
+class NationalMeasures(models.Model):
+    """The ISU's record of a State's Art. 9 status from a date on, with its source. Rows are history:
+    the status on a day is the latest row in effect on that day."""
+
+    state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="national_measures")
+    status = models.CharField(_("Art. 9 status"), max_length=20, choices=MeasuresStatus.choices)
+    effective_from = models.DateField(
+        _("in effect from"), help_text=_("The day the law was adopted, or the day the State said so.")
+    )
+    source = models.TextField(_("source"), help_text=_("e.g. the Art. 7 report, Form A, 2023; or the law's reference."))
+    source_url = models.URLField(_("source address"), blank=True, max_length=500)
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["state__name", "-effective_from"]
+        verbose_name = _("national implementation measures (Art. 9)")
+        verbose_name_plural = _("national implementation measures (Art. 9)")
+        constraints = [
+            models.UniqueConstraint(fields=["state", "effective_from"], name="one_art9_status_per_state_and_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.state}: {self.get_status_display()} ({self.effective_from})"

@@ -1,0 +1,3 @@
+"""Progress pages: dashboard (to be written)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Progress pages: exports (to be written)."""
+
+urlpatterns: list = []
