@@ -373,6 +373,10 @@ def submit_report(*, report: Report, actor: User, correction_note: str = "") -> 
     from reporting.tasks import notify_reviewers_of_submission
 
     transaction.on_commit(lambda: notify_reviewers_of_submission.delay(version.pk))
+    # The official PDF of the version is made in the background, ready before anyone asks for it.
+    from reporting.pdf import queue_version_pdf
+
+    transaction.on_commit(lambda: queue_version_pdf(version.pk))
     return version
 
 

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from reporting import notifications
+from reporting import notifications, pdf
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -11,3 +11,10 @@ def notify_reviewers_of_submission(version_id: int) -> int:
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def notify_focal_points(report_id: int, event: str) -> int:
     return notifications.review_outcome(report_id=report_id, event=event)
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def render_report_pdf(self, pdf_id: int) -> str:
+    """Render one ``ReportPdf``; a duplicate delivery finds it ready (or in hand) and does nothing."""
+    rendered = pdf.render(pdf_id, final_attempt=self.request.retries >= self.max_retries)
+    return rendered.status if rendered is not None else "gone"
