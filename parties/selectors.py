@@ -200,7 +200,7 @@ def published_reports(state: State) -> list[dict[str, Any]]:
             "version": v.number,
             "submitted_on": v.submitted_at.date(),
             "is_nil": v.is_nil,
-            "url": reverse("reporting:version_detail", args=[v.report_id, v.number]),
+            "url": reverse("reporting:archive_version", args=[state.iso3, v.report.period_slug, v.number]),
         }
         for v in versions
     ]

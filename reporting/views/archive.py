@@ -1,3 +1,306 @@
-"""Report pages: archive (to be written)."""
+"""The public archive of Article 7 reports: browse and search, a citable page per version, the
+version as open data (JSON, CSV, PDF), and the ISU's spreadsheet export of a selection.
 
-urlpatterns: list = []
+Who reads what is decided in ``reporting.archive`` (published reports only, accepted or superseded
+versions only, restricted ones for focal points and the ISU): a version anyone else asks for is a
+404, as if it did not exist. Nothing here writes, except that asking for a PDF may start its
+rendering (``reporting.pdf.ensure_pdf``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET
+from import_export.formats.base_formats import CSV, XLSX
+
+from accounts import permissions
+from accounts.decorators import capability_required
+from accounts.permissions import Capability
+from ccm_portal.responses import form_errors, json_response, wants_json
+from parties.models import Region
+from reporting import archive as reads
+from reporting import pdf as report_pdf
+from reporting.formats import Choice
+from reporting.models import RenderStatus, ReportVersion, Visibility
+
+FIRST_REPORTING_YEAR = 2010  # Art. 17: the Convention entered into force on 1 August 2010
+
+
+# --- Filters --------------------------------------------------------------------------------------
+class ArchiveFilterForm(forms.Form):
+    state = forms.CharField(
+        label=_lazy("State"),
+        required=False,
+        max_length=80,
+        help_text=_lazy("Part of the name, or the three-letter code (e.g. LAO)."),
+    )
+    region = forms.ChoiceField(
+        label=_lazy("Region"), required=False, choices=[("", _lazy("All regions")), *Region.choices]
+    )
+    period = forms.ChoiceField(label=_lazy("Period"), required=False)
+    form = forms.ChoiceField(
+        label=_lazy("Has content in"),
+        required=False,
+        help_text=_lazy(
+            "Reports whose cover page gives this form — changed, or unchanged since an earlier year — rather "
+            "than declaring it not applicable."
+        ),
+    )
+    changed = forms.BooleanField(label=_lazy("Only reports in which that form changed"), required=False)
+    nil = forms.ChoiceField(
+        label=_lazy("Nil reports"),
+        required=False,
+        choices=[("", _lazy("Nil or not")), ("yes", _lazy("Nil reports only")), ("no", _lazy("Leave out nil reports"))],
+    )
+
+    def __init__(self, *args: Any, options: list[reads.FormOption], this_year: int, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "filter-%s")
+        super().__init__(*args, **kwargs)
+        # Art. 7(2): each annual update covers the previous calendar year.
+        years = [(str(year), str(year)) for year in range(this_year - 1, FIRST_REPORTING_YEAR - 1, -1)]
+        self.fields["period"].choices = [("", _("Any period")), ("initial", _("Initial reports")), *years]
+        self.fields["form"].choices = [
+            ("", _("Any form")),
+            *((o.code, _("Form %(code)s: %(title)s") % {"code": o.code, "title": o.title}) for o in options),
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("changed") and not data.get("form"):
+            self.add_error("changed", _("Choose the form that changed."))
+        return data
+
+
+def _query(data: dict[str, Any]) -> reads.ArchiveQuery:
+    return reads.ArchiveQuery(
+        state=data.get("state") or "",
+        region=data.get("region") or "",
+        period=data.get("period") or "",
+        form=data.get("form") or "",
+        form_changed=bool(data.get("changed")),
+        nil={"yes": True, "no": False}.get(data.get("nil") or ""),
+    )
+
+
+def _filters(request: HttpRequest) -> tuple[ArchiveFilterForm, bool, reads.ArchiveQuery, list[reads.FormOption]]:
+    """The filter form as typed, whether it is valid, and the query made of its valid fields."""
+    options = reads.form_options()
+    form = ArchiveFilterForm(request.GET or None, options=options, this_year=timezone.localdate().year)
+    valid = form.is_valid() if request.GET else True
+    return form, valid, _query(form.cleaned_data if request.GET else {}), options
+
+
+# --- Rows -------------------------------------------------------------------------------------------
+def _downloads(version: ReportVersion) -> dict[str, str]:
+    args = [version.report.state.iso3, version.report.period_slug, version.number]
+    return {
+        "json": reverse("reporting:archive_version_json", args=args),
+        "csv": reverse("reporting:archive_version_csv", args=args),
+        "pdf": reverse("reporting:archive_version_pdf", args=args),
+    }
+
+
+def _row(version: ReportVersion, codes: list[str]) -> dict[str, Any]:
+    """One report of the list, for the page and its JSON twin alike."""
+    report = version.report
+    choices = reads.form_choices(version, codes)
+    return {
+        "state": report.state.name,
+        "iso3": report.state.iso3,
+        "region": report.state.region,
+        "kind": report.kind,
+        "period": report.period_slug,
+        "period_label": report.period_label,
+        "version": version.number,
+        "nil_report": version.is_nil,
+        "visibility": version.visibility,
+        "submitted_on": timezone.localdate(version.submitted_at),
+        "accepted_on": timezone.localdate(version.decided_at) if version.decided_at else None,
+        "correction_note": version.correction_note,
+        "corrects_version": version.supersedes_number,
+        "forms_with_content": [code for code in codes if choices[code] in reads.HAS_CONTENT],
+        "forms_changed": [code for code in codes if choices[code] == Choice.CHANGED],
+        "url": reverse("reporting:archive_latest", args=[report.state.iso3, report.period_slug]),
+        "version_url": reads.version_path(version),
+        "permanent_url": reads.permanent_url(version),
+        "downloads": _downloads(version),
+    }
+
+
+# --- Pages ------------------------------------------------------------------------------------------
+@require_GET
+def archive(request: HttpRequest) -> HttpResponse:
+    form, valid, query, options = _filters(request)
+    if not valid and wants_json(request):
+        return json_response({"errors": form_errors(form)}, status=400)
+    codes = [o.code for o in options]
+    page = Paginator(reads.search(request.user, query, codes=codes), reads.PER_PAGE).get_page(request.GET.get("page"))
+    rows = [_row(version, codes) for version in page.object_list]
+    if wants_json(request):
+        return json_response(
+            {
+                "filters": query.as_dict(),
+                "count": page.paginator.count,
+                "page": page.number,
+                "pages": page.paginator.num_pages,
+                "per_page": reads.PER_PAGE,
+                "reports": rows,
+            }
+        )
+    for row in rows:  # for the page: each form with content, marked when it changed
+        changed = set(row["forms_changed"])
+        row["forms"] = [{"code": code, "changed": code in changed} for code in row["forms_with_content"]]
+    return render(
+        request,
+        "reporting/archive/list.html",
+        {
+            "form": form,
+            "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            "ellipsis": page.paginator.ELLIPSIS,
+            "rows": rows,
+            "filtered": any(value not in (None, "", False) for value in query.as_dict().values()),
+            "can_export": permissions.can(request.user, Capability.REVIEW_REPORTS),
+        },
+        status=200 if valid else 400,
+    )
+
+
+def _upper_iso3(request: HttpRequest, iso3: str) -> HttpResponse | None:
+    """Citations use the upper-case code; a lower-case address moves there for good."""
+    if iso3 == iso3.upper():
+        return None
+    return redirect(request.path.replace(f"/{iso3}/", f"/{iso3.upper()}/", 1), permanent=True)
+
+
+def _version_page(request: HttpRequest, version: ReportVersion, *, latest_page: bool) -> HttpResponse:
+    versions = reads.history(request.user, version)
+    report = version.report
+    current = next((v for v in versions if v.superseded_by_id is None), versions[0])
+    return render(
+        request,
+        "reporting/archive/version.html",
+        {
+            "version": version,
+            "report": report,
+            "state": report.state,
+            "latest_page": latest_page,
+            "history": versions,
+            "current": current,
+            "readable_numbers": {v.number for v in versions},
+            "accepted_on": reads.accepted_on(version),
+            "permanent_url": reads.permanent_url(version),
+            "canonical": reads.version_path(version),
+            "latest_url": reverse("reporting:archive_latest", args=[report.state.iso3, report.period_slug]),
+            "downloads": _downloads(version),
+            "today": timezone.localdate(),
+            **reads.version_sections(version),
+        },
+    )
+
+
+@require_GET
+def archive_latest(request: HttpRequest, iso3: str, period: str) -> HttpResponse:
+    moved = _upper_iso3(request, iso3)
+    if moved is not None:
+        return moved
+    version = reads.get_version(request.user, iso3=iso3, period=period)
+    return _version_page(request, version, latest_page=True)
+
+
+@require_GET
+def archive_version(request: HttpRequest, iso3: str, period: str, number: int) -> HttpResponse:
+    moved = _upper_iso3(request, iso3)
+    if moved is not None:
+        return moved
+    version = reads.get_version(request.user, iso3=iso3, period=period, number=number)
+    return _version_page(request, version, latest_page=False)
+
+
+# --- Downloads --------------------------------------------------------------------------------------
+def _download(
+    version: ReportVersion, body: bytes, *, content_type: str, extension: str, attachment: bool
+) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(attachment, f"{reads.filename(version)}.{extension}")
+    if version.visibility == Visibility.PUBLIC:
+        response["Access-Control-Allow-Origin"] = "*"  # public open data
+    return response
+
+
+@require_GET
+def archive_version_json(request: HttpRequest, iso3: str, period: str, number: int) -> HttpResponse:
+    version = reads.get_version(request.user, iso3=iso3, period=period, number=number)
+    return _download(
+        version,
+        reads.version_json(version),
+        content_type="application/json; charset=utf-8",
+        extension="json",
+        attachment=False,
+    )
+
+
+@require_GET
+def archive_version_csv(request: HttpRequest, iso3: str, period: str, number: int) -> HttpResponse:
+    version = reads.get_version(request.user, iso3=iso3, period=period, number=number)
+    return _download(
+        version, reads.version_csv(version), content_type="text/csv; charset=utf-8", extension="csv", attachment=True
+    )
+
+
+@require_GET
+def archive_version_pdf(request: HttpRequest, iso3: str, period: str, number: int) -> HttpResponse:
+    """The version's PDF when it is ready; otherwise its progress page, which offers it when done."""
+    version = reads.get_version(request.user, iso3=iso3, period=period, number=number)
+    pdf = report_pdf.ensure_pdf(report=version.report, version=version, requested_by=request.user)
+    if pdf.status == RenderStatus.READY and pdf.file:
+        return FileResponse(
+            pdf.file.open("rb"), content_type="application/pdf", filename=f"{reads.filename(version)}.pdf"
+        )
+    return redirect("reporting:pdf_status", pdf.pk)
+
+
+# --- The ISU's export -------------------------------------------------------------------------------
+@require_GET
+@capability_required(Capability.REVIEW_REPORTS)
+def archive_export(request: HttpRequest) -> HttpResponse:
+    """The archive's selection (same filters) as a spreadsheet, one row per version; ``?format=csv``
+    gives the same rows as CSV."""
+    form, valid, query, options = _filters(request)
+    if not valid:
+        problems = [f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form_errors(form).items()]
+        return HttpResponse("\n".join(problems), status=400, content_type="text/plain; charset=utf-8")
+    versions = reads.export_versions(request.user, query, codes=[o.code for o in options])
+    dataset = reads.ArchiveExportResource(forms=options).export(queryset=versions)
+    stem = f"article7-reports-{timezone.localdate().isoformat()}"
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(CSV().export_data(dataset).encode("utf-8"), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = content_disposition_header(True, f"{stem}.csv")
+        return response
+    xlsx = XLSX()
+    response = HttpResponse(xlsx.export_data(dataset), content_type=xlsx.get_content_type())
+    response["Content-Disposition"] = content_disposition_header(True, f"{stem}.xlsx")
+    return response
+
+
+VERSION_PATH = "reports/<str:iso3>/<str:period>/v<int:number>/"
+urlpatterns = [
+    path("reports/", archive, name="archive"),
+    path("reports/<str:iso3>/<str:period>/", archive_latest, name="archive_latest"),
+    path(VERSION_PATH, archive_version, name="archive_version"),
+    path(f"{VERSION_PATH}report.json", archive_version_json, name="archive_version_json"),
+    path(f"{VERSION_PATH}report.csv", archive_version_csv, name="archive_version_csv"),
+    path(f"{VERSION_PATH}report.pdf", archive_version_pdf, name="archive_version_pdf"),
+    # Under /isu/: StaffTwoFactorMiddleware demands the second factor.
+    path("isu/reports/export.xlsx", archive_export, name="archive_export"),
+]
