@@ -4,4 +4,5 @@ from progress.views import dashboard, exports
 
 app_name = "progress"
 
-urlpatterns = [*dashboard.urlpatterns, *exports.urlpatterns]
+# Exports first: the figure pages take any one-segment path under /progress/.
+urlpatterns = [*exports.urlpatterns, *dashboard.urlpatterns]

@@ -235,31 +235,8 @@ def accepted_on(version: ReportVersion) -> Any:
 
 
 def version_sections(version: ReportVersion) -> dict[str, Any]:
-    """The cover page and the forms as the reader's version page shows them (the same shapes as
-    ``reporting.views.focal.version_detail``)."""
-    spec = version.format_version.spec
-    content = version.content
-    cover = content.get("cover") or {}
-    forms_out = []
-    for form in spec.forms:
-        data = (content.get("forms") or {}).get(form.code) or {}
-        narratives = [
-            {"label": n.label, "text": (data.get("narratives") or {}).get(n.key) or ""} for n in form.narratives
-        ]
-        tables = [editor.read_only_table(t, (data.get("tables") or {}).get(t.key) or []) for t in form.tables]
-        forms_out.append(
-            {
-                "code": form.code,
-                "title": form.title,
-                "choice": editor.choice_summary(form, data, initial=version.report.is_initial),
-                "narratives": [n for n in narratives if n["text"]],
-                "tables": [t for t in tables if t.rows],
-            }
-        )
-    return {
-        "cover": [{"label": c.label, "text": editor.format_cell(c, cover.get(c.key))} for c in spec.cover],
-        "forms": forms_out,
-    }
+    """The cover page and the forms as the reader's version page shows them."""
+    return editor.read_only_sections(version.format_version.spec, version.content, initial=version.report.is_initial)
 
 
 # --- A version as open data -------------------------------------------------------------------------

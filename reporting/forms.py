@@ -579,3 +579,33 @@ def comment_place(comment: Any, spec: FormatDefinition, content: dict[str, Any])
                 parts.append(_row_label(table, rows[index - 1], index))
                 anchor = f"row-{row_id}"
     return {"label": " · ".join(parts), "form": code, "anchor": anchor}
+
+
+def read_only_sections(spec: FormatDefinition, content: dict[str, Any], *, initial: bool) -> dict[str, Any]:
+    """The cover page and the forms of a report's content as every read-only rendering shows them
+    (a version's page, the public archive, the PDF): each form with its cover-page choice, its
+    written narratives and its tables, the empty ones apart."""
+    cover = content.get("cover") or {}
+    forms_out = []
+    for form in spec.forms:
+        data = (content.get("forms") or {}).get(form.code) or {}
+        narratives = [
+            {"label": n.label, "text": (data.get("narratives") or {}).get(n.key) or ""} for n in form.narratives
+        ]
+        tables = [read_only_table(t, (data.get("tables") or {}).get(t.key) or []) for t in form.tables]
+        forms_out.append(
+            {
+                "code": form.code,
+                "title": form.title,
+                "items": ", ".join(f"({item})" for item in form.items),
+                "choice": choice_summary(form, data, initial=initial),
+                "since": data.get("unchanged_since") or "",
+                "narratives": [n for n in narratives if n["text"]],
+                "tables": [t for t in tables if t.rows],
+                "empty_tables": [t for t in tables if not t.rows],
+            }
+        )
+    return {
+        "cover": [{"label": c.label, "text": format_cell(c, cover.get(c.key))} for c in spec.cover],
+        "forms": forms_out,
+    }

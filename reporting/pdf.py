@@ -249,26 +249,7 @@ def document_context(report: Report, version: ReportVersion | None = None) -> di
         content = formats.validate(
             spec, report.draft, initial=report.is_initial, period_year=report.period_year
         ).cleaned
-    cover = content.get("cover") or {}
-    forms_out = []
-    for form in spec.forms:
-        data = (content.get("forms") or {}).get(form.code) or {}
-        narratives = [
-            {"label": n.label, "text": (data.get("narratives") or {}).get(n.key) or ""} for n in form.narratives
-        ]
-        tables = [editor.read_only_table(t, (data.get("tables") or {}).get(t.key) or []) for t in form.tables]
-        forms_out.append(
-            {
-                "code": form.code,
-                "title": form.title,
-                "items": ", ".join(f"({item})" for item in form.items),
-                "choice": editor.choice_summary(form, data, initial=report.is_initial),
-                "since": data.get("unchanged_since") or "",
-                "narratives": [n for n in narratives if n["text"]],
-                "tables": [t for t in tables if t.rows],
-                "empty_tables": [t for t in tables if not t.rows],
-            }
-        )
+    sections = editor.read_only_sections(spec, content, initial=report.is_initial)
     period = str(report.period_year) if not report.is_initial else ""
     state = report.state.name
     if version is None:
@@ -301,8 +282,7 @@ def document_context(report: Report, version: ReportVersion | None = None) -> di
         "visibility": (version.get_visibility_display() if version else report.get_visibility_display())
         or _("Not chosen yet"),
         "language": _language(report.original_language),
-        "cover": [{"label": c.label, "text": editor.format_cell(c, cover.get(c.key))} for c in spec.cover],
-        "forms": forms_out,
+        **sections,
         "supersedes": supersedes,
     }
 

@@ -97,3 +97,12 @@ def client_for(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def real_worker(transactional_db, reference_data):
+    """A real Celery worker on Redis for the test (see tests.helpers.celery_worker)."""
+    from tests.helpers import celery_worker
+
+    with celery_worker() as app:
+        yield app

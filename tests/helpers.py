@@ -10,6 +10,7 @@ import shutil
 import socket
 import struct
 import time
+from contextlib import contextmanager
 from urllib.parse import urlparse
 
 import pytest
@@ -55,3 +56,36 @@ CHROMIUM = os.environ.get("CCM_CHROMIUM", "/usr/bin/chromium")
 
 def chromium_available() -> bool:
     return bool(shutil.which(CHROMIUM) or os.path.exists(CHROMIUM))
+
+
+@contextmanager
+def celery_worker(*, shutdown_timeout: float = 30, pool: str = "solo", concurrency: int = 1):
+    """A real Celery worker on the test Redis, in a thread of this process (so it shares the test
+    database): tasks queued while it runs go through the broker. Tests using it are transactional,
+    so that ``transaction.on_commit`` fires."""
+    from celery.contrib.testing.worker import start_worker
+
+    from ccm_portal.celery import app
+
+    url = redis_url()
+    need(redis_reachable(url), f"Redis is not reachable at {url}")
+    assert app.conf.broker_url == url, "tests/settings.py points Celery at the test Redis"
+    app.connection_for_write().default_channel.client.flushdb()
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(
+            app, pool=pool, concurrency=concurrency, perform_ping_check=False, shutdown_timeout=shutdown_timeout
+        ):
+            yield app
+    finally:
+        app.conf.task_always_eager = True
+
+
+def wait_for(condition, seconds: float = 20.0) -> bool:
+    """Poll ``condition`` until it holds or ``seconds`` pass; its last answer."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()

@@ -1,39 +1,12 @@
 """Tasks go through a real Celery worker and Redis at least once per task type."""
 
-import time
-
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 
 from accounts import services
 from accounts.models import Invitation, Role
-from ccm_portal.celery import app
 from parties.models import State
-from tests.helpers import need, redis_reachable, redis_url
-
-
-@pytest.fixture
-def real_worker(transactional_db, reference_data):
-    url = redis_url()
-    need(redis_reachable(url), f"Redis is not reachable at {url}")
-    assert app.conf.broker_url == url, "tests/settings.py points Celery at the test Redis"
-    app.connection_for_write().default_channel.client.flushdb()
-    app.conf.task_always_eager = False
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            yield app
-    finally:
-        app.conf.task_always_eager = True
-
-
-def wait_for(condition, seconds: float = 20.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
+from tests.helpers import celery_worker, need, wait_for
 
 
 @pytest.mark.celery_worker
@@ -53,17 +26,20 @@ def test_invitation_email_is_sent_by_the_worker_once(real_worker, isu_staff):
 
 
 @pytest.mark.celery_worker
-def test_report_notifications_go_through_the_worker_once_each(real_worker, isu_staff, focal_point):
+def test_report_notifications_go_through_the_worker_once_each(real_worker, isu_staff, focal_point, settings, tmp_path):
     from reporting import services as reporting
-    from reporting.models import Notification, ReportKind
+    from reporting.models import Notification, RenderStatus, ReportKind, ReportPdf
     from reporting.tasks import notify_focal_points, notify_reviewers_of_submission
     from tests.reporting.test_services import submit_complete
 
     report = reporting.start_report(
         state=focal_point.state, kind=ReportKind.INITIAL, period_year=None, actor=focal_point
     )
+    settings.MEDIA_ROOT = tmp_path
     version = submit_complete(report, focal_point)
     assert wait_for(lambda: [m.to for m in mail.outbox] == [[isu_staff.email]]), "reviewers were not told"
+    # Submission also queued the version's PDF; the worker makes it (SQLite: one writer at a time).
+    assert wait_for(lambda: ReportPdf.objects.filter(version=version, status=RenderStatus.READY).exists(), 60)
     reporting.start_review(report=report, actor=isu_staff)
     reporting.request_changes(report=report, actor=isu_staff, reason="Form A: add the date of entry into force.")
     assert wait_for(lambda: len(mail.outbox) == 2), "the focal point was not told"
@@ -82,15 +58,8 @@ def two_thread_worker(transactional_db, reference_data):
 
     # Two tasks writing at once need a database with real concurrent transactions.
     need(connection.vendor == "postgresql", "concurrent runs need PostgreSQL (set DATABASE_URL)")
-    url = redis_url()
-    need(redis_reachable(url), f"Redis is not reachable at {url}")
-    app.connection_for_write().default_channel.client.flushdb()
-    app.conf.task_always_eager = False
-    try:
-        with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=20):
-            yield app
-    finally:
-        app.conf.task_always_eager = True
+    with celery_worker(pool="threads", concurrency=2, shutdown_timeout=20) as worker_app:
+        yield worker_app
 
 
 @pytest.mark.celery_worker

@@ -751,26 +751,7 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         # Published versions only; restricted ones for States Parties (their focal points) and the ISU.
         versions = readable_versions(request.user, versions)
     version = get_object_or_404(versions, number=number)
-    spec = version.format_version.spec
-    content = version.content
-    cover = content.get("cover") or {}
-    forms_out = []
-    for form in spec.forms:
-        data = (content.get("forms") or {}).get(form.code) or {}
-        narratives = [
-            {"label": n.label, "text": (data.get("narratives") or {}).get(n.key) or ""} for n in form.narratives
-        ]
-        tables = [editor.read_only_table(t, (data.get("tables") or {}).get(t.key) or []) for t in form.tables]
-        forms_out.append(
-            {
-                "code": form.code,
-                "title": form.title,
-                "choice": editor.choice_summary(form, data, initial=report.is_initial),
-                "narratives": [n for n in narratives if n["text"]],
-                "tables": [t for t in tables if t.rows],
-                "empty_tables": [t for t in tables if not t.rows],
-            }
-        )
+    sections = editor.read_only_sections(version.format_version.spec, version.content, initial=report.is_initial)
     supersedes = ReportVersion.objects.filter(superseded_by=version).only("number").first()
     return render(
         request,
@@ -782,8 +763,7 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             "badge": OUTCOME_BADGES.get(version.outcome, "neutral"),
             "reader": reader,
             "mode": mode,
-            "cover": [{"label": c.label, "text": editor.format_cell(c, cover.get(c.key))} for c in spec.cover],
-            "forms": forms_out,
+            **sections,
             "supersedes": supersedes,
         },
     )

@@ -6,37 +6,12 @@ import time
 from decimal import Decimal
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 
 from assistance import matching
 from assistance.models import AssistanceNotification, AssistanceRequest, CoordinatorTask
-from ccm_portal.celery import app
 from tests.assistance.test_board import make_offer, make_request, norway
-from tests.helpers import need, redis_reachable, redis_url
-
-
-@pytest.fixture
-def real_worker(transactional_db, reference_data):
-    url = redis_url()
-    need(redis_reachable(url), f"Redis is not reachable at {url}")
-    assert app.conf.broker_url == url, "tests/settings.py points Celery at the test Redis"
-    app.connection_for_write().default_channel.client.flushdb()
-    app.conf.task_always_eager = False
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            yield app
-    finally:
-        app.conf.task_always_eager = True
-
-
-def wait_for(condition, seconds: float = 20.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
+from tests.helpers import wait_for
 
 
 @pytest.mark.celery_worker

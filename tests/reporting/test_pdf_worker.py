@@ -6,19 +6,16 @@ through the broker.
 """
 
 import io
-import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.urls import reverse
 from pypdf import PdfReader
 
 from audit.models import AuditEntry
-from ccm_portal.celery import app
 from reporting import services
 from reporting.formats import Choice
 from reporting.models import RenderStatus, ReportKind, ReportPdf
-from tests.helpers import need, redis_reachable, redis_url
+from tests.helpers import celery_worker, wait_for
 from tests.reporting.conftest import fill_minimal
 
 STOCK = [{"_id": "s1", "type": "BLU-26", "munitions": "1234", "submunitions": "56789", "qualifier": "at_least"}]
@@ -41,26 +38,9 @@ def accepted_2024(transactional_db, focal_point, isu_staff):
 
 @pytest.fixture
 def real_worker(accepted_2024, reference_data, settings, tmp_path):
-    url = redis_url()
-    need(redis_reachable(url), f"Redis is not reachable at {url}")
-    assert app.conf.broker_url == url, "tests/settings.py points Celery at the test Redis"
     settings.MEDIA_ROOT = tmp_path / "media"
-    app.connection_for_write().default_channel.client.flushdb()
-    app.conf.task_always_eager = False
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-            yield app
-    finally:
-        app.conf.task_always_eager = True
-
-
-def wait_for(condition, seconds: float = 60.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
+    with celery_worker(shutdown_timeout=30) as app:
+        yield app
 
 
 @pytest.mark.celery_worker
@@ -82,7 +62,7 @@ def test_a_version_pdf_is_made_by_the_worker_and_downloaded(real_worker, accepte
         seen.append((data["status"], data["progress"]))
         return data["status"] == "ready"
 
-    assert wait_for(ready), f"the worker did not make the PDF: {seen[-3:]}"
+    assert wait_for(ready, 60), f"the worker did not make the PDF: {seen[-3:]}"
     assert all(0 <= progress <= 100 for _status, progress in seen)
     assert [progress for _status, progress in seen] == sorted(progress for _status, progress in seen)
     pdf.refresh_from_db()
@@ -114,7 +94,7 @@ def test_a_second_delivery_of_the_task_renders_nothing_again(real_worker, accept
     pdf = report_pdf.ensure_pdf(report=report, version=version, requested_by=focal_point)
     # Asking again while the worker has it in hand queues nothing more.
     assert report_pdf.ensure_pdf(report=report, version=version, requested_by=focal_point).pk == pdf.pk
-    assert wait_for(lambda: ReportPdf.objects.get(pk=pdf.pk).status == RenderStatus.READY)
+    assert wait_for(lambda: ReportPdf.objects.get(pk=pdf.pk).status == RenderStatus.READY, 60)
     pdf.refresh_from_db()
     assert render_report_pdf.delay(pdf.pk).get(timeout=30) == RenderStatus.READY
     again = ReportPdf.objects.get(pk=pdf.pk)
