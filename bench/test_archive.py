@@ -78,6 +78,7 @@ def volume(isu_staff):
             submitted_at=submitted + dt.timedelta(days=number),
             decided_by=isu_staff,
             decided_at=submitted + dt.timedelta(days=number + 2),
+            published_at=submitted + dt.timedelta(days=number + 3),
             **fields,
         )
 

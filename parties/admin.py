@@ -1,11 +1,12 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
 from ccm_portal.admin import AuditedAdminMixin
-from parties.models import ExtensionRequest, Meeting, Obligation, State
-from parties.resources import MeetingResource, ObligationResource, StateResource
+from parties.models import ExtensionRequest, Meeting, NationalMeasures, Obligation, State
+from parties.resources import MeetingResource, NationalMeasuresResource, ObligationResource, StateResource
 
 
 class RegistryAdmin(AuditedAdminMixin, ImportExportModelAdmin):
@@ -134,3 +135,32 @@ class MeetingAdmin(RegistryAdmin):
     @admin.display(description=_("extension requests due (9 months before)"))
     def extension_requests_due(self, obj):
         return obj.extension_requests_due
+
+
+@admin.register(NationalMeasures)
+class NationalMeasuresAdmin(RegistryAdmin):
+    """Art. 9 records: history rows; the status on a day is the latest row in effect on that day."""
+
+    audit_action_prefix = "parties.national_measures"
+    resource_classes = [NationalMeasuresResource]
+    list_display = ["state", "iso3", "status", "effective_from", "short_source", "recorded_at"]
+    list_filter = ["status", "state__region", "effective_from"]
+    search_fields = ["state__name", "state__iso3", "source", "notes"]
+    list_select_related = ["state"]
+    autocomplete_fields = ["state"]
+    date_hierarchy = "effective_from"
+    readonly_fields = ["recorded_at"]
+    fields = ["state", "status", "effective_from", "source", "source_url", "notes", "recorded_at"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs["assume_scheme"] = "https"  # an address typed without its scheme is read as https://
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description=_("code"), ordering="state__iso3")
+    def iso3(self, obj):
+        return obj.state.iso3
+
+    @admin.display(description=_("source"))
+    def short_source(self, obj):
+        return obj.source if len(obj.source) <= 80 else f"{obj.source[:79]}…"

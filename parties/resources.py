@@ -25,9 +25,11 @@ from parties.models import (
     DepositType,
     ExtensionRequest,
     ExtensionStatus,
+    MeasuresStatus,
     Meeting,
     MeetingKind,
     MembershipStatus,
+    NationalMeasures,
     Obligation,
     Region,
     State,
@@ -345,3 +347,66 @@ class MeetingResource(AuditedModelResource):
         super().import_instance(instance, row, **kwargs)
         # Review Conferences are coded "1RC", "2RC-1"...; everything else is an MSP.
         instance.kind = MeetingKind.REVIEW_CONFERENCE if "RC" in (instance.code or "") else MeetingKind.MSP
+
+
+class NationalMeasuresResource(AuditedModelResource):
+    """The ISU's Art. 9 records: one row per State and day from which a status is in effect. A row is
+    identified by the State and that day, so a file of the whole history can be imported again."""
+
+    audit_action_prefix = "parties.national_measures"
+
+    iso3 = fields.Field(attribute="state", column_name="iso3", widget=StateCodeWidget())
+    name = fields.Field(column_name="name", readonly=True)
+    status = fields.Field(attribute="status", column_name="status", widget=StrictChoiceWidget(MeasuresStatus.choices))
+    effective_from = fields.Field(attribute="effective_from", column_name="effective_from", widget=DATE)
+    # Empty spreadsheet cells arrive as None: text columns store them as "".
+    source = fields.Field(attribute="source", column_name="source", widget=widgets.CharWidget())
+    source_url = fields.Field(attribute="source_url", column_name="source_url", widget=widgets.CharWidget())
+    notes = fields.Field(attribute="notes", column_name="notes", widget=widgets.CharWidget())
+
+    class Meta:
+        model = NationalMeasures
+        import_id_fields = ["iso3", "effective_from"]
+        fields = ["iso3", "name", "status", "effective_from", "source", "source_url", "notes"]
+        export_order = fields
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+    def get_queryset(self):
+        return NationalMeasures.objects.select_related("state").order_by("state__iso3", "effective_from")
+
+    def dehydrate_name(self, record: NationalMeasures) -> str:
+        return record.state.name
+
+    def before_import_row(self, row, **kwargs):
+        # The State and the day are the row's identity: both must be readable before the row is looked up.
+        errors: dict[str, list[str]] = {}
+        try:
+            StateCodeWidget().clean(row.get("iso3"))
+        except ValueError as error:
+            errors["iso3"] = [str(error)]
+        try:
+            if _date_cell(row, "effective_from") is None:
+                errors["effective_from"] = [_("Give the day from which the status is in effect (YYYY-MM-DD).")]
+        except ValueError as error:
+            errors["effective_from"] = [str(error)]
+        if errors:
+            raise ValidationError(errors)
+
+    def import_instance(self, instance, row, **kwargs):
+        errors: dict[str, list[str]] = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if not str(row.get("status") or "").strip():
+            errors.setdefault("status", []).append(
+                _("Give the Art. 9 status: one of %(allowed)s.") % {"allowed": ", ".join(MeasuresStatus.values)}
+            )
+        if not str(row.get("source") or "").strip():
+            errors.setdefault("source", []).append(
+                _("Say where the status comes from (e.g. the Art. 7 report, Form A).")
+            )
+        if errors:
+            raise ValidationError(errors)

@@ -20,6 +20,7 @@ from parties.models import (
     Article,
     ExtensionRequest,
     MembershipStatus,
+    NationalMeasures,
     Obligation,
     ObligationStatus,
     Region,
@@ -76,7 +77,29 @@ def state_for_profile(iso3: str) -> State | None:
     obligations = Obligation.objects.prefetch_related(
         Prefetch("extensions", queryset=ExtensionRequest.objects.select_related("meeting").order_by("requested_until"))
     )
-    return State.objects.prefetch_related(Prefetch("obligations", queryset=obligations)).filter(iso3=iso3).first()
+    return (
+        State.objects.prefetch_related(
+            Prefetch("obligations", queryset=obligations),
+            Prefetch("national_measures", queryset=NationalMeasures.objects.order_by("-effective_from")),
+        )
+        .filter(iso3=iso3)
+        .first()
+    )
+
+
+def _national_measures(state: State, as_of: dt.date) -> dict[str, Any] | None:
+    """Art. 9: the ISU's latest record in effect on ``as_of`` (rows prefetched, newest first)."""
+    record = next((m for m in state.national_measures.all() if m.effective_from <= as_of), None)
+    if record is None:
+        return None
+    return {
+        "status": record.status,
+        "status_label": record.get_status_display(),
+        "effective_from": record.effective_from,
+        "source": record.source,
+        "source_url": record.source_url or None,
+        "notes": record.notes,
+    }
 
 
 def _extension(extension: ExtensionRequest) -> dict[str, Any]:
@@ -162,6 +185,7 @@ def state_profile(state: State, as_of: dt.date) -> dict[str, Any]:
         "withdrawal_effective_on": state.withdrawal_effective_on,
         "initial_report_due": state.initial_report_due,
         "obligations": [_obligation(obligations.get(article), article, state, as_of) for article in Article],
+        "national_measures": _national_measures(state, as_of),
         "reports": published_reports(state),
         "source": state.source,
         "crosscheck": state.crosscheck,

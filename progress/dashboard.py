@@ -1,11 +1,156 @@
-"""Assembling the dashboard (to be written)."""
+"""Assembling the "progress to date" dashboard: the treaty figures (``progress.membership``) and the
+Article 7 reporting rates (``progress.reporting_rates``) as of a date, for the public or the ISU.
+
+The HTML pages and their JSON twins are both rendered from the structures built here, so they always
+hold the same facts. Figures marked ``restricted`` reach the ISU version only.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
-from progress.types import Dashboard
+from django.utils.translation import gettext as _
+
+from parties.models import Confidence, Region
+from progress import membership, reporting_rates
+from progress.models import Audience
+from progress.types import Dashboard, Figure
+
+SECTION_TRANSPARENCY = "transparency"  # expected from progress.reporting_rates (Art. 7)
+
+# The order of the Convention's articles; a section nobody listed here comes after them.
+SECTION_ORDER = (
+    membership.SECTION_MEMBERSHIP,
+    membership.SECTION_STOCKPILES,
+    membership.SECTION_CLEARANCE,
+    membership.SECTION_COOPERATION,
+    SECTION_TRANSPARENCY,
+    membership.SECTION_NATIONAL_MEASURES,
+)
+
+
+def section_label(key: str) -> str:
+    labels = {
+        membership.SECTION_MEMBERSHIP: _("Membership"),
+        membership.SECTION_STOCKPILES: _("Stockpile destruction (Art. 3)"),
+        membership.SECTION_CLEARANCE: _("Clearance (Art. 4)"),
+        membership.SECTION_COOPERATION: _("Cooperation and assistance (Art. 6)"),
+        SECTION_TRANSPARENCY: _("Transparency reports (Art. 7)"),
+        "reporting": _("Transparency reports (Art. 7)"),
+        membership.SECTION_NATIONAL_MEASURES: _("National implementation measures (Art. 9)"),
+    }
+    return labels.get(key, key)
+
+
+def for_audience(figures: list[Figure], audience: str) -> list[Figure]:
+    """The public never sees a restricted figure; the ISU sees them all."""
+    if audience == Audience.ISU:
+        return list(figures)
+    return [f for f in figures if not f.restricted]
+
+
+def _section_rank(figure: Figure) -> int:
+    """A section is known by its key or by its label (a module may give the label as the key)."""
+    if figure.section in SECTION_ORDER:
+        return SECTION_ORDER.index(figure.section)
+    labels = [section_label(key) for key in SECTION_ORDER]
+    return labels.index(figure.section) if figure.section in labels else len(SECTION_ORDER)
+
+
+def assemble(*, as_of: dt.date, audience: str, facts: membership.Facts) -> Dashboard:
+    figures = [
+        *membership.figures(as_of=as_of, audience=audience, facts=facts),
+        *reporting_rates.figures(as_of=as_of, audience=audience),
+    ]
+    figures = sorted(for_audience(figures, audience), key=_section_rank)  # stable: each module's order kept
+    return Dashboard(as_of=as_of, audience=audience, figures=tuple(figures))
 
 
 def build(*, as_of: dt.date, audience: str) -> Dashboard:
-    return Dashboard(as_of=as_of, audience=audience, figures=())
+    """Every figure as of ``as_of`` for ``audience``: four queries for the treaty figures, plus those of
+    ``progress.reporting_rates``."""
+    return assemble(as_of=as_of, audience=audience, facts=membership.load(as_of))
+
+
+@dataclass(frozen=True)
+class FigurePage:
+    dashboard: Dashboard
+    figure: Figure
+    states: list[dict[str, Any]]  # behind the numerator
+    others: list[dict[str, Any]]  # in the denominator, not in the numerator
+
+    @property
+    def others_label(self) -> str:
+        return others_label(self.figure.key)
+
+
+def figure_page(*, key: str, as_of: dt.date, audience: str) -> FigurePage | None:
+    """One figure and the States behind it, or ``None`` when ``audience`` has no figure ``key``."""
+    deadlines = key in (membership.ART3_COMPLETED, membership.ART4_COMPLETED)
+    facts = membership.load(as_of, deadlines=deadlines)
+    board = assemble(as_of=as_of, audience=audience, facts=facts)
+    try:
+        figure = board.figure(key)
+    except KeyError:
+        return None
+    states, others = membership.rows(figure, facts)
+    return FigurePage(dashboard=board, figure=figure, states=states, others=others)
+
+
+def others_label(key: str) -> str:
+    labels = {
+        membership.IN_FORCE: _("States Parties for which the Convention is not yet in force"),
+        membership.ART3_COMPLETED: _("Not yet completed (or completion not yet counted)"),
+        membership.ART4_COMPLETED: _("Not yet completed (or completion not yet counted)"),
+    }
+    if key in labels:
+        return labels[key]
+    if key.startswith("art9-"):
+        return _("Other States Parties")
+    return _("Also counted in the total, not in this figure")
+
+
+# --- Shapes shared by the pages and their JSON twins ----------------------------------------------
+def breakdown_label(key: str) -> str:
+    for choices in (Region, Confidence):
+        if key in choices.values:
+            return str(choices(key).label)
+    return key
+
+
+def share_percent(figure: Figure) -> float | None:
+    """The share in per cent, unrounded: the page rounds it once (33 of 41 is 80%, not 81%)."""
+    return None if figure.share is None else figure.share * 100
+
+
+def figure_data(figure: Figure, *, as_of: dt.date, url: str) -> dict[str, Any]:
+    """One figure as open data (JSON)."""
+    return {
+        "key": figure.key,
+        "section": figure.section,
+        "section_label": section_label(figure.section),
+        "label": figure.label,
+        "numerator": figure.numerator,
+        "denominator": figure.denominator,
+        "share": None if figure.share is None else round(figure.share, 4),
+        "states": list(figure.states),
+        "out_of": None if figure.out_of is None else list(figure.out_of),
+        "definition": figure.definition,
+        "source": figure.source,
+        "breakdown": dict(figure.breakdown),
+        "restricted": figure.restricted,
+        "as_of": as_of,
+        "url": url,
+    }
+
+
+def figure_card(figure: Figure, *, url: str) -> dict[str, Any]:
+    """What the dashboard shows of one figure."""
+    return {
+        "figure": figure,
+        "url": url,
+        "percent": share_percent(figure),
+        "breakdown": [(key, breakdown_label(key), count) for key, count in figure.breakdown.items()],
+    }

@@ -132,18 +132,36 @@ def validation_for(report: Report, content: dict[str, Any] | None = None) -> for
     )
 
 
-def expected_annual_years(state: State, *, today: dt.date) -> list[int]:
+def first_annual_year(state: State, first_annual_period: str) -> int | None:
+    """The first calendar year a State's annual update covers, under the ISU's rule
+    (``ReportingRules.first_annual_period``: the sources leave it open)."""
+    eif = state.entry_into_force
+    if eif is None:
+        return None
+    if first_annual_period == ReportingRules.FirstAnnual.YEAR_AFTER_INITIAL_DUE:
+        return state.initial_report_due.year + 1
+    return eif.year
+
+
+def last_annual_year_owed(state: State) -> int | None:
+    """After a withdrawal, the last year whose update the State owes: one is owed only if the State
+    is still bound on its due date, 30 April of the next year (Art. 7(2), Art. 20)."""
+    withdrawal = state.withdrawal_effective_on
+    if withdrawal is None:
+        return None
+    return withdrawal.year - 1 if withdrawal > dt.date(withdrawal.year, 4, 30) else withdrawal.year - 2
+
+
+def expected_annual_years(state: State, *, today: dt.date, rules: ReportingRules | None = None) -> list[int]:
     """Calendar years a State owes an annual update for, up to last year."""
     eif = state.entry_into_force
     if eif is None or eif > today:
         return []
-    rules = ReportingRules.current()
-    first = eif.year
-    if rules.first_annual_period == ReportingRules.FirstAnnual.YEAR_AFTER_INITIAL_DUE:
-        first = state.initial_report_due.year + 1
+    first = first_annual_year(state, (rules or ReportingRules.current()).first_annual_period)
     last = today.year - 1
-    if state.withdrawal_effective_on:
-        last = min(last, state.withdrawal_effective_on.year - 1)
+    owed_until = last_annual_year_owed(state)
+    if owed_until is not None:
+        last = min(last, owed_until)
     return list(range(first, last + 1))
 
 
@@ -374,9 +392,9 @@ def submit_report(*, report: Report, actor: User, correction_note: str = "") -> 
 
     transaction.on_commit(lambda: notify_reviewers_of_submission.delay(version.pk))
     # The official PDF of the version is made in the background, ready before anyone asks for it.
-    from reporting.pdf import queue_version_pdf
+    from reporting.tasks import queue_version_pdf
 
-    transaction.on_commit(lambda: queue_version_pdf(version.pk))
+    transaction.on_commit(lambda: queue_version_pdf.delay(version.pk))
     return version
 
 

@@ -18,3 +18,10 @@ def render_report_pdf(self, pdf_id: int) -> str:
     """Render one ``ReportPdf``; a duplicate delivery finds it ready (or in hand) and does nothing."""
     rendered = pdf.render(pdf_id, final_attempt=self.request.retries >= self.max_retries)
     return rendered.status if rendered is not None else "gone"
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def queue_version_pdf(version_id: int) -> int:
+    """After a submission: ask for the version's PDF (which queues its render once). Run as a task so
+    that the submitting request neither waits nor writes more than the submission itself."""
+    return pdf.queue_version_pdf(version_id).pk

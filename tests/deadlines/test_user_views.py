@@ -335,9 +335,9 @@ def test_state_page_queries_stay_fixed(client, reference_data):
         return len(ctx.captured_queries)
 
     queries("AUS")  # warm up
-    # Profile: State, obligations, extensions, published reports; calendar: obligations,
-    # extensions, reports, meetings, reporting rules. A State without obligations skips both
-    # extension queries.
-    assert queries("COL") == queries("BGR") == queries("LAO") == 9
-    assert queries("AUS") == 7
+    # Profile: State, obligations, extensions, Art. 9 records, published reports; calendar:
+    # obligations, extensions, reports, meetings, reporting rules. A State without obligations
+    # skips both extension queries.
+    assert queries("COL") == queries("BGR") == queries("LAO") == 10
+    assert queries("AUS") == 8
     assert State.objects.filter(iso3="AUS", obligations__isnull=True).exists()

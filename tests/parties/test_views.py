@@ -162,10 +162,10 @@ def test_list_query_count_does_not_grow_with_rows(client):
 def test_profile_query_count_does_not_grow_with_obligations_or_extensions(client):
     without = _queries(client, "/states/AGO/", {})  # signatory, no obligations
     with_many = _queries(client, "/states/BGR/", {})  # obligation with an extension
-    # State, obligations, extensions (with meetings), published reports; then the obligation
-    # calendar (deadlines.calendar.load): obligations, extensions, reports, meetings, reporting
-    # rules. A State the Convention has not entered into force for (AGO) has no calendar to load.
-    assert without <= with_many == 9
+    # State, obligations, extensions (with meetings), Art. 9 records, published reports; then the
+    # obligation calendar (deadlines.calendar.load): obligations, extensions, reports, meetings,
+    # reporting rules. A State the Convention has not entered into force for (AGO) has no calendar to load.
+    assert without <= with_many == 10
 
 
 def test_meetings_list_shows_extension_request_deadlines(client):
@@ -190,3 +190,21 @@ def test_public_pages_are_the_same_for_every_persona(persona_client, url):
     if "json" in url:
         # Signed-in users get exactly the public facts, nothing more.
         assert persona_client.get(url).json() == Client().get(url).json()
+
+
+def test_the_state_page_shows_the_art9_status_in_effect_on_the_date_with_its_source(client):
+    from parties.models import MeasuresStatus, NationalMeasures
+
+    bulgaria = State.objects.get(iso3="BGR")
+    NationalMeasures.objects.create(
+        state=bulgaria, status=MeasuresStatus.IN_PROGRESS, effective_from=dt.date(2012, 1, 1), source="Form A, 2012"
+    )
+    NationalMeasures.objects.create(
+        state=bulgaria, status=MeasuresStatus.ADOPTED, effective_from=dt.date(2020, 3, 1), source="Law of 1 March 2020"
+    )
+    assert client.get("/states/BGR/", {"format": "json"}).json()["national_measures"]["status"] == "adopted"
+    then = client.get("/states/BGR/", {"format": "json", "as_of": "2015-01-01"}).json()["national_measures"]
+    assert (then["status"], then["source"]) == ("in_progress", "Form A, 2012")
+    page = client.get("/states/BGR/").content.decode()
+    assert "Specific measures adopted" in page and "Law of 1 March 2020" in page
+    assert client.get("/states/BGR/", {"format": "json", "as_of": "2011-01-01"}).json()["national_measures"] is None

@@ -249,5 +249,7 @@ def test_the_first_annual_update_follows_the_rule_the_isu_sets(reference_data):
     rules.first_annual_period = ReportingRules.FirstAnnual.YEAR_AFTER_INITIAL_DUE
     rules.save()
     assert services.expected_annual_years(chad, today=today) == [2015]
-    lithuania = State.objects.get(iso3="LTU")  # withdrew on 6 Mar 2025
+    lithuania = State.objects.get(iso3="LTU")  # withdrawal effective 6 Mar 2025, before the 2024 update was due
+    assert services.expected_annual_years(lithuania, today=dt.date(2026, 11, 29))[-1] == 2023
+    lithuania.withdrawal_effective_on = dt.date(2025, 6, 1)  # had it taken effect after 30 April 2025
     assert services.expected_annual_years(lithuania, today=dt.date(2026, 11, 29))[-1] == 2024

@@ -1,0 +1,110 @@
+"""Benchmarks of the "progress to date" dashboard at realistic volume: every State in the registry,
+fifteen years of published annual updates (2011–2025) for every State Party with small Form B and
+Form F content (about 1,500 reports), two Art. 9 records per State Party and four country coalitions.
+
+Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/ccm_h7 CCM_VAR_DIR=/tmp/h7-var .venv/bin/pytest
+bench/test_progress.py --benchmark-enable --benchmark-only -p no:cacheprovider
+
+Target: under 300 ms for the whole page (treaty figures, Art. 7 rates and charts). Query counts are
+asserted alongside the timings (and kept in each benchmark's extra_info) so a slow page cannot hide
+an N+1; the counts are those pinned in tests/progress/test_dashboard_views.py.
+"""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from assistance.models import Coalition
+from parties.models import MeasuresStatus, NationalMeasures, State
+from progress import dashboard
+from progress.models import Audience
+from tests.progress.builders import bulk_reports
+from tests.progress.test_dashboard_views import (
+    DASHBOARD_JSON_QUERIES,
+    DASHBOARD_QUERIES,
+    DEADLINE_QUERIES,
+    FIGURE_QUERIES,
+    ISU_QUERIES,
+    RATES_QUERIES,
+    TREATY_QUERIES,
+)
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = "2026-02-03"
+
+
+@pytest.fixture
+def volume(isu_staff):
+    parties = list(State.objects.filter(deposit_date__isnull=False).order_by("iso3"))
+    NationalMeasures.objects.bulk_create(
+        NationalMeasures(state=s, status=status, effective_from=dt.date(2012 + n, 6, 1), source="bench")
+        for s in parties
+        for n, status in enumerate([MeasuresStatus.IN_PROGRESS, MeasuresStatus.ADOPTED])
+    )
+    Coalition.objects.bulk_create(
+        Coalition(state=State.objects.get(iso3=iso3), formed_on=dt.date(2018 + n, 9, 1), source="bench")
+        for n, iso3 in enumerate(["LAO", "LBN", "IRQ", "TCD"])
+    )
+    reports = bulk_reports(years=range(2011, 2026), actor=isu_staff)
+    assert reports > 1500
+    return {"reports": reports}
+
+
+def _get(client, url, params, *, queries):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params)
+    assert response.status_code == 200, response.status_code
+    assert len(ctx.captured_queries) == queries, [q["sql"][:200] for q in ctx.captured_queries]
+    return response
+
+
+def _run(benchmark, client, url, params, *, queries):
+    benchmark.extra_info["queries"] = queries
+    return benchmark(_get, client, url, params, queries=queries)
+
+
+def test_bench_dashboard_html(benchmark, client, volume):
+    response = _run(benchmark, client, "/progress/", {"as_of": AS_OF}, queries=DASHBOARD_QUERIES)
+    assert "States Parties that completed stockpile destruction" in response.content.decode()
+
+
+def test_bench_dashboard_json(benchmark, client, volume):
+    response = _run(benchmark, client, "/progress/", {"as_of": AS_OF, "format": "json"}, queries=DASHBOARD_JSON_QUERIES)
+    figures = {f["key"]: f for f in response.json()["figures"]}
+    assert figures["states-parties"]["numerator"] == 112
+    assert figures["art9-adopted"]["numerator"] == 112  # the latest record of every State Party
+
+
+def test_bench_isu_dashboard_html(benchmark, client, isu_staff, volume):
+    client.force_login(isu_staff)
+    _run(benchmark, client, "/isu/progress/", {"as_of": AS_OF}, queries=ISU_QUERIES + DASHBOARD_QUERIES)
+
+
+def test_bench_figure_page_art3(benchmark, client, volume):
+    response = _run(
+        benchmark, client, "/progress/art3-completed/", {"as_of": AS_OF}, queries=FIGURE_QUERIES + DEADLINE_QUERIES
+    )
+    assert '<span class="progress-count">(37)</span>' in response.content.decode()
+
+
+def test_bench_figure_json_states_parties(benchmark, client, volume):
+    response = _run(
+        benchmark, client, "/progress/states-parties/", {"as_of": AS_OF, "format": "json"}, queries=FIGURE_QUERIES
+    )
+    assert len(response.json()["states"]) == 112
+
+
+def test_bench_build_only(benchmark, volume):
+    """The figures alone (treaty figures and Art. 7 rates), without rendering or charts."""
+
+    def build():
+        with CaptureQueriesContext(connection) as ctx:
+            board = dashboard.build(as_of=dt.date.fromisoformat(AS_OF), audience=Audience.PUBLIC)
+        assert len(ctx.captured_queries) == TREATY_QUERIES + RATES_QUERIES
+        return board
+
+    benchmark.extra_info["queries"] = TREATY_QUERIES + RATES_QUERIES
+    assert benchmark(build).figure("coalitions").numerator == 4

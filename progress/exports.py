@@ -1,0 +1,621 @@
+"""Exports of the "progress to date" dashboard: its figures and the States behind them as CSV or XLSX,
+and the whole dashboard as a one-page landscape PDF for a slide.
+
+Tables. Two of them, from the same ``Dashboard`` the page shows: "Figures" (one row per figure: what
+it counts, N of M, its share, definition and source) and "States" (one row per figure and State in
+its numerator or its denominator, saying which). XLSX puts them on two sheets (a tablib ``Databook``,
+the project's export library), CSV one after the other, each under its title. Every text cell that a
+spreadsheet would take for a formula (a leading ``=``, ``+``, ``-`` or ``@``) is quoted.
+
+PDF. Start → status → download, as ``reporting.pdf`` does for reports (and with its helpers: write
+options, stage texts, staleness): ``ensure`` answers at once with the ``DashboardPdf`` of the date and
+audience, reusing the stored file while its ``fingerprint`` (the figures as JSON plus
+``LAYOUT_REVISION``) matches, else queueing one render with Celery after commit. ``render`` does the
+work in the worker, moving the progress bar as it goes, with no transaction open while WeasyPrint
+lays out the page; it never marks a file ready for figures that changed while it rendered. The PDF
+speaks the portal's language (``settings.LANGUAGE_CODE``) whoever asked: one file per date and
+audience, and the fingerprint is computed in that language too so that it does not depend on the
+language of the requester.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import logging
+import math
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import tablib
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from audit import services as audit
+from parties.models import State
+from progress import dashboard as board
+from progress.membership import display
+from progress.models import Audience, DashboardPdf
+from progress.types import Dashboard, Figure
+from reporting import pdf as report_pdf
+from reporting.models import RenderStatus
+
+log = logging.getLogger(__name__)
+
+
+# --- Tables (CSV, XLSX) ---------------------------------------------------------------------------
+# A leading =, +, - or @ makes a spreadsheet evaluate the cell; so do a tab or a carriage return
+# before one of them (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """Text that a spreadsheet would take for a formula, quoted with an apostrophe; anything else as is
+    (numbers stay numbers, so a negative number is never quoted)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return f"'{value}"
+    return value
+
+
+def share_percent(figure: Figure) -> float | None:
+    """The share in per cent to one decimal (33 of 41 is 80.5), as the tables give it."""
+    return None if figure.share is None else round(figure.share * 100, 1)
+
+
+def figure_headers() -> list[str]:
+    return [
+        _("Key"),
+        _("Section"),
+        _("Label"),
+        _("Numerator"),
+        _("Denominator"),
+        _("Share (%)"),
+        _("Definition"),
+        _("Source"),
+        _("As of"),
+    ]
+
+
+def state_headers() -> list[str]:
+    return [_("Figure"), _("ISO3"), _("State"), _("In numerator")]
+
+
+def figure_rows(dashboard: Dashboard) -> list[list[Any]]:
+    """One row per figure, in the dashboard's order."""
+    return [
+        [
+            spreadsheet_safe(f.key),
+            spreadsheet_safe(board.section_label(f.section)),
+            spreadsheet_safe(str(f.label)),
+            f.numerator,
+            f.denominator,
+            share_percent(f),
+            spreadsheet_safe(str(f.definition)),
+            spreadsheet_safe(str(f.source)),
+            dashboard.as_of,
+        ]
+        for f in dashboard.figures
+    ]
+
+
+def state_names(dashboard: Dashboard) -> dict[str, str]:
+    """ISO3 → name of every State behind any figure: one query, whatever the number of figures."""
+    codes: set[str] = set()
+    for f in dashboard.figures:
+        codes.update(f.states)
+        codes.update(f.out_of or ())
+    if not codes:
+        return {}
+    return dict(State.objects.filter(iso3__in=codes).values_list("iso3", "name"))
+
+
+def state_rows(dashboard: Dashboard, names: dict[str, str]) -> list[list[Any]]:
+    """The lists behind each figure: the States of its numerator ("Yes"), then those of its denominator
+    that are not in it ("No"), each group by name."""
+    yes, no = _("Yes"), _("No")
+    out: list[list[Any]] = []
+    for f in dashboard.figures:
+        inside = set(f.states)
+        others = [code for code in f.out_of or () if code not in inside]
+        for codes, flag in ((f.states, yes), (others, no)):
+            for code in sorted(codes, key=lambda c: (names.get(c, c), c)):
+                out.append(
+                    [spreadsheet_safe(f.key), spreadsheet_safe(code), spreadsheet_safe(names.get(code, "")), flag]
+                )
+    return out
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    headers: list[str]
+    rows: list[list[Any]]
+
+
+def tables(dashboard: Dashboard) -> list[Table]:
+    """The two tables, "Figures" then "States", as the CSV and the XLSX give them."""
+    return [
+        Table(_("Figures"), figure_headers(), figure_rows(dashboard)),
+        Table(_("States"), state_headers(), state_rows(dashboard, state_names(dashboard))),
+    ]
+
+
+def to_xlsx(dashboard: Dashboard) -> bytes:
+    """Two sheets, "Figures" and "States"; dates as dates and numbers as numbers."""
+    book = tablib.Databook([tablib.Dataset(*t.rows, headers=t.headers, title=t.title) for t in tables(dashboard)])
+    return book.export("xlsx")
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def to_csv(dashboard: Dashboard) -> bytes:
+    """The two tables one after the other, each under its title, a blank line between them (UTF-8
+    with a byte-order mark, so that spreadsheets read the accents)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for index, table in enumerate(tables(dashboard)):
+        if index:
+            writer.writerow([])
+        writer.writerow([table.title])
+        writer.writerow(table.headers)
+        writer.writerows([_csv_cell(v) for v in row] for row in table.rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def file_stem(as_of: dt.date, audience: str) -> str:
+    """``ccm-progress-2026-02-03`` (``ccm-progress-isu-2026-02-03`` for the ISU's version)."""
+    middle = "-isu" if audience == Audience.ISU else ""
+    return f"ccm-progress{middle}-{as_of.isoformat()}"
+
+
+# --- The PDF: what it shows, and its fingerprint ----------------------------------------------------
+# Bump when the print template or its CSS changes what a PDF shows: stored PDFs are then made again.
+LAYOUT_REVISION = 1
+TEMPLATE = "progress/pdf/dashboard.html"
+STYLESHEET = "css/progress-print.css"
+COLUMNS = 6  # figures side by side across the landscape page
+
+STAGE_CHANGED = gettext_noop("The figures changed while the PDF was being made; starting again")
+STAGE_QUEUED = report_pdf.STAGE_QUEUED
+STAGE_PREPARING = report_pdf.STAGE_PREPARING
+STAGE_LAYOUT = report_pdf.STAGE_LAYOUT
+STAGE_WRITING = report_pdf.STAGE_WRITING
+STAGE_SAVING = report_pdf.STAGE_SAVING
+STAGE_READY = report_pdf.STAGE_READY
+STAGE_RETRY = report_pdf.STAGE_RETRY
+STAGE_FAILED = report_pdf.STAGE_FAILED
+ERROR_FAILED = report_pdf.ERROR_FAILED
+PROGRESS = report_pdf.PROGRESS
+IN_FLIGHT = report_pdf.IN_FLIGHT
+STALE_AFTER = report_pdf.STALE_AFTER
+
+
+def current_dashboard(*, as_of: dt.date, audience: str) -> Dashboard:
+    """The dashboard the PDF shows, in the portal's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return board.build(as_of=as_of, audience=audience)
+
+
+def _figure_facts(figure: Figure) -> dict[str, Any]:
+    return {
+        "key": figure.key,
+        "section": str(figure.section),
+        "label": str(figure.label),
+        "numerator": figure.numerator,
+        "denominator": figure.denominator,
+        "states": list(figure.states),
+        "out_of": None if figure.out_of is None else list(figure.out_of),
+        "breakdown": dict(figure.breakdown),
+        "definition": str(figure.definition),
+        "source": str(figure.source),
+        "restricted": figure.restricted,
+    }
+
+
+def fingerprint(dashboard: Dashboard) -> str:
+    """SHA-256 of the figures as JSON, the date, the audience and ``LAYOUT_REVISION``: equal
+    fingerprints mean the stored file can be served again."""
+    facts = {
+        "layout": LAYOUT_REVISION,
+        "as_of": dashboard.as_of.isoformat(),
+        "audience": str(dashboard.audience),
+        "language": settings.LANGUAGE_CODE,
+        "figures": [_figure_facts(f) for f in dashboard.figures],
+    }
+    payload = json.dumps(facts, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def file_name(pdf: DashboardPdf) -> str:
+    """Stable, so a new render replaces the old file."""
+    return f"{file_stem(pdf.as_of, pdf.audience)}.pdf"
+
+
+def has_file(pdf: DashboardPdf) -> bool:
+    return pdf.status == RenderStatus.READY and bool(pdf.file) and default_storage.exists(pdf.file.name)
+
+
+def is_current(pdf: DashboardPdf, current: str | None = None) -> bool:
+    """Whether the stored file of ``pdf`` shows the figures as they are now (``current``: their
+    fingerprint, when the caller has it)."""
+    if not has_file(pdf):
+        return False
+    if current is None:
+        current = fingerprint(current_dashboard(as_of=pdf.as_of, audience=pdf.audience))
+    return pdf.fingerprint == current
+
+
+# --- Asking for a PDF ------------------------------------------------------------------------------
+def _enqueue(pdf_id: int) -> None:
+    from progress.tasks import render_dashboard_pdf
+
+    transaction.on_commit(lambda: render_dashboard_pdf.delay(pdf_id))
+
+
+def _in_flight(pdf: DashboardPdf, now: dt.datetime) -> bool:
+    if pdf.status not in IN_FLIGHT:
+        return False
+    since = pdf.started_at if pdf.status == RenderStatus.RENDERING else pdf.requested_at
+    return since is None or now - since < STALE_AFTER
+
+
+def _user(requested_by: Any) -> Any:
+    return requested_by if getattr(requested_by, "is_authenticated", False) else None
+
+
+def ensure(*, as_of: dt.date, audience: str, requested_by: Any = None) -> DashboardPdf:
+    """The PDF of the dashboard as of ``as_of`` for ``audience``: the existing row when its fingerprint
+    matches and it is ready or being made; otherwise the row (re)set to "queued" and one render
+    enqueued after commit. Asking twice queues one render. Authorization is the caller's (see
+    ``progress.views.exports``)."""
+    # The figures are counted before the row is locked: the lock is held for a few statements only.
+    current = fingerprint(current_dashboard(as_of=as_of, audience=audience))
+    with transaction.atomic():
+        pdf, created = DashboardPdf.objects.select_for_update().get_or_create(
+            as_of=as_of,
+            audience=audience,
+            defaults={
+                "fingerprint": current,
+                "status": RenderStatus.QUEUED,
+                "stage": STAGE_QUEUED,
+                "requested_by": _user(requested_by),
+            },
+        )
+        if not created and pdf.fingerprint == current and (has_file(pdf) or _in_flight(pdf, timezone.now())):
+            return pdf
+        before = {"status": "" if created else pdf.status, "fingerprint": "" if created else pdf.fingerprint}
+        if not created:
+            pdf.fingerprint = current
+            pdf.status = RenderStatus.QUEUED
+            pdf.progress = 0
+            pdf.stage = STAGE_QUEUED
+            pdf.error = ""
+            pdf.requested_by = _user(requested_by)
+            pdf.requested_at = timezone.now()
+            pdf.started_at = None
+            pdf.finished_at = None
+            pdf.save(
+                update_fields=[
+                    "fingerprint",
+                    "status",
+                    "progress",
+                    "stage",
+                    "error",
+                    "requested_by",
+                    "requested_at",
+                    "started_at",
+                    "finished_at",
+                ]
+            )
+        audit.record(
+            actor=requested_by,
+            action="progress.pdf.queued",
+            obj=pdf,
+            changes={
+                "status": [before["status"], RenderStatus.QUEUED],
+                "fingerprint": [before["fingerprint"], current],
+            },
+            context={"as_of": as_of.isoformat(), "audience": audience},
+        )
+        _enqueue(pdf.pk)
+    return pdf
+
+
+# --- Building the document -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Block:
+    """One section on the page: ``span`` of the ``COLUMNS`` columns, its figures ``span`` abreast."""
+
+    label: str
+    figures: list[dict[str, Any]]
+    span: int
+
+    @property
+    def lines(self) -> int:
+        return math.ceil(len(self.figures) / self.span)
+
+
+def _card(figure: Figure) -> dict[str, Any]:
+    # Unrounded: the template rounds it once, as the dashboard does (33 of 41 is 80%, not 81%).
+    return {"figure": figure, "percent": None if figure.share is None else figure.share * 100}
+
+
+def pack(sections: list[tuple[str, list[Figure]]], columns: int = COLUMNS) -> list[list[Block]]:
+    """The sections in rows across the page: each takes as many columns as it has figures (at most
+    ``columns``, wrapping onto more lines), and goes into the first row with room left for it, so
+    that sections of one or two figures share a row instead of leaving it mostly empty."""
+    rows: list[list[Block]] = []
+    free: list[int] = []
+    for key, figures in sections:
+        if not figures:
+            continue
+        block = Block(
+            label=board.section_label(key), figures=[_card(f) for f in figures], span=min(len(figures), columns)
+        )
+        for index, room in enumerate(free):
+            if room >= block.span:
+                rows[index].append(block)
+                free[index] -= block.span
+                break
+        else:
+            rows.append([block])
+            free.append(columns - block.span)
+    return rows
+
+
+# How tightly the figures are set, loosest first.
+DENSITIES = ("roomy", "compact", "dense", "tight")
+
+
+def density(rows: list[list[Block]]) -> str:
+    """The density to try first, by the number of lines of figures down the page: "roomy" up to four,
+    "compact" up to six, "dense" up to eight, then "tight" (number and label on one line).
+    ``lay_out`` goes tighter still if the page does not fit."""
+    lines = sum(max(block.lines for block in row) for row in rows)
+    for level, most in zip(DENSITIES, (4, 6, 8), strict=False):
+        if lines <= most:
+            return level
+    return DENSITIES[-1]
+
+
+def dashboard_url(as_of: dt.date, audience: str) -> str:
+    name = "progress:dashboard_isu" if audience == Audience.ISU else "progress:dashboard"
+    return f"{settings.CCM_SITE_URL}{reverse(name)}?as_of={as_of.isoformat()}"
+
+
+def document_context(dashboard: Dashboard, *, generated_on: dt.date) -> dict[str, Any]:
+    rows = pack(dashboard.sections())
+    sources: list[str] = []
+    for f in dashboard.figures:
+        if str(f.source) not in sources:
+            sources.append(str(f.source))
+    return {
+        "dashboard": dashboard,
+        "title": _("Convention on Cluster Munitions — progress to date as of %(date)s")
+        % {"date": display(dashboard.as_of)},
+        "is_isu": dashboard.audience == Audience.ISU,
+        "rows": rows,
+        "density": density(rows),
+        "sources": sources,
+        "generated": display(generated_on),
+        "url": dashboard_url(dashboard.as_of, dashboard.audience),
+    }
+
+
+def build_html(dashboard: Dashboard, *, generated_on: dt.date | None = None, density: str | None = None) -> str:
+    context = document_context(dashboard, generated_on=generated_on or timezone.localdate())
+    if density is not None:
+        context["density"] = density
+    return render_to_string(TEMPLATE, context)
+
+
+@cache
+def _stylesheet_text() -> str:
+    # Read from disk through the staticfiles finders: the worker needs no web server.
+    path = finders.find(STYLESHEET)
+    if not path:
+        raise FileNotFoundError(STYLESHEET)
+    return Path(path).read_text(encoding="utf-8")
+
+
+def _lay_out(html: str) -> Any:
+    """The WeasyPrint document of ``html`` with the print stylesheet. It refers to nothing outside
+    itself, so every URL is refused (no file or network access)."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher
+
+    fetcher = URLFetcher(allowed_protocols=())
+    fonts = FontConfiguration()
+    stylesheet = CSS(string=_stylesheet_text(), font_config=fonts, url_fetcher=fetcher)
+    return HTML(string=html, url_fetcher=fetcher).render(stylesheets=[stylesheet], font_config=fonts)
+
+
+def _write(document: Any) -> report_pdf.Rendered:
+    # The write options measured for report PDFs (subset fonts, no hinting, compressed streams).
+    return report_pdf.Rendered(data=document.write_pdf(**report_pdf.WRITE_OPTIONS), pages=len(document.pages))
+
+
+def html_to_pdf(html: str) -> report_pdf.Rendered:
+    """``html`` laid out and written as it is (no density chosen for it)."""
+    return _write(_lay_out(html))
+
+
+def lay_out(dashboard: Dashboard, *, generated_on: dt.date | None = None) -> Any:
+    """The page laid out at the density ``density`` estimates, or tighter ones until it fits on one
+    page: the estimate cannot know how many lines each label takes."""
+    context = document_context(dashboard, generated_on=generated_on or timezone.localdate())
+    document = None
+    for level in DENSITIES[DENSITIES.index(context["density"]) :]:
+        document = _lay_out(render_to_string(TEMPLATE, context | {"density": level}))
+        if len(document.pages) == 1:
+            break
+    return document
+
+
+def render_pdf(dashboard: Dashboard, *, on_laid_out: Any = None) -> report_pdf.Rendered:
+    """The one-page PDF of ``dashboard``; ``on_laid_out`` is called between layout and writing."""
+    document = lay_out(dashboard)
+    if on_laid_out is not None:
+        on_laid_out()
+    return _write(document)
+
+
+# --- Rendering (in the worker) ---------------------------------------------------------------------
+def _progress(pdf_id: int, fp: str, stage: str) -> None:
+    # One autocommitted statement: the status page sees it at once, nothing stays locked.
+    DashboardPdf.objects.filter(pk=pdf_id, status=RenderStatus.RENDERING, fingerprint=fp).update(
+        progress=PROGRESS[stage], stage=stage
+    )
+
+
+def _claimable(pdf: DashboardPdf) -> bool:
+    """Queued, or a render that was lost (its worker killed mid-way)."""
+    lost = pdf.status == RenderStatus.RENDERING and not _in_flight(pdf, timezone.now())
+    return pdf.status == RenderStatus.QUEUED or lost
+
+
+def _claim(pdf_id: int) -> tuple[DashboardPdf, Dashboard, str] | None:
+    """Move a queued PDF (or a lost render) to "rendering" for the figures as they are now; ``None``
+    when there is nothing to do (already ready, rendering elsewhere, or deleted)."""
+    seen = DashboardPdf.objects.filter(pk=pdf_id).first()
+    if seen is None or not _claimable(seen):
+        return None
+    # Counted outside the transaction; the row is then locked for a few statements only.
+    dashboard = current_dashboard(as_of=seen.as_of, audience=seen.audience)
+    current = fingerprint(dashboard)
+    with transaction.atomic():
+        pdf = DashboardPdf.objects.select_for_update().filter(pk=pdf_id).first()
+        if pdf is None:
+            return None
+        if not _claimable(pdf):
+            return None  # a duplicate delivery: the work is done or in hand
+        now = timezone.now()
+        before = pdf.status
+        pdf.status = RenderStatus.RENDERING
+        pdf.fingerprint = current
+        pdf.progress = PROGRESS[STAGE_PREPARING]
+        pdf.stage = STAGE_PREPARING
+        pdf.error = ""
+        pdf.started_at = now
+        pdf.finished_at = None
+        pdf.save(update_fields=["status", "fingerprint", "progress", "stage", "error", "started_at", "finished_at"])
+        audit.record(
+            actor=None,
+            action="progress.pdf.rendering",
+            obj=pdf,
+            changes={"status": [before, RenderStatus.RENDERING]},
+            context={"fingerprint": current},
+        )
+    return pdf, dashboard, current
+
+
+def _finish(pdf_id: int, rendered_fp: str, result: report_pdf.Rendered) -> DashboardPdf:
+    row = DashboardPdf.objects.filter(pk=pdf_id).values("as_of", "audience").get()
+    current = fingerprint(current_dashboard(as_of=row["as_of"], audience=row["audience"]))
+    with transaction.atomic():
+        pdf = DashboardPdf.objects.select_for_update().get(pk=pdf_id)
+        if pdf.status != RenderStatus.RENDERING or pdf.fingerprint != rendered_fp:
+            # Someone asked again for newer figures meanwhile; that render does the work.
+            return pdf
+        if current != rendered_fp:
+            # The figures changed while this render ran: never mark a file ready for stale figures.
+            pdf.status = RenderStatus.QUEUED
+            pdf.fingerprint = current
+            pdf.progress = 0
+            pdf.stage = STAGE_CHANGED
+            pdf.requested_at = timezone.now()
+            pdf.started_at = None
+            pdf.save(update_fields=["status", "fingerprint", "progress", "stage", "requested_at", "started_at"])
+            audit.record(
+                actor=None,
+                action="progress.pdf.queued",
+                obj=pdf,
+                changes={
+                    "status": [RenderStatus.RENDERING, RenderStatus.QUEUED],
+                    "fingerprint": [rendered_fp, current],
+                },
+                context={"reason": "figures changed while rendering"},
+            )
+            _enqueue(pdf.pk)
+            return pdf
+        name = f"{DashboardPdf._meta.get_field('file').upload_to}{file_name(pdf)}"
+        # A stable name: the new file replaces the old one (FileSystemStorage would otherwise add a suffix).
+        default_storage.delete(name)
+        pdf.file.name = default_storage.save(name, ContentFile(result.data))
+        pdf.size = len(result.data)
+        pdf.status = RenderStatus.READY
+        pdf.progress = 100
+        pdf.stage = STAGE_READY
+        pdf.finished_at = timezone.now()
+        pdf.save(update_fields=["file", "size", "status", "progress", "stage", "finished_at"])
+        audit.record(
+            actor=None,
+            action="progress.pdf.ready",
+            obj=pdf,
+            changes={"status": [RenderStatus.RENDERING, RenderStatus.READY]},
+            context={"file": pdf.file.name, "size": pdf.size, "pages": result.pages, "fingerprint": rendered_fp},
+        )
+    return pdf
+
+
+def _fail(pdf_id: int, rendered_fp: str, *, retry: bool) -> None:
+    with transaction.atomic():
+        pdf = DashboardPdf.objects.select_for_update().get(pk=pdf_id)
+        if pdf.status != RenderStatus.RENDERING or pdf.fingerprint != rendered_fp:
+            return
+        status = RenderStatus.QUEUED if retry else RenderStatus.FAILED
+        pdf.status = status
+        pdf.progress = 0
+        pdf.stage = STAGE_RETRY if retry else STAGE_FAILED
+        pdf.error = "" if retry else ERROR_FAILED
+        pdf.finished_at = None if retry else timezone.now()
+        pdf.save(update_fields=["status", "progress", "stage", "error", "finished_at"])
+        audit.record(
+            actor=None,
+            action="progress.pdf.retrying" if retry else "progress.pdf.failed",
+            obj=pdf,
+            changes={"status": [RenderStatus.RENDERING, status]},
+        )
+
+
+def render(pdf_id: int, *, final_attempt: bool = True) -> DashboardPdf | None:
+    """Make the PDF of row ``pdf_id``: claim it, build the HTML, lay it out and write it with WeasyPrint
+    (no transaction open meanwhile), then store the file and mark it ready — unless the figures changed
+    meanwhile, in which case it is queued again. On an error the row says so for the user and the
+    exception is logged; an ``OSError`` (disk, storage) is raised again for Celery to retry, the row
+    waiting as "queued" until the final attempt."""
+    claimed = _claim(pdf_id)
+    if claimed is None:
+        return DashboardPdf.objects.filter(pk=pdf_id).first()
+    pdf, dashboard, fp = claimed
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            _progress(pdf.pk, fp, STAGE_LAYOUT)
+            result = render_pdf(dashboard, on_laid_out=lambda: _progress(pdf.pk, fp, STAGE_WRITING))
+        _progress(pdf.pk, fp, STAGE_SAVING)
+        return _finish(pdf.pk, fp, result)
+    except Exception as error:
+        log.exception("Rendering the dashboard PDF %s (DashboardPdf %s) failed", pdf, pdf.pk)
+        retry = isinstance(error, OSError) and not final_attempt
+        _fail(pdf.pk, fp, retry=retry)
+        if retry:
+            raise
+        return DashboardPdf.objects.get(pk=pdf.pk)
