@@ -19,7 +19,7 @@ Where django-import-export fits, and where it does not:
 
 * Reading: each table sheet is read through a non-model ``import_export.resources.Resource``
   (``TableResource``) built from the format's columns: one ``Field`` per column, whose widget
-  parses the cell with the browser editor's own parser (``reporting.formats._clean_cell``: areas
+  parses the cell with the browser editor's own parser (``reporting.formats.clean_cell``: areas
   with units, money, currencies, dates, qualifiers), and ``StrictChoiceWidget`` from
   ``ccm_portal.imports`` for choices. So a cell means the same in the workbook as in the browser.
   ``import_data`` runs every row and gathers every bad cell with its row number
@@ -76,7 +76,7 @@ from reporting.formats import (
     FormatDefinition,
     FormDef,
     Table,
-    _clean_cell,
+    clean_cell,
     currencies,
     new_row_id,
     parse_number,
@@ -186,7 +186,7 @@ def _excel_value(column: Column, value: Any) -> Any:
         if isinstance(value, bool):
             return _yes_no()[0 if value else 1]
         try:
-            return _yes_no()[0 if _clean_cell(column, text) else 1]
+            return _yes_no()[0 if clean_cell(column, text) else 1]
         except ValueError:
             return text
     if kind in {"choice", "qualifier"}:
@@ -444,7 +444,7 @@ class CellWidget(widgets.Widget):
             if number is None or number != number.to_integral():
                 raise ValueError(_("“%(value)s” is not a whole number.") % {"value": _quoted(text)})
         try:
-            cleaned = _clean_cell(column, text)
+            cleaned = clean_cell(column, text)
         except ValueError as error:
             if column.type in {"text", "longtext", "currency"}:
                 raise  # the message already names the value or its length
@@ -477,7 +477,7 @@ class ChoiceCellWidget(StrictChoiceWidget):
             raise ValueError(
                 _("“%(value)s” is not one of: %(options)s.") % {"value": _quoted(text), "options": labels}
             ) from None
-        return _clean_cell(self.column, code)
+        return clean_cell(self.column, code)
 
 
 class RowIdWidget(widgets.Widget):
@@ -786,7 +786,7 @@ def _same(column: Column, before: Any, after: Any) -> bool:
     if before == after:
         return True
     try:
-        a, b = _clean_cell(column, before), _clean_cell(column, after)
+        a, b = clean_cell(column, before), clean_cell(column, after)
     except ValueError:
         return False
     if column.type in {"area", "money"} and a is not None and b is not None:

@@ -216,7 +216,7 @@ def parse_area(text: str) -> Decimal:
     return value.quantize(Decimal("0.01")).normalize() if value != value.to_integral() else value.to_integral()
 
 
-def _clean_cell(column: Column, raw: Any) -> Any:
+def clean_cell(column: Column, raw: Any) -> Any:
     """The cleaned value of one cell, or ``None`` when blank; raises ``ValueError``."""
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
         return None
@@ -308,7 +308,7 @@ def validate(
     missing["cover"] = []
     for column in definition.cover:
         try:
-            value = _clean_cell(column, cover.get(column.key))
+            value = clean_cell(column, cover.get(column.key))
         except ValueError as error:
             errors[f"cover.{column.key}"] = str(error)
             value = None
@@ -368,7 +368,7 @@ def validate(
         for narrative in form.narratives:
             raw = (data.get("narratives") or {}).get(narrative.key)
             try:
-                value = _clean_cell(narrative, raw)
+                value = clean_cell(narrative, raw)
             except ValueError as error:
                 errors[f"{path}.narratives.{narrative.key}"] = str(error)
                 value = raw
@@ -386,7 +386,7 @@ def validate(
                 for column in table.columns:
                     cell_path = f"{path}.tables.{table.key}.{row_id}.{column.key}"
                     try:
-                        value = _clean_cell(column, row.get(column.key))
+                        value = clean_cell(column, row.get(column.key))
                     except ValueError as error:
                         errors[cell_path] = str(error)
                         value = row.get(column.key)
