@@ -35,8 +35,8 @@ pytestmark = pytest.mark.django_db
 
 YEARS = range(2011, 2026)
 AS_OF = dt.date(2026, 6, 1)
-FIGURES_QUERIES = 3
-CHARTS_QUERIES = 6
+FIGURES_QUERIES = 4
+CHARTS_QUERIES = 7
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from deadlines.models import DeadlineKind
 from parties import rules
 from parties.models import Article, ExtensionRequest, Meeting, Obligation, ObligationStatus, State
-from reporting.models import Report, ReportingRules, ReportKind, ReportStatus
+from reporting.models import ReceivedReport, Report, ReportingRules, ReportKind, ReportStatus
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,8 @@ class CalendarData:
     states: list[State]
     obligations: dict[int, list[Obligation]]
     meetings: list[Meeting]
-    reports: dict[tuple[int, str, int | None], tuple[str, dt.datetime | None]]
+    # (status, first submitted): a moment for a portal submission, a day for a report received outside it.
+    reports: dict[tuple[int, str, int | None], tuple[str, dt.datetime | dt.date | None]]
     first_annual_rule: str
 
 
@@ -75,6 +76,13 @@ def load(states: Iterable[State] | None = None) -> CalendarData:
             report["status"],
             report["first_submitted"],
         )
+    # Reports the ISU recorded as received outside the portal count from the day the UN's records give.
+    for state_id, kind, year, received_on in ReceivedReport.objects.filter(state_id__in=ids).values_list(
+        "state_id", "kind", "period_year", "received_on"
+    ):
+        found = reports.get((state_id, kind, year))
+        if found is None or found[1] is None or received_on < timezone.localdate(found[1]):
+            reports[(state_id, kind, year)] = ("received", received_on)
     return CalendarData(
         states=state_list,
         obligations=obligations,
@@ -90,7 +98,8 @@ def _report_met(
     found = data.reports.get((state.pk, kind, year))
     if not found or not found[1]:
         return False, None
-    submitted = timezone.localdate(found[1])
+    # A portal submission is a moment (its day in the portal's time zone); a received report, a day.
+    submitted = found[1] if not isinstance(found[1], dt.datetime) else timezone.localdate(found[1])
     return (True, submitted) if submitted <= as_of else (False, None)
 
 

@@ -1,12 +1,13 @@
 """Article 7 reporting rates as of a date: initial reports (Art. 7(1)) and annual updates (Art. 7(2)).
 
-Only what the portal knows counts: a report is "submitted" on the day its first version was submitted
-through the portal (the legal submission goes to the UN Secretary-General; the portal records the ISU's
-copy). Submission dates are not restricted information (a restricted report still counts as submitted),
+A report is "submitted" on the day its first version was submitted through the portal, or on the day
+the UN's records give for a report the ISU recorded as received outside the portal (``ReceivedReport``:
+before the portal, or sent straight to the UN Secretary-General), whichever is earlier. Submission
+dates are not restricted information (a restricted report still counts as submitted),
 so the public and the ISU see the same rates.
 
-Three queries whatever the number of States, reports and years: the States, the ISU's reporting rules,
-and every version submitted by the date (a few columns each, no content).
+Four queries whatever the number of States, reports and years: the States, every version submitted by
+the date (a few columns each, no content), the reports received outside the portal, the ISU's rules.
 """
 
 from __future__ import annotations
@@ -24,12 +25,13 @@ from django.utils.translation import gettext_lazy as _lazy
 from parties.models import State
 from progress.types import Figure
 from reporting import services
-from reporting.models import ReportingRules, ReportKind, ReportVersion
+from reporting.models import ReceivedReport, ReportingRules, ReportKind, ReportVersion
 
 # The dashboard's section key (``progress.dashboard`` gives it its label and its place).
 SECTION = "transparency"
 SOURCE = _lazy(
-    "Article 7 reports submitted through the portal (submission dates); treaty dates from the registry "
+    "Article 7 reports submitted through the portal, and reports the ISU recorded as received from the UN's records "
+    "(submission dates); treaty dates from the registry "
     "(UN Treaty Collection, MTDSG chapter XXVI-6)."
 )
 # Art. 7(2): annual updates cover the previous calendar year and are due by 30 April.
@@ -140,7 +142,7 @@ class Outcome:
 
 @dataclass
 class ReportingData:
-    """Everything the rates need, loaded once (three queries)."""
+    """Everything the rates need, loaded once (four queries)."""
 
     as_of: dt.date
     parties: list[Party]
@@ -167,6 +169,14 @@ def load(as_of: dt.date, *, states: list[State] | None = None) -> ReportingData:
             first[key] = submitted_on
         if key not in latest or number > latest[key][0]:
             latest[key] = (number, is_nil)
+    # Reports the ISU recorded as received outside the portal (before it, or sent straight to the UN).
+    for state_id, kind, year, received_on, is_nil in ReceivedReport.objects.filter(received_on__lte=as_of).values_list(
+        "state_id", "kind", "period_year", "received_on", "is_nil"
+    ):
+        key = (state_id, kind, year)
+        if key not in first or received_on < first[key]:
+            first[key] = received_on
+        latest.setdefault(key, (0, is_nil))
     rule = ReportingRules.current().first_annual_period
     return ReportingData(
         as_of=as_of,
@@ -243,9 +253,10 @@ def _figure(key: str, label: str, outcome: Outcome, states: tuple[str, ...], def
 def _initial_figures(outcome: Outcome, as_of: dt.date) -> list[Figure]:
     due_rule = _(
         "Out of the States Parties on %(date)s (a State whose withdrawal took effect no longer counts) whose initial "
-        "report was due by then: 180 days after entry into force (Art. 7(1)). The portal only knows reports "
-        "submitted through it; a report's submission date is the day its first version was submitted, even if "
-        "that version was later recalled or corrected. Restricted reports count like public ones."
+        "report was due by then: 180 days after entry into force (Art. 7(1)). A report's submission date is "
+        "the day its first version was submitted through the portal, even if that version was later recalled or "
+        "corrected, or the date the UN's records give for a report the ISU recorded as received outside the "
+        "portal. Restricted reports count like public ones."
     ) % {"date": _date(as_of)}
     on_time = outcome.states(Timeliness.ON_TIME)
     late = outcome.states(Timeliness.LATE)
@@ -294,8 +305,9 @@ def _annual_figures(outcome: Outcome, as_of: dt.date, first_annual_period: str) 
     rule = _(
         "Out of the States Parties that owed the annual update for %(year)s, due by %(due)s (Art. 7(2): by 30 April, "
         "covering the previous calendar year): bound by the Convention on the due date, and past their first annual "
-        "update under the ISU's rule (“%(rule)s”). The portal only knows reports submitted through it; a report's "
-        "submission date is the day its first version was submitted. Restricted reports count like public ones. "
+        "update under the ISU's rule (“%(rule)s”). A report's submission date is "
+        "the day its first version was submitted through the portal, or the date the UN's records give for a report "
+        "the ISU recorded as received outside the portal. Restricted reports count like public ones. "
         "Counted as of %(date)s."
     ) % {"year": year, "due": _date(due), "rule": _first_annual_rule(first_annual_period), "date": _date(as_of)}
     params = {"year": year}

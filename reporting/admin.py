@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV, XLSX
 
 from ccm_portal.admin import AuditedAdminMixin
-from reporting.models import FormatVersion, Report, ReportingRules, ReportVersion
+from reporting.models import FormatVersion, ReceivedReport, Report, ReportingRules, ReportVersion
+from reporting.resources import ReceivedReportResource
 
 
 @admin.register(ReportingRules)
@@ -66,3 +69,19 @@ class ReportAdmin(admin.ModelAdmin):
     @admin.display(description=_("period"))
     def period(self, obj):
         return obj.period_label
+
+
+@admin.register(ReceivedReport)
+class ReceivedReportAdmin(AuditedAdminMixin, ImportExportModelAdmin):
+    """Reports received outside the portal (before it, or sent straight to the UN), from the UN's records:
+    the reporting rates and the deadlines count them like reports submitted through the portal."""
+
+    audit_action_prefix = "reporting.received_report"
+    resource_classes = [ReceivedReportResource]
+    formats = [CSV, XLSX]
+    list_display = ["state", "kind", "period_year", "received_on", "is_nil", "source"]
+    list_filter = ["kind", "is_nil", "state__region", "period_year"]
+    search_fields = ["state__name", "state__iso3", "source", "notes"]
+    list_select_related = ["state"]
+    autocomplete_fields = ["state"]
+    date_hierarchy = "received_on"

@@ -420,3 +420,43 @@ class WorkbookUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report}: {self.name}"
+
+
+class ReceivedReport(models.Model):
+    """A report the ISU records as received outside the portal: before the portal existed, or sent
+    straight to the UN. Only the facts the rates and deadlines need (when, nil or not), with the
+    source; the content stays with the UN (UNODA's Article 7 database)."""
+
+    state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="received_reports")
+    kind = models.CharField(_("kind"), max_length=10, choices=ReportKind.choices)
+    period_year = models.PositiveSmallIntegerField(
+        _("calendar year covered"), null=True, blank=True, help_text=_("Empty for the initial report.")
+    )
+    received_on = models.DateField(_("received on"), help_text=_("The date the UN's records give for the report."))
+    is_nil = models.BooleanField(_("nil report"), default=False)
+    source = models.TextField(_("source"), help_text=_("e.g. UNODA Article 7 database, entry of 12 May 2019."))
+    source_url = models.URLField(_("source address"), blank=True, max_length=500)
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["state__name", "kind", "period_year"]
+        verbose_name = _("report received outside the portal")
+        verbose_name_plural = _("reports received outside the portal")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["state"], condition=Q(kind="initial"), name="one_received_initial_report_per_state"
+            ),
+            models.UniqueConstraint(
+                fields=["state", "period_year"], condition=Q(kind="annual"), name="one_received_annual_report_per_year"
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="initial") & Q(period_year__isnull=True))
+                | (Q(kind="annual") & Q(period_year__isnull=False)),
+                name="received_report_period_matches_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        period = self.period_year or _("initial report")
+        return f"{self.state.iso3} {period} ({self.received_on})"

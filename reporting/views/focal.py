@@ -44,6 +44,7 @@ from reporting.formats import Choice, FormDef, Validation, currencies
 from reporting.models import (
     AWAITING_REVIEW,
     EDITABLE_STATUSES,
+    ReceivedReport,
     Report,
     ReportKind,
     ReportStatus,
@@ -275,8 +276,10 @@ def my_reports(request: HttpRequest) -> HttpResponse:
     for report in reports:
         report.badge = STATUS_BADGES.get(report.status, "neutral")
         report.overdue = bool(report.due_date and report.due_date < today and report.status in EDITABLE_STATUSES)
-    has_initial = any(r.kind == ReportKind.INITIAL for r in reports)
-    existing_years = {r.period_year for r in reports if r.kind == ReportKind.ANNUAL}
+    # Reports the UN's records show as received outside the portal are not owed again.
+    received = list(ReceivedReport.objects.filter(state=state).order_by(F("period_year").desc(nulls_last=True)))
+    has_initial = any(r.kind == ReportKind.INITIAL for r in [*reports, *received])
+    existing_years = {r.period_year for r in [*reports, *received] if r.kind == ReportKind.ANNUAL}
     owed: list[dict[str, Any]] = []
     years = [y for y in services.expected_annual_years(state, today=today) if y not in existing_years]
     # A source for year y is a source for every later year: look from the latest year down and
@@ -314,7 +317,7 @@ def my_reports(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reporting/focal/my_reports.html",
-        {"state": state, "reports": reports, "owed": owed, "today": today},
+        {"state": state, "reports": reports, "owed": owed, "received": received, "today": today},
     )
 
 

@@ -255,9 +255,9 @@ def test_reminders_page_queries_do_not_grow_with_reminders(client_for, focal_poi
     for offset in range(-59, -40):
         _reminder(focal_point, "LAO:annual_report:2025", "annual_report", due, offset)
     assert Reminder.objects.count() == 20
-    # Session, user, State; obligations, extensions, reports, meetings, reporting rules;
-    # reminder settings, reminders, snoozes.
-    assert one == queries() == 11
+    # Session, user, State; obligations, extensions, reports, reports received outside the portal,
+    # meetings, reporting rules; reminder settings, reminders, snoozes.
+    assert one == queries() == 12
 
 
 # --- What is due next (/me/) ------------------------------------------------------------------
@@ -336,8 +336,8 @@ def test_state_page_queries_stay_fixed(client, reference_data):
 
     queries("AUS")  # warm up
     # Profile: State, obligations, extensions, Art. 9 records, published reports; calendar:
-    # obligations, extensions, reports, meetings, reporting rules. A State without obligations
-    # skips both extension queries.
-    assert queries("COL") == queries("BGR") == queries("LAO") == 10
-    assert queries("AUS") == 8
+    # obligations, extensions, reports, reports received outside the portal, meetings, reporting rules.
+    # A State without obligations skips both extension queries.
+    assert queries("COL") == queries("BGR") == queries("LAO") == 11
+    assert queries("AUS") == 9
     assert State.objects.filter(iso3="AUS", obligations__isnull=True).exists()

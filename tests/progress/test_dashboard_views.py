@@ -25,10 +25,11 @@ PERSONAS = ["anonymous", "focal_point", "coordinator", "donor", "isu_staff"]
 TREATY_QUERIES = 4
 # - the figure page of Art. 3 or Art. 4 also reads the extensions with their meetings (deadline in force);
 DEADLINE_QUERIES = 1
-# - as the page stands, the Art. 7 rates (progress.reporting_rates: States, reports, reporting rules) and
+# - as the page stands, the Art. 7 rates (progress.reporting_rates: States, reports, reports received
+#   outside the portal, reporting rules) and
 #   the charts (progress.trends). Those modules pin their own counts; the totals below pin the whole page.
-RATES_QUERIES = 3
-CHARTS_QUERIES = 6
+RATES_QUERIES = 4
+CHARTS_QUERIES = 7
 # - a signed-in reader: session and user; under /isu/ also the staff two-factor check.
 SIGNED_IN_QUERIES = 2
 ISU_QUERIES = 3

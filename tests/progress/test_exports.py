@@ -46,8 +46,8 @@ LESSER = ["focal_point", "coordinator", "donor"]
 
 # Queries, whatever the number of States, records, coalitions and reports:
 # - the figures (progress.dashboard.build): States, obligations, Art. 9 records, coalitions; then the
-#   Art. 7 rates (States, reporting rules, versions);
-BUILD_QUERIES = 7
+#   Art. 7 rates (States, reporting rules, versions, reports received outside the portal);
+BUILD_QUERIES = 8
 # - the names of the States behind the figures, for the "States" sheet;
 NAMES_QUERIES = 1
 EXPORT_QUERIES = BUILD_QUERIES + NAMES_QUERIES

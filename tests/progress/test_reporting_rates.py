@@ -28,7 +28,7 @@ from tests.reporting.test_archive import accepted, focal_for, submitted
 pytestmark = pytest.mark.django_db
 
 D = dt.date.fromisoformat
-FIGURES_QUERIES = 3  # the States, the reporting rules, the versions submitted by the date
+FIGURES_QUERIES = 4  # the States, the reporting rules, the versions submitted by the date, reports received outside
 
 
 # --- Building reports directly (dates under the test's control) ----------------------------------------
@@ -283,7 +283,7 @@ def test_nil_is_the_latest_version_submitted_by_the_date(isu_staff):
 def test_definitions_state_the_rules(reference_data):
     found = figures("2026-06-01")
     assert "on or before the due date" in found["annual-reports-on-time"].definition
-    assert "only knows reports submitted through it" in found["initial-reports-on-time"].definition
+    assert "recorded as received outside the portal" in found["initial-reports-on-time"].definition
     assert "Restricted reports count" in found["annual-reports-nil"].definition
     assert all(f.source and f.section == "transparency" for f in found.values())
     assert all(not f.restricted for f in found.values())
