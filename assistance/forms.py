@@ -55,6 +55,21 @@ def _visibility_field(label: Any, public_help: Any, restricted_help: Any) -> for
     )
 
 
+def _amount_field(label: Any, **kwargs: Any) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        decimal_places=2,
+        error_messages=AMOUNT_ERRORS,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        **kwargs,
+    )
+
+
+def _date_field(label: Any) -> forms.DateField:
+    return forms.DateField(label=label, error_messages=DATE_ERRORS, **DATE_WIDGET)
+
+
 def _currency_field() -> forms.CharField:
     return forms.CharField(
         label=_lazy("Currency"),
@@ -67,7 +82,28 @@ def _currency_field() -> forms.CharField:
     )
 
 
-class RequestForm(forms.Form):
+class _MoneyAndPeriodMixin:
+    """What the request and the offer forms share: a currency code in capitals, and the services' checks of the
+    money and of the period, each problem shown next to its field (unless the field has its own already)."""
+
+    def _money_problems(self, data: dict[str, Any]) -> dict[str, str]:
+        raise NotImplementedError
+
+    def clean_currency(self) -> str:
+        return self.cleaned_data["currency"].strip().upper()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        problems = self._money_problems(data)
+        if data.get("period_start") and data.get("period_end"):
+            problems |= services.check_period(data["period_start"], data["period_end"])
+        for field, message in problems.items():
+            if field not in self.errors:
+                self.add_error(field, message)
+        return data
+
+
+class RequestForm(_MoneyAndPeriodMixin, forms.Form):
     """A focal point's assistance request. ``state`` limits the obligations offered to the State's own."""
 
     title = forms.CharField(
@@ -99,17 +135,10 @@ class RequestForm(forms.Form):
         empty_label=_lazy("None"),
         help_text=_lazy("For example the Article 4 clearance deadline this assistance helps meet."),
     )
-    amount = forms.DecimalField(
-        label=_lazy("Amount needed"),
-        required=False,
-        decimal_places=2,
-        help_text=_lazy("Leave empty if the need is not counted in money."),
-        error_messages=AMOUNT_ERRORS,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-    )
+    amount = _amount_field(_lazy("Amount needed"), help_text=_lazy("Leave empty if the need is not counted in money."))
     currency = _currency_field()
-    period_start = forms.DateField(label=_lazy("From"), error_messages=DATE_ERRORS, **DATE_WIDGET)
-    period_end = forms.DateField(label=_lazy("Until"), error_messages=DATE_ERRORS, **DATE_WIDGET)
+    period_start = _date_field(_lazy("From"))
+    period_end = _date_field(_lazy("Until"))
     location = forms.CharField(
         label=_lazy("Location"), max_length=200, required=False, help_text=_lazy("Province, district or site.")
     )
@@ -148,18 +177,8 @@ class RequestForm(forms.Form):
             "visibility": PUBLIC if request.is_public else RESTRICTED,
         }
 
-    def clean_currency(self) -> str:
-        return self.cleaned_data["currency"].strip().upper()
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        problems = services.check_money(data.get("amount"), data.get("currency", ""))
-        if data.get("period_start") and data.get("period_end"):
-            problems |= services.check_period(data["period_start"], data["period_end"])
-        for field, message in problems.items():
-            if field not in self.errors:
-                self.add_error(field, message)
-        return data
+    def _money_problems(self, data: dict[str, Any]) -> dict[str, str]:
+        return services.check_money(data.get("amount"), data.get("currency", ""))
 
     def service_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -182,7 +201,7 @@ class RequestForm(forms.Form):
         return arguments
 
 
-class OfferForm(forms.Form):
+class OfferForm(_MoneyAndPeriodMixin, forms.Form):
     title = forms.CharField(
         label=_lazy("Title"), max_length=200, error_messages={"required": _lazy("Give the offer a title.")}
     )
@@ -212,23 +231,11 @@ class OfferForm(forms.Form):
         required=False,
         help_text=_lazy("Optional: States you are most likely to assist."),
     )
-    budget_min = forms.DecimalField(
-        label=_lazy("Budget from"),
-        required=False,
-        decimal_places=2,
-        error_messages=AMOUNT_ERRORS,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-    )
-    budget_max = forms.DecimalField(
-        label=_lazy("Budget up to"),
-        required=False,
-        decimal_places=2,
-        error_messages=AMOUNT_ERRORS,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-    )
+    budget_min = _amount_field(_lazy("Budget from"))
+    budget_max = _amount_field(_lazy("Budget up to"))
     currency = _currency_field()
-    period_start = forms.DateField(label=_lazy("From"), error_messages=DATE_ERRORS, **DATE_WIDGET)
-    period_end = forms.DateField(label=_lazy("Until"), error_messages=DATE_ERRORS, **DATE_WIDGET)
+    period_start = _date_field(_lazy("From"))
+    period_end = _date_field(_lazy("Until"))
     conditions = forms.CharField(
         label=_lazy("Conditions"),
         max_length=5000,
@@ -259,18 +266,8 @@ class OfferForm(forms.Form):
             "visibility": PUBLIC if offer.is_public else RESTRICTED,
         }
 
-    def clean_currency(self) -> str:
-        return self.cleaned_data["currency"].strip().upper()
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        problems = services.check_budget(data.get("budget_min"), data.get("budget_max"), data.get("currency", ""))
-        if data.get("period_start") and data.get("period_end"):
-            problems |= services.check_period(data["period_start"], data["period_end"])
-        for field, message in problems.items():
-            if field not in self.errors:
-                self.add_error(field, message)
-        return data
+    def _money_problems(self, data: dict[str, Any]) -> dict[str, str]:
+        return services.check_budget(data.get("budget_min"), data.get("budget_max"), data.get("currency", ""))
 
     def service_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -351,10 +348,10 @@ class DocumentForm(forms.Form):
             }
 
 
-class RequestFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_lazy("Status"), required=False, choices=[("", _lazy("Any status")), *RequestStatus.choices]
-    )
+class _ListFilterForm(forms.Form):
+    """The filters of the request and the offer lists; each list adds the status field of its own statuses."""
+
+    field_order = ["status", "area", "kind"]
     area = forms.ModelChoiceField(
         label=_lazy("Thematic area"),
         required=False,
@@ -366,16 +363,13 @@ class RequestFilterForm(forms.Form):
     )
 
 
-class OfferFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_lazy("Status"), required=False, choices=[("", _lazy("Any status")), *OfferStatus.choices]
-    )
-    area = forms.ModelChoiceField(
-        label=_lazy("Thematic area"),
-        required=False,
-        queryset=ThematicArea.objects.all(),
-        empty_label=_lazy("All areas"),
-    )
-    kind = forms.ChoiceField(
-        label=_lazy("Kind"), required=False, choices=[("", _lazy("Any kind")), *AssistanceKind.choices]
-    )
+def _status_filter(choices: list[tuple[str, str]]) -> forms.ChoiceField:
+    return forms.ChoiceField(label=_lazy("Status"), required=False, choices=[("", _lazy("Any status")), *choices])
+
+
+class RequestFilterForm(_ListFilterForm):
+    status = _status_filter(RequestStatus.choices)
+
+
+class OfferFilterForm(_ListFilterForm):
+    status = _status_filter(OfferStatus.choices)

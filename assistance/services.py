@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from accounts import permissions
@@ -29,6 +29,8 @@ from assistance.models import (
 from audit import services as audit
 from parties.models import Obligation, Region, State
 from reporting.formats import currencies
+
+_Workflow = TypeVar("_Workflow", AssistanceRequest, AssistanceOffer)
 
 
 # --- Checks shared by requests, offers (and matches) ------------------------------------------------
@@ -64,17 +66,63 @@ def check_budget(budget_min: Decimal | None, budget_max: Decimal | None, currenc
     return errors
 
 
-def _check_request(
+# --- Writes shared by requests and offers ------------------------------------------------------------------
+def _record_created(actor: User, obj: models.Model, action: str) -> None:
+    """The audit entry of a new ``obj``: every field, from nothing."""
+    audit.record(actor=actor, action=action, obj=obj, changes=audit.diff({}, audit.snapshot(obj)))
+
+
+def _set_relations(obj: models.Model, relations: dict[str, list[Any]]) -> None:
+    for name, values in relations.items():
+        getattr(obj, name).set(values)
+
+
+def _save_changes(
+    *,
+    actor: User,
+    obj: models.Model,
+    action: str,
+    fields: dict[str, Any],
+    relations: dict[str, list[Any]] | None = None,
+) -> None:
+    """Give the locked ``obj`` its checked ``fields`` (and many-to-many ``relations``), save them, and audit what
+    changed, before and after, as ``action``; no entry when nothing changed.
+
+    Without relations nothing is written unless a field changed; with them, the fields are saved first and the
+    relations set, then the comparison is made (it reads the relations back)."""
+    before = audit.snapshot(obj)
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    if relations is None:
+        changes = audit.diff(before, audit.snapshot(obj))
+        if changes:
+            obj.save(update_fields=list(fields))
+    else:
+        obj.save(update_fields=list(fields))
+        _set_relations(obj, relations)
+        changes = audit.diff(before, audit.snapshot(obj))
+    if changes:
+        audit.record(actor=actor, action=action, obj=obj, changes=changes)
+
+
+# --- Requests ------------------------------------------------------------------------------------------
+def _request_fields(
     *,
     state_id: int,
+    area: ThematicArea,
     kind: str,
     title: str,
-    amount: Decimal | None,
-    currency: str,
+    description: str,
     period_start: dt.date,
     period_end: dt.date,
+    amount: Decimal | None,
+    currency: str,
+    location: str,
     obligation: Obligation | None,
-) -> dict[str, str]:
+    is_public: bool,
+) -> dict[str, Any]:
+    """A request's fields as stored (text trimmed, the currency in capitals), once checked: a ValidationError
+    names every problem."""
     errors = check_money(amount, currency) | check_period(period_start, period_end)
     if kind not in AssistanceKind.values:
         errors["kind"] = _("Choose technical, material or financial.")
@@ -82,10 +130,23 @@ def _check_request(
         errors["obligation"] = _("Link an obligation of your own State.")
     if not title.strip():
         errors["title"] = _("Give the request a title.")
-    return errors
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "area": area,
+        "kind": kind,
+        "title": title.strip(),
+        "description": description.strip(),
+        "period_start": period_start,
+        "period_end": period_end,
+        "amount": amount,
+        "currency": currency.upper(),
+        "location": location.strip(),
+        "obligation": obligation,
+        "is_public": is_public,
+    }
 
 
-# --- Requests ------------------------------------------------------------------------------------------
 @transaction.atomic
 def create_request(
     *,
@@ -106,39 +167,25 @@ def create_request(
     """A State Party's focal point asks for assistance (Art. 6(1)); restricted unless made public."""
     if not permissions.can(actor, permissions.Capability.REQUEST_ASSISTANCE) or actor.state_id is None:
         raise PermissionDenied
-    errors = _check_request(
+    fields = _request_fields(
         state_id=actor.state_id,
-        kind=kind,
-        title=title,
-        amount=amount,
-        currency=currency,
-        period_start=period_start,
-        period_end=period_end,
-        obligation=obligation,
-    )
-    if errors:
-        raise ValidationError(errors)
-    request = AssistanceRequest.objects.create(
-        state=actor.state,
         area=area,
         kind=kind,
-        title=title.strip(),
-        description=description.strip(),
+        title=title,
+        description=description,
         period_start=period_start,
         period_end=period_end,
         amount=amount,
-        currency=currency.upper(),
-        location=location.strip(),
+        currency=currency,
+        location=location,
         obligation=obligation,
         is_public=is_public,
-        created_by=actor,
     )
+    request = AssistanceRequest.objects.create(state=actor.state, created_by=actor, **fields)
     shared = list(shared_with)
     if shared:
         request.shared_with.set(shared)
-    audit.record(
-        actor=actor, action="assistance.request.created", obj=request, changes=audit.diff({}, audit.snapshot(request))
-    )
+    _record_created(actor, request, "assistance.request.created")
     return request
 
 
@@ -174,63 +221,37 @@ def update_request(
 ) -> AssistanceRequest:
     """The requesting State's focal point changes an open request; the audit entry keeps before and after."""
     request = _locked_request(actor, request)
-    errors = _check_request(
+    fields = _request_fields(
         state_id=request.state_id,
+        area=area,
         kind=kind,
         title=title,
-        amount=amount,
-        currency=currency,
+        description=description,
         period_start=period_start,
         period_end=period_end,
+        amount=amount,
+        currency=currency,
+        location=location,
         obligation=obligation,
+        is_public=is_public,
     )
-    if errors:
-        raise ValidationError(errors)
-    before = audit.snapshot(request)
-    request.area = area
-    request.kind = kind
-    request.title = title.strip()
-    request.description = description.strip()
-    request.period_start = period_start
-    request.period_end = period_end
-    request.amount = amount
-    request.currency = currency.upper()
-    request.location = location.strip()
-    request.obligation = obligation
-    request.is_public = is_public
-    changes = audit.diff(before, audit.snapshot(request))
-    if changes:
-        request.save(
-            update_fields=[
-                "area",
-                "kind",
-                "title",
-                "description",
-                "period_start",
-                "period_end",
-                "amount",
-                "currency",
-                "location",
-                "obligation",
-                "is_public",
-            ]
-        )
-        audit.record(actor=actor, action="assistance.request.changed", obj=request, changes=changes)
+    _save_changes(actor=actor, obj=request, action="assistance.request.changed", fields=fields)
     return request
 
 
-def _set_status(*, actor: User, request: AssistanceRequest, status: str, action: str, reason: str) -> AssistanceRequest:
-    before = request.status
-    request.status = status
-    request.save(update_fields=["status"])
+def _set_status(*, actor: User, obj: _Workflow, status: str, action: str, reason: str) -> _Workflow:
+    """A request or an offer leaves its open (active) status; the audit entry keeps the reason, if any."""
+    before = obj.status
+    obj.status = status
+    obj.save(update_fields=["status"])
     audit.record(
         actor=actor,
         action=action,
-        obj=request,
+        obj=obj,
         changes={"status": [before, status]},
         context={"reason": reason} if reason else None,
     )
-    return request
+    return obj
 
 
 @transaction.atomic
@@ -241,7 +262,7 @@ def withdraw_request(*, actor: User, request: AssistanceRequest, reason: str) ->
         raise ValidationError({"reason": _("Say why the request is withdrawn.")})
     return _set_status(
         actor=actor,
-        request=request,
+        obj=request,
         status=RequestStatus.WITHDRAWN,
         action="assistance.request.withdrawn",
         reason=reason.strip(),
@@ -254,7 +275,7 @@ def close_request(*, actor: User, request: AssistanceRequest, note: str = "") ->
     request = _locked_request(actor, request)
     return _set_status(
         actor=actor,
-        request=request,
+        obj=request,
         status=RequestStatus.CLOSED,
         action="assistance.request.closed",
         reason=note.strip(),
@@ -337,24 +358,33 @@ def _offer_donor(actor: User) -> Donor:
         donor = Donor.objects.create(organization=actor.organization.strip())
     else:
         raise PermissionDenied
-    audit.record(
-        actor=actor, action="assistance.donor.created", obj=donor, changes=audit.diff({}, audit.snapshot(donor))
-    )
+    _record_created(actor, donor, "assistance.donor.created")
     return donor
 
 
-def _check_offer(
+def _ordered(values: Iterable[str], order: list[str]) -> list[str]:
+    chosen = set(values)
+    return [v for v in order if v in chosen]
+
+
+def _offer_fields(
     *,
     title: str,
-    areas: list[ThematicArea],
-    kinds: list[str],
-    regions: list[str],
+    areas: Iterable[ThematicArea],
+    kinds: Iterable[str],
+    regions: Iterable[str],
+    states: Iterable[State],
     budget_min: Decimal | None,
     budget_max: Decimal | None,
     currency: str,
     period_start: dt.date,
     period_end: dt.date,
-) -> dict[str, str]:
+    conditions: str,
+    is_public: bool,
+) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+    """An offer's fields as stored (text trimmed, kinds and regions in their order, the currency in capitals)
+    and its many-to-many relations, once checked: a ValidationError names every problem."""
+    areas, kinds, regions, states = list(areas), list(kinds), list(regions), list(states)
     errors = check_budget(budget_min, budget_max, currency) | check_period(period_start, period_end)
     if not title.strip():
         errors["title"] = _("Give the offer a title.")
@@ -364,12 +394,21 @@ def _check_offer(
         errors["kinds"] = _("Choose technical, material or financial assistance, or several.")
     if any(r not in Region.values for r in regions):
         errors["regions"] = _("Choose regions from the list.")
-    return errors
-
-
-def _ordered(values: Iterable[str], order: list[str]) -> list[str]:
-    chosen = set(values)
-    return [v for v in order if v in chosen]
+    if errors:
+        raise ValidationError(errors)
+    fields = {
+        "title": title.strip(),
+        "kinds": _ordered(kinds, AssistanceKind.values),
+        "regions": _ordered(regions, Region.values),
+        "budget_min": budget_min,
+        "budget_max": budget_max,
+        "currency": currency.upper(),
+        "period_start": period_start,
+        "period_end": period_end,
+        "conditions": conditions.strip(),
+        "is_public": is_public,
+    }
+    return fields, {"areas": areas, "states": states}
 
 
 @transaction.atomic
@@ -391,39 +430,23 @@ def create_offer(
 ) -> AssistanceOffer:
     """A donor focal point registers an offer or a capacity of their donor (Art. 6(2))."""
     donor = _offer_donor(actor)
-    areas, kinds, regions, states = list(areas), list(kinds), list(regions), list(states)
-    errors = _check_offer(
+    fields, relations = _offer_fields(
         title=title,
         areas=areas,
         kinds=kinds,
         regions=regions,
+        states=states,
         budget_min=budget_min,
         budget_max=budget_max,
         currency=currency,
         period_start=period_start,
         period_end=period_end,
-    )
-    if errors:
-        raise ValidationError(errors)
-    offer = AssistanceOffer.objects.create(
-        donor=donor,
-        title=title.strip(),
-        kinds=_ordered(kinds, AssistanceKind.values),
-        regions=_ordered(regions, Region.values),
-        budget_min=budget_min,
-        budget_max=budget_max,
-        currency=currency.upper(),
-        period_start=period_start,
-        period_end=period_end,
-        conditions=conditions.strip(),
+        conditions=conditions,
         is_public=is_public,
-        created_by=actor,
     )
-    offer.areas.set(areas)
-    offer.states.set(states)
-    audit.record(
-        actor=actor, action="assistance.offer.created", obj=offer, changes=audit.diff({}, audit.snapshot(offer))
-    )
+    offer = AssistanceOffer.objects.create(donor=donor, created_by=actor, **fields)
+    _set_relations(offer, relations)
+    _record_created(actor, offer, "assistance.offer.created")
     return offer
 
 
@@ -458,50 +481,21 @@ def update_offer(
 ) -> AssistanceOffer:
     """The donor's focal point changes an active offer; the audit entry keeps before and after."""
     offer = _locked_offer(actor, offer)
-    areas, kinds, regions, states = list(areas), list(kinds), list(regions), list(states)
-    errors = _check_offer(
+    fields, relations = _offer_fields(
         title=title,
         areas=areas,
         kinds=kinds,
         regions=regions,
+        states=states,
         budget_min=budget_min,
         budget_max=budget_max,
         currency=currency,
         period_start=period_start,
         period_end=period_end,
+        conditions=conditions,
+        is_public=is_public,
     )
-    if errors:
-        raise ValidationError(errors)
-    before = audit.snapshot(offer)
-    offer.title = title.strip()
-    offer.kinds = _ordered(kinds, AssistanceKind.values)
-    offer.regions = _ordered(regions, Region.values)
-    offer.budget_min = budget_min
-    offer.budget_max = budget_max
-    offer.currency = currency.upper()
-    offer.period_start = period_start
-    offer.period_end = period_end
-    offer.conditions = conditions.strip()
-    offer.is_public = is_public
-    offer.save(
-        update_fields=[
-            "title",
-            "kinds",
-            "regions",
-            "budget_min",
-            "budget_max",
-            "currency",
-            "period_start",
-            "period_end",
-            "conditions",
-            "is_public",
-        ]
-    )
-    offer.areas.set(areas)
-    offer.states.set(states)
-    changes = audit.diff(before, audit.snapshot(offer))
-    if changes:
-        audit.record(actor=actor, action="assistance.offer.changed", obj=offer, changes=changes)
+    _save_changes(actor=actor, obj=offer, action="assistance.offer.changed", fields=fields, relations=relations)
     return offer
 
 
@@ -511,14 +505,10 @@ def withdraw_offer(*, actor: User, offer: AssistanceOffer, reason: str) -> Assis
     offer = _locked_offer(actor, offer)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the offer is withdrawn.")})
-    before = offer.status
-    offer.status = OfferStatus.WITHDRAWN
-    offer.save(update_fields=["status"])
-    audit.record(
+    return _set_status(
         actor=actor,
-        action="assistance.offer.withdrawn",
         obj=offer,
-        changes={"status": [before, offer.status]},
-        context={"reason": reason.strip()},
+        status=OfferStatus.WITHDRAWN,
+        action="assistance.offer.withdrawn",
+        reason=reason.strip(),
     )
-    return offer

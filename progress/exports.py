@@ -7,15 +7,16 @@ its numerator or its denominator, saying which). XLSX puts them on two sheets (a
 the project's export library), CSV one after the other, each under its title. Every text cell that a
 spreadsheet would take for a formula (a leading ``=``, ``+``, ``-`` or ``@``) is quoted.
 
-PDF. Start → status → download, as ``reporting.pdf`` does for reports (and with its helpers: write
-options, stage texts, staleness): ``ensure`` answers at once with the ``DashboardPdf`` of the date and
-audience, reusing the stored file while its ``fingerprint`` (the figures as JSON plus
-``LAYOUT_REVISION``) matches, else queueing one render with Celery after commit. ``render`` does the
-work in the worker, moving the progress bar as it goes, with no transaction open while WeasyPrint
-lays out the page; it never marks a file ready for figures that changed while it rendered. The PDF
-speaks the portal's language (``settings.LANGUAGE_CODE``) whoever asked: one file per date and
-audience, and the fingerprint is computed in that language too so that it does not depend on the
-language of the requester.
+PDF. Start → status → download, in the lifecycle that ``reporting.pdf`` follows for reports
+(``ccm_portal.documents``, with its stage texts, staleness and write options; this module is its
+``KIND``): ``ensure`` answers at once with the ``DashboardPdf`` of the date and audience, reusing the
+stored file while its ``fingerprint`` (the figures as JSON plus ``LAYOUT_REVISION``) matches, else
+queueing one render with Celery after commit. ``render`` does the work in the worker, moving the
+progress bar as it goes, with no transaction open while WeasyPrint lays out the page (the figures are
+counted outside any transaction too); it never marks a file ready for figures that changed while it
+rendered. The PDF speaks the portal's language (``settings.LANGUAGE_CODE``) whoever asked: one file
+per date and audience, and the fingerprint is computed in that language too so that it does not
+depend on the language of the requester.
 """
 
 from __future__ import annotations
@@ -28,30 +29,22 @@ import json
 import logging
 import math
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import tablib
 from django.conf import settings
-from django.contrib.staticfiles import finders
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from audit import services as audit
+from ccm_portal import documents
 from parties.models import State
 from progress import dashboard as board
 from progress.membership import display
 from progress.models import Audience, DashboardPdf
 from progress.types import Dashboard, Figure
-from reporting import pdf as report_pdf
-from reporting.models import RenderStatus
 
 log = logging.getLogger(__name__)
 
@@ -193,18 +186,18 @@ STYLESHEET = "css/progress-print.css"
 COLUMNS = 6  # figures side by side across the landscape page
 
 STAGE_CHANGED = gettext_noop("The figures changed while the PDF was being made; starting again")
-STAGE_QUEUED = report_pdf.STAGE_QUEUED
-STAGE_PREPARING = report_pdf.STAGE_PREPARING
-STAGE_LAYOUT = report_pdf.STAGE_LAYOUT
-STAGE_WRITING = report_pdf.STAGE_WRITING
-STAGE_SAVING = report_pdf.STAGE_SAVING
-STAGE_READY = report_pdf.STAGE_READY
-STAGE_RETRY = report_pdf.STAGE_RETRY
-STAGE_FAILED = report_pdf.STAGE_FAILED
-ERROR_FAILED = report_pdf.ERROR_FAILED
-PROGRESS = report_pdf.PROGRESS
-IN_FLIGHT = report_pdf.IN_FLIGHT
-STALE_AFTER = report_pdf.STALE_AFTER
+STAGE_QUEUED = documents.STAGE_QUEUED
+STAGE_PREPARING = documents.STAGE_PREPARING
+STAGE_LAYOUT = documents.STAGE_LAYOUT
+STAGE_WRITING = documents.STAGE_WRITING
+STAGE_SAVING = documents.STAGE_SAVING
+STAGE_READY = documents.STAGE_READY
+STAGE_RETRY = documents.STAGE_RETRY
+STAGE_FAILED = documents.STAGE_FAILED
+ERROR_FAILED = documents.ERROR_FAILED
+PROGRESS = documents.PROGRESS
+IN_FLIGHT = documents.IN_FLIGHT
+STALE_AFTER = documents.STALE_AFTER
 
 
 def current_dashboard(*, as_of: dt.date, audience: str) -> Dashboard:
@@ -249,7 +242,7 @@ def file_name(pdf: DashboardPdf) -> str:
 
 
 def has_file(pdf: DashboardPdf) -> bool:
-    return pdf.status == RenderStatus.READY and bool(pdf.file) and default_storage.exists(pdf.file.name)
+    return documents.has_file(pdf)
 
 
 def is_current(pdf: DashboardPdf, current: str | None = None) -> bool:
@@ -263,79 +256,19 @@ def is_current(pdf: DashboardPdf, current: str | None = None) -> bool:
 
 
 # --- Asking for a PDF ------------------------------------------------------------------------------
-def _enqueue(pdf_id: int) -> None:
-    from progress.tasks import render_dashboard_pdf
-
-    transaction.on_commit(lambda: render_dashboard_pdf.delay(pdf_id))
-
-
-def _in_flight(pdf: DashboardPdf, now: dt.datetime) -> bool:
-    if pdf.status not in IN_FLIGHT:
-        return False
-    since = pdf.started_at if pdf.status == RenderStatus.RENDERING else pdf.requested_at
-    return since is None or now - since < STALE_AFTER
-
-
-def _user(requested_by: Any) -> Any:
-    return requested_by if getattr(requested_by, "is_authenticated", False) else None
-
-
 def ensure(*, as_of: dt.date, audience: str, requested_by: Any = None) -> DashboardPdf:
     """The PDF of the dashboard as of ``as_of`` for ``audience``: the existing row when its fingerprint
     matches and it is ready or being made; otherwise the row (re)set to "queued" and one render
     enqueued after commit. Asking twice queues one render. Authorization is the caller's (see
     ``progress.views.exports``)."""
     # The figures are counted before the row is locked: the lock is held for a few statements only.
-    current = fingerprint(current_dashboard(as_of=as_of, audience=audience))
-    with transaction.atomic():
-        pdf, created = DashboardPdf.objects.select_for_update().get_or_create(
-            as_of=as_of,
-            audience=audience,
-            defaults={
-                "fingerprint": current,
-                "status": RenderStatus.QUEUED,
-                "stage": STAGE_QUEUED,
-                "requested_by": _user(requested_by),
-            },
-        )
-        if not created and pdf.fingerprint == current and (has_file(pdf) or _in_flight(pdf, timezone.now())):
-            return pdf
-        before = {"status": "" if created else pdf.status, "fingerprint": "" if created else pdf.fingerprint}
-        if not created:
-            pdf.fingerprint = current
-            pdf.status = RenderStatus.QUEUED
-            pdf.progress = 0
-            pdf.stage = STAGE_QUEUED
-            pdf.error = ""
-            pdf.requested_by = _user(requested_by)
-            pdf.requested_at = timezone.now()
-            pdf.started_at = None
-            pdf.finished_at = None
-            pdf.save(
-                update_fields=[
-                    "fingerprint",
-                    "status",
-                    "progress",
-                    "stage",
-                    "error",
-                    "requested_by",
-                    "requested_at",
-                    "started_at",
-                    "finished_at",
-                ]
-            )
-        audit.record(
-            actor=requested_by,
-            action="progress.pdf.queued",
-            obj=pdf,
-            changes={
-                "status": [before["status"], RenderStatus.QUEUED],
-                "fingerprint": [before["fingerprint"], current],
-            },
-            context={"as_of": as_of.isoformat(), "audience": audience},
-        )
-        _enqueue(pdf.pk)
-    return pdf
+    return documents.ensure(
+        KIND,
+        lookup={"as_of": as_of, "audience": audience},
+        current=fingerprint(current_dashboard(as_of=as_of, audience=audience)),
+        requested_by=requested_by,
+        context={"as_of": as_of.isoformat(), "audience": audience},
+    )
 
 
 # --- Building the document -------------------------------------------------------------------------
@@ -426,36 +359,14 @@ def build_html(dashboard: Dashboard, *, generated_on: dt.date | None = None, den
     return render_to_string(TEMPLATE, context)
 
 
-@cache
-def _stylesheet_text() -> str:
-    # Read from disk through the staticfiles finders: the worker needs no web server.
-    path = finders.find(STYLESHEET)
-    if not path:
-        raise FileNotFoundError(STYLESHEET)
-    return Path(path).read_text(encoding="utf-8")
-
-
 def _lay_out(html: str) -> Any:
-    """The WeasyPrint document of ``html`` with the print stylesheet. It refers to nothing outside
-    itself, so every URL is refused (no file or network access)."""
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-    from weasyprint.urls import URLFetcher
-
-    fetcher = URLFetcher(allowed_protocols=())
-    fonts = FontConfiguration()
-    stylesheet = CSS(string=_stylesheet_text(), font_config=fonts, url_fetcher=fetcher)
-    return HTML(string=html, url_fetcher=fetcher).render(stylesheets=[stylesheet], font_config=fonts)
+    """The WeasyPrint document of ``html`` with the print stylesheet (every URL refused)."""
+    return documents.lay_out(html, [documents.stylesheet_text(STYLESHEET)])
 
 
-def _write(document: Any) -> report_pdf.Rendered:
-    # The write options measured for report PDFs (subset fonts, no hinting, compressed streams).
-    return report_pdf.Rendered(data=document.write_pdf(**report_pdf.WRITE_OPTIONS), pages=len(document.pages))
-
-
-def html_to_pdf(html: str) -> report_pdf.Rendered:
+def html_to_pdf(html: str) -> documents.Rendered:
     """``html`` laid out and written as it is (no density chosen for it)."""
-    return _write(_lay_out(html))
+    return documents.write(_lay_out(html))
 
 
 def lay_out(dashboard: Dashboard, *, generated_on: dt.date | None = None) -> Any:
@@ -470,130 +381,40 @@ def lay_out(dashboard: Dashboard, *, generated_on: dt.date | None = None) -> Any
     return document
 
 
-def render_pdf(dashboard: Dashboard, *, on_laid_out: Any = None) -> report_pdf.Rendered:
+def render_pdf(dashboard: Dashboard, *, on_laid_out: Any = None) -> documents.Rendered:
     """The one-page PDF of ``dashboard``; ``on_laid_out`` is called between layout and writing."""
     document = lay_out(dashboard)
     if on_laid_out is not None:
         on_laid_out()
-    return _write(document)
+    return documents.write(document)
 
 
 # --- Rendering (in the worker) ---------------------------------------------------------------------
-def _progress(pdf_id: int, fp: str, stage: str) -> None:
-    # One autocommitted statement: the status page sees it at once, nothing stays locked.
-    DashboardPdf.objects.filter(pk=pdf_id, status=RenderStatus.RENDERING, fingerprint=fp).update(
-        progress=PROGRESS[stage], stage=stage
-    )
+class _DashboardPdfs(documents.Kind[Dashboard]):
+    """Dashboard PDFs in the lifecycle of ``ccm_portal.documents``."""
+
+    model = DashboardPdf
+    action = "progress.pdf"
+    task = "progress.tasks.render_dashboard_pdf"
+    stage_changed = STAGE_CHANGED
+    changed_reason = "figures changed while rendering"
+    log = log
+    log_label = "the dashboard PDF"
+
+    def subject(self, row: DashboardPdf) -> Dashboard:
+        return current_dashboard(as_of=row.as_of, audience=row.audience)
+
+    def fingerprint(self, subject: Dashboard) -> str:
+        return fingerprint(subject)
+
+    def build(self, source: Dashboard, *, on_laid_out: Any) -> documents.Rendered:
+        return render_pdf(source, on_laid_out=on_laid_out)
+
+    def storage_name(self, row: DashboardPdf, subject: Dashboard) -> str:
+        return f"{DashboardPdf._meta.get_field('file').upload_to}{file_name(row)}"
 
 
-def _claimable(pdf: DashboardPdf) -> bool:
-    """Queued, or a render that was lost (its worker killed mid-way)."""
-    lost = pdf.status == RenderStatus.RENDERING and not _in_flight(pdf, timezone.now())
-    return pdf.status == RenderStatus.QUEUED or lost
-
-
-def _claim(pdf_id: int) -> tuple[DashboardPdf, Dashboard, str] | None:
-    """Move a queued PDF (or a lost render) to "rendering" for the figures as they are now; ``None``
-    when there is nothing to do (already ready, rendering elsewhere, or deleted)."""
-    seen = DashboardPdf.objects.filter(pk=pdf_id).first()
-    if seen is None or not _claimable(seen):
-        return None
-    # Counted outside the transaction; the row is then locked for a few statements only.
-    dashboard = current_dashboard(as_of=seen.as_of, audience=seen.audience)
-    current = fingerprint(dashboard)
-    with transaction.atomic():
-        pdf = DashboardPdf.objects.select_for_update().filter(pk=pdf_id).first()
-        if pdf is None:
-            return None
-        if not _claimable(pdf):
-            return None  # a duplicate delivery: the work is done or in hand
-        now = timezone.now()
-        before = pdf.status
-        pdf.status = RenderStatus.RENDERING
-        pdf.fingerprint = current
-        pdf.progress = PROGRESS[STAGE_PREPARING]
-        pdf.stage = STAGE_PREPARING
-        pdf.error = ""
-        pdf.started_at = now
-        pdf.finished_at = None
-        pdf.save(update_fields=["status", "fingerprint", "progress", "stage", "error", "started_at", "finished_at"])
-        audit.record(
-            actor=None,
-            action="progress.pdf.rendering",
-            obj=pdf,
-            changes={"status": [before, RenderStatus.RENDERING]},
-            context={"fingerprint": current},
-        )
-    return pdf, dashboard, current
-
-
-def _finish(pdf_id: int, rendered_fp: str, result: report_pdf.Rendered) -> DashboardPdf:
-    row = DashboardPdf.objects.filter(pk=pdf_id).values("as_of", "audience").get()
-    current = fingerprint(current_dashboard(as_of=row["as_of"], audience=row["audience"]))
-    with transaction.atomic():
-        pdf = DashboardPdf.objects.select_for_update().get(pk=pdf_id)
-        if pdf.status != RenderStatus.RENDERING or pdf.fingerprint != rendered_fp:
-            # Someone asked again for newer figures meanwhile; that render does the work.
-            return pdf
-        if current != rendered_fp:
-            # The figures changed while this render ran: never mark a file ready for stale figures.
-            pdf.status = RenderStatus.QUEUED
-            pdf.fingerprint = current
-            pdf.progress = 0
-            pdf.stage = STAGE_CHANGED
-            pdf.requested_at = timezone.now()
-            pdf.started_at = None
-            pdf.save(update_fields=["status", "fingerprint", "progress", "stage", "requested_at", "started_at"])
-            audit.record(
-                actor=None,
-                action="progress.pdf.queued",
-                obj=pdf,
-                changes={
-                    "status": [RenderStatus.RENDERING, RenderStatus.QUEUED],
-                    "fingerprint": [rendered_fp, current],
-                },
-                context={"reason": "figures changed while rendering"},
-            )
-            _enqueue(pdf.pk)
-            return pdf
-        name = f"{DashboardPdf._meta.get_field('file').upload_to}{file_name(pdf)}"
-        # A stable name: the new file replaces the old one (FileSystemStorage would otherwise add a suffix).
-        default_storage.delete(name)
-        pdf.file.name = default_storage.save(name, ContentFile(result.data))
-        pdf.size = len(result.data)
-        pdf.status = RenderStatus.READY
-        pdf.progress = 100
-        pdf.stage = STAGE_READY
-        pdf.finished_at = timezone.now()
-        pdf.save(update_fields=["file", "size", "status", "progress", "stage", "finished_at"])
-        audit.record(
-            actor=None,
-            action="progress.pdf.ready",
-            obj=pdf,
-            changes={"status": [RenderStatus.RENDERING, RenderStatus.READY]},
-            context={"file": pdf.file.name, "size": pdf.size, "pages": result.pages, "fingerprint": rendered_fp},
-        )
-    return pdf
-
-
-def _fail(pdf_id: int, rendered_fp: str, *, retry: bool) -> None:
-    with transaction.atomic():
-        pdf = DashboardPdf.objects.select_for_update().get(pk=pdf_id)
-        if pdf.status != RenderStatus.RENDERING or pdf.fingerprint != rendered_fp:
-            return
-        status = RenderStatus.QUEUED if retry else RenderStatus.FAILED
-        pdf.status = status
-        pdf.progress = 0
-        pdf.stage = STAGE_RETRY if retry else STAGE_FAILED
-        pdf.error = "" if retry else ERROR_FAILED
-        pdf.finished_at = None if retry else timezone.now()
-        pdf.save(update_fields=["status", "progress", "stage", "error", "finished_at"])
-        audit.record(
-            actor=None,
-            action="progress.pdf.retrying" if retry else "progress.pdf.failed",
-            obj=pdf,
-            changes={"status": [RenderStatus.RENDERING, status]},
-        )
+KIND = _DashboardPdfs()
 
 
 def render(pdf_id: int, *, final_attempt: bool = True) -> DashboardPdf | None:
@@ -602,20 +423,4 @@ def render(pdf_id: int, *, final_attempt: bool = True) -> DashboardPdf | None:
     meanwhile, in which case it is queued again. On an error the row says so for the user and the
     exception is logged; an ``OSError`` (disk, storage) is raised again for Celery to retry, the row
     waiting as "queued" until the final attempt."""
-    claimed = _claim(pdf_id)
-    if claimed is None:
-        return DashboardPdf.objects.filter(pk=pdf_id).first()
-    pdf, dashboard, fp = claimed
-    try:
-        with translation.override(settings.LANGUAGE_CODE):
-            _progress(pdf.pk, fp, STAGE_LAYOUT)
-            result = render_pdf(dashboard, on_laid_out=lambda: _progress(pdf.pk, fp, STAGE_WRITING))
-        _progress(pdf.pk, fp, STAGE_SAVING)
-        return _finish(pdf.pk, fp, result)
-    except Exception as error:
-        log.exception("Rendering the dashboard PDF %s (DashboardPdf %s) failed", pdf, pdf.pk)
-        retry = isinstance(error, OSError) and not final_attempt
-        _fail(pdf.pk, fp, retry=retry)
-        if retry:
-            raise
-        return DashboardPdf.objects.get(pk=pdf.pk)
+    return documents.render(KIND, pdf_id, final_attempt=final_attempt)

@@ -1,11 +1,13 @@
 """The PDF of a report: a submitted version in the layout of the adopted format, or the working
 draft (marked "DRAFT — not submitted" on every page) for the national approver's sign-off.
 
-Start → status → download. ``ensure_pdf`` answers at once with the ``ReportPdf`` row: the stored
-file when what it shows is unchanged (same ``fingerprint``), the render in flight, or a new render
-queued with Celery once the transaction commits. ``render`` does the work in the worker and moves
-the row's progress bar as it goes; it never holds a database transaction open while WeasyPrint
-lays out the pages, and it never marks a file ready for content that changed while it rendered.
+Start → status → download, in the lifecycle of ``ccm_portal.documents`` (this module is its
+``KIND``: what a PDF shows, its fingerprint, how it is built, where it is stored). ``ensure_pdf``
+answers at once with the ``ReportPdf`` row: the stored file when what it shows is unchanged (same
+``fingerprint``), the render in flight, or a new render queued with Celery once the transaction
+commits. ``render`` does the work in the worker and moves the row's progress bar as it goes; it never
+holds a database transaction open while WeasyPrint lays out the pages, and it never marks a file
+ready for content that changed while it rendered.
 
 Stage and error texts are stored untranslated (``gettext_noop``) and translated when shown, so the
 status page speaks its reader's language whichever language the worker runs in.
@@ -13,29 +15,20 @@ status page speaks its reader's language whichever language the worker runs in.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
-from django.contrib.staticfiles import finders
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from audit import services as audit
+from ccm_portal import documents
 from reporting import formats
 from reporting import forms as editor
-from reporting.models import Language, RenderStatus, Report, ReportPdf, ReportVersion
+from reporting.models import Language, Report, ReportPdf, ReportVersion
 
 log = logging.getLogger(__name__)
 
@@ -45,35 +38,23 @@ LAYOUT_REVISION = 1
 TEMPLATE = "reporting/pdf/report.html"
 STYLESHEET = "css/report-print.css"
 DIRECTORY = "reports/pdf"
-# A render that has not finished after this long is taken to be lost (a worker killed mid-way);
-# asking again queues a new one.
-STALE_AFTER = dt.timedelta(minutes=10)
-IN_FLIGHT = (RenderStatus.QUEUED, RenderStatus.RENDERING)
-# WeasyPrint 70 write options, as measured in bench/test_pdf.py (500 rows, 22 pages): subset fonts
-# (``full_fonts`` would embed whole fonts: 3.1 MB instead of 0.1 MB, and 1.9 s instead of 0.4 s to
-# write); no hinting in the subsets (viewers do not need it; +10 % size); compressed streams
-# (``uncompressed_pdf`` saves 0.05 s for a file ten times larger).
-WRITE_OPTIONS: dict[str, Any] = {"full_fonts": False, "hinting": False, "uncompressed_pdf": False}
 
-# Stages of the progress bar, translated when shown.
-STAGE_QUEUED = gettext_noop("Waiting for a free worker")
-STAGE_PREPARING = gettext_noop("Preparing the content")
-STAGE_LAYOUT = gettext_noop("Laying out the pages")
-STAGE_WRITING = gettext_noop("Writing the PDF")
-STAGE_SAVING = gettext_noop("Saving")
-STAGE_READY = gettext_noop("Ready")
+# The stages of the progress bar and the lifecycle's texts are those of every background document.
+STAGE_QUEUED = documents.STAGE_QUEUED
+STAGE_PREPARING = documents.STAGE_PREPARING
+STAGE_LAYOUT = documents.STAGE_LAYOUT
+STAGE_WRITING = documents.STAGE_WRITING
+STAGE_SAVING = documents.STAGE_SAVING
+STAGE_READY = documents.STAGE_READY
 STAGE_CHANGED = gettext_noop("The draft changed while the PDF was being made; starting again")
-STAGE_RETRY = gettext_noop("A temporary problem; trying again shortly")
-STAGE_FAILED = gettext_noop("Failed")
-ERROR_FAILED = gettext_noop(
-    "The PDF could not be made. Try again; if it fails again, tell the ISU (the error has been logged)."
-)
-PROGRESS = {
-    STAGE_PREPARING: 10,
-    STAGE_LAYOUT: 40,
-    STAGE_WRITING: 75,
-    STAGE_SAVING: 90,
-}
+STAGE_RETRY = documents.STAGE_RETRY
+STAGE_FAILED = documents.STAGE_FAILED
+ERROR_FAILED = documents.ERROR_FAILED
+PROGRESS = documents.PROGRESS
+IN_FLIGHT = documents.IN_FLIGHT
+STALE_AFTER = documents.STALE_AFTER
+WRITE_OPTIONS = documents.WRITE_OPTIONS
+Rendered = documents.Rendered
 
 
 # --- What a PDF shows, and its fingerprint -----------------------------------------------------------
@@ -131,88 +112,24 @@ def file_name(report: Report, version: ReportVersion | None = None) -> str:
 
 def is_current(pdf: ReportPdf, report: Report, version: ReportVersion | None = None) -> bool:
     """Whether the stored file of ``pdf`` shows what the version (or draft) holds now."""
-    return (
-        pdf.status == RenderStatus.READY
-        and pdf.fingerprint == fingerprint(report, version)
-        and bool(pdf.file)
-        and default_storage.exists(pdf.file.name)
-    )
+    return pdf.fingerprint == fingerprint(report, version) and documents.has_file(pdf)
 
 
 # --- Asking for a PDF -------------------------------------------------------------------------------
-def _enqueue(pdf_id: int) -> None:
-    from reporting.tasks import render_report_pdf
-
-    transaction.on_commit(lambda: render_report_pdf.delay(pdf_id))
-
-
-def _in_flight(pdf: ReportPdf, now: dt.datetime) -> bool:
-    if pdf.status not in IN_FLIGHT:
-        return False
-    since = pdf.started_at if pdf.status == RenderStatus.RENDERING else pdf.requested_at
-    return since is None or now - since < STALE_AFTER
-
-
 def ensure_pdf(*, report: Report, version: ReportVersion | None = None, requested_by: Any = None) -> ReportPdf:
     """The PDF of ``version`` (or of the draft): the existing row when its fingerprint matches and it
     is ready or being made; otherwise the row (re)set to "queued" and one render enqueued after commit.
     Asking twice queues one render. Authorization is the caller's (see ``reporting.views.documents``)."""
-    with transaction.atomic():
-        # Read afresh: what counts is the content now, not what the caller loaded earlier.
-        report = _load_report(report)
-        version = _load_version(version) if version is not None else None
-        current = fingerprint(report, version)
-        pdf, created = ReportPdf.objects.select_for_update().get_or_create(
-            report=report,
-            version=version,
-            defaults={
-                "fingerprint": current,
-                "status": RenderStatus.QUEUED,
-                "stage": STAGE_QUEUED,
-                "requested_by": requested_by if getattr(requested_by, "is_authenticated", False) else None,
-            },
-        )
-        if not created and pdf.fingerprint == current:
-            if pdf.status == RenderStatus.READY and pdf.file and default_storage.exists(pdf.file.name):
-                return pdf
-            if _in_flight(pdf, timezone.now()):
-                return pdf
-        before = {"status": "" if created else pdf.status, "fingerprint": "" if created else pdf.fingerprint}
-        if not created:
-            pdf.fingerprint = current
-            pdf.status = RenderStatus.QUEUED
-            pdf.progress = 0
-            pdf.stage = STAGE_QUEUED
-            pdf.error = ""
-            pdf.requested_by = requested_by if getattr(requested_by, "is_authenticated", False) else None
-            pdf.requested_at = timezone.now()
-            pdf.started_at = None
-            pdf.finished_at = None
-            pdf.save(
-                update_fields=[
-                    "fingerprint",
-                    "status",
-                    "progress",
-                    "stage",
-                    "error",
-                    "requested_by",
-                    "requested_at",
-                    "started_at",
-                    "finished_at",
-                ]
-            )
-        audit.record(
-            actor=requested_by,
-            action="reporting.pdf.queued",
-            obj=pdf,
-            changes={
-                "status": [before["status"], RenderStatus.QUEUED],
-                "fingerprint": [before["fingerprint"], current],
-            },
-            context={"report": report.pk, "version": version.number if version else None},
-        )
-        _enqueue(pdf.pk)
-    return pdf
+    # Read afresh: what counts is the content now, not what the caller loaded earlier.
+    report = _load_report(report)
+    version = _load_version(version) if version is not None else None
+    return documents.ensure(
+        KIND,
+        lookup={"report": report, "version": version},
+        current=fingerprint(report, version),
+        requested_by=requested_by,
+        context={"report": report.pk, "version": version.number if version else None},
+    )
 
 
 def queue_version_pdf(version_id: int) -> ReportPdf:
@@ -223,12 +140,6 @@ def queue_version_pdf(version_id: int) -> ReportPdf:
 
 
 # --- Building the document ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Rendered:
-    data: bytes
-    pages: int
-
-
 def _language(code: str) -> dict[str, str]:
     return {
         "code": code,
@@ -317,32 +228,17 @@ def build_source(report: Report, version: ReportVersion | None = None) -> Source
     return Source(html=render_to_string(TEMPLATE, context), page_css=page_css(context))
 
 
-@cache
 def _stylesheet_text() -> str:
-    # Read from disk through the staticfiles finders: the worker needs no web server.
-    path = finders.find(STYLESHEET)
-    if not path:
-        raise FileNotFoundError(STYLESHEET)
-    return Path(path).read_text(encoding="utf-8")
+    return documents.stylesheet_text(STYLESHEET)
 
 
 def html_to_pdf(source: Source, *, on_laid_out: Any = None) -> Rendered:
     """Lay out the document with the print stylesheet and write the PDF. The document refers to
     nothing outside itself, so every URL is refused (no file or network access from report content)."""
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-    from weasyprint.urls import URLFetcher
-
-    fetcher = URLFetcher(allowed_protocols=())
-    fonts = FontConfiguration()
-    stylesheets = [
-        CSS(string=_stylesheet_text(), font_config=fonts, url_fetcher=fetcher),
-        CSS(string=source.page_css, font_config=fonts, url_fetcher=fetcher),
-    ]
-    document = HTML(string=source.html, url_fetcher=fetcher).render(stylesheets=stylesheets, font_config=fonts)
+    document = documents.lay_out(source.html, [_stylesheet_text(), source.page_css])
     if on_laid_out is not None:
         on_laid_out()
-    return Rendered(data=document.write_pdf(**WRITE_OPTIONS), pages=len(document.pages))
+    return documents.write(document)
 
 
 # --- Rendering (in the worker) ------------------------------------------------------------------------
@@ -352,113 +248,51 @@ def _subject(pdf: ReportPdf) -> tuple[Report, ReportVersion | None]:
     return report, version
 
 
-def _progress(pdf_id: int, fp: str, stage: str) -> None:
-    # One autocommitted statement: the status page sees it at once, nothing stays locked.
-    ReportPdf.objects.filter(pk=pdf_id, status=RenderStatus.RENDERING, fingerprint=fp).update(
-        progress=PROGRESS[stage], stage=stage
-    )
+class _ReportPdfs(documents.Kind[tuple[Report, ReportVersion | None]]):
+    """Report PDFs in the lifecycle of ``ccm_portal.documents``. The module's functions are looked up
+    when called (tests replace ``build_source``)."""
+
+    model = ReportPdf
+    action = "reporting.pdf"
+    task = "reporting.tasks.render_report_pdf"
+    stage_changed = STAGE_CHANGED
+    changed_reason = "content changed while rendering"
+    log = log
+    log_label = "the PDF of"
+
+    def subject(self, row: ReportPdf) -> tuple[Report, ReportVersion | None]:
+        return _subject(row)
+
+    def fingerprint(self, subject: tuple[Report, ReportVersion | None]) -> str:
+        return fingerprint(*subject)
+
+    def prepare(self, subject: tuple[Report, ReportVersion | None]) -> Source:
+        return build_source(*subject)
+
+    def build(self, source: Source, *, on_laid_out: Any) -> Rendered:
+        return html_to_pdf(source, on_laid_out=on_laid_out)
+
+    def storage_name(self, row: ReportPdf, subject: tuple[Report, ReportVersion | None]) -> str:
+        return f"{DIRECTORY}/{file_name(*subject)}"
+
+    def ready_fields(self, result: Rendered) -> dict[str, Any]:
+        return {"pages": result.pages}
+
+
+KIND = _ReportPdfs()
 
 
 def _claim(pdf_id: int) -> tuple[ReportPdf, Report, ReportVersion | None, str] | None:
-    """Move a queued PDF (or a lost render) to "rendering" for the content as it is now; ``None``
-    when there is nothing to do (already ready, rendering elsewhere, or deleted)."""
-    with transaction.atomic():
-        pdf = ReportPdf.objects.select_for_update().filter(pk=pdf_id).first()
-        if pdf is None:
-            return None
-        now = timezone.now()
-        lost = pdf.status == RenderStatus.RENDERING and not _in_flight(pdf, now)
-        if pdf.status != RenderStatus.QUEUED and not lost:
-            return None  # a duplicate delivery: the work is done or in hand
-        report, version = _subject(pdf)
-        current = fingerprint(report, version)
-        before = pdf.status
-        pdf.status = RenderStatus.RENDERING
-        pdf.fingerprint = current
-        pdf.progress = PROGRESS[STAGE_PREPARING]
-        pdf.stage = STAGE_PREPARING
-        pdf.error = ""
-        pdf.started_at = now
-        pdf.finished_at = None
-        pdf.save(update_fields=["status", "fingerprint", "progress", "stage", "error", "started_at", "finished_at"])
-        audit.record(
-            actor=None,
-            action="reporting.pdf.rendering",
-            obj=pdf,
-            changes={"status": [before, RenderStatus.RENDERING]},
-            context={"fingerprint": current},
-        )
-    return pdf, report, version, current
+    """``documents.claim``, with the report and the version apart."""
+    claimed = documents.claim(KIND, pdf_id)
+    if claimed is None:
+        return None
+    pdf, (report, version), fp = claimed
+    return pdf, report, version, fp
 
 
 def _finish(pdf_id: int, rendered_fp: str, result: Rendered) -> ReportPdf:
-    with transaction.atomic():
-        pdf = ReportPdf.objects.select_for_update().get(pk=pdf_id)
-        if pdf.status != RenderStatus.RENDERING or pdf.fingerprint != rendered_fp:
-            # Someone asked again for newer content meanwhile; that render does the work.
-            return pdf
-        report, version = _subject(pdf)
-        current = fingerprint(report, version)
-        if current != rendered_fp:
-            # The draft was saved while this render ran: never mark a file ready for stale content.
-            pdf.status = RenderStatus.QUEUED
-            pdf.fingerprint = current
-            pdf.progress = 0
-            pdf.stage = STAGE_CHANGED
-            pdf.requested_at = timezone.now()
-            pdf.started_at = None
-            pdf.save(update_fields=["status", "fingerprint", "progress", "stage", "requested_at", "started_at"])
-            audit.record(
-                actor=None,
-                action="reporting.pdf.queued",
-                obj=pdf,
-                changes={
-                    "status": [RenderStatus.RENDERING, RenderStatus.QUEUED],
-                    "fingerprint": [rendered_fp, current],
-                },
-                context={"reason": "content changed while rendering"},
-            )
-            _enqueue(pdf.pk)
-            return pdf
-        name = f"{DIRECTORY}/{file_name(report, version)}"
-        # A stable name: the new file replaces the old one (FileSystemStorage would otherwise add a suffix).
-        default_storage.delete(name)
-        pdf.file.name = default_storage.save(name, ContentFile(result.data))
-        pdf.size = len(result.data)
-        pdf.pages = result.pages
-        pdf.status = RenderStatus.READY
-        pdf.progress = 100
-        pdf.stage = STAGE_READY
-        pdf.finished_at = timezone.now()
-        pdf.save(update_fields=["file", "size", "pages", "status", "progress", "stage", "finished_at"])
-        audit.record(
-            actor=None,
-            action="reporting.pdf.ready",
-            obj=pdf,
-            changes={"status": [RenderStatus.RENDERING, RenderStatus.READY]},
-            context={"file": pdf.file.name, "size": pdf.size, "pages": pdf.pages, "fingerprint": rendered_fp},
-        )
-    return pdf
-
-
-def _fail(pdf_id: int, rendered_fp: str, *, retry: bool) -> None:
-    with transaction.atomic():
-        pdf = ReportPdf.objects.select_for_update().get(pk=pdf_id)
-        if pdf.status != RenderStatus.RENDERING or pdf.fingerprint != rendered_fp:
-            return
-        status = RenderStatus.QUEUED if retry else RenderStatus.FAILED
-        pdf.status = status
-        pdf.progress = 0
-        pdf.stage = STAGE_RETRY if retry else STAGE_FAILED
-        pdf.error = "" if retry else ERROR_FAILED
-        pdf.finished_at = None if retry else timezone.now()
-        pdf.save(update_fields=["status", "progress", "stage", "error", "finished_at"])
-        audit.record(
-            actor=None,
-            action="reporting.pdf.retrying" if retry else "reporting.pdf.failed",
-            obj=pdf,
-            changes={"status": [RenderStatus.RENDERING, status]},
-        )
+    return documents.finish(KIND, pdf_id, rendered_fp, result)
 
 
 def render(pdf_id: int, *, final_attempt: bool = True) -> ReportPdf | None:
@@ -467,21 +301,4 @@ def render(pdf_id: int, *, final_attempt: bool = True) -> ReportPdf | None:
     content changed meanwhile, in which case it is queued again. On an error the row says so for the
     user and the exception is logged; an ``OSError`` (disk, storage) is raised again for Celery to
     retry, the row waiting as "queued" until the final attempt."""
-    claimed = _claim(pdf_id)
-    if claimed is None:
-        return ReportPdf.objects.filter(pk=pdf_id).first()
-    pdf, report, version, fp = claimed
-    try:
-        with translation.override(settings.LANGUAGE_CODE):
-            source = build_source(report, version)
-            _progress(pdf.pk, fp, STAGE_LAYOUT)
-            result = html_to_pdf(source, on_laid_out=lambda: _progress(pdf.pk, fp, STAGE_WRITING))
-        _progress(pdf.pk, fp, STAGE_SAVING)
-        return _finish(pdf.pk, fp, result)
-    except Exception as error:
-        log.exception("Rendering the PDF of %s (ReportPdf %s) failed", pdf, pdf.pk)
-        retry = isinstance(error, OSError) and not final_attempt
-        _fail(pdf.pk, fp, retry=retry)
-        if retry:
-            raise
-        return ReportPdf.objects.get(pk=pdf.pk)
+    return documents.render(KIND, pdf_id, final_attempt=final_attempt)

@@ -12,8 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -27,16 +26,19 @@ from assistance import access, services
 from assistance.forms import OfferFilterForm, OfferForm, ReasonForm
 from assistance.models import AssistanceKind, AssistanceOffer, OfferStatus
 from assistance.views.requests import (
-    DECISION_BADGES,
-    EVERYTHING,
-    MATCH_BADGES,
     MINE,
-    PER_PAGE,
+    attempt,
+    ending,
     not_found_or_sign_in,
+    paginate,
+    read_filters,
+    render_form,
+    render_list,
+    scope_of,
+    submit,
+    visible_matches,
 )
-from audit.models import AuditEntry
 from parties.models import Region
-from reporting.formats import currencies
 
 STATUS_BADGES = {OfferStatus.ACTIVE: "active", OfferStatus.WITHDRAWN: "withdrawn"}
 KIND_LABELS = dict(AssistanceKind.choices)
@@ -58,13 +60,11 @@ def _decorate(offer: AssistanceOffer) -> AssistanceOffer:
 @require_GET
 def offer_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = OfferFilterForm(request.GET or None)
-    valid = form.is_valid() if request.GET else True
-    data = form.cleaned_data if request.GET else {}
+    form, valid, data = read_filters(request, OfferFilterForm)
     offers = access.offers_visible_to(user)
     # A donor's focal point starts from their own donor's offers; the others they may read are one click away.
     can_offer = permissions.can(user, Capability.OFFER_ASSISTANCE)
-    scope = EVERYTHING if request.GET.get("scope") == EVERYTHING or not can_offer else MINE
+    scope = scope_of(request, has_mine=can_offer)
     if scope == MINE:
         offers = offers.filter(donor__in=access.donors_of(user))
     if data.get("status"):
@@ -75,44 +75,26 @@ def offer_list(request: HttpRequest) -> HttpResponse:
         # Kinds are a JSON list; a containment lookup is not portable to SQLite, a text match is
         # (the values are fixed words, quoted in the stored JSON).
         offers = offers.filter(kinds__icontains=f'"{data["kind"]}"')
-    page = Paginator(
-        offers.select_related("donor__state").prefetch_related("areas").order_by("-created_at", "-pk"), PER_PAGE
-    ).get_page(request.GET.get("page"))
+    page = paginate(request, offers.select_related("donor__state").prefetch_related("areas"))
     rows = [_decorate(offer) for offer in page.object_list]
     for row in rows:
         row.own = access.acts_for_donor(user, row.donor)
-    query = request.GET.copy()
-    query.pop("page", None)
-    filters = query.copy()
-    filters.pop("scope", None)
-    return render(
+    return render_list(
         request,
         "assistance/offers/list.html",
-        {
-            "form": form if request.GET else OfferFilterForm(),
-            "rows": rows,
-            "page": page,
-            "query": query.urlencode(),
-            "filter_query": filters.urlencode(),
-            "scope": scope,
-            "scope_label": _("Your offers") if can_offer else None,
-            "filtered": any(data.get(key) for key in ("status", "area", "kind")),
-            "can_offer": can_offer,
-        },
-        status=200 if valid else 400,
+        form,
+        valid=valid,
+        filters=data,
+        page=page,
+        rows=rows,
+        scope=scope,
+        scope_label=_("Your offers") if can_offer else None,
+        can_offer=can_offer,
     )
 
 
 # --- Registering and changing ----------------------------------------------------------------------------
-def _render_form(
-    request: HttpRequest, form: OfferForm, *, offer: AssistanceOffer | None = None, status: int = 200
-) -> HttpResponse:
-    return render(
-        request,
-        "assistance/offers/form.html",
-        {"form": form, "object": offer, "currencies": sorted(currencies())},
-        status=status,
-    )
+FORM_TEMPLATE = "assistance/offers/form.html"
 
 
 @login_required
@@ -122,17 +104,13 @@ def offer_new(request: HttpRequest) -> HttpResponse:
     if not permissions.can(user, Capability.OFFER_ASSISTANCE):
         raise PermissionDenied
     if request.method == "GET":
-        return _render_form(request, OfferForm())
+        return render_form(request, FORM_TEMPLATE, OfferForm())
     form = OfferForm(request.POST)
-    if form.is_valid():
-        try:
-            offer = services.create_offer(actor=user, **form.service_arguments())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Offer registered: “%(title)s”.") % {"title": offer.title})
-            return _back(offer)
-    return _render_form(request, form, status=400)
+    offer = submit(form, lambda: services.create_offer(actor=user, **form.service_arguments()))
+    if offer is None:
+        return render_form(request, FORM_TEMPLATE, form, status=400)
+    messages.success(request, _("Offer registered: “%(title)s”.") % {"title": offer.title})
+    return _back(offer)
 
 
 def _detail_queryset() -> QuerySet[AssistanceOffer]:
@@ -142,22 +120,19 @@ def _detail_queryset() -> QuerySet[AssistanceOffer]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    offer = access.get_offer(request.user, pk, to="edit", queryset=_detail_queryset())
+    user = request.user
+    offer = access.get_offer(user, pk, to="edit", queryset=_detail_queryset())
     if offer.status != OfferStatus.ACTIVE:
         messages.info(request, _("This offer is withdrawn: it can no longer be changed."))
         return _back(offer)
     if request.method == "GET":
-        return _render_form(request, OfferForm(initial=OfferForm.initial_for(offer)), offer=offer)
+        return render_form(request, FORM_TEMPLATE, OfferForm(initial=OfferForm.initial_for(offer)), offer)
     form = OfferForm(request.POST)
-    if form.is_valid():
-        try:
-            services.update_offer(actor=request.user, offer=offer, **form.service_arguments())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Offer saved."))
-            return _back(offer)
-    return _render_form(request, form, offer=offer, status=400)
+    saved = submit(form, lambda: services.update_offer(actor=user, offer=offer, **form.service_arguments()))
+    if saved is None:
+        return render_form(request, FORM_TEMPLATE, form, offer, status=400)
+    messages.success(request, _("Offer saved."))
+    return _back(offer)
 
 
 # --- An offer's page ----------------------------------------------------------------------------------------
@@ -172,25 +147,17 @@ def _render_detail(
 ) -> HttpResponse:
     user = request.user
     owner = access.acts_for_donor(user, offer.donor)
-    matches = list(
-        access.matches_visible_to(user, offer.matches.all())
-        .select_related("request__state", "request__area")
-        .order_by("created_at")
-    )
-    for match in matches:
-        match.badge = MATCH_BADGES.get(match.status, "neutral")
-        match.donor_badge = DECISION_BADGES.get(match.donor_decision, "neutral")
-        match.state_badge = DECISION_BADGES.get(match.state_decision, "neutral")
-    withdrawal = None
+    matches = visible_matches(user, offer.matches.all(), "request__state", "request__area")
+    withdrawal, withdrawal_reason = None, ""
     if offer.status == OfferStatus.WITHDRAWN:
-        withdrawal = AuditEntry.objects.for_object(offer).filter(action="assistance.offer.withdrawn").first()
+        withdrawal, withdrawal_reason = ending(offer, "assistance.offer.withdrawn")
     return render(
         request,
         "assistance/offers/detail.html",
         {
             "object": _decorate(offer),
             "withdrawal": withdrawal,
-            "withdrawal_reason": (withdrawal.context or {}).get("reason", "") if withdrawal else "",
+            "withdrawal_reason": withdrawal_reason,
             "owner": owner,
             "editable": owner and offer.status == OfferStatus.ACTIVE,
             "matches": matches,
@@ -217,12 +184,11 @@ def offer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     form = _withdraw_form(request.POST)
     if not form.is_valid():
         return _render_detail(request, offer, withdraw_form=form, status=400)
-    try:
-        services.withdraw_offer(actor=request.user, offer=offer, reason=form.cleaned_data["reason"])
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Offer withdrawn."))
+    attempt(
+        request,
+        lambda: services.withdraw_offer(actor=request.user, offer=offer, reason=form.cleaned_data["reason"]),
+        _("Offer withdrawn."),
+    )
     return _back(offer)
 
 

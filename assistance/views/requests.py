@@ -12,13 +12,15 @@ the matches (a match page is for the parties to it).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -39,6 +41,7 @@ from assistance.models import (
     AssistanceSettings,
     Decision,
     Donor,
+    Match,
     MatchStatus,
     RequestDocument,
     RequestStatus,
@@ -47,6 +50,8 @@ from assistance.selectors import funding
 from audit.models import AuditEntry
 from parties.models import Obligation
 from reporting.formats import currencies
+
+T = TypeVar("T")
 
 PER_PAGE = 50
 MINE, EVERYTHING = "mine", "all"
@@ -89,7 +94,7 @@ FIELD_LABELS = {
 HIDDEN_AUDIT_FIELDS = {"state", "created_by", "id"}
 
 
-# --- Shared helpers -----------------------------------------------------------------------------
+# --- Shared helpers (the offer pages use them too) -------------------------------------------------
 def not_found_or_sign_in(request: HttpRequest) -> HttpResponse:
     """The public is asked to sign in, whether the request exists or not: nothing is revealed, and a
     focal point following a link from an e-mail lands on the page once signed in."""
@@ -103,8 +108,110 @@ def _back(assistance_request: AssistanceRequest, anchor: str = "") -> HttpRespon
     return redirect(f"{url}#{anchor}" if anchor else url)
 
 
-def _refused(request: HttpRequest, error: ValidationError) -> None:
+def refused(request: HttpRequest, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
+
+
+def attempt(request: HttpRequest, write: Callable[[], object], success: str) -> None:
+    """A step of the workflow (withdraw, close, remove) its form asked for: ``write`` calls the service, and the
+    outcome is a message, the success or why the service refused (e.g. it was closed meanwhile)."""
+    try:
+        write()
+    except ValidationError as error:
+        refused(request, error)
+    else:
+        messages.success(request, success)
+
+
+def submit(form: forms.Form, write: Callable[[], T]) -> T | None:
+    """What ``write`` (the service) returns once ``form`` is valid, or None: then the service's refusal is on the
+    form, a {"field": …} error next to its field, the rest above the form."""
+    if form.is_valid():
+        try:
+            return write()
+        except ValidationError as error:
+            form.add_error(None, error)
+    return None
+
+
+def render_form(
+    request: HttpRequest, template: str, form: forms.Form, obj: Any = None, *, status: int = 200
+) -> HttpResponse:
+    """The page to file or change a request or an offer; the currency field suggests the ISO 4217 codes."""
+    return render(request, template, {"form": form, "object": obj, "currencies": sorted(currencies())}, status=status)
+
+
+def read_filters(request: HttpRequest, form_class: type[forms.Form]) -> tuple[forms.Form, bool, dict[str, Any]]:
+    """A list's filter form, whether it is valid, and its valid filters (even when another is not)."""
+    if not request.GET:
+        return form_class(), True, {}
+    form = form_class(request.GET)
+    valid = form.is_valid()
+    return form, valid, form.cleaned_data
+
+
+def scope_of(request: HttpRequest, *, has_mine: bool) -> str:
+    """The list's scope: what is the user's own ("mine") unless they ask for everything, or the list has no
+    "mine" for them."""
+    return EVERYTHING if request.GET.get("scope") == EVERYTHING or not has_mine else MINE
+
+
+def paginate(request: HttpRequest, queryset: QuerySet) -> Page:
+    return Paginator(queryset.order_by("-created_at", "-pk"), PER_PAGE).get_page(request.GET.get("page"))
+
+
+def render_list(
+    request: HttpRequest,
+    template: str,
+    form: forms.Form,
+    *,
+    valid: bool,
+    filters: dict[str, Any],
+    page: Page,
+    rows: list[Any],
+    scope: str,
+    scope_label: str | None,
+    **extra: Any,
+) -> HttpResponse:
+    """The request or the offer list: the links to other pages keep the filters and the scope, the chips that
+    switch the scope keep the filters."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    filter_query = query.copy()
+    filter_query.pop("scope", None)
+    context = {
+        "form": form,
+        "rows": rows,
+        "page": page,
+        "query": query.urlencode(),
+        "filter_query": filter_query.urlencode(),
+        "scope": scope,
+        "scope_label": scope_label,
+        "filtered": any(filters.get(key) for key in ("status", "area", "kind")),
+    }
+    return render(request, template, context | extra, status=200 if valid else 400)
+
+
+def visible_matches(user: Any, matches: QuerySet[Match], *related: str) -> list[Match]:
+    """The matches ``user`` may see, the oldest first, each with the badges of its status and of both decisions."""
+    rows = list(access.matches_visible_to(user, matches).select_related(*related).order_by("created_at"))
+    for match in rows:
+        match.badge = MATCH_BADGES.get(match.status, "neutral")
+        match.donor_badge = DECISION_BADGES.get(match.donor_decision, "neutral")
+        match.state_badge = DECISION_BADGES.get(match.state_decision, "neutral")
+    return rows
+
+
+def ending(obj: Any, *actions: str) -> tuple[AuditEntry | None, str]:
+    """The audit entry that ended ``obj`` (withdrawn, closed) and the reason given: every reader sees why."""
+    entry = AuditEntry.objects.for_object(obj).filter(action__in=actions).first()
+    return entry, ((entry.context or {}).get("reason", "") if entry else "")
+
+
+def _withdraw_form(*args: Any) -> ReasonForm:
+    return ReasonForm(
+        *args, label=_("Why the request is withdrawn"), required_message=_("Say why the request is withdrawn.")
+    )
 
 
 def _document_form(*args: Any) -> DocumentForm:
@@ -138,12 +245,10 @@ def _mine(user: Any) -> Q:
 @require_GET
 def request_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = RequestFilterForm(request.GET or None)
-    valid = form.is_valid() if request.GET else True
-    data = form.cleaned_data if request.GET else {}  # the valid filters, even when another is not
+    form, valid, data = read_filters(request, RequestFilterForm)
     requests = access.requests_visible_to(user)
     scope_label = _scope_label(user)
-    scope = EVERYTHING if request.GET.get("scope") == EVERYTHING or scope_label is None else MINE
+    scope = scope_of(request, has_mine=scope_label is not None)
     if scope == MINE:
         requests = requests.filter(pk__in=AssistanceRequest.objects.filter(_mine(user)).values("pk"))
     if data.get("status"):
@@ -152,46 +257,28 @@ def request_list(request: HttpRequest) -> HttpResponse:
         requests = requests.filter(area=data["area"])
     if data.get("kind"):
         requests = requests.filter(kind=data["kind"])
-    page = Paginator(requests.select_related("state", "area").order_by("-created_at", "-pk"), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, requests.select_related("state", "area"))
     rows = list(page.object_list)
     money = funding(rows)
     for row in rows:
         row.funding = money[row.pk]
         row.badge = STATUS_BADGES.get(row.status, "neutral")
-    query = request.GET.copy()
-    query.pop("page", None)
-    filters = query.copy()
-    filters.pop("scope", None)
-    return render(
+    return render_list(
         request,
         "assistance/requests/list.html",
-        {
-            "form": form if request.GET else RequestFilterForm(),
-            "rows": rows,
-            "page": page,
-            "query": query.urlencode(),
-            "filter_query": filters.urlencode(),
-            "scope": scope,
-            "scope_label": scope_label,
-            "filtered": any(data.get(key) for key in ("status", "area", "kind")),
-            "can_request": permissions.can(user, Capability.REQUEST_ASSISTANCE) and bool(user.state_id),
-        },
-        status=200 if valid else 400,
+        form,
+        valid=valid,
+        filters=data,
+        page=page,
+        rows=rows,
+        scope=scope,
+        scope_label=scope_label,
+        can_request=permissions.can(user, Capability.REQUEST_ASSISTANCE) and bool(user.state_id),
     )
 
 
 # --- Filing and changing ------------------------------------------------------------------------------
-def _render_form(
-    request: HttpRequest, form: RequestForm, *, assistance_request: AssistanceRequest | None = None, status: int = 200
-) -> HttpResponse:
-    return render(
-        request,
-        "assistance/requests/form.html",
-        {"form": form, "object": assistance_request, "currencies": sorted(currencies())},
-        status=status,
-    )
+FORM_TEMPLATE = "assistance/requests/form.html"
 
 
 @login_required
@@ -201,19 +288,18 @@ def request_new(request: HttpRequest) -> HttpResponse:
     if not permissions.can(user, Capability.REQUEST_ASSISTANCE) or not user.state_id:
         raise PermissionDenied
     if request.method == "GET":
-        return _render_form(request, RequestForm(state=user.state))
+        return render_form(request, FORM_TEMPLATE, RequestForm(state=user.state))
     form = RequestForm(request.POST, state=user.state)
-    if form.is_valid():
-        try:
-            created = services.create_request(
-                actor=user, **form.service_arguments(), shared_with=form.cleaned_data["shared_with"]
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Request filed: “%(title)s”.") % {"title": created.title})
-            return _back(created)
-    return _render_form(request, form, status=400)
+    created = submit(
+        form,
+        lambda: services.create_request(
+            actor=user, **form.service_arguments(), shared_with=form.cleaned_data["shared_with"]
+        ),
+    )
+    if created is None:
+        return render_form(request, FORM_TEMPLATE, form, status=400)
+    messages.success(request, _("Request filed: “%(title)s”.") % {"title": created.title})
+    return _back(created)
 
 
 def _still_open(request: HttpRequest, assistance_request: AssistanceRequest) -> bool:
@@ -230,23 +316,22 @@ def _still_open(request: HttpRequest, assistance_request: AssistanceRequest) -> 
 @login_required
 @require_http_methods(["GET", "POST"])
 def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    assistance_request = access.get_request(request.user, pk, to="edit")
+    user = request.user
+    assistance_request = access.get_request(user, pk, to="edit")
     if not _still_open(request, assistance_request):
         return _back(assistance_request)
     state = assistance_request.state
     if request.method == "GET":
         form = RequestForm(initial=RequestForm.initial_for(assistance_request), state=state, with_sharing=False)
-        return _render_form(request, form, assistance_request=assistance_request)
+        return render_form(request, FORM_TEMPLATE, form, assistance_request)
     form = RequestForm(request.POST, state=state, with_sharing=False)
-    if form.is_valid():
-        try:
-            services.update_request(actor=request.user, request=assistance_request, **form.service_arguments())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Request saved."))
-            return _back(assistance_request)
-    return _render_form(request, form, assistance_request=assistance_request, status=400)
+    saved = submit(
+        form, lambda: services.update_request(actor=user, request=assistance_request, **form.service_arguments())
+    )
+    if saved is None:
+        return render_form(request, FORM_TEMPLATE, form, assistance_request, status=400)
+    messages.success(request, _("Request saved."))
+    return _back(assistance_request)
 
 
 # --- A request's page -------------------------------------------------------------------------------------
@@ -307,35 +392,25 @@ def _history(assistance_request: AssistanceRequest) -> list[AuditEntry]:
     return entries
 
 
-def _detail_context(request: HttpRequest, assistance_request: AssistanceRequest, **forms: Any) -> dict[str, Any]:
+def _detail_context(request: HttpRequest, assistance_request: AssistanceRequest, **bound: Any) -> dict[str, Any]:
     user = request.user
     owner = access.may_edit_request(user, assistance_request)
     is_isu = access.is_isu(user)
     editable = owner and assistance_request.status == RequestStatus.OPEN
-    matches = list(
-        access.matches_visible_to(user, assistance_request.matches.all())
-        .select_related("offer__donor__state")
-        .order_by("created_at")
-    )
-    for match in matches:
-        match.badge = MATCH_BADGES.get(match.status, "neutral")
-        match.donor_badge = DECISION_BADGES.get(match.donor_decision, "neutral")
-        match.state_badge = DECISION_BADGES.get(match.state_decision, "neutral")
+    matches = visible_matches(user, assistance_request.matches.all(), "offer__donor__state")
     sees_sharing = owner or is_isu
-    closing = None
+    closing, closing_reason = None, ""
     if assistance_request.status != RequestStatus.OPEN:
         # Why it was withdrawn or closed is for every reader, not only those who see the history.
-        closing = (
-            AuditEntry.objects.for_object(assistance_request)
-            .filter(action__in=["assistance.request.withdrawn", "assistance.request.closed"])
-            .first()
+        closing, closing_reason = ending(
+            assistance_request, "assistance.request.withdrawn", "assistance.request.closed"
         )
     obligation = assistance_request.obligation
     return {
         "object": assistance_request,
         "badge": STATUS_BADGES.get(assistance_request.status, "neutral"),
         "closing": closing,
-        "closing_reason": (closing.context or {}).get("reason", "") if closing else "",
+        "closing_reason": closing_reason,
         "owner": owner,
         "editable": editable,
         "funding": funding([assistance_request])[assistance_request.pk],
@@ -344,20 +419,19 @@ def _detail_context(request: HttpRequest, assistance_request: AssistanceRequest,
         "shared_with": list(assistance_request.shared_with.select_related("state")) if sees_sharing else None,
         "obligation_deadline": obligation.current_deadline if obligation is not None else None,
         "history": _history(assistance_request) if sees_sharing else None,
-        "withdraw_form": forms.get("withdraw_form")
-        or ReasonForm(label=_("Why the request is withdrawn"), required_message=_("Say why the request is withdrawn.")),
-        "close_form": forms.get("close_form") or CloseForm(),
-        "document_form": forms.get("document_form") or (_document_form() if editable else None),
+        "withdraw_form": bound.get("withdraw_form") or _withdraw_form(),
+        "close_form": bound.get("close_form") or CloseForm(),
+        "document_form": bound.get("document_form") or (_document_form() if editable else None),
     }
 
 
 def _render_detail(
-    request: HttpRequest, assistance_request: AssistanceRequest, *, status: int = 200, **forms: Any
+    request: HttpRequest, assistance_request: AssistanceRequest, *, status: int = 200, **bound: Any
 ) -> HttpResponse:
     return render(
         request,
         "assistance/requests/detail.html",
-        _detail_context(request, assistance_request, **forms),
+        _detail_context(request, assistance_request, **bound),
         status=status,
     )
 
@@ -376,17 +450,16 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     assistance_request = access.get_request(request.user, pk, to="edit", queryset=_detail_queryset())
-    form = ReasonForm(
-        request.POST, label=_("Why the request is withdrawn"), required_message=_("Say why the request is withdrawn.")
-    )
+    form = _withdraw_form(request.POST)
     if not form.is_valid():
         return _render_detail(request, assistance_request, status=400, withdraw_form=form)
-    try:
-        services.withdraw_request(actor=request.user, request=assistance_request, reason=form.cleaned_data["reason"])
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("Request withdrawn. Donors and coordinators see your reason."))
+    attempt(
+        request,
+        lambda: services.withdraw_request(
+            actor=request.user, request=assistance_request, reason=form.cleaned_data["reason"]
+        ),
+        _("Request withdrawn. Donors and coordinators see your reason."),
+    )
     return _back(assistance_request)
 
 
@@ -397,12 +470,11 @@ def request_close(request: HttpRequest, pk: int) -> HttpResponse:
     form = CloseForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, assistance_request, status=400, close_form=form)
-    try:
-        services.close_request(actor=request.user, request=assistance_request, note=form.cleaned_data["note"])
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("Request closed. It stays on record with its funding."))
+    attempt(
+        request,
+        lambda: services.close_request(actor=request.user, request=assistance_request, note=form.cleaned_data["note"]),
+        _("Request closed. It stays on record with its funding."),
+    )
     return _back(assistance_request)
 
 
@@ -416,16 +488,15 @@ def request_share(request: HttpRequest, pk: int) -> HttpResponse:
         form = ShareForm(initial={"donors": [d.pk for d in assistance_request.shared_with.all()]})
     else:
         form = ShareForm(request.POST)
-        if form.is_valid():
-            try:
-                services.share_request(
-                    actor=request.user, request=assistance_request, donors=form.cleaned_data["donors"]
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("The donors who may read this request are saved."))
-                return _back(assistance_request)
+        shared = submit(
+            form,
+            lambda: services.share_request(
+                actor=request.user, request=assistance_request, donors=form.cleaned_data["donors"]
+            ),
+        )
+        if shared is not None:
+            messages.success(request, _("The donors who may read this request are saved."))
+            return _back(assistance_request)
     return render(
         request,
         "assistance/requests/share.html",
@@ -481,12 +552,11 @@ def document_download(request: HttpRequest, pk: int, doc_pk: int) -> HttpRespons
 @require_POST
 def document_delete(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
     document = _document(request, pk, doc_pk, to="edit")
-    try:
-        services.remove_document(actor=request.user, document=document)
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("“%(name)s” removed.") % {"name": document.name})
+    attempt(
+        request,
+        lambda: services.remove_document(actor=request.user, document=document),
+        _("“%(name)s” removed.") % {"name": document.name},
+    )
     return _back(document.request, "documents-title")
 
 

@@ -163,9 +163,10 @@ def test_profile_query_count_does_not_grow_with_obligations_or_extensions(client
     without = _queries(client, "/states/AGO/", {})  # signatory, no obligations
     with_many = _queries(client, "/states/BGR/", {})  # obligation with an extension
     # State, obligations, extensions (with meetings), Art. 9 records, published reports; then the
-    # obligation calendar (deadlines.calendar.load): obligations, extensions, reports, meetings,
-    # reporting rules. A State the Convention has not entered into force for (AGO) has no calendar to load.
-    assert without <= with_many == 10
+    # obligation calendar (deadlines.calendar.load): obligations, extensions, reports, reports received
+    # outside the portal, meetings, reporting rules. A State the Convention has not entered into force
+    # for (AGO) has no calendar to load.
+    assert without <= with_many == 11
 
 
 def test_meetings_list_shows_extension_request_deadlines(client):

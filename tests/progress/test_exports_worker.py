@@ -8,41 +8,21 @@ the broker.
 
 import io
 import re
-import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from pypdf import PdfReader
 
 from audit.models import AuditEntry
-from ccm_portal.celery import app
 from progress.models import DashboardPdf
 from reporting.models import RenderStatus
-from tests.helpers import need, redis_reachable, redis_url
+from tests.helpers import celery_worker, wait_for
 
 
 @pytest.fixture
 def real_worker(transactional_db, reference_data, settings, tmp_path):
-    url = redis_url()
-    need(redis_reachable(url), f"Redis is not reachable at {url}")
-    assert app.conf.broker_url == url, "tests/settings.py points Celery at the test Redis"
     settings.MEDIA_ROOT = tmp_path / "media"
-    app.connection_for_write().default_channel.client.flushdb()
-    app.conf.task_always_eager = False
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-            yield app
-    finally:
-        app.conf.task_always_eager = True
-
-
-def wait_for(condition, seconds: float = 60.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
+    with celery_worker(shutdown_timeout=30) as app:
+        yield app
 
 
 @pytest.mark.celery_worker
@@ -59,7 +39,7 @@ def test_the_dashboard_pdf_is_made_by_the_worker_and_downloaded(real_worker, cli
         seen.append((data["status"], data["progress"]))
         return data["status"] == "ready"
 
-    assert wait_for(ready), f"the worker did not make the PDF: {seen[-3:]}"
+    assert wait_for(ready, 60), f"the worker did not make the PDF: {seen[-3:]}"
     assert all(0 <= progress <= 100 for _status, progress in seen)
     assert [progress for _status, progress in seen] == sorted(progress for _status, progress in seen)
     pdf.refresh_from_db()
