@@ -225,6 +225,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0, day_of_week=1),
     },
     # Open assistance requests with no offer after the ISU's set number of months become tasks.
+    "purge-workbook-uploads": {"task": "reporting.tasks.purge_workbook_uploads", "schedule": crontab(hour=3, minute=0)},
     "assistance-no-offer-tasks": {
         "task": "assistance.tasks.raise_no_offer_tasks",
         "schedule": crontab(hour=6, minute=30),
@@ -237,6 +238,11 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_TLS_PROXY", False) else None
+# Rate limits count per client address: behind the TLS proxy, the address is the one the proxy adds to
+# X-Forwarded-For (otherwise every visitor would share the proxy's address and its limits).
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int(
+    "CCM_TRUSTED_PROXY_COUNT", 1 if env_bool("DJANGO_BEHIND_TLS_PROXY", False) else 0, minimum=0
+)
 SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", not DEBUG)
@@ -265,3 +271,10 @@ CCM_SITE_URL = env_url("CCM_SITE_URL", "http://127.0.0.1:8000", schemes=("http",
 CCM_MATCH_WEIGHTS: dict[str, float] = {}
 # The largest Excel workbook a focal point may upload into a report (MB).
 CCM_WORKBOOK_MAX_MB = env_int("CCM_WORKBOOK_MAX_MB", 5, minimum=1)
+# Checked workbooks waiting for confirmation are dropped after this many days (their audit entries stay).
+CCM_WORKBOOK_UPLOADS_KEEP_DAYS = env_int("CCM_WORKBOOK_UPLOADS_KEEP_DAYS", 30, minimum=1)
+# Work anyone can start (ccm_portal.ratelimit): "N/period/scope", as allauth's login limits.
+CCM_RATE_LIMITS = {
+    "document_request": env_str("CCM_RATE_LIMIT_DOCUMENTS", "30/h/ip"),
+    "document_request_user": env_str("CCM_RATE_LIMIT_DOCUMENTS_USER", "120/h/user"),
+}

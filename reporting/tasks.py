@@ -1,6 +1,11 @@
+import datetime as dt
+
 from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
 
 from reporting import notifications, pdf
+from reporting.models import WorkbookUpload
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -25,3 +30,12 @@ def queue_version_pdf(version_id: int) -> int:
     """After a submission: ask for the version's PDF (which queues its render once). Run as a task so
     that the submitting request neither waits nor writes more than the submission itself."""
     return pdf.queue_version_pdf(version_id).pk
+
+
+@shared_task
+def purge_workbook_uploads() -> int:
+    """Checked workbooks are held only until the focal point applies or discards them: drop those older
+    than ``CCM_WORKBOOK_UPLOADS_KEEP_DAYS`` (the audit trail keeps what was applied, by whom, when)."""
+    cutoff = timezone.now() - dt.timedelta(days=settings.CCM_WORKBOOK_UPLOADS_KEEP_DAYS)
+    deleted, _ = WorkbookUpload.objects.filter(uploaded_at__lt=cutoff).delete()
+    return deleted

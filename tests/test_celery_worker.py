@@ -84,3 +84,24 @@ def test_two_daily_runs_at_once_send_each_reminder_once(two_thread_worker, focal
     assert sent >= 6  # six focal points, at least the annual report each
     assert len(mail.outbox) == sent
     assert len({(tuple(m.to), m.subject) for m in mail.outbox}) == len(mail.outbox)
+
+
+@pytest.mark.celery_worker
+def test_old_held_workbooks_are_purged_by_the_worker(real_worker, focal_point):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from reporting import services as reporting
+    from reporting.models import ReportKind, WorkbookUpload
+    from reporting.tasks import purge_workbook_uploads
+
+    report = reporting.start_report(
+        state=focal_point.state, kind=ReportKind.ANNUAL, period_year=2024, actor=focal_point
+    )
+    held = WorkbookUpload.objects.create(
+        report=report, name="old.xlsx", size=1, sha256="0" * 64, base_revision=1, content={}, uploaded_by=focal_point
+    )
+    WorkbookUpload.objects.filter(pk=held.pk).update(uploaded_at=timezone.now() - dt.timedelta(days=400))
+    assert purge_workbook_uploads.delay().get(timeout=20) == 1
+    assert not WorkbookUpload.objects.exists()

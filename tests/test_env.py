@@ -56,3 +56,27 @@ def test_the_portal_refuses_to_start_with_a_bad_environment(overrides, variable,
     )
     assert result.returncode != 0
     assert variable in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({}, "0"),
+        ({"DJANGO_BEHIND_TLS_PROXY": "1"}, "1"),
+        ({"DJANGO_BEHIND_TLS_PROXY": "1", "CCM_TRUSTED_PROXY_COUNT": "2"}, "2"),
+    ],
+)
+def test_behind_the_proxy_rate_limits_count_the_address_the_proxy_forwards(overrides, expected, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "CELERY_", "CACHE_URL"))}
+    env |= {"DJANGO_SETTINGS_MODULE": "ccm_portal.settings", "CCM_VAR_DIR": str(tmp_path), "DJANGO_DEBUG": "1"}
+    env |= overrides
+    code = "from django.conf import settings; print(settings.ALLAUTH_TRUSTED_PROXY_COUNT)"
+    result = subprocess.run(  # noqa: S603 (a fixed command)
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip().splitlines()[-1:] == [expected], result.stderr

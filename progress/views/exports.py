@@ -20,6 +20,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from ccm_portal.ratelimit import limited
 from parties.forms import AsOfForm
 from progress import dashboard as board
 from progress import exports
@@ -111,12 +112,14 @@ def _start(request: HttpRequest, audience: str) -> HttpResponse:
 
 
 @require_POST
+@limited("document_request")
 def pdf_start(request: HttpRequest) -> HttpResponse:
     return _start(request, Audience.PUBLIC)
 
 
 @require_POST
 @isu_required
+@limited("document_request")
 def pdf_start_isu(request: HttpRequest) -> HttpResponse:
     return _start(request, Audience.ISU)
 

@@ -26,12 +26,13 @@ from import_export.formats.base_formats import CSV, XLSX
 from accounts import permissions
 from accounts.decorators import capability_required
 from accounts.permissions import Capability
+from ccm_portal import ratelimit
 from ccm_portal.responses import form_errors, json_response, wants_json
 from parties.models import Region
 from reporting import archive as reads
 from reporting import pdf as report_pdf
 from reporting.formats import Choice
-from reporting.models import RenderStatus, ReportVersion, Visibility
+from reporting.models import RenderStatus, ReportPdf, ReportVersion, Visibility
 
 FIRST_REPORTING_YEAR = 2010  # Art. 17: the Convention entered into force on 1 August 2010
 
@@ -262,6 +263,13 @@ def archive_version_csv(request: HttpRequest, iso3: str, period: str, number: in
 def archive_version_pdf(request: HttpRequest, iso3: str, period: str, number: int) -> HttpResponse:
     """The version's PDF when it is ready; otherwise its progress page, which offers it when done."""
     version = reads.get_version(request.user, iso3=iso3, period=period, number=number)
+    stored = ReportPdf.objects.filter(version=version).first()
+    ready = stored is not None and stored.status == RenderStatus.READY
+    # A stored, current PDF is served freely; asking for one to be made counts against the rate limit.
+    if not (ready and report_pdf.is_current(stored, version.report, version)) and not ratelimit.allowed(
+        request, "document_request"
+    ):
+        return render(request, "429.html", status=429)
     pdf = report_pdf.ensure_pdf(report=version.report, version=version, requested_by=request.user)
     if pdf.status == RenderStatus.READY and pdf.file:
         return FileResponse(

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
 from accounts.permissions import Capability
+from ccm_portal.ratelimit import limited
 from reporting import pdf as report_pdf
 from reporting.access import get_report, readable_versions
 from reporting.models import RenderStatus, Report, ReportPdf, ReportVersion, Visibility
@@ -72,6 +73,7 @@ def get_pdf(user: Any, pdf_pk: int) -> tuple[ReportPdf, Report, ReportVersion | 
 
 # --- Views -------------------------------------------------------------------------------------------
 @require_POST
+@limited("document_request")
 def pdf_start(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_report(request.user, pk)
     raw = (request.POST.get("version") or "").strip()

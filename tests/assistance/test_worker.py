@@ -44,3 +44,20 @@ def test_the_daily_no_offer_check_runs_on_the_worker_once(real_worker, coordinat
     time.sleep(0.5)  # nothing else is queued; leave it a moment to show it
     assert len(mail.outbox) == 1
     assert CoordinatorTask.objects.filter(request=request, done_at__isnull=True).count() == 1
+
+
+@pytest.mark.celery_worker
+def test_decisions_and_delivery_are_notified_by_the_worker(real_worker, coordinator, focal_point, donor):
+    offer = make_offer(donor, norway(donor), title="Lao clearance partnership")
+    match = matching.propose_match(
+        actor=coordinator, request=make_request(focal_point), offer=offer, amount=Decimal(5000), currency="USD"
+    )
+    assert wait_for(lambda: len(mail.outbox) == 2)
+    matching.decide_match(actor=donor, match=match, accept=True)  # the coordinator and the State hear of it
+    assert wait_for(lambda: len(mail.outbox) == 4), "the donor's decision was not notified"
+    assert sorted(m.to[0] for m in mail.outbox[2:]) == sorted([coordinator.email, focal_point.email])
+    matching.decide_match(actor=focal_point, match=match, accept=True)
+    assert wait_for(lambda: len(mail.outbox) == 6), "the State's decision was not notified"
+    matching.advance_match(actor=donor, match=match)  # committed: the State hears of it
+    assert wait_for(lambda: len(mail.outbox) == 7), "the commitment was not notified"
+    assert mail.outbox[6].to == [focal_point.email] and "committed" in mail.outbox[6].subject

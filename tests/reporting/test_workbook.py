@@ -555,3 +555,17 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(with_stock, foc
     assert caught.value.messages[0].startswith("The file is ")
     assert caught.value.messages[0].endswith("workbooks up to 0.001 MB are accepted.")
     assert not WorkbookUpload.objects.exists()
+
+
+def test_held_workbooks_are_purged_after_the_set_number_of_days(with_stock, focal_point, settings):
+    from django.utils import timezone
+
+    from reporting.tasks import purge_workbook_uploads
+
+    settings.CCM_WORKBOOK_UPLOADS_KEEP_DAYS = 30
+    old = upload(with_stock, workbook.build_workbook(with_stock), focal_point).upload
+    WorkbookUpload.objects.filter(pk=old.pk).update(uploaded_at=timezone.now() - dt.timedelta(days=31))
+    recent = upload(with_stock, workbook.build_workbook(with_stock), focal_point).upload
+    assert purge_workbook_uploads() == 1
+    assert list(WorkbookUpload.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert AuditEntry.objects.filter(action="reporting.workbook.uploaded").count() == 2  # the trail stays
