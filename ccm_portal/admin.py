@@ -36,6 +36,29 @@ class AuditedAdminMixin:
             )
             super().delete_model(request, obj)
 
+    def save_related(self, request, form, formsets, change):
+        """Many-to-many fields (a coalition's partners, a user's areas) are saved after the object:
+        their change gets its own entry, with the related objects before and after."""
+        obj = form.instance
+        fields = [f for f in obj._meta.many_to_many if f.name in form.cleaned_data]
+
+        def related() -> dict[str, list[str]]:
+            return {f.name: sorted(str(o) for o in getattr(obj, f.name).all()) for f in fields}
+
+        with transaction.atomic():
+            before = related() if change else {f.name: [] for f in fields}
+            super().save_related(request, form, formsets, change)
+            after = related()
+            changes = {name: [before[name], after[name]] for name in after if before[name] != after[name]}
+            if changes:
+                audit.record(
+                    actor=request.user,
+                    action=f"{self.audit_action_prefix}.relations_changed",
+                    obj=obj,
+                    changes=changes,
+                    context={"via": "admin"},
+                )
+
     def delete_queryset(self, request, queryset):
         with transaction.atomic():
             for obj in queryset:
