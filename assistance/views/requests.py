@@ -173,17 +173,15 @@ def render_list(
     scope_label: str | None,
     **extra: Any,
 ) -> HttpResponse:
-    """The request or the offer list: the links to other pages keep the filters and the scope, the chips that
-    switch the scope keep the filters."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    filter_query = query.copy()
+    """The request or the offer list: the links to other pages keep the filters and the scope (the pagination
+    include's ``querystring``), the chips that switch the scope keep the filters."""
+    filter_query = request.GET.copy()
+    filter_query.pop("page", None)
     filter_query.pop("scope", None)
     context = {
         "form": form,
         "rows": rows,
         "page": page,
-        "query": query.urlencode(),
         "filter_query": filter_query.urlencode(),
         "scope": scope,
         "scope_label": scope_label,
