@@ -7,6 +7,7 @@ together (conversions are done by others, domain brief section 5).
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -225,8 +226,6 @@ class AssistanceSettings(models.Model):
 
 def _document_path(instance: RequestDocument, filename: str) -> str:
     # The stored name is random: the original name is kept in a field, never trusted as a path.
-    import uuid
-
     return f"assistance/requests/{instance.request_id}/{uuid.uuid4().hex}"
 
 

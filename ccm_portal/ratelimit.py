@@ -34,6 +34,11 @@ def allowed(request: HttpRequest, action: str) -> bool:
     )
 
 
+def refused(request: HttpRequest) -> HttpResponse:
+    """The 429 page: what happened and when to try again."""
+    return render(request, "429.html", status=429)
+
+
 def limited(action: str) -> Callable:
     """View decorator: answer 429 with an explanation once the client is over the rate for ``action``."""
 
@@ -41,7 +46,7 @@ def limited(action: str) -> Callable:
         @wraps(view)
         def inner(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not allowed(request, action):
-                return render(request, "429.html", status=429)
+                return refused(request)
             return view(request, *args, **kwargs)
 
         return inner

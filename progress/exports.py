@@ -65,7 +65,8 @@ def spreadsheet_safe(value: Any) -> Any:
 
 def share_percent(figure: Figure) -> float | None:
     """The share in per cent to one decimal (33 of 41 is 80.5), as the tables give it."""
-    return None if figure.share is None else round(figure.share * 100, 1)
+    percent = board.share_percent(figure)
+    return None if percent is None else round(percent, 1)
 
 
 def figure_headers() -> list[str]:

@@ -269,7 +269,7 @@ def archive_version_pdf(request: HttpRequest, iso3: str, period: str, number: in
     if not (ready and report_pdf.is_current(stored, version.report, version)) and not ratelimit.allowed(
         request, "document_request"
     ):
-        return render(request, "429.html", status=429)
+        return ratelimit.refused(request)
     pdf = report_pdf.ensure_pdf(report=version.report, version=version, requested_by=request.user)
     if pdf.status == RenderStatus.READY and pdf.file:
         return FileResponse(
