@@ -113,6 +113,11 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # WAL, a busy timeout and BEGIN IMMEDIATE: a save meeting an autosave waits instead of failing
+    # with "database is locked" (ccm_portal/db.py says why each).
+    from ccm_portal.db import sqlite_options
+
+    DATABASES["default"]["OPTIONS"] = sqlite_options(DATABASES["default"].get("OPTIONS"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (login rate limits live here: use Redis in production) ---------------

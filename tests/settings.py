@@ -34,4 +34,5 @@ CELERY_TASK_ALWAYS_EAGER = True
 # one, so the live server thread and the test wait for each other's locks rather than failing.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
-    DATABASES["default"]["OPTIONS"] = {"timeout": 30}  # noqa: F405
+    # The project's WAL and immediate transactions stay; the tests wait longer for a lock.
+    DATABASES["default"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), "timeout": 30}  # noqa: F405

@@ -23,7 +23,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.db.models import F, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -53,6 +53,7 @@ from reporting.models import (
     VersionOutcome,
     Visibility,
 )
+from reporting.views import retry
 
 STATUS_BADGES = {
     ReportStatus.DRAFT: "neutral",
@@ -160,6 +161,8 @@ class SaveProblem:
     message: str
     revision: int
     conflict: services.EditConflict | None = None
+    status: int = 409
+    retry: bool = False  # a transient database error: nothing was saved, saving again may work
 
 
 def _changed_places(conflict: services.EditConflict) -> list[str]:
@@ -201,6 +204,9 @@ def _save(request: HttpRequest, report: Report, content: dict[str, Any]) -> tupl
         return None, SaveProblem(_conflict_message(request, conflict), conflict.report.revision, conflict)
     except ValidationError as error:  # e.g. the ISU took the report into review meanwhile
         return None, SaveProblem(" ".join(error.messages), report.revision)
+    except (OperationalError, InterfaceError):  # a lock held too long, a dropped connection
+        retry.recover_connection()
+        return None, SaveProblem(retry.message(), editor.parse_revision(request.POST), status=503, retry=True)
     return saved, None
 
 
@@ -237,7 +243,7 @@ def _save_json(report: Report, validation: Validation, page: str, complete: bool
 
 def _problem_json(problem: SaveProblem) -> JsonResponse:
     conflict = problem.conflict
-    data: dict[str, Any] = {"conflict": conflict is not None, "message": problem.message}
+    data: dict[str, Any] = {"conflict": conflict is not None, "message": problem.message, "retry": problem.retry}
     if conflict is not None:
         data.update(
             by=conflict.by.get_full_name() if conflict.by is not None else None,
@@ -246,7 +252,7 @@ def _problem_json(problem: SaveProblem) -> JsonResponse:
         )
     else:
         data["error"] = problem.message
-    return JsonResponse(data, status=409)
+    return JsonResponse(data, status=problem.status)
 
 
 def _not_editable(request: HttpRequest, report: Report) -> HttpResponse:
@@ -536,7 +542,9 @@ def report_cover(request: HttpRequest, pk: int) -> HttpResponse:
     if problem is not None:
         if _wants_json(request):
             return _problem_json(problem)
-        return _render_cover(request, report, content, revision=problem.revision, problem=problem, status=409)
+        return _render_cover(
+            request, report, content, revision=problem.revision, problem=problem, status=problem.status
+        )
     if _wants_json(request):
         validation = services.validation_for(saved)
         return _save_json(saved, validation, "cover", _cover_complete(validation))
@@ -612,7 +620,9 @@ def report_form(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     if problem is not None:
         if _wants_json(request):
             return _problem_json(problem)
-        return _render_form(request, report, form, content, revision=problem.revision, problem=problem, status=409)
+        return _render_form(
+            request, report, form, content, revision=problem.revision, problem=problem, status=problem.status
+        )
     if _wants_json(request):
         validation = services.validation_for(saved)
         return _save_json(saved, validation, form.code, validation.form_complete(form.code))

@@ -6,6 +6,7 @@
  * the last keystroke and when a field loses focus. The server answers
  *   200 {"revision", "saved_at", "message", "errors": {path: message}, "complete"}
  *   409 {"conflict": true, "by", "at", "changed", "message"} — someone else saved meanwhile.
+ *   503 {"retry": true, "message"} — the database was busy; nothing saved, autosave tries again.
  * On a conflict autosave stops: saving over someone else's work must be a deliberate click on
  * Save, which shows the server's conflict page with the other person's name and the parts changed.
  */
@@ -133,6 +134,10 @@
             }
             say(dirty() ? status.getAttribute("data-unsaved") : text, "saved");
             showErrors(data.errors || {});
+          } else if (data.retry) {
+            // The database was busy: nothing was saved, the page keeps what was typed; try again shortly.
+            say(data.message, "problem");
+            schedule(DELAY * 5);
           } else {
             stopped = true;
             say(data.message, "problem");
