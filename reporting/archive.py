@@ -38,7 +38,7 @@ from import_export import fields, resources
 from parties.models import Region, State
 from reporting import forms as editor
 from reporting.access import readable_versions
-from reporting.formats import Choice
+from reporting.formats import Choice, public_content, published_cover, typed_area_of
 from reporting.models import (
     FormatVersion,
     Language,
@@ -269,7 +269,8 @@ def version_document(version: ReportVersion) -> dict[str, Any]:
         },
         "format": {"code": version.format_version.code, "name": version.format_version.name},
         "url": permanent_url(version),
-        "content": version.content,
+        # Without the contact point's e-mail and telephone unless the State chose to publish them.
+        "content": public_content(version.format_version.spec, version.content),
     }
 
 
@@ -310,7 +311,7 @@ def version_rows(version: ReportVersion) -> Iterator[list[str]]:
     * narratives: table ``narrative``, the column is the narrative's key;
     * table cells: the table's key, the row's position (from 1) and id, the column's key and label.
 
-    Values are as stored: integers, areas in square metres (unit ``m2``), amounts as decimals with
+    Values are as stored: integers, areas as typed with their unit (``m2``, ``ha``, ``km2``), amounts as decimals with
     the row's currency as their unit, dates as YYYY-MM-DD, choices by their code.
     """
     report = version.report
@@ -318,8 +319,8 @@ def version_rows(version: ReportVersion) -> Iterator[list[str]]:
     content = version.content
     lead = [report.state.iso3, report.period_slug, str(version.number)]
     cover = content.get("cover") or {}
-    for column in spec.cover:
-        yield [*lead, "cover", "", "", "", column.key, column.label, _cell_text(cover.get(column.key)), ""]
+    for column, value in published_cover(spec, cover):  # personal data only if the State chose to publish it
+        yield [*lead, "cover", "", "", "", column.key, column.label, _cell_text(value), ""]
     for form in spec.forms:
         data = (content.get("forms") or {}).get(form.code) or {}
         for key, label in (
@@ -338,8 +339,11 @@ def version_rows(version: ReportVersion) -> Iterator[list[str]]:
             for position, row in enumerate(tables.get(table.key) or [], start=1):
                 for column in table.columns:
                     unit = ""
+                    value = _cell_text(row.get(column.key))
                     if column.type == "area":
-                        unit = "m2"
+                        # As the State typed it ("41.30", km2); the JSON also gives the square metres.
+                        typed = typed_area_of(row, column.key)
+                        value, unit = (typed["number"], typed["unit"]) if typed else (value, "m2")
                     elif column.type == "money" and currency:
                         unit = _cell_text(row.get(currency))
                     yield [
@@ -350,7 +354,7 @@ def version_rows(version: ReportVersion) -> Iterator[list[str]]:
                         str(row.get("_id") or ""),
                         column.key,
                         column.label,
-                        _cell_text(row.get(column.key)),
+                        value,
                         unit,
                     ]
 

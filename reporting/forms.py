@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import pgettext
 
+from reporting import formats as fmt
 from reporting.formats import Choice, Column, FormatDefinition, FormDef, Table, new_row_id
 from reporting.models import Language, ReportKind, Visibility
 
@@ -226,6 +227,11 @@ def format_area(value: Any) -> str:
     return _("%(number)s m²") % {"number": format_number(value)}
 
 
+def format_typed_area(typed: dict[str, str]) -> str:
+    """An area in the unit and with the precision typed: "41.30 km²", "1,100 ha"."""
+    return f"{format_number(typed['number'])} {fmt.AREA_UNIT_SYMBOLS[typed['unit']]}"
+
+
 def format_cell(column: Column, value: Any, row: dict[str, Any] | None = None, table: Table | None = None) -> str:
     """A cleaned cell value as a reader sees it (stored units, thousands separators)."""
     if value is None or value == "":
@@ -236,7 +242,9 @@ def format_cell(column: Column, value: Any, row: dict[str, Any] | None = None, t
     if kind == "integer":
         return format_number(value)
     if kind == "area":
-        return format_area(value)
+        # What the State typed ("41.30 km²"), when the row kept it; square metres otherwise.
+        typed = fmt.typed_area_of(row, column.key)
+        return format_typed_area(typed) if typed is not None else format_area(value)
     if kind == "money":
         currency = ""
         if row is not None and table is not None:
@@ -606,6 +614,7 @@ def read_only_sections(spec: FormatDefinition, content: dict[str, Any], *, initi
             }
         )
     return {
-        "cover": [{"label": c.label, "text": format_cell(c, cover.get(c.key))} for c in spec.cover],
+        # Personal data (e-mail, telephone) only if the State chose to publish it on the cover page.
+        "cover": [{"label": c.label, "text": format_cell(c, value)} for c, value in fmt.published_cover(spec, cover)],
         "forms": forms_out,
     }

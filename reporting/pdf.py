@@ -33,8 +33,9 @@ from reporting.models import Language, Report, ReportPdf, ReportVersion
 log = logging.getLogger(__name__)
 
 # Bump when the print template or its CSS changes what a PDF shows: every stored PDF is then
-# rendered again the next time someone asks for it.
-LAYOUT_REVISION = 1
+# rendered again the next time someone asks for it. 2: areas as typed; the contact point's e-mail and
+# telephone only if the State chose to publish them (stored PDFs of published versions showed them).
+LAYOUT_REVISION = 2
 TEMPLATE = "reporting/pdf/report.html"
 STYLESHEET = "css/report-print.css"
 DIRECTORY = "reports/pdf"

@@ -14,6 +14,15 @@ Report content is a JSON document::
 
 Drafts keep what the user typed; ``validate`` returns the cleaned document (integers,
 decimal strings, square metres, ISO dates) and every error keyed by its path.
+
+Areas are computed in square metres, but a report shows what the State typed: a cleaned row keeps
+the number and unit of each area typed in another unit or with another precision beside the m²
+value, ``{"_id": "r1", "area": "41300000", "_typed": {"area": {"number": "41.30", "unit": "km2"}}}``.
+Contents stored before carry no ``_typed`` and show in m², as they were typed.
+
+Cover fields marked ``personal`` (an e-mail address, a telephone number) are published (open data,
+the version page, the PDF) only when the cover field named by ``cover.personal_consent`` says
+``yes``: by default a published report names its contact point and office only.
 """
 
 from __future__ import annotations
@@ -72,6 +81,7 @@ class Column:
     max: int | None = None
     help: str = ""
     row_key: bool = False
+    personal: bool = False  # personal data: published only if the State chose to (see above)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Column:
@@ -86,6 +96,7 @@ class Column:
             max=data.get("max"),
             help=data.get("help", ""),
             row_key=data.get("row_key", False),
+            personal=data.get("personal", data["type"] == "email"),
         )
 
 
@@ -121,6 +132,7 @@ class FormatDefinition:
     source: str
     cover: tuple[Column, ...]
     forms: tuple[FormDef, ...]
+    personal_consent: str = ""  # the cover field whose "yes" publishes the personal cover fields
     _by_code: dict[str, FormDef] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -146,6 +158,7 @@ class FormatDefinition:
             source=data.get("source", ""),
             cover=tuple(Column.from_dict(c) for c in data["cover"]["fields"]),
             forms=forms,
+            personal_consent=data["cover"].get("personal_consent", ""),
         )
         definition._by_code.update({f.code: f for f in forms})
         return definition
@@ -207,13 +220,56 @@ def parse_number(text: str) -> Decimal:
     return value
 
 
-def parse_area(text: str) -> Decimal:
-    """Square metres from "1500", "1500 m2", "30 ha" or "2.5 km²"."""
+# The unit of an area as stored with what was typed (``_typed``), and as shown.
+_AREA_UNIT_CODES = {"m2": "m2", "m²": "m2", "sqm": "m2", "ha": "ha", "km2": "km2", "km²": "km2"}
+AREA_UNIT_SYMBOLS = {"m2": "m²", "ha": "ha", "km2": "km²"}
+TYPED = "_typed"
+
+
+def _area_parts(text: str) -> tuple[Decimal, Decimal, str]:
+    """(square metres, the number as typed with its precision, the unit code) of an area."""
     match = _AREA_PATTERN.match(text.strip())
     if not match:
         raise ValueError(_("Enter an area such as “15000”, “1.5 ha” or “2.5 km2”."))
-    value = parse_number(match["number"]) * _AREA_UNITS[(match["unit"] or "m2").lower()]
-    return value.quantize(Decimal("0.01")).normalize() if value != value.to_integral() else value.to_integral()
+    number = parse_number(match["number"])
+    unit = _AREA_UNIT_CODES[(match["unit"] or "m2").lower()]
+    value = number * _AREA_UNITS[unit]
+    value = value.quantize(Decimal("0.01")).normalize() if value != value.to_integral() else value.to_integral()
+    return value, number, unit
+
+
+def parse_area(text: str) -> Decimal:
+    """Square metres from "1500", "1500 m2", "30 ha" or "2.5 km²"."""
+    return _area_parts(text)[0]
+
+
+def typed_area(text: Any) -> dict[str, str] | None:
+    """The number (with the precision typed: "41.30") and unit ("m2", "ha", "km2") of an area as
+    typed, when showing its square metres would say something else ("41.30 km²", "1,100 ha",
+    "1500.50 m2"); ``None`` for a plain number of square metres, a blank or an unreadable cell."""
+    if text is None or isinstance(text, bool) or str(text).strip() == "":
+        return None
+    try:
+        value, number, unit = _area_parts(str(text))
+    except ValueError:
+        return None
+    if unit == "m2" and str(number) == str(value):
+        return None
+    return {"number": str(number), "unit": unit}
+
+
+def typed_area_of(row: dict[str, Any] | None, key: str) -> dict[str, str] | None:
+    """What was typed for the area ``key`` of a cleaned row, when the row kept it."""
+    typed_cells = (row or {}).get(TYPED)
+    typed = typed_cells.get(key) if isinstance(typed_cells, dict) else None
+    if isinstance(typed, dict) and typed.get("unit") in AREA_UNIT_SYMBOLS and typed.get("number") not in (None, ""):
+        return typed
+    return None
+
+
+def typed_area_text(typed: dict[str, str]) -> str:
+    """ "41.30 km²": what was typed, in the form the editor shows it back."""
+    return f"{typed['number']} {AREA_UNIT_SYMBOLS[typed['unit']]}"
 
 
 def clean_cell(column: Column, raw: Any) -> Any:
@@ -393,6 +449,10 @@ def validate(
                     if value is None and column.required and cell_path not in errors:
                         errors[cell_path] = _("Required.")
                     cleaned_row[column.key] = value
+                    if column.type == "area" and cell_path not in errors:
+                        typed = typed_area(row.get(column.key))
+                        if typed is not None:
+                            cleaned_row.setdefault(TYPED, {})[column.key] = typed
                 money = [c for c in table.columns if c.type == "money"]
                 currency = [c for c in table.columns if c.type == "currency"]
                 if (
@@ -425,9 +485,61 @@ def content_for_editing(cleaned: dict[str, Any]) -> dict[str, Any]:
             return value
         return str(value)
 
+    def cell(row: dict[str, Any], key: str, value: Any) -> Any:
+        typed = typed_area_of(row, key)
+        return typed_area_text(typed) if typed is not None else text(value)
+
     out = json.loads(json.dumps(cleaned))
     out["cover"] = {k: text(v) for k, v in out.get("cover", {}).items()}
     for form in out.get("forms", {}).values():
         for key, rows in form.get("tables", {}).items():
-            form["tables"][key] = [{k: (v if k == "_id" else text(v)) for k, v in row.items()} for row in rows]
+            # An area shows again as it was typed ("41.30 km²"), not as the m² computed from it.
+            form["tables"][key] = [
+                {k: (v if k == "_id" else cell(row, k, v)) for k, v in row.items() if k != TYPED} for row in rows
+            ]
+    return out
+
+
+# --- Personal data on the cover page --------------------------------------------------------------
+CONSENT_YES = "yes"
+
+
+def publishes_personal_data(definition: FormatDefinition, cover: dict[str, Any] | None) -> bool:
+    """Whether the State chose, on the cover page, to publish its contact point's e-mail and telephone."""
+    if not definition.personal_consent:
+        return False
+    return str((cover or {}).get(definition.personal_consent) or "").strip() == CONSENT_YES
+
+
+def withheld_cover_keys(definition: FormatDefinition, cover: dict[str, Any] | None) -> frozenset[str]:
+    """The cover fields a published report leaves out: personal data the State did not choose to publish."""
+    if publishes_personal_data(definition, cover):
+        return frozenset()
+    return frozenset(c.key for c in definition.cover if c.personal)
+
+
+def published_cover(definition: FormatDefinition, cover: dict[str, Any] | None) -> list[tuple[Column, Any]]:
+    """The cover fields a published report shows, with their values: the consent says "no" unless
+    the State said "yes" (the default, also for reports stored before the choice existed)."""
+    cover = cover or {}
+    withheld = withheld_cover_keys(definition, cover)
+    out = []
+    for column in definition.cover:
+        if column.key in withheld:
+            continue
+        value = cover.get(column.key)
+        if column.key == definition.personal_consent and value in (None, ""):
+            value = "no"
+        out.append((column, value))
+    return out
+
+
+def public_content(definition: FormatDefinition, content: dict[str, Any]) -> dict[str, Any]:
+    """A report's content as open data: the cover without the personal data the State kept back."""
+    cover = content.get("cover") or {}
+    withheld = withheld_cover_keys(definition, cover)
+    if not withheld:
+        return content
+    out = dict(content)
+    out["cover"] = {k: v for k, v in cover.items() if k not in withheld}
     return out

@@ -446,7 +446,7 @@ def test_csv_gives_units_for_areas_and_amounts(client_for, focal_point, isu_staf
     response = client_for(None).get(version_url("LAO", "initial", 1, "archive_version_csv"))
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     area = next(r for r in rows if r["table"] == "areas" and r["column"] == "area")
-    assert (area["value"], area["unit"]) == ("2500000", "m2")
+    assert (area["value"], area["unit"]) == ("2.5", "km2")  # as typed (issue 12, finding 10)
     amount = next(r for r in rows if r["table"] == "national" and r["column"] == "amount")
     assert (amount["value"], amount["unit"]) == ("1500000", "LAK")
 

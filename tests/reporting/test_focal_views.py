@@ -584,7 +584,7 @@ def test_version_detail_is_public_only_once_published_and_public(
     response = client_for(focal_point).get(url)
     assert response.status_code == 200
     text = page_text(response)
-    assert "approximately 2,500,000 m²" in text and "at least 1,500" in text
+    assert "approximately 2.5 km²" in text and "at least 1,500" in text  # the area as typed (issue 12)
     assert "Awaiting review" in text
     for user in (None, other_focal_point, coordinator):
         assert client_for(user).get(url).status_code == 404
