@@ -128,6 +128,23 @@ class User(AbstractBaseUser, PermissionsMixin, RoleFields):
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
+    # Django lets a superuser do anything in the admin; here only in a session whose second
+    # factor was given, as for every other staff capability (accounts.permissions).
+    def has_perm(self, perm: str, obj=None) -> bool:
+        if self.is_superuser and not self._second_factor_verified():
+            return False
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        if self.is_superuser and not self._second_factor_verified():
+            return False
+        return super().has_module_perms(app_label)
+
+    def _second_factor_verified(self) -> bool:
+        from accounts import permissions
+
+        return permissions.second_factor_verified(self)
+
 
 def _new_nonce() -> str:
     return secrets.token_urlsafe(16)

@@ -42,8 +42,13 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.DONOR: frozenset({Capability.OFFER_ASSISTANCE}),
 }
 
-# Roles whose members must sign in with a second factor before any staff page.
+# Roles whose capabilities are held only in a session whose second factor was given: a password
+# alone (stolen, guessed, or set by whoever opened an invitation) never reaches another State's drafts.
 TWO_FACTOR_ROLES = frozenset({Role.ISU_STAFF})
+
+# Set on the user object for the request (``accounts.middleware.SecondFactorSessionMiddleware``,
+# from what allauth recorded in the session); absent means not verified.
+_SECOND_FACTOR_ATTR = "second_factor_verified"
 
 # Admin (model) permissions follow from capabilities: app label or "app.model" → capability.
 # Audit entries can be read, never changed.
@@ -64,6 +69,10 @@ _READ_ONLY = {"audit"}
 def capabilities(user: Any) -> frozenset[Capability]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
+    if requires_two_factor(user) and not second_factor_verified(user):
+        # Two-factor is a property of the capability, not of the path: every view, export, upload
+        # and task trigger asks here, so none of them is open on the password alone.
+        return frozenset()
     return ROLE_CAPABILITIES.get(user.role, frozenset())
 
 
@@ -76,9 +85,31 @@ def requires_two_factor(user: Any) -> bool:
 
 
 def has_two_factor(user: Any) -> bool:
+    """Whether ``user`` has enrolled an authenticator app (not whether this session used it)."""
     from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def second_factor_verified(user: Any) -> bool:
+    """Whether ``user`` gave a second factor in the session acting now (see ``mark_second_factor``)."""
+    return getattr(user, _SECOND_FACTOR_ATTR, False) is True
+
+
+def mark_second_factor(user: Any, *, verified: bool) -> None:
+    """Record on ``user`` whether the acting session verified a second factor. Set per request by
+    the middleware; commands run on the server by its operator (demo seeds) set it themselves."""
+    setattr(user, _SECOND_FACTOR_ATTR, verified)
+
+
+def may_use_admin(user: Any) -> bool:
+    """Django's admin site (``admin.site.has_permission``): ISU staff, with the second factor given."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.is_staff
+        and can(user, Capability.USE_STAFF_PAGES)
+    )
 
 
 def acts_for_state(user: Any, state: Any) -> bool:

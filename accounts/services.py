@@ -14,7 +14,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Invitation, Role, ThematicArea, User
@@ -230,3 +230,33 @@ def set_email_language(*, user: User, language: str) -> None:
     user.language = language
     user.save(update_fields=["language"])
     audit.record(actor=user, action="accounts.user.language_set", obj=user, changes={"language": [before, language]})
+
+
+# --- Two-factor enrolment ------------------------------------------------------------------
+def send_two_factor_enrolment_link(*, user: User, url: str) -> None:
+    """E-mail ``user`` the link that lets this session enrol an authenticator app (their proof
+    that the mailbox is theirs, not only the password). Sent at once: the user is waiting for it."""
+    context = {"user": user, "url": url, "site_url": settings.CCM_SITE_URL, "minutes": 30}
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        subject = render_to_string("accounts/email/two_factor_link_subject.txt", context).strip()
+        body = render_to_string("accounts/email/two_factor_link_message.txt", context)
+    EmailMultiAlternatives(subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body=body, to=[user.email]).send()
+    with transaction.atomic():
+        audit.record(actor=user, action="accounts.two_factor.enrolment_link_sent", obj=user)
+
+
+@transaction.atomic
+def record_mailbox_proven(*, user: User, via: str) -> None:
+    """``via``: "invitation" (the invitation link) or "email_link" (the link sent before enrolment)."""
+    audit.record(actor=user, action="accounts.two_factor.mailbox_proven", obj=user, context={"via": via})
+
+
+@transaction.atomic
+def record_two_factor_enrolled(*, user: User, authenticator_id: int) -> None:
+    audit.record(
+        actor=user,
+        action="accounts.two_factor.enrolled",
+        obj=user,
+        changes={"authenticator": [None, "totp"]},
+        context={"authenticator_id": authenticator_id},
+    )

@@ -8,6 +8,10 @@ urlpatterns = [
     path("me/", views.home, name="home"),
     path("me/language/", views.email_language, name="email_language"),
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
+    path("me/two-factor/", views.two_factor_setup, name="two_factor_setup"),
+    path("me/two-factor/<str:token>/", views.two_factor_confirm, name="two_factor_confirm"),
+    # Resolves before allauth's own page of the same address (accounts.urls is included first).
+    path("accounts/2fa/totp/activate/", views.activate_totp, name="activate_totp"),
     path("isu/", views.staff_home, name="staff_home"),
     path("isu/invitations/new/", views.invitation_create, name="invitation_create"),
     path("isu/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),

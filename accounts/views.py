@@ -1,16 +1,20 @@
 from __future__ import annotations
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.views import ActivateTOTPView as AllauthActivateTOTPView
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import permissions, services
+from accounts import permissions, services, two_factor
 from accounts.decorators import capability_required
 from accounts.forms import AcceptInvitationForm, EmailLanguageForm, InvitationForm
 from accounts.models import Invitation, Role, User
@@ -26,6 +30,9 @@ def home(request: HttpRequest, language_form: EmailLanguageForm | None = None) -
         "accounts/home.html",
         {
             "needs_two_factor": permissions.requires_two_factor(user) and not permissions.has_two_factor(user),
+            "needs_second_factor_now": (
+                permissions.requires_two_factor(user) and not permissions.second_factor_verified(user)
+            ),
             "capability_labels": [c.label for c in sorted(permissions.capabilities(user))],
             "areas": list(user.thematic_areas.all()) if user.role == Role.COORDINATOR else [],
             # "What is due next": the user's State's deadlines, every State's for the ISU, else meetings.
@@ -57,7 +64,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     form = AcceptInvitationForm(request.POST or None, initial={"full_name": invitation.full_name})
     if request.method == "POST" and form.is_valid():
         try:
-            services.accept_invitation(
+            user = services.accept_invitation(
                 invitation=invitation,
                 full_name=form.cleaned_data["full_name"],
                 password=form.cleaned_data["password1"],
@@ -66,9 +73,77 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as error:
             form.add_error("password1" if error.messages and not hasattr(error, "error_dict") else None, error)
         else:
+            if permissions.requires_two_factor(user):
+                return _enrol_after_invitation(request, user)
             messages.success(request, _("Your account is ready. Sign in with your e-mail address and new password."))
             return redirect("account_login")
     return render(request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation})
+
+
+def _enrol_after_invitation(request: HttpRequest, user: User) -> HttpResponse:
+    """An ISU invitee enrols an authenticator app now, before the account holds any staff
+    capability: the invitation link that reached their mailbox is the proof enrolment asks for."""
+    login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
+    two_factor.record_password_sign_in(request, user)
+    two_factor.grant_mailbox_proof(request, user)
+    services.record_mailbox_proven(user=user, via="invitation")
+    messages.success(
+        request,
+        _("Your account is ready. One step remains: ISU staff pages need an authenticator app. Set it up now."),
+    )
+    return redirect("mfa_activate_totp")
+
+
+# --- Two-factor enrolment -------------------------------------------------------------
+@login_required
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Before an account whose role needs a second factor enrols one, its mailbox must be proven:
+    the password alone (whoever holds it) never reaches staff capability."""
+    user = request.user
+    if not permissions.requires_two_factor(user) or two_factor.has_mailbox_proof(request, user):
+        return redirect("mfa_activate_totp")
+    if permissions.has_two_factor(user):
+        return redirect(two_factor.verification_url(request, user))
+    sent = False
+    if request.method == "POST":
+        token = two_factor.enrolment_link_token(request, user)
+        url = request.build_absolute_uri(reverse("accounts:two_factor_confirm", args=[token]))
+        services.send_two_factor_enrolment_link(user=user, url=url)
+        sent = True
+    return render(request, "accounts/two_factor_setup.html", {"sent": sent})
+
+
+@login_required
+def two_factor_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    user = request.user
+    if not two_factor.accept_enrolment_link(request, user, token):
+        return render(request, "accounts/two_factor_link_invalid.html", status=404)
+    services.record_mailbox_proven(user=user, via="email_link")
+    messages.success(request, _("Thank you: your address is confirmed. Now set up your authenticator app."))
+    return redirect("mfa_activate_totp")
+
+
+class ActivateTOTPView(AllauthActivateTOTPView):
+    """allauth's enrolment page, with two differences: an account whose role needs a second factor
+    enrols only after proving its mailbox in this session, and the code typed to activate the app
+    counts as this session's second factor."""
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and not two_factor.may_enrol(request, user) and not permissions.has_two_factor(user):
+            return redirect("accounts:two_factor_setup")
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = self.request.user
+        authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+        two_factor.record_enrolment(self.request, user, authenticator)
+        services.record_two_factor_enrolled(user=user, authenticator_id=authenticator.pk)
+        return response
+
+
+activate_totp = ActivateTOTPView.as_view()
 
 
 # --- ISU staff pages --------------------------------------------------------------

@@ -3,11 +3,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from accounts import permissions
 from accounts import views as accounts_views
 from ccm_portal import views
 
 # The admin signs in through allauth, so its login is rate-limited and asks for the second factor.
 admin.site.login = secure_admin_login(admin.site.login)
+# ... and opens only to ISU staff whose session gave the second factor (not merely ``is_staff``).
+admin.site.has_permission = lambda request: permissions.may_use_admin(request.user)
 admin.site.site_header = _("CCM Portal administration")
 admin.site.site_title = _("CCM Portal")
 admin.site.index_title = _("ISU registry")

@@ -56,8 +56,13 @@ def reference_data(db):
 
 @pytest.fixture
 def isu_staff(reference_data):
+    """ISU staff with an authenticator app; as an actor passed to services, they act as in a session
+    that gave the code (signed in through ``client_for``, the session records it as allauth would)."""
+    from accounts import permissions
+
     user = make_user(Role.ISU_STAFF, email="isu@example.org")
     user.totp_secret = enrol_totp(user)
+    permissions.mark_second_factor(user, verified=True)
     return user
 
 
@@ -88,12 +93,18 @@ def donor(reference_data):
 
 @pytest.fixture
 def client_for(client):
-    """``client_for(user)``: the test client signed in as ``user`` (``None`` for the public)."""
+    """``client_for(user)``: the test client signed in as ``user`` (``None`` for the public). A user
+    with an authenticator app gets a session in which the code step is recorded, as after a real
+    sign-in; ``second_factor=False`` signs them in with the password alone."""
 
-    def sign_in(user):
+    def sign_in(user, *, second_factor: bool = True):
         client.logout()
         if user is not None:
             client.force_login(user)
+            if second_factor:
+                from tests.helpers import record_second_factor
+
+                record_second_factor(client, user)
         return client
 
     return sign_in

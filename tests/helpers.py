@@ -25,6 +25,25 @@ def totp_now(secret: str, *, at: float | None = None, digits: int = 6, period: i
     return f"{value % 10**digits:0{digits}d}"
 
 
+def record_second_factor(client, user) -> bool:
+    """In ``client``'s session (after ``force_login``), record the password and TOTP steps as
+    allauth records them at a real sign-in, if ``user`` has an authenticator app. Returns whether it did."""
+    from types import SimpleNamespace
+
+    from allauth.account.internal.flows.login import record_authentication
+    from allauth.mfa.models import Authenticator
+
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if authenticator is None:
+        return False
+    session = client.session
+    request = SimpleNamespace(session=session)
+    record_authentication(request, user, "password", email=user.email)
+    record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type)
+    session.save()
+    return True
+
+
 def services_required() -> bool:
     """In CI (.ci/run sets CCM_REQUIRE_SERVICES=1) a missing service fails the test instead of skipping it."""
     return os.environ.get("CCM_REQUIRE_SERVICES") == "1"

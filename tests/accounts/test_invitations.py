@@ -160,9 +160,12 @@ def test_staff_pages_for_each_persona(
     client_for, url, isu_staff, isu_staff_without_2fa, focal_point, coordinator, donor
 ):
     assert client_for(isu_staff).get(url).status_code == 200
-    # ISU staff without an authenticator app are sent to set one up first.
+    # ISU staff without an authenticator app are sent to set one up first (after proving their mailbox).
     response = client_for(isu_staff_without_2fa).get(url)
-    assert response.status_code == 302 and response["Location"].startswith("/accounts/2fa/totp/activate")
+    assert response.status_code == 302 and response["Location"].startswith("/me/two-factor/")
+    # With an authenticator app but no code given in this session: asked for the code.
+    response = client_for(isu_staff, second_factor=False).get(url)
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/2fa/reauthenticate/")
     for lesser in (focal_point, coordinator, donor):
         assert client_for(lesser).get(url).status_code == 403
     response = client_for(None).get(url)

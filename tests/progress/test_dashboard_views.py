@@ -30,9 +30,9 @@ DEADLINE_QUERIES = 1
 #   the charts (progress.trends). Those modules pin their own counts; the totals below pin the whole page.
 RATES_QUERIES = 4
 CHARTS_QUERIES = 7
-# - a signed-in reader: session and user; under /isu/ also the staff two-factor check.
+# - a signed-in reader: session and user (ISU staff's second factor is read from the session).
 SIGNED_IN_QUERIES = 2
-ISU_QUERIES = 3
+ISU_QUERIES = 2
 
 DASHBOARD_QUERIES = TREATY_QUERIES + RATES_QUERIES + CHARTS_QUERIES
 DASHBOARD_JSON_QUERIES = TREATY_QUERIES + RATES_QUERIES
@@ -67,7 +67,7 @@ def test_the_isu_version_is_for_isu_staff_with_two_factors(
     client_for, url, isu_staff, isu_staff_without_2fa, focal_point, coordinator, donor
 ):
     assert client_for(isu_staff).get(url).status_code == 200
-    assert client_for(isu_staff_without_2fa).get(url)["Location"].startswith("/accounts/2fa/totp/activate")
+    assert client_for(isu_staff_without_2fa).get(url)["Location"].startswith("/me/two-factor/")
     for lesser in (focal_point, coordinator, donor):
         assert client_for(lesser).get(url).status_code == 403
     response = client_for(None).get(url)

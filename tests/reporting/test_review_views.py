@@ -17,11 +17,11 @@ from tests.reporting.conftest import fill_minimal
 pytestmark = pytest.mark.django_db
 
 # Queries for one page, whatever the number of reports, States, rows or comments:
-# session, user and the staff two-factor check, then the page's own reads.
-QUEUE_QUERIES = 5  # + the reviewers for the filter, the queue with its subqueries
+# session and user (the second factor is read from the session), then the page's own reads.
+QUEUE_QUERIES = 4  # + the reviewers for the filter, the queue with its subqueries
 # + report, versions, audit trail, the report compared with, comments, reviewer; and check_report's
 # last accepted version and reporting rules.
-DETAIL_QUERIES = 10
+DETAIL_QUERIES = 9
 
 
 # --- Building reports through the services ---------------------------------------------------------
@@ -143,7 +143,7 @@ def test_staff_without_an_authenticator_are_sent_to_set_one_up(client_for, isu_s
     client = client_for(isu_staff_without_2fa)
     for method, url, data in _requests(in_review):
         response = getattr(client, method)(url, data)
-        assert response.status_code == 302 and response["Location"].startswith("/accounts/2fa/totp/activate/"), url
+        assert response.status_code == 302 and response["Location"].startswith("/me/two-factor/"), url
     assert ReviewComment.objects.filter(report=in_review).count() == 1
 
 
