@@ -2,15 +2,15 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
-from import_export.formats.base_formats import CSV, XLSX
 
 from ccm_portal.admin import AuditedAdminMixin
+from ccm_portal.spreadsheets import IMPORT_EXPORT_FORMATS
 from parties.models import ExtensionRequest, Meeting, NationalMeasures, Obligation, State
 from parties.resources import MeetingResource, NationalMeasuresResource, ObligationResource, StateResource
 
 
 class RegistryAdmin(AuditedAdminMixin, ImportExportModelAdmin):
-    formats = [CSV, XLSX]
+    formats = IMPORT_EXPORT_FORMATS  # CSV and XLSX; exports quote text a spreadsheet would evaluate
 
 
 class ObligationInline(admin.TabularInline):

@@ -5,7 +5,8 @@ Tables. Two of them, from the same ``Dashboard`` the page shows: "Figures" (one 
 it counts, N of M, its share, definition and source) and "States" (one row per figure and State in
 its numerator or its denominator, saying which). XLSX puts them on two sheets (a tablib ``Databook``,
 the project's export library), CSV one after the other, each under its title. Every text cell that a
-spreadsheet would take for a formula (a leading ``=``, ``+``, ``-`` or ``@``) is quoted.
+spreadsheet would take for a formula (a leading ``=``, ``+``, ``-``, ``@``, tab or carriage return) is
+quoted, in both, by ``ccm_portal.spreadsheets`` (the one rule for every spreadsheet the portal writes).
 
 PDF. Start → status → download, in the lifecycle that ``reporting.pdf`` follows for reports
 (``ccm_portal.documents``, with its stage texts, staleness and write options; this module is its
@@ -21,10 +22,8 @@ depend on the language of the requester.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import json
 import logging
 import math
@@ -40,6 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from ccm_portal import documents
+from ccm_portal.spreadsheets import csv_bytes, neutralise_dataset
 from parties.models import State
 from progress import dashboard as board
 from progress.membership import display
@@ -50,19 +50,6 @@ log = logging.getLogger(__name__)
 
 
 # --- Tables (CSV, XLSX) ---------------------------------------------------------------------------
-# A leading =, +, - or @ makes a spreadsheet evaluate the cell; so do a tab or a carriage return
-# before one of them (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: Any) -> Any:
-    """Text that a spreadsheet would take for a formula, quoted with an apostrophe; anything else as is
-    (numbers stay numbers, so a negative number is never quoted)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return f"'{value}"
-    return value
-
-
 def share_percent(figure: Figure) -> float | None:
     """The share in per cent to one decimal (33 of 41 is 80.5), as the tables give it."""
     percent = board.share_percent(figure)
@@ -91,14 +78,14 @@ def figure_rows(dashboard: Dashboard) -> list[list[Any]]:
     """One row per figure, in the dashboard's order."""
     return [
         [
-            spreadsheet_safe(f.key),
-            spreadsheet_safe(board.section_label(f.section)),
-            spreadsheet_safe(str(f.label)),
+            f.key,
+            board.section_label(f.section),
+            str(f.label),
             f.numerator,
             f.denominator,
             share_percent(f),
-            spreadsheet_safe(str(f.definition)),
-            spreadsheet_safe(str(f.source)),
+            str(f.definition),
+            str(f.source),
             dashboard.as_of,
         ]
         for f in dashboard.figures
@@ -126,9 +113,7 @@ def state_rows(dashboard: Dashboard, names: dict[str, str]) -> list[list[Any]]:
         others = [code for code in f.out_of or () if code not in inside]
         for codes, flag in ((f.states, yes), (others, no)):
             for code in sorted(codes, key=lambda c: (names.get(c, c), c)):
-                out.append(
-                    [spreadsheet_safe(f.key), spreadsheet_safe(code), spreadsheet_safe(names.get(code, "")), flag]
-                )
+                out.append([f.key, code, names.get(code, ""), flag])
     return out
 
 
@@ -149,7 +134,9 @@ def tables(dashboard: Dashboard) -> list[Table]:
 
 def to_xlsx(dashboard: Dashboard) -> bytes:
     """Two sheets, "Figures" and "States"; dates as dates and numbers as numbers."""
-    book = tablib.Databook([tablib.Dataset(*t.rows, headers=t.headers, title=t.title) for t in tables(dashboard)])
+    book = tablib.Databook(
+        [neutralise_dataset(tablib.Dataset(*t.rows, headers=t.headers, title=t.title)) for t in tables(dashboard)]
+    )
     return book.export("xlsx")
 
 
@@ -162,15 +149,14 @@ def _csv_cell(value: Any) -> Any:
 def to_csv(dashboard: Dashboard) -> bytes:
     """The two tables one after the other, each under its title, a blank line between them (UTF-8
     with a byte-order mark, so that spreadsheets read the accents)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    lines: list[list[Any]] = []
     for index, table in enumerate(tables(dashboard)):
         if index:
-            writer.writerow([])
-        writer.writerow([table.title])
-        writer.writerow(table.headers)
-        writer.writerows([_csv_cell(v) for v in row] for row in table.rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+            lines.append([])
+        lines.append([table.title])
+        lines.append(table.headers)
+        lines.extend([_csv_cell(v) for v in row] for row in table.rows)
+    return csv_bytes(lines, bom=True)
 
 
 def file_stem(as_of: dt.date, audience: str) -> str:

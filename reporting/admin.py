@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
-from import_export.formats.base_formats import CSV, XLSX
 
 from ccm_portal.admin import AuditedAdminMixin
+from ccm_portal.spreadsheets import IMPORT_EXPORT_FORMATS
 from reporting.models import FormatVersion, ReceivedReport, Report, ReportingRules, ReportVersion
 from reporting.resources import ReceivedReportResource
 
@@ -78,7 +78,7 @@ class ReceivedReportAdmin(AuditedAdminMixin, ImportExportModelAdmin):
 
     audit_action_prefix = "reporting.received_report"
     resource_classes = [ReceivedReportResource]
-    formats = [CSV, XLSX]
+    formats = IMPORT_EXPORT_FORMATS  # CSV and XLSX; exports quote text a spreadsheet would evaluate
     list_display = ["state", "kind", "period_year", "received_on", "is_nil", "source"]
     list_filter = ["kind", "is_nil", "state__region", "period_year"]
     search_fields = ["state__name", "state__iso3", "source", "notes"]

@@ -16,12 +16,11 @@ Every read here runs a fixed number of queries, however many reports, versions o
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -35,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from import_export import fields, resources
 
+from ccm_portal import spreadsheets
 from parties.models import Region, State
 from reporting import forms as editor
 from reporting.access import readable_versions
@@ -295,15 +295,19 @@ def version_json(version: ReportVersion) -> bytes:
 CSV_HEADER = ["state", "period", "version", "form", "table", "row", "row_id", "column", "column_label", "value", "unit"]
 
 
-def _cell_text(value: Any) -> str:
+def _cell_text(value: Any) -> Any:
+    """A stored value as the CSV gives it: numbers stay numbers (never taken for a formula, see
+    ``ccm_portal.spreadsheets``), anything else as text."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, (int, float, Decimal)):
+        return value
     return str(value)
 
 
-def version_rows(version: ReportVersion) -> Iterator[list[str]]:
+def version_rows(version: ReportVersion) -> Iterator[list[Any]]:
     """The version in long ("tidy") form, one line per value, the same columns for every form:
 
     * the cover page: form ``cover``, table empty;
@@ -360,17 +364,11 @@ def version_rows(version: ReportVersion) -> Iterator[list[str]]:
 
 
 def version_csv(version: ReportVersion) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    writer.writerows(version_rows(version))
-    return buffer.getvalue().encode("utf-8")
+    """The long form as CSV; text a State typed that a spreadsheet would evaluate is quoted."""
+    return spreadsheets.csv_bytes([CSV_HEADER, *version_rows(version)])
 
 
 # --- The ISU's export --------------------------------------------------------------------------------
-def _spreadsheet_text(value: str) -> str:
-    """Free text a State typed, made safe for a spreadsheet: a leading =, +, - or @ would be a formula."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
 
 
 def _local_date(value: Any) -> Any:
@@ -525,7 +523,7 @@ class ArchiveExportResource(resources.ModelResource):
         return getattr(version, "supersedes_number", None) or ""
 
     def dehydrate_correction_note(self, version: ReportVersion) -> str:
-        return _spreadsheet_text(version.correction_note)
+        return version.correction_note  # made safe with every other cell by the export's format
 
     def dehydrate_original_language(self, version: ReportVersion) -> str:
         language = version.report.original_language

@@ -21,13 +21,13 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
-from import_export.formats.base_formats import CSV, XLSX
 
 from accounts import permissions
 from accounts.decorators import capability_required
 from accounts.permissions import Capability
 from ccm_portal import ratelimit
 from ccm_portal.responses import form_errors, json_response, wants_json
+from ccm_portal.spreadsheets import SafeCSV, SafeXLSX
 from parties.models import Region
 from reporting import archive as reads
 from reporting import pdf as report_pdf
@@ -283,7 +283,7 @@ def archive_version_pdf(request: HttpRequest, iso3: str, period: str, number: in
 @capability_required(Capability.REVIEW_REPORTS)
 def archive_export(request: HttpRequest) -> HttpResponse:
     """The archive's selection (same filters) as a spreadsheet, one row per version; ``?format=csv``
-    gives the same rows as CSV."""
+    gives the same rows as CSV. Text a State typed is made safe for spreadsheets in both."""
     form, valid, query, options = _filters(request)
     if not valid:
         problems = [f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form_errors(form).items()]
@@ -292,10 +292,10 @@ def archive_export(request: HttpRequest) -> HttpResponse:
     dataset = reads.ArchiveExportResource(forms=options).export(queryset=versions)
     stem = f"article7-reports-{timezone.localdate().isoformat()}"
     if request.GET.get("format") == "csv":
-        response = HttpResponse(CSV().export_data(dataset).encode("utf-8"), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(SafeCSV().export_data(dataset).encode("utf-8"), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = content_disposition_header(True, f"{stem}.csv")
         return response
-    xlsx = XLSX()
+    xlsx = SafeXLSX()
     response = HttpResponse(xlsx.export_data(dataset), content_type=xlsx.get_content_type())
     response["Content-Disposition"] = content_disposition_header(True, f"{stem}.xlsx")
     return response

@@ -26,6 +26,7 @@ from pypdf import PdfReader
 
 from assistance.models import Coalition
 from audit.models import AuditEntry
+from ccm_portal.spreadsheets import spreadsheet_safe
 from parties.models import MeasuresStatus, NationalMeasures, State
 from progress import exports, reporting_rates
 from progress.models import Audience, DashboardPdf
@@ -174,7 +175,7 @@ def flat(text: str) -> str:
     ],
 )
 def test_text_a_spreadsheet_would_evaluate_is_quoted(value, safe):
-    assert exports.spreadsheet_safe(value) == safe
+    assert spreadsheet_safe(value) == safe
 
 
 def test_the_xlsx_has_a_figures_sheet_and_a_states_sheet_with_the_lists_behind_each_figure():
