@@ -102,6 +102,12 @@ def test_the_main_journeys_meet_no_policy_violation(page, violations, reports, f
     visit(page, "/isu/progress/")
     visit(page, "/admin/")
     visit(page, "/admin/parties/state/")
+    # A user's page: the State is chosen with the admin's autocomplete (select2), areas with its filter.
+    visit(page, f"/admin/accounts/user/{focal_point.pk}/change/")
+    page.locator(".select2-selection").first.click()
+    page.locator(".select2-search__field").fill("Lao")
+    page.locator(".select2-results__option", has_text="Lao").first.wait_for()
+    page.keyboard.press("Escape")
     visit(page, "/admin/parties/state/export/")
     # django-import-export's "Select all" still works (its handler now comes from a static file).
     fields = page.locator(".selectable-field-export-row input[type=checkbox]:checked")
