@@ -302,9 +302,8 @@ def _accepted_forms(user: Any) -> list[tuple[int, int | None, Any]]:
     return list(latest.values())
 
 
-def _deliveries() -> Iterable[tuple[int, int, Any, Any, Decimal, str]]:
-    """Delivered matches from donor States: (donor State, recipient State, delivered at or None,
-    request start, amount, currency), in one query."""
+def _delivered_matches() -> Any:
+    """Delivered matches from donor States with an amount, each with when it was marked delivered."""
     delivered_at = (
         AuditEntry.objects.filter(
             action=DELIVERED_ACTION,
@@ -319,10 +318,56 @@ def _deliveries() -> Iterable[tuple[int, int, Any, Any, Decimal, str]]:
         .exclude(currency="")
         .order_by()
         .annotate(delivered_at=Subquery(delivered_at, output_field=DateTimeField()))
-        .values_list(
-            "offer__donor__state_id", "request__state_id", "delivered_at", "request__period_start", "amount", "currency"
-        )
     )
+
+
+def _deliveries() -> Iterable[tuple[int, int, Any, Any, Decimal, str]]:
+    """Delivered matches from donor States: (donor State, recipient State, delivered at or None,
+    request start, amount, currency), in one query."""
+    return _delivered_matches().values_list(
+        "offer__donor__state_id", "request__state_id", "delivered_at", "request__period_start", "amount", "currency"
+    )
+
+
+@dataclass(frozen=True)
+class RecordedDelivery:
+    """One delivery recorded in the portal, dated as ``reconcile`` dates it."""
+
+    match_id: int
+    donor_id: int
+    donor_name: str
+    recipient_id: int
+    recipient_name: str
+    year: int
+    amount: Decimal
+    currency: str
+
+
+def recorded_deliveries(*, state_id: int, year: int) -> list[RecordedDelivery]:
+    """Deliveries recorded in ``year`` with the State as donor or recipient, for the Form I cross-check
+    of its annual update (``reporting.checks``). One query."""
+    rows = (
+        _delivered_matches()
+        .filter(Q(offer__donor__state_id=state_id) | Q(request__state_id=state_id))
+        .values_list(
+            "pk",
+            "offer__donor__state_id",
+            "offer__donor__state__name",
+            "request__state_id",
+            "request__state__name",
+            "delivered_at",
+            "request__period_start",
+            "amount",
+            "currency",
+        )
+        .order_by("pk")
+    )
+    out = []
+    for pk, donor_id, donor_name, recipient_id, recipient_name, delivered_at, start, amount, currency in rows:
+        delivery_year = timezone.localtime(delivered_at).year if delivered_at else start.year
+        if delivery_year == year and donor_id != recipient_id:
+            out.append(RecordedDelivery(pk, donor_id, donor_name, recipient_id, recipient_name, year, amount, currency))
+    return out
 
 
 def reconcile(*, user: Any, scope: Scope) -> Reconciliation:

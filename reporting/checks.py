@@ -12,10 +12,35 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from parties.models import Article, ObligationStatus
+from reporting.formats import Choice
 from reporting.models import Report, ReportingRules
+
+
+@dataclass(frozen=True)
+class Place:
+    """One side of a warning: a form's choice, a table or a row (``path`` as validation names it),
+    or a record outside the report (``url``: e.g. a delivery in the assistance registry)."""
+
+    label: str
+    form_code: str = ""
+    path: str = ""
+    url: str = ""
+
+    @property
+    def anchor(self) -> str:
+        """The element id of the place on the form's editing page."""
+        parts = self.path.split(".")
+        if len(parts) >= 5 and parts[2] == "tables":
+            return f"row-{parts[4]}"
+        if len(parts) == 4 and parts[2] == "tables":
+            return f"table-{parts[3]}"
+        if len(parts) == 3 and parts[2] == "choice":
+            return f"f-{parts[1]}-choice"
+        return ""
 
 
 @dataclass(frozen=True)
@@ -24,6 +49,12 @@ class Finding:
     form_code: str
     path: str
     message: str
+    # Cross-form warnings name both places (the first is ``form_code``/``path``).
+    places: tuple[Place, ...] = ()
+
+    def concerns(self, code: str) -> bool:
+        """Whether the warning is about Form ``code`` (on either side)."""
+        return concerns(self, code)
 
 
 def _key(text: Any) -> str:
@@ -202,6 +233,301 @@ def year_on_year(previous: dict[str, Any] | None, current: dict[str, Any], thres
     return findings
 
 
+# --- Contradictions between forms (issue 12) ------------------------------------------------------
+def _form(content: dict[str, Any], code: str) -> dict[str, Any]:
+    return (content.get("forms") or {}).get(code) or {}
+
+
+def _not_applicable(content: dict[str, Any], code: str) -> bool:
+    return _form(content, code).get("choice") == Choice.NOT_APPLICABLE
+
+
+def _given(content: dict[str, Any], code: str) -> bool:
+    """The form gives its content (changed, or restated as unchanged): its rows can be read."""
+    return _form(content, code).get("choice") in (Choice.CHANGED, Choice.UNCHANGED)
+
+
+def _quantity(row: dict[str, Any]) -> Decimal:
+    return _number(row.get("munitions")) + _number(row.get("submunitions"))
+
+
+def _choice_place(content: dict[str, Any], code: str) -> Place:
+    statement = _form(content, code).get("na_statement") or ""
+    label = _("Form %(code)s: not applicable") % {"code": code}
+    if statement:
+        label += f" (“{statement}”)"
+    return Place(label=label, form_code=code, path=f"forms.{code}.choice")
+
+
+def _row_place(code: str, table: str, row: dict[str, Any], position: int, what: str) -> Place:
+    label = _("Form %(code)s, %(table)s, row %(n)s (%(what)s)") % {
+        "code": code,
+        "table": table,
+        "n": position,
+        "what": what,
+    }
+    return Place(label=label, form_code=code, path=f"forms.{code}.tables.{table}.{row.get('_id') or ''}")
+
+
+def _table_place(code: str, table: str) -> Place:
+    return Place(
+        label=_("Form %(code)s, %(table)s") % {"code": code, "table": table},
+        form_code=code,
+        path=f"forms.{code}.tables.{table}",
+    )
+
+
+def concerns(finding: Any, code: str) -> bool:
+    """Whether a warning is about Form ``code``, on either side (any object with ``form_code``)."""
+    return getattr(finding, "form_code", "") == code or any(
+        getattr(place, "form_code", "") == code for place in getattr(finding, "places", ())
+    )
+
+
+def _finding(code: str, message: str, first: Place, second: Place) -> Finding:
+    return Finding(code=code, form_code=first.form_code, path=first.path, message=message, places=(first, second))
+
+
+def stocks_against_types(current: dict[str, Any]) -> list[Finding]:
+    """Form B (stocks held) against Form C (the types produced or held, with their characteristics)."""
+    findings = []
+    held = (
+        [(n, row) for n, row in enumerate(_rows(current, "B", "stockpile"), start=1) if _quantity(row) > 0]
+        if _given(current, "B")
+        else []
+    )
+    types_rows = list(enumerate(_rows(current, "C", "types"), start=1)) if _given(current, "C") else []
+    listed = {_key(row.get("type")) for _n, row in types_rows}
+    for n, row in held:
+        kind = str(row.get("type") or _("(no type)"))
+        place = _row_place("B", "stockpile", row, n, kind)
+        if _not_applicable(current, "C"):
+            findings.append(
+                _finding(
+                    "b_stock_while_c_none",
+                    _(
+                        "Form B declares %(munitions)s cluster munitions and %(submunitions)s submunitions of type "
+                        "%(type)s held, but Form C says it does not apply: the State neither produced nor holds any "
+                        "type. Give the type's characteristics in Form C, or correct Form B."
+                    )
+                    % {
+                        "munitions": _number(row.get("munitions")),
+                        "submunitions": _number(row.get("submunitions")),
+                        "type": kind,
+                    },
+                    place,
+                    _choice_place(current, "C"),
+                )
+            )
+        elif types_rows and _key(row.get("type")) not in listed:
+            findings.append(
+                _finding(
+                    "b_type_missing_in_c",
+                    _(
+                        "Form B declares type %(type)s held, but Form C lists no type %(type)s with its technical "
+                        "characteristics."
+                    )
+                    % {"type": kind},
+                    place,
+                    _table_place("C", "types"),
+                )
+            )
+    held_types = {_key(row.get("type")) for _n, row in held}
+    for n, row in types_rows:
+        if row.get("currently_held") is not True:
+            continue
+        kind = str(row.get("type") or _("(no type)"))
+        place = _row_place("C", "types", row, n, kind)
+        if _not_applicable(current, "B"):
+            findings.append(
+                _finding(
+                    "c_held_while_b_none",
+                    _(
+                        "Form C says type %(type)s is currently owned or possessed, but Form B says it does not "
+                        "apply: the State holds no cluster munitions."
+                    )
+                    % {"type": kind},
+                    place,
+                    _choice_place(current, "B"),
+                )
+            )
+        elif held and _key(row.get("type")) not in held_types:
+            findings.append(
+                _finding(
+                    "c_held_missing_in_b",
+                    _("Form C says type %(type)s is currently held, but Form B declares no stock of type %(type)s.")
+                    % {"type": kind},
+                    place,
+                    _table_place("B", "stockpile"),
+                )
+            )
+    return findings
+
+
+def retention_against_stocks(current: dict[str, Any]) -> list[Finding]:
+    """Form D (retained or transferred under Art. 3.6–3.8) against Form B saying the State holds none."""
+    if not _not_applicable(current, "B") or not _given(current, "D"):
+        return []
+    findings = []
+    for table, noun in (("retained", _("retained")), ("transferred", _("transferred"))):
+        for n, row in enumerate(_rows(current, "D", table), start=1):
+            if _quantity(row) <= 0:
+                continue
+            kind = str(row.get("type") or _("(no type)"))
+            findings.append(
+                _finding(
+                    "d_retained_while_b_none",
+                    _(
+                        "Form D reports %(munitions)s cluster munitions and %(submunitions)s submunitions of type "
+                        "%(type)s %(noun)s, but Form B says it does not apply: the State holds no cluster munitions "
+                        "and destroyed none. Retained munitions are held: say so in Form B."
+                    )
+                    % {
+                        "munitions": _number(row.get("munitions")),
+                        "submunitions": _number(row.get("submunitions")),
+                        "type": kind,
+                        "noun": noun,
+                    },
+                    _row_place("D", table, row, n, kind),
+                    _choice_place(current, "B"),
+                )
+            )
+    return findings
+
+
+def contamination_against_education_and_victims(current: dict[str, Any]) -> list[Finding]:
+    """Form F (contaminated areas) against Forms G (risk education) and H (victims) declared not applicable."""
+    areas = _rows(current, "F", "areas") if _given(current, "F") else []
+    findings = []
+    if areas:
+        place = _table_place("F", "areas")
+        count = len(areas)
+        if _not_applicable(current, "G"):
+            findings.append(
+                _finding(
+                    "f_areas_while_g_none",
+                    _(
+                        "Form F lists %(n)s contaminated area(s), but Form G says it does not apply because no area "
+                        "is known to be contaminated. Describe the risk education and warnings in Form G, or "
+                        "correct Form F."
+                    )
+                    % {"n": count},
+                    place,
+                    _choice_place(current, "G"),
+                )
+            )
+        if _not_applicable(current, "H"):
+            findings.append(
+                _finding(
+                    "f_areas_while_h_none",
+                    _(
+                        "Form F lists %(n)s contaminated area(s), but Form H says it does not apply: no victims "
+                        "known. Confirm that no cluster munition casualties are known in those areas."
+                    )
+                    % {"n": count},
+                    place,
+                    _choice_place(current, "H"),
+                )
+            )
+    elif _not_applicable(current, "F") and _given(current, "G"):
+        findings.append(
+            _finding(
+                "g_education_while_f_none",
+                _(
+                    "Form G describes risk reduction education in contaminated areas, but Form F says it does not "
+                    "apply: no area is known to be contaminated."
+                ),
+                Place(
+                    label=_("Form %(code)s: risk reduction education") % {"code": "G"},
+                    form_code="G",
+                    path="forms.G.choice",
+                ),
+                _choice_place(current, "F"),
+            )
+        )
+    return findings
+
+
+def assistance_against_registry(report: Report, current: dict[str, Any]) -> list[Finding]:
+    """Form I (international assistance given or received) against the deliveries recorded in the
+    portal for the State and the year (``assistance.reconciliation``). An initial report covers no
+    calendar year: nothing to compare."""
+    if report.is_initial or report.period_year is None:
+        return []
+    from assistance.reconciliation import StateResolver, recorded_deliveries
+
+    deliveries = recorded_deliveries(state_id=report.state_id, year=report.period_year)
+    if not deliveries:
+        return []
+    resolver = StateResolver.from_database()
+    rows = list(enumerate(_rows(current, "I", "international"), start=1)) if _given(current, "I") else []
+    reported: dict[tuple[str, int, str], Decimal] = defaultdict(Decimal)
+    row_for: dict[tuple[str, int, str], tuple[int, dict[str, Any]]] = {}
+    for n, row in rows:
+        counterpart = resolver.resolve(row.get("counterpart"))
+        if counterpart is None:
+            continue
+        key = (str(row.get("direction") or ""), counterpart.pk, str(row.get("currency") or "").upper())
+        reported[key] += _number(row.get("amount"))
+        row_for.setdefault(key, (n, row))
+    recorded: dict[tuple[str, int, str], Decimal] = defaultdict(Decimal)
+    first: dict[tuple[str, int, str], Any] = {}
+    for delivery in deliveries:
+        if delivery.recipient_id == report.state_id:
+            key = ("received", delivery.donor_id, delivery.currency)
+        else:
+            key = ("given", delivery.recipient_id, delivery.currency)
+        recorded[key] += delivery.amount
+        first.setdefault(key, delivery)
+    findings = []
+    for key, amount in recorded.items():
+        direction, _counterpart, currency = key
+        delivery = first[key]
+        other = delivery.donor_name if direction == "received" else delivery.recipient_name
+        registry = Place(
+            label=_("Assistance registry: delivery from %(donor)s to %(recipient)s in %(year)s")
+            % {"donor": delivery.donor_name, "recipient": delivery.recipient_name, "year": delivery.year},
+            url=reverse("assistance:match_detail", args=[delivery.match_id]),
+        )
+        if reported.get(key, Decimal(0)) == amount:
+            continue
+        values = {
+            "amount": f"{amount:,}",
+            "currency": currency,
+            "other": other,
+            "year": report.period_year,
+            "reported": f"{reported.get(key, Decimal(0)):,}",
+        }
+        if key not in row_for:
+            message = (
+                _(
+                    "The portal records %(amount)s %(currency)s delivered by %(other)s in %(year)s, but Form I lists "
+                    "no assistance received from %(other)s in %(currency)s."
+                )
+                if direction == "received"
+                else _(
+                    "The portal records %(amount)s %(currency)s delivered to %(other)s in %(year)s, but Form I lists "
+                    "no assistance given to %(other)s in %(currency)s."
+                )
+            ) % values
+            findings.append(
+                _finding("i_missing_registry_delivery", message, _table_place("I", "international"), registry)
+            )
+        else:
+            n, row = row_for[key]
+            message = (
+                _(
+                    "Form I gives %(reported)s %(currency)s with %(other)s in %(year)s; the portal records %(amount)s "
+                    "%(currency)s delivered."
+                )
+                % values
+            )
+            findings.append(
+                _finding("i_differs_from_registry", message, _row_place("I", "international", row, n, other), registry)
+            )
+    return findings
+
+
 def check_report(report: Report, cleaned: dict[str, Any] | None = None) -> list[Finding]:
     from reporting import services
 
@@ -217,4 +543,8 @@ def check_report(report: Report, cleaned: dict[str, Any] | None = None) -> list[
         *cleared_within_contaminated(previous, cleaned),
         *retained_while_stockpile_open(report, cleaned),
         *year_on_year(previous, cleaned, rules.year_on_year_warning_percent),
+        *stocks_against_types(cleaned),
+        *retention_against_stocks(cleaned),
+        *contamination_against_education_and_victims(cleaned),
+        *assistance_against_registry(report, cleaned),
     ]

@@ -574,7 +574,7 @@ def _render_form(
         initial=report.is_initial,
         period_year=report.period_year,
     )
-    findings = [f for f in check_report(report, validation.cleaned) if f.form_code == form.code]
+    findings = [f for f in check_report(report, validation.cleaned) if f.concerns(form.code)]
     has_currency = any(c.type == "currency" for t in form.tables for c in t.columns)
     error_groups = editor.error_links(form, form_editor, choice_anchor=f"f-{form.code}-choice")
     return render(

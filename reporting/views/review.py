@@ -28,7 +28,7 @@ from audit.models import AuditEntry
 from parties.models import Region
 from reporting import selectors, services
 from reporting.access import get_report
-from reporting.checks import check_report
+from reporting.checks import check_report, concerns
 from reporting.diff import anchor_part, diff_document
 from reporting.models import (
     AWAITING_REVIEW,
@@ -169,7 +169,7 @@ def _detail_context(request: HttpRequest, report: Report, **forms_: Any) -> dict
             entry.detail = anchors.get(entry.comment_pk, "")
 
     for form in document.forms:
-        form.findings = [f for f in findings if getattr(f, "form_code", "") == form.code]
+        form.findings = [f for f in findings if concerns(f, form.code)]
     known_forms = {form.code for form in document.forms}
     context.update(
         {

@@ -594,7 +594,7 @@ def test_version_detail_is_public_only_once_published_and_public(
     assert client_for(None).get(url).status_code == 404  # accepted, not yet published
     services.publish_report(report=initial_report, actor=isu_staff)
     response = client_for(None).get(url)
-    assert response.status_code == 200 and "approximately 2,500,000 m²" in page_text(response)
+    assert response.status_code == 200 and "approximately 2.5 km²" in page_text(response)
     assert client_for(None).get(reverse("reporting:version_detail", args=[initial_report.pk, 2])).status_code == 404
     assert client_for(coordinator).get(initial_report.get_absolute_url()).status_code == 200
 

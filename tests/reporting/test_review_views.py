@@ -20,8 +20,8 @@ pytestmark = pytest.mark.django_db
 # session and user (the second factor is read from the session), then the page's own reads.
 QUEUE_QUERIES = 4  # + the reviewers for the filter, the queue with its subqueries
 # + report, versions, audit trail, the report compared with, comments, reviewer; and check_report's
-# last accepted version and reporting rules.
-DETAIL_QUERIES = 9
+# last accepted version, reporting rules and the deliveries recorded for the State and year (Form I).
+DETAIL_QUERIES = 10
 
 
 # --- Building reports through the services ---------------------------------------------------------
@@ -42,6 +42,11 @@ def fill(report, *, area_rows=None, stock_rows=None):
         content["forms"]["F"].update(choice=Choice.CHANGED, na_statement="")
         content["forms"]["F"]["narratives"]["programme"] = "Survey and clearance continue in the north."
         content["forms"]["F"]["tables"]["areas"] = area_rows
+        # Contaminated areas: risk education and victim assistance apply too (else a cross-form warning).
+        content["forms"]["G"].update(choice=Choice.CHANGED, na_statement="")
+        content["forms"]["G"]["narratives"]["measures"] = "Risk education in the villages of the north."
+        content["forms"]["H"].update(choice=Choice.CHANGED, na_statement="")
+        content["forms"]["H"]["narratives"]["progress"] = "Survivors are registered by the national authority."
     return content
 
 
