@@ -21,6 +21,8 @@ Input names:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -121,16 +123,63 @@ class ReplyForm(forms.Form):
 
 
 # --- Reading the editor's POST into report content -------------------------------------------
+# A value the page showed and the browser sent back untouched keeps what is stored, exactly (its
+# type, its line breaks, a key that was absent stays absent): opening an editor and saving without a
+# change never alters the report. Only a value the user changed is replaced by what was typed.
+def _lf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _text(post: QueryDict, name: str) -> str:
-    return (post.get(name) or "").replace("\r\n", "\n")
+    return _lf(post.get(name) or "")
+
+
+def _posted(post: QueryDict, name: str) -> str | None:
+    value = post.get(name)
+    return None if value is None else _lf(value)
+
+
+def _shown(value: Any) -> str:
+    """The text an input shows for a stored value."""
+    return "" if value is None or isinstance(value, bool) else str(value)
+
+
+def _as_sent_back(text: str, kind: str) -> str:
+    """What a browser sends back for a value the page showed, untouched: line breaks as LF (the HTML
+    parser and form submission normalise them), none in one-line inputs, an e-mail field trimmed."""
+    text = _lf(text)
+    if kind in ("line", "email"):
+        text = text.replace("\n", "")
+    if kind == "email":
+        text = text.strip(" \t\n\f\r")
+    return text
+
+
+def _untouched(posted: str | None, stored: Any, kind: str) -> bool:
+    return posted is None or posted == _as_sent_back(_shown(stored), kind)
+
+
+def _cell_kind(column: Column) -> str:
+    if column.type in {"choice", "qualifier"}:
+        return "select"
+    return "email" if column.type == "email" else "line"
+
+
+def _checked(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.lower() in TRUE_VALUES)
 
 
 def apply_cover_post(post: QueryDict, spec: FormatDefinition, content: dict[str, Any]) -> None:
-    cover = content.setdefault("cover", {})
+    cover = content.get("cover")
     for column in spec.cover:
-        name = f"c-{column.key}"
-        if name in post:
-            cover[column.key] = _text(post, name)
+        posted = _posted(post, f"c-{column.key}")
+        stored = (cover or {}).get(column.key)
+        kind = {"email": "email", "longtext": "text"}.get(column.type, "line")
+        if _untouched(posted, stored, kind):
+            continue
+        if cover is None:
+            cover = content["cover"] = {}
+        cover[column.key] = posted
 
 
 def apply_choice_post(post: QueryDict, form: FormDef, data: dict[str, Any]) -> None:
@@ -138,58 +187,103 @@ def apply_choice_post(post: QueryDict, form: FormDef, data: dict[str, Any]) -> N
     prefix = f"f-{form.code}"
     if f"{prefix}-shown" not in post:
         return
-    choice = post.get(f"{prefix}-choice")
-    if choice is not None:
+    choice = _posted(post, f"{prefix}-choice")
+    if not _untouched(choice, data.get("choice") or "", "line"):
         data["choice"] = choice.strip()
-    since = (post.get(f"{prefix}-since") or "").strip()
-    # Kept as typed when it is not a year, so that the error shows next to what was typed.
-    data["unchanged_since"] = int(since) if since.isdigit() else (since or None)
-    if f"{prefix}-na" in post:
-        data["na_statement"] = _text(post, f"{prefix}-na").strip()
+    since = _posted(post, f"{prefix}-since")
+    if not _untouched(since, data.get("unchanged_since"), "line"):
+        since = since.strip()
+        # Kept as typed when it is not a year, so that the error shows next to what was typed.
+        data["unchanged_since"] = int(since) if since.isdigit() else (since or None)
+    statement = _posted(post, f"{prefix}-na")
+    if not _untouched(statement, data.get("na_statement") or "", "line"):
+        data["na_statement"] = statement.strip()
+
+
+def row_tokens(rows: list[Any]) -> list[str]:
+    """The name each stored row has on the editing page: its id when the id can name an input (the
+    pattern, first use in the table), otherwise a stand-in made from its place and its id, so that
+    every row is shown and saved back whatever id it was stored with."""
+    taken = {r.get("_id") for r in rows if isinstance(r, dict) and isinstance(r.get("_id"), str)}
+    seen: set[str] = set()
+    tokens = []
+    for index, row in enumerate(rows):
+        row_id = row.get("_id") if isinstance(row, dict) else None
+        if isinstance(row_id, str) and ROW_ID.match(row_id) and row_id not in seen:
+            token = row_id
+        else:
+            digest = hashlib.sha256(json.dumps([index, row_id], sort_keys=True).encode()).hexdigest()[:12]
+            token, n = f"x{digest}", 0
+            while token in taken or token in seen:
+                n += 1
+                token = f"x{digest}_{n}"
+        seen.add(token)
+        tokens.append(token)
+    return tokens
+
+
+def _posted_row(post: QueryDict, table: Table, token: str, stored: dict[str, Any] | None) -> dict[str, Any]:
+    row: dict[str, Any] = dict(stored) if stored is not None else {"_id": token}
+    for column in table.columns:
+        name = f"t-{table.key}-{token}-{column.key}"
+        value = stored.get(column.key) if stored is not None else None
+        if column.type == "boolean":
+            # An unticked box is "not said", not "no": an untouched row stays empty.
+            ticked = (post.get(name) or "").lower() in TRUE_VALUES
+            if stored is None or ticked != _checked(value):
+                row[column.key] = True if ticked else ""
+            continue
+        posted = _posted(post, name)
+        if stored is None:
+            row[column.key] = posted or ""
+        elif not _untouched(posted, value, _cell_kind(column)):
+            row[column.key] = posted
+    return row
 
 
 def apply_form_post(post: QueryDict, form: FormDef, data: dict[str, Any]) -> None:
     """Narratives and table rows of one form as posted, in the order posted."""
     apply_choice_post(post, form, data)
-    narratives = data.setdefault("narratives", {})
     for narrative in form.narratives:
-        name = f"n-{narrative.key}"
-        if name in post:
-            narratives[narrative.key] = _text(post, name)
-    tables = data.setdefault("tables", {})
+        posted = _posted(post, f"n-{narrative.key}")
+        if _untouched(posted, (data.get("narratives") or {}).get(narrative.key), "text"):
+            continue
+        if not isinstance(data.get("narratives"), dict):
+            data["narratives"] = {}
+        data["narratives"][narrative.key] = posted
     for table in form.tables:
+        stored_rows = (data.get("tables") or {}).get(table.key) or []
+        by_token = dict(zip(row_tokens(stored_rows), stored_rows, strict=True))
         rows = []
         seen = set()
-        for row_id in post.getlist(f"t-{table.key}-_id"):
-            if not ROW_ID.match(row_id) or row_id in seen:
+        for token in post.getlist(f"t-{table.key}-_id"):
+            if token in seen or (token not in by_token and not ROW_ID.match(token)):
                 continue
-            seen.add(row_id)
-            row: dict[str, Any] = {"_id": row_id}
-            for column in table.columns:
-                name = f"t-{table.key}-{row_id}-{column.key}"
-                if column.type == "boolean":
-                    # An unticked box is "not said", not "no": an untouched row stays empty.
-                    row[column.key] = True if (post.get(name) or "").lower() in TRUE_VALUES else ""
-                else:
-                    row[column.key] = _text(post, name)
-            rows.append(row)
-        tables[table.key] = rows
+            seen.add(token)
+            rows.append(_posted_row(post, table, token, by_token.get(token)))
+        if rows == stored_rows:
+            continue  # untouched: the stored list stays as it is (even when absent or empty)
+        if not isinstance(data.get("tables"), dict):
+            data["tables"] = {}
+        data["tables"][table.key] = rows
 
 
 def apply_row_action(post: QueryDict, form: FormDef, data: dict[str, Any]) -> str:
     """Add or delete a row when one of those buttons was pressed; returns the place to show next
     (an element id), or "" for a plain save."""
-    tables = data.setdefault("tables", {})
     add = post.get("add_row")
     if add and any(t.key == add for t in form.tables):
         table = form.table(add)
         row_id = new_row_id()
-        tables.setdefault(add, []).append({"_id": row_id, **{c.key: "" for c in table.columns}})
+        tables = data.setdefault("tables", {})
+        tables[add] = [*(tables.get(add) or []), {"_id": row_id, **{c.key: "" for c in table.columns}}]
         return f"row-{row_id}"
     delete = post.get("delete_row") or ""
-    key, _sep, row_id = delete.partition(":")
+    key, _sep, token = delete.partition(":")
     if key and any(t.key == key for t in form.tables):
-        tables[key] = [row for row in tables.get(key) or [] if str(row.get("_id")) != row_id]
+        tables = data.setdefault("tables", {})
+        rows = tables.get(key) or []
+        tables[key] = [row for row, name in zip(rows, row_tokens(rows), strict=True) if name != token]
         return f"table-{key}"
     return ""
 
@@ -386,15 +480,22 @@ def _row_label(table: Table, row: dict[str, Any], number: int) -> str:
     return _("row %(n)s") % {"n": number}
 
 
+def _iso_date(text: str) -> bool:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return False
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _cell_input(column: Column, value: Any) -> tuple[str, str]:
-    """(HTML input type, inputmode) for a cell; dates that are not ISO dates stay text so that
-    nothing typed disappears from the field."""
+    """(HTML input type, inputmode) for a cell; a date that is not exactly YYYY-MM-DD stays text,
+    since a date field empties what it cannot read, and nothing typed may disappear from the field."""
     if column.type == "date":
-        try:
-            dt.date.fromisoformat(str(value)) if value else None
-        except ValueError:
-            return "text", ""
-        return "date", ""
+        text = _shown(value)
+        return ("date", "") if not text or _iso_date(text) else ("text", "")
     if column.type == "integer":
         return "text", "numeric"
     if column.type in {"area", "money"}:
@@ -423,10 +524,9 @@ def table_editor(
         for c in table.columns
     ]
     out_rows = []
-    for number, row in enumerate(rows, start=1):
-        row_id = str(row.get("_id") or "")
-        if not ROW_ID.match(row_id):
-            continue
+    # Every stored row is shown, whatever its id: a row the page could not carry would be lost on save.
+    for number, (row, token) in enumerate(zip(rows, row_tokens(rows), strict=True), start=1):
+        row_id = str(row.get("_id") or "")  # as validation and review comments name the row
         label = _row_label(table, row, number)
         cleaned = cleaned_by_id.get(row_id) or {}
         cells = []
@@ -435,12 +535,16 @@ def table_editor(
             value = row.get(column.key)
             path = f"{base}.{row_id}.{column.key}"
             input_type, inputmode = _cell_input(column, value)
+            shown = _shown(value)
+            listed = {choice for choice, _label in column.choices}
             cell = {
                 "column": column,
-                "name": f"t-{table.key}-{row_id}-{column.key}",
+                "name": f"t-{table.key}-{token}-{column.key}",
                 "path": path,
-                "value": "" if value is None or isinstance(value, bool) else str(value),
-                "checked": value is True or str(value).lower() in TRUE_VALUES,
+                "value": shown,
+                "checked": _checked(value),
+                # A stored value that is not one of the options stays selected, so that it is kept.
+                "extra_option": shown if column.choices and shown and shown not in listed else "",
                 "error": errors.get(path, ""),
                 "input_type": input_type,
                 "inputmode": inputmode,
@@ -452,15 +556,16 @@ def table_editor(
             cells.append(cell)
         out_rows.append(
             {
-                "id": row_id,
+                "id": token,
                 "number": number,
                 "label": label,
                 "cells": cells,
                 "comments": comments.get((table.key, row_id), []),
+                "row_id": row_id,
                 "has_error": any(c["error"] for c in cells),
             }
         )
-    known = {r["id"] for r in out_rows}
+    known = {r["row_id"] for r in out_rows}
     orphan_comments = [c for (key, row_id), items in comments.items() if key == table.key for c in items if row_id]
     orphan_comments = [c for c in orphan_comments if c.row_id not in known]
     return {

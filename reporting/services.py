@@ -201,7 +201,7 @@ def start_report(
     *, state: State, kind: str, period_year: int | None, actor: User, from_last_year: bool = False
 ) -> Report:
     """Open a new draft. ``from_last_year`` pre-fills it from the State's last accepted report and
-    sets each form to "unchanged since" where its content is the same, for the focal point to confirm."""
+    sets each form given last year to "unchanged since", for the focal point to confirm or change."""
     if not permissions.acts_for_state(actor, state):
         raise PermissionDenied
     if kind == ReportKind.INITIAL:
@@ -226,7 +226,8 @@ def start_report(
         content = formats.content_for_editing(copy.deepcopy(source.content))
         year = source.report.period_year or source.submitted_at.year
         for form in content["forms"].values():
-            # Everything starts as "unchanged since" the source report; saving re-detects each form.
+            # Everything starts as "unchanged since" the source report, for the focal point to confirm or
+            # change; the editor suggests "Changed" where the content no longer matches.
             if form.get("choice") in (Choice.CHANGED, Choice.UNCHANGED):
                 form["unchanged_since"] = form.get("unchanged_since") if form["choice"] == Choice.UNCHANGED else year
                 form["choice"] = Choice.UNCHANGED
@@ -275,7 +276,7 @@ def save_draft(*, report: Report, content: dict[str, Any], base_revision: int, a
             by=newer[0].actor if newer else report.updated_by,
             at=report.updated_at,
         )
-    content = _set_changed_flags(report, content)
+    # What the focal point chose is what is saved: detection only suggests (``choice_suggestions``).
     before = report.draft
     changes = content_changes(before, content)
     report.draft = content
@@ -297,33 +298,33 @@ def save_draft(*, report: Report, content: dict[str, Any], base_revision: int, a
     return report
 
 
-def _set_changed_flags(report: Report, content: dict[str, Any]) -> dict[str, Any]:
-    """For a report started from last year's, set each applicable form to "unchanged since" when its
-    content equals the accepted report it started from and to "changed" otherwise, for the focal point
-    to confirm on the cover page. Forms marked not applicable are left as they are."""
+def choice_suggestions(report: Report, cleaned: dict[str, Any]) -> dict[str, str]:
+    """For a report started from an accepted one: per form whose choice and content disagree, a
+    suggestion in words ("this form now differs from 2024", "this form is the same as 2024"). Only
+    ever shown: the focal point's choice is what is saved."""
     base = report.based_on
     if base is None:
-        return content
-    same = detect_unchanged(
-        base.content,
-        formats.validate(
-            report.format_version.spec, content, initial=report.is_initial, period_year=report.period_year
-        ).cleaned,
-    )
-    base_year = base.report.period_year
-    for code, form in (content.get("forms") or {}).items():
-        if form.get("choice") not in (Choice.CHANGED, Choice.UNCHANGED):
-            continue
+        return {}
+    same = detect_unchanged(base.content, cleaned)
+    year = base.report.period_year or base.submitted_at.year
+    out = {}
+    for code, form in (cleaned.get("forms") or {}).items():
+        choice = form.get("choice")
         base_form = (base.content.get("forms") or {}).get(code) or {}
-        if same.get(code):
-            form["choice"] = Choice.UNCHANGED
-            form["unchanged_since"] = (
-                base_form.get("unchanged_since") if base_form.get("choice") == Choice.UNCHANGED else base_year
-            )
-        else:
-            form["choice"] = Choice.CHANGED
-            form["unchanged_since"] = None
-    return content
+        if base_form.get("choice") not in (Choice.CHANGED, Choice.UNCHANGED):
+            continue  # the form did not apply then: nothing to compare with
+        if choice == Choice.UNCHANGED and not same.get(code):
+            out[code] = _(
+                "Form %(code)s now differs from the accepted report for %(year)s. If the change is meant, "
+                "choose “Changed”; otherwise undo it."
+            ) % {"code": code, "year": year}
+        elif choice == Choice.CHANGED and same.get(code):
+            since = base_form.get("unchanged_since") if base_form.get("choice") == Choice.UNCHANGED else None
+            out[code] = _(
+                "Form %(code)s is the same as in the accepted report for %(year)s: “Unchanged since %(since)s” "
+                "may apply."
+            ) % {"code": code, "year": year, "since": since or year}
+    return out
 
 
 def _plain(value: Any) -> Any:

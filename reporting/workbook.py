@@ -482,8 +482,10 @@ class ChoiceCellWidget(StrictChoiceWidget):
 
 class RowIdWidget(widgets.Widget):
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> str:
+        # Any id the draft may hold comes back as it is (rows stored with other id shapes keep their
+        # id); ``merge_tables`` gives a new id to one that is neither in the draft nor usable.
         text = _cell_text(value)
-        return text if ROW_ID.match(text) else ""
+        return text if len(text) <= 200 else ""
 
 
 class _ParsedRow:
@@ -814,7 +816,7 @@ def merge_tables(spec: FormatDefinition, draft: dict[str, Any], parsed: ParsedWo
         out = []
         for row in rows:
             row_id = row.get("_id") or ""
-            if not row_id or row_id in used:
+            if not row_id or row_id in used or (row_id not in existing and not ROW_ID.match(row_id)):
                 row_id = new_row_id()
             used.add(row_id)
             before = existing.get(row_id)

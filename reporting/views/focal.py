@@ -227,8 +227,41 @@ def _page_errors(validation: Validation, page: str) -> dict[str, str]:
     return {path: message for path, message in validation.errors.items() if path.startswith(prefix)}
 
 
-def _save_json(report: Report, validation: Validation, page: str, complete: bool) -> JsonResponse:
+def _cover_missing(validation: Validation) -> list[str]:
+    choices = (Choice.CHANGED, Choice.UNCHANGED, Choice.NOT_APPLICABLE)
+    return [
+        *validation.missing.get("cover", []),
+        *(
+            _("a choice for Form %(code)s") % {"code": code}
+            for code, form in validation.cleaned["forms"].items()
+            if form.get("choice") not in choices
+        ),
+    ]
+
+
+def _page_status(validation: Validation, page: str) -> dict[str, Any]:
+    """What the banner above an editing page says: complete, what is still needed, or to fix the
+    problems marked. The page renders it and every autosave answers it, so they never disagree."""
+    if page == "cover":
+        complete, missing = _cover_complete(validation), _cover_missing(validation)
+        done = _("The cover page is complete.")
+        fix = _("Fix the problems marked on this page to complete the cover page.")
+        needed = _("Still needed on this page:")
+    else:
+        complete, missing = validation.form_complete(page), validation.missing.get(page, [])
+        done = _("Form %(code)s is complete.") % {"code": page}
+        fix = _("Fix the problems marked on this page to complete this form.")
+        needed = _("Still needed:")
+    if complete:
+        return {"complete": True, "label": "", "text": done}
+    if missing:
+        return {"complete": False, "label": needed, "text": "; ".join(str(m) for m in missing)}
+    return {"complete": False, "label": "", "text": fix}
+
+
+def _save_json(report: Report, validation: Validation, page: str) -> JsonResponse:
     time = _time(report.updated_at)
+    status = _page_status(validation, page)
     return JsonResponse(
         {
             "revision": report.revision,
@@ -236,7 +269,12 @@ def _save_json(report: Report, validation: Validation, page: str, complete: bool
             "saved_at_display": time,
             "message": _("Saved at %(time)s") % {"time": time},
             "errors": _page_errors(validation, page),
-            "complete": complete,
+            "complete": status["complete"],
+            "status": status,
+            "nav": [
+                {"code": item["code"], "complete": item["complete"]} for item in _report_nav(report, validation, page)
+            ],
+            "suggestions": services.choice_suggestions(report, validation.cleaned),
         }
     )
 
@@ -471,14 +509,18 @@ def _render_cover(
 ) -> HttpResponse:
     spec = report.format_version.spec
     validation = services.validation_for(report, content)
+    suggestions = services.choice_suggestions(report, validation.cleaned)
     choices = [
-        editor.choice_editor(
-            form,
-            (content.get("forms") or {}).get(form.code) or {},
-            validation.errors,
-            initial=report.is_initial,
-            period_year=report.period_year,
-        )
+        {
+            **editor.choice_editor(
+                form,
+                (content.get("forms") or {}).get(form.code) or {},
+                validation.errors,
+                initial=report.is_initial,
+                period_year=report.period_year,
+            ),
+            "suggestion": suggestions.get(form.code, ""),
+        }
         for form in spec.forms
     ]
     fields = editor.cover_editor(spec, content, validation.errors)
@@ -511,15 +553,7 @@ def _render_cover(
             "error_links": [{"title": "", "links": error_links}] if error_links else [],
             "error_count": len(error_links),
             "nav": _report_nav(report, validation, "cover"),
-            "complete": _cover_complete(validation),
-            "missing": [
-                *validation.missing.get("cover", []),
-                *(
-                    _("a choice for Form %(code)s") % {"code": c["code"]}
-                    for c in choices
-                    if c["choice"] not in (Choice.CHANGED, Choice.UNCHANGED, Choice.NOT_APPLICABLE)
-                ),
-            ],
+            "status": _page_status(validation, "cover"),
         },
         status=status,
     )
@@ -546,8 +580,7 @@ def report_cover(request: HttpRequest, pk: int) -> HttpResponse:
             request, report, content, revision=problem.revision, problem=problem, status=problem.status
         )
     if _wants_json(request):
-        validation = services.validation_for(saved)
-        return _save_json(saved, validation, "cover", _cover_complete(validation))
+        return _save_json(saved, services.validation_for(saved), "cover")
     messages.success(request, _("Cover page saved at %(time)s.") % {"time": _time(saved.updated_at)})
     return redirect("reporting:report_cover", pk=report.pk)
 
@@ -576,6 +609,7 @@ def _render_form(
     )
     findings = [f for f in check_report(report, validation.cleaned) if f.concerns(form.code)]
     has_currency = any(c.type == "currency" for t in form.tables for c in t.columns)
+    form_editor["choice"]["suggestion"] = services.choice_suggestions(report, validation.cleaned).get(form.code, "")
     error_groups = editor.error_links(form, form_editor, choice_anchor=f"f-{form.code}-choice")
     return render(
         request,
@@ -590,8 +624,7 @@ def _render_form(
             "problem": problem,
             "error_links": error_groups,
             "error_count": sum(len(group["links"]) for group in error_groups),
-            "complete": validation.form_complete(form.code),
-            "missing": validation.missing.get(form.code, []),
+            "status": _page_status(validation, form.code),
             "findings": findings,
             "nav": _report_nav(report, validation, form.code),
             "currencies": sorted(currencies()) if has_currency else [],
@@ -624,8 +657,7 @@ def report_form(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             request, report, form, content, revision=problem.revision, problem=problem, status=problem.status
         )
     if _wants_json(request):
-        validation = services.validation_for(saved)
-        return _save_json(saved, validation, form.code, validation.form_complete(form.code))
+        return _save_json(saved, services.validation_for(saved), form.code)
     if request.POST.get("add_row"):
         messages.success(request, _("Row added and the form saved."))
     elif request.POST.get("delete_row"):

@@ -4,7 +4,10 @@
  *
  * Autosave posts the whole form with fetch (Accept: application/json) about two seconds after
  * the last keystroke and when a field loses focus. The server answers
- *   200 {"revision", "saved_at", "message", "errors": {path: message}, "complete"}
+ *   200 {"revision", "saved_at", "message", "errors": {path: message}, "complete",
+ *        "status": {"complete", "label", "text"}, "nav": [{"code", "complete"}], "suggestions": {code: text}}
+ * and the banner above the page, the ticks on the tabs, the save bar and the suggestions next to
+ * the choices are all updated from it, so that they never disagree after a save.
  *   409 {"conflict": true, "by", "at", "changed", "message"} — someone else saved meanwhile.
  *   503 {"retry": true, "message"} — the database was busy; nothing saved, autosave tries again.
  * On a conflict autosave stops: saving over someone else's work must be a deliberate click on
@@ -96,6 +99,48 @@
       }
     }
 
+    function showStatus(data) {
+      var banner = document.querySelector("[data-editor-status]");
+      var state = data.status;
+      if (banner && state) {
+        banner.classList.toggle("editor-status--complete", state.complete);
+        var icon = banner.querySelector("[data-status-icon]");
+        var label = banner.querySelector("[data-status-label]");
+        var text = banner.querySelector("[data-status-text]");
+        if (icon) {
+          icon.hidden = !state.complete;
+        }
+        if (label) {
+          label.textContent = state.label || "";
+          label.hidden = !state.label;
+        }
+        if (text) {
+          text.textContent = state.text;
+        }
+      }
+      (data.nav || []).forEach(function (item) {
+        var link = document.querySelector('[data-nav-code="' + item.code + '"]');
+        if (!link) {
+          return;
+        }
+        link.classList.toggle("is-complete", item.complete);
+        var mark = link.querySelector("[data-nav-icon]");
+        if (mark) {
+          mark.hidden = !item.complete;
+        }
+        var words = link.querySelector("[data-nav-state]");
+        if (words) {
+          words.textContent = words.getAttribute(item.complete ? "data-complete" : "data-incomplete");
+        }
+      });
+      var slots = document.querySelectorAll("[data-suggestion-for]");
+      for (var i = 0; i < slots.length; i++) {
+        var suggestion = (data.suggestions || {})[slots[i].getAttribute("data-suggestion-for")] || "";
+        slots[i].textContent = suggestion;
+        slots[i].hidden = !suggestion;
+      }
+    }
+
     function save() {
       timer = null;
       if (stopped || submitting || !dirty()) {
@@ -134,6 +179,7 @@
             }
             say(dirty() ? status.getAttribute("data-unsaved") : text, "saved");
             showErrors(data.errors || {});
+            showStatus(data);
           } else if (data.retry) {
             // The database was busy: nothing was saved, the page keeps what was typed; try again shortly.
             say(data.message, "problem");

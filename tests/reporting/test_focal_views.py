@@ -91,6 +91,11 @@ def page_text(response):
     return html_lib.unescape(re.sub(r"\s+", " ", response.content.decode()))
 
 
+def words(response):
+    """The page's text without its tags (what a screen reader reads, hidden parts included)."""
+    return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())))
+
+
 def input_value(response, name):
     match = re.search(rf'name="{re.escape(name)}" value="([^"]*)"', response.content.decode())
     return html_lib.unescape(match.group(1)) if match else None
@@ -424,6 +429,147 @@ def test_autosave_answers_json(client_for, focal_point, colleague, initial_repor
     data = response.json()
     assert data["conflict"] is True and data["by"] == "Khamla Colleague" and "Form B" in data["changed"]
     assert data["message"].startswith("Someone else (Khamla Colleague) saved this report at ")
+
+
+# --- Issue 12: the editor never drops, overrules or misreports --------------------------------------
+DEMO_AREAS = [
+    {
+        "_id": "demo-f1",
+        "location": "Demo Province North",
+        "area": "12.5 km2",
+        "qualifier": "approximately",
+        "status": "confirmed",
+    },
+    {
+        "_id": "demo-f2",
+        "location": "Demo Province South",
+        "area": "480 ha",
+        "status": "suspected",
+        "mixed_hazard": True,
+    },
+]
+DEMO_CLEARED = [
+    {"_id": "demo-c1", "location": "Demo Province North", "area": "3.2 km2", "remnant_type": "BLU-26"},
+]
+
+
+def accepted_2024(focal_point, isu_staff, lao, *, demo_rows=False):
+    """The accepted 2024 update, Form B not applicable, Form F with rows whose ids are like the old demo's."""
+    report = services.start_report(state=lao, kind=ReportKind.ANNUAL, period_year=2024, actor=focal_point)
+    content = fill_minimal(report)
+    if demo_rows:
+        content["forms"]["F"].update(choice=Choice.CHANGED, na_statement="", narratives={"programme": "Survey."})
+        content["forms"]["F"]["tables"].update(areas=DEMO_AREAS, cleared=DEMO_CLEARED)
+    save(report, content, focal_point)
+    services.set_visibility(report=report, visibility="public", actor=focal_point)
+    services.submit_report(report=report, actor=focal_point)
+    services.start_review(report=report, actor=isu_staff)
+    services.accept_report(report=report, actor=isu_staff)
+
+
+def start_2025_from_2024(client):
+    client.post(reverse("reporting:report_start"), {"kind": "annual", "period_year": "2025", "from_last_year": "1"})
+    return Report.objects.get(period_year=2025)
+
+
+def test_rows_with_any_id_are_shown_and_kept_when_the_choice_changes(client_for, focal_point, isu_staff, lao):
+    from tests.reporting.test_editor_roundtrip import page_post
+
+    accepted_2024(focal_point, isu_staff, lao, demo_rows=True)
+    client = client_for(focal_point)
+    report = start_2025_from_2024(client)
+    stored = report.draft["forms"]["F"]["tables"]
+    assert [r["_id"] for r in stored["areas"]] == ["demo-f1", "demo-f2"]
+    url = reverse("reporting:report_form", args=[report.pk, "F"])
+    page = client.get(url)
+    text = page_text(page)
+    assert "No rows yet" not in text
+    assert "Demo Province North" in text and "Demo Province South" in text and "BLU-26" in text
+    data = page_post(page)
+    data["f-F-choice"] = ["changed"]
+    response = client.post(url, data, headers={"Accept": "application/json"})
+    assert response.status_code == 200
+    report.refresh_from_db()
+    assert report.draft["forms"]["F"]["choice"] == Choice.CHANGED
+    assert report.draft["forms"]["F"]["tables"] == stored
+    assert "Demo Province South" in page_text(client.get(url))
+
+
+def test_the_focal_points_choice_is_what_is_saved(client_for, focal_point, isu_staff, lao):
+    from tests.reporting.test_editor_roundtrip import page_post
+
+    accepted_2024(focal_point, isu_staff, lao)
+    client = client_for(focal_point)
+    report = start_2025_from_2024(client)
+    assert report.draft["forms"]["B"]["choice"] == Choice.NOT_APPLICABLE
+    url = reverse("reporting:report_form", args=[report.pk, "B"])
+    data = page_post(client.get(url))
+    data["f-B-choice"] = ["changed"]
+    response = client.post(url, data, headers={"Accept": "application/json"})
+    assert response.json()["complete"] is True
+    page = client.get(url)
+    assert re.search(r'id="f-B-changed" value="changed" checked', page.content.decode())
+    assert "Unchanged since 2024" not in page_text(page)
+    report.refresh_from_db()
+    assert report.draft["forms"]["B"]["choice"] == Choice.CHANGED
+    # Form A was given in 2024 and is the same: left "unchanged"; made "changed", it is only suggested back.
+    url_a = reverse("reporting:report_form", args=[report.pk, "A"])
+    data = page_post(client.get(url_a))
+    data["f-A-choice"] = ["changed"]
+    answer = client.post(url_a, data, headers={"Accept": "application/json"}).json()
+    suggestion = "Form A is the same as in the accepted report for 2024: “Unchanged since 2024” may apply."
+    assert answer["suggestions"] == {"A": suggestion}
+    assert suggestion in page_text(client.get(url_a))
+    report.refresh_from_db()
+    assert report.draft["forms"]["A"]["choice"] == Choice.CHANGED
+
+
+def test_banner_tabs_and_save_bar_agree_after_an_autosave(client_for, focal_point, initial_report):
+    client = client_for(focal_point)
+    save(initial_report, fill_minimal(initial_report, form_b_stock=stock_rows(1)), focal_point)
+    initial_report.refresh_from_db()
+    url = reverse("reporting:report_form", args=[initial_report.pk, "B"])
+    page = words(client.get(url))
+    assert "Form B is complete." in page and "Form B: Stockpiles and destruction, complete" in page
+    rows = [{"_id": "s0", "type": "Type 0", "munitions": "ten", "submunitions": "100", "qualifier": "exact"}]
+    answer = client.post(url, form_b_data(initial_report, rows), headers={"Accept": "application/json"}).json()
+    assert answer["complete"] is False
+    assert answer["status"] == {
+        "complete": False,
+        "label": "",
+        "text": "Fix the problems marked on this page to complete this form.",
+    }
+    nav = {item["code"]: item["complete"] for item in answer["nav"]}
+    assert nav["B"] is False and nav["A"] is True and nav["cover"] is True
+    # The page says the same when opened again.
+    page = words(client.get(url))
+    assert "Form B is complete." not in page and "Fix the problems marked on this page" in page
+    assert "Form B: Stockpiles and destruction, incomplete" in page
+    rows[0]["munitions"] = "10"
+    answer = client.post(
+        url, form_b_data(initial_report, rows, revision=answer["revision"]), headers={"Accept": "application/json"}
+    ).json()
+    assert answer["status"] == {"complete": True, "label": "", "text": "Form B is complete."}
+    assert {item["code"]: item["complete"] for item in answer["nav"]}["B"] is True
+
+
+def test_autosave_says_what_is_still_needed(client_for, focal_point, initial_report):
+    client = client_for(focal_point)
+    url = reverse("reporting:report_form", args=[initial_report.pk, "A"])
+    answer = client.post(
+        url,
+        {"revision": "0", "f-A-shown": "1", "f-A-choice": "changed", "n-summary": ""},
+        headers={"Accept": "application/json"},
+    ).json()
+    assert answer["status"]["complete"] is False and answer["status"]["label"] == "Still needed:"
+    assert answer["status"]["text"].startswith("Legal, administrative and other measures")
+    cover = client.post(
+        reverse("reporting:report_cover", args=[initial_report.pk]),
+        {"revision": str(answer["revision"]), "c-contact_name": "Focal Point"},
+        headers={"Accept": "application/json"},
+    ).json()
+    assert cover["status"]["label"] == "Still needed on this page:"
+    assert "a choice for Form B" in cover["status"]["text"]
 
 
 def test_unknown_form_code_is_404(client_for, focal_point, initial_report):

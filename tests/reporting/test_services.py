@@ -148,13 +148,18 @@ def test_a_correction_after_acceptance_supersedes_and_both_stay_readable(initial
     assert ReportVersion.objects.filter(report=report).count() == 2
 
 
-def test_start_from_last_year_marks_forms_unchanged_then_edits_flip_them(focal_point, isu_staff, lao):
-    annual = services.start_report(state=lao, kind=ReportKind.ANNUAL, period_year=2020, actor=focal_point)
+def accepted_2020_with_stock(focal_point, isu_staff, lao):
+    first = services.start_report(state=lao, kind=ReportKind.ANNUAL, period_year=2020, actor=focal_point)
     v = submit_complete(
-        annual, focal_point, form_b_stock=[{"_id": "s1", "type": "BLU-26", "munitions": "10", "submunitions": "3000"}]
+        first, focal_point, form_b_stock=[{"_id": "s1", "type": "BLU-26", "munitions": "10", "submunitions": "3000"}]
     )
     services.start_review(report=v.report, actor=isu_staff)
     services.accept_report(report=v.report, actor=isu_staff)
+    return v
+
+
+def test_start_from_last_year_marks_forms_unchanged_and_edits_only_suggest_changed(focal_point, isu_staff, lao):
+    accepted_2020_with_stock(focal_point, isu_staff, lao)
     nxt = services.start_report(
         state=lao, kind=ReportKind.ANNUAL, period_year=2021, actor=focal_point, from_last_year=True
     )
@@ -165,8 +170,28 @@ def test_start_from_last_year_marks_forms_unchanged_then_edits_flip_them(focal_p
     content = nxt.draft
     content["forms"]["B"]["tables"]["stockpile"][0]["munitions"] = "4"
     nxt = services.save_draft(report=nxt, content=content, base_revision=nxt.revision, actor=focal_point)
+    # What the focal point chose stays; the difference is only suggested.
+    assert nxt.draft["forms"]["B"]["choice"] == Choice.UNCHANGED
+    assert services.choice_suggestions(nxt, services.validation_for(nxt).cleaned) == {
+        "B": "Form B now differs from the accepted report for 2020. If the change is meant, choose “Changed”; "
+        "otherwise undo it."
+    }
+
+
+def test_the_focal_points_choice_is_saved_and_sameness_only_suggested(focal_point, isu_staff, lao):
+    accepted_2020_with_stock(focal_point, isu_staff, lao)
+    nxt = services.start_report(
+        state=lao, kind=ReportKind.ANNUAL, period_year=2021, actor=focal_point, from_last_year=True
+    )
+    content = nxt.draft
+    content["forms"]["B"].update(choice=Choice.CHANGED, unchanged_since=None)
+    content["forms"]["C"].update(choice=Choice.CHANGED, na_statement="")  # not applicable in 2020
+    nxt = services.save_draft(report=nxt, content=content, base_revision=nxt.revision, actor=focal_point)
     assert nxt.draft["forms"]["B"]["choice"] == Choice.CHANGED
-    assert nxt.draft["forms"]["A"]["choice"] == Choice.UNCHANGED
+    assert nxt.draft["forms"]["C"]["choice"] == Choice.CHANGED
+    assert services.choice_suggestions(nxt, services.validation_for(nxt).cleaned) == {
+        "B": "Form B is the same as in the accepted report for 2020: “Unchanged since 2020” may apply."
+    }
 
 
 def test_nil_report_is_complete_and_stays_distinct(focal_point, lao):
@@ -212,28 +237,6 @@ def test_each_save_records_what_changed_from_what_to_what(initial_report, focal_
     entry = AuditEntry.objects.filter(action="reporting.report.saved").first()
     assert entry.actor == focal_point
     assert entry.changes == {"forms.A.tables.measures.m1.title": ["Law No. 12", "Law No. 12/2012"]}
-
-
-def test_forms_edited_back_to_last_years_content_return_to_unchanged(focal_point, isu_staff, lao):
-    first = services.start_report(state=lao, kind=ReportKind.ANNUAL, period_year=2020, actor=focal_point)
-    v = submit_complete(
-        first, focal_point, form_b_stock=[{"_id": "s1", "type": "BLU-26", "munitions": "10", "submunitions": "3000"}]
-    )
-    services.start_review(report=v.report, actor=isu_staff)
-    services.accept_report(report=v.report, actor=isu_staff)
-    nxt = services.start_report(
-        state=lao, kind=ReportKind.ANNUAL, period_year=2021, actor=focal_point, from_last_year=True
-    )
-    assert nxt.based_on == v
-    content = nxt.draft
-    content["forms"]["B"]["tables"]["stockpile"][0]["munitions"] = "9"
-    nxt = services.save_draft(report=nxt, content=content, base_revision=nxt.revision, actor=focal_point)
-    assert nxt.draft["forms"]["B"]["choice"] == Choice.CHANGED
-    content = nxt.draft
-    content["forms"]["B"]["tables"]["stockpile"][0]["munitions"] = "10"
-    nxt = services.save_draft(report=nxt, content=content, base_revision=nxt.revision, actor=focal_point)
-    assert nxt.draft["forms"]["B"]["choice"] == Choice.UNCHANGED
-    assert nxt.draft["forms"]["B"]["unchanged_since"] == 2020
 
 
 def test_the_first_annual_update_follows_the_rule_the_isu_sets(reference_data):

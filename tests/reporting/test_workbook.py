@@ -479,8 +479,9 @@ def test_apply_saves_through_save_draft_and_records_the_file(with_stock, focal_p
         workbook.apply_upload(upload=item, actor=focal_point)
 
 
-def test_apply_sets_the_forms_changed_flag_through_save_draft(focal_point, isu_staff, lao):
-    """A report started from last year's: a form whose rows change through the workbook becomes "changed"."""
+def test_apply_keeps_the_forms_choice_and_suggests_changed(focal_point, isu_staff, lao):
+    """A report started from last year's: a form whose rows change through the workbook keeps the choice
+    the focal point has (issue 12: detection never overrules); the editor suggests "Changed"."""
     first = services.start_report(state=lao, kind=ReportKind.ANNUAL, period_year=2023, actor=focal_point)
     save(first, fill_minimal(first, form_b_stock=stock_rows(2)), focal_point)
     services.set_visibility(report=first, visibility="public", actor=focal_point)
@@ -497,8 +498,10 @@ def test_apply_sets_the_forms_changed_flag_through_save_draft(focal_point, isu_s
 
     item = upload(report, edited(report, edit), focal_point).upload
     report = workbook.apply_upload(upload=item, actor=focal_point)
-    assert report.draft["forms"]["B"]["choice"] == Choice.CHANGED
+    assert report.draft["forms"]["B"]["choice"] == Choice.UNCHANGED
     assert report.draft["forms"]["A"]["choice"] == Choice.UNCHANGED
+    suggestions = services.choice_suggestions(report, services.validation_for(report).cleaned)
+    assert list(suggestions) == ["B"] and "choose “Changed”" in suggestions["B"]
 
 
 def test_apply_after_the_draft_changed_marks_the_upload_outdated(with_stock, focal_point):

@@ -50,7 +50,7 @@ class Command(BaseCommand):
             narratives={"summary": "DEMO DATA — invented for trying the portal. National measures are in force."},
         )
         forms["A"]["tables"]["measures"] = [
-            {"_id": "demo-a1", "kind": "legislation", "title": "Demo decree on cluster munitions", "status": "in_force"}
+            {"_id": "demo_a1", "kind": "legislation", "title": "Demo decree on cluster munitions", "status": "in_force"}
         ]
         for form in report.format_version.spec.forms[1:]:
             forms[form.code].update(choice=Choice.NOT_APPLICABLE, na_statement=form.nil_statement)
@@ -61,14 +61,14 @@ class Command(BaseCommand):
         )
         forms["F"]["tables"]["areas"] = [
             {
-                "_id": "demo-f1",
+                "_id": "demo_f1",
                 "location": "Demo Province North",
                 "area": "12.5 km2",
                 "qualifier": "approximately",
                 "status": "confirmed",
             },
             {
-                "_id": "demo-f2",
+                "_id": "demo_f2",
                 "location": "Demo Province South",
                 "area": "480 ha",
                 "status": "suspected",
@@ -77,7 +77,7 @@ class Command(BaseCommand):
         ]
         forms["F"]["tables"]["cleared"] = [
             {
-                "_id": "demo-c1",
+                "_id": "demo_c1",
                 "location": "Demo Province North",
                 "area": "3.2 km2",
                 "remnant_type": "BLU-26",
