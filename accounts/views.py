@@ -103,6 +103,8 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     if not permissions.requires_two_factor(user) or two_factor.has_mailbox_proof(request, user):
         return redirect("mfa_activate_totp")
     if permissions.has_two_factor(user):
+        if permissions.second_factor_verified(user):
+            return redirect("mfa_index")
         return redirect(two_factor.verification_url(request, user))
     sent = False
     if request.method == "POST":
