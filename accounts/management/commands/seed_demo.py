@@ -58,4 +58,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo accounts (all share this password): " + password))
         for label, email in rows:
             self.stdout.write(f"  {label:<26} {email}")
-        self.stdout.write("ISU staff set up an authenticator app (TOTP) on first use of a staff page.")
+        self.stdout.write(
+            "The ISU account holds no staff capability until it has given a code from an authenticator app (TOTP)\n"
+            "in the session. To enrol the app: sign in, open /isu/, press 'Send me the link'; the e-mail is printed\n"
+            "in this console (development). Open its link in the same browser within 30 minutes, give the password\n"
+            "again, scan the QR code and type the code. Later sign-ins ask for the code after the password."
+        )
