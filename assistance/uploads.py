@@ -22,6 +22,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from ccm_portal import zips
+
 MB = 1024 * 1024
 # A zip whose members unpack past this is refused before it is read through: a "zip bomb" would
 # otherwise cost the server minutes. Real Office documents of 10 MB unpack to far less.
@@ -212,11 +214,12 @@ def _check_zip(stream: IO[bytes], file_type: FileType, name: str) -> None:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
         raise _broken(name) from None
     with archive:
-        members = archive.infolist()
-        if len(members) > ZIP_MAX_MEMBERS or sum(m.file_size for m in members) > ZIP_MAX_UNPACKED:
-            raise _broken(name)
-        if any(m.flag_bits & 0x1 for m in members):  # encrypted members
-            raise _broken(name)
+        try:
+            members = zips.check_members(
+                archive, zips.ZipBounds(max_members=ZIP_MAX_MEMBERS, max_unpacked=ZIP_MAX_UNPACKED)
+            )
+        except zips.ZipRefused:  # too many members, unpacks too large, or encrypted
+            raise _broken(name) from None
         names = {m.filename for m in members}
         lowered = {n.lower() for n in names}
         if any(n.rsplit("/", 1)[-1] == "vbaproject.bin" for n in lowered) or any(

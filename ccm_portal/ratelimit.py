@@ -1,4 +1,5 @@
-"""Rate limits on work anyone can start: asking for a PDF queues a render on a worker.
+"""Rate limits on work anyone can start: asking for a PDF queues a render on a worker; uploading a
+report workbook unpacks and checks every cell.
 
 The counting is allauth's (the login limits use it too): the same cache, the same reading of the
 client's address (``ALLAUTH_TRUSTED_PROXY_COUNT`` behind a proxy), the same "N/period/scope" rates.
@@ -34,9 +35,9 @@ def allowed(request: HttpRequest, action: str) -> bool:
     )
 
 
-def refused(request: HttpRequest) -> HttpResponse:
-    """The 429 page: what happened and when to try again."""
-    return render(request, "429.html", status=429)
+def refused(request: HttpRequest, message: str = "") -> HttpResponse:
+    """The 429 page: what happened (``message``, else the PDF limits' explanation) and when to try again."""
+    return render(request, "429.html", {"message": message}, status=429)
 
 
 def limited(action: str) -> Callable:

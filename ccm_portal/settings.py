@@ -309,4 +309,6 @@ CCM_WORKBOOK_UPLOADS_KEEP_DAYS = env_int("CCM_WORKBOOK_UPLOADS_KEEP_DAYS", 30, m
 CCM_RATE_LIMITS = {
     "document_request": env_str("CCM_RATE_LIMIT_DOCUMENTS", "30/h/ip"),
     "document_request_user": env_str("CCM_RATE_LIMIT_DOCUMENTS_USER", "120/h/user"),
+    # Report workbooks a focal point may upload (each is unpacked and every cell checked).
+    "workbook_upload_user": env_str("CCM_RATE_LIMIT_WORKBOOK_UPLOADS", "30/h/user"),
 }

@@ -67,6 +67,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts import permissions
 from audit import services as audit
+from ccm_portal import zips
 from ccm_portal.imports import StrictChoiceWidget
 from reporting import services
 from reporting.diff import display_value
@@ -90,10 +91,18 @@ ABOUT_SHEET, META_SHEET, LISTS_SHEET = "About", "_meta", "_lists"
 ID_HEADER = "id"
 HEADER_ROW, NOTES_ROW, FIRST_DATA_ROW = 1, 2, 3
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# A workbook of a few megabytes unpacks to a few dozen; more than this is a zip bomb, not a report.
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+# Bounds checked before anything is unpacked (``ccm_portal.zips``): a workbook of a few megabytes
+# unpacks to a few dozen; more is a zip bomb, not a report. A sheet of 10,000 rows of a report's
+# table is a few megabytes of XML.
+MAX_UNPACKED_BYTES = 60 * 1024 * 1024
+MAX_PART_BYTES = 20 * 1024 * 1024
+MAX_MEMBERS = 1000
 # The largest reports have a few hundred rows in a table; far more is a mistake (or an attack).
+# Reading stops as soon as a sheet holds more rows with values than this, or goes on past
+# MAX_SHEET_ROWS rows (empty ones included), or has a value past column MAX_COLUMNS.
 MAX_ROWS = 10_000
+MAX_SHEET_ROWS = 5 * MAX_ROWS
+MAX_COLUMNS = 100
 
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="0B2D4D")
@@ -576,11 +585,24 @@ def _check_content(name: str, data: bytes) -> None:
     not_xlsx = WorkbookRefused(
         [_("“%(name)s” is not a valid Excel workbook: the file is damaged or of another kind.") % {"name": name}]
     )
+    bounds = zips.ZipBounds(max_members=MAX_MEMBERS, max_unpacked=MAX_UNPACKED_BYTES, max_member=MAX_PART_BYTES)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
+            infos = zips.check_members(archive, bounds)
     except (zipfile.BadZipFile, ValueError):
         raise not_xlsx from None
+    except zips.ZipRefused as refused:
+        if refused.reason == "encrypted":
+            raise not_xlsx from None
+        raise WorkbookRefused(
+            [
+                _(
+                    "“%(name)s” holds far more than a report's tables (at most %(n)s rows a sheet): it was refused "
+                    "before being read. Delete the extra rows and sheets, save it again as .xlsx and upload it."
+                )
+                % {"name": name, "n": MAX_ROWS}
+            ]
+        ) from None
     names = {info.filename for info in infos}
     if "xl/workbook.xml" not in names:
         raise not_xlsx
@@ -588,8 +610,6 @@ def _check_content(name: str, data: bytes) -> None:
         raise WorkbookRefused(
             [_("The workbook contains macros, which are not accepted. Save it as .xlsx without macros.")]
         )
-    if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
-        raise not_xlsx
 
 
 def _meta_values(values: dict[str, list[tuple[Any, ...]]]) -> dict[str, str]:
@@ -617,13 +637,42 @@ def _check_meta(meta: dict[str, str], report: Report, spec: FormatDefinition) ->
         )
 
 
-def _sheet_values(book: Any) -> tuple[dict[str, list[tuple[Any, ...]]], list[str]]:
-    """Every sheet's values, read once; and every formula found, named by sheet and cell."""
+def _too_many_rows(sheet: str) -> WorkbookRefused:
+    return WorkbookRefused([_("Sheet “%(sheet)s” has more than %(n)s rows.") % {"sheet": sheet, "n": MAX_ROWS}])
+
+
+def _sheet_values(book: Any, tables: set[str]) -> tuple[dict[str, list[tuple[Any, ...]]], list[str]]:
+    """Every sheet's values, read once as a stream; and every formula found, named by sheet and cell.
+
+    Reading stops, refusing the workbook, at the first sheet over the bounds (``MAX_ROWS`` rows with
+    values in a sheet of ``tables``; ``MAX_SHEET_ROWS`` rows and ``MAX_COLUMNS`` columns in any sheet):
+    a bomb costs what a large report costs.
+    The rows are those in the sheet, not those its ``<dimension>`` tag claims: read-only mode would
+    otherwise stop at the tag's last row (and column), silently dropping the rest."""
     values: dict[str, list[tuple[Any, ...]]] = {}
     formulas: list[str] = []
     for ws in book.worksheets:
+        ws.reset_dimensions()
         rows = []
-        for row in ws.iter_rows():
+        filled = 0
+        for number, row in enumerate(ws.iter_rows(), start=1):
+            if number > MAX_SHEET_ROWS:
+                raise WorkbookRefused(
+                    [
+                        _(
+                            "Sheet “%(sheet)s” goes on past row %(n)s; a report's table has at most %(max)s rows. "
+                            "Delete the rows below the data and upload again."
+                        )
+                        % {"sheet": ws.title, "n": MAX_SHEET_ROWS, "max": MAX_ROWS}
+                    ]
+                )
+            if len(row) > MAX_COLUMNS:
+                raise WorkbookRefused(
+                    [
+                        _("Sheet “%(sheet)s”, row %(row)s: a value in column %(letter)s, far right of any table.")
+                        % {"sheet": ws.title, "row": number, "letter": get_column_letter(len(row))}
+                    ]
+                )
             out = []
             for cell in row:
                 value = cell.value
@@ -639,6 +688,10 @@ def _sheet_values(book: Any) -> tuple[dict[str, list[tuple[Any, ...]]], list[str
                         % {**place, "formula": _quoted(str(value))}
                     )
                 out.append(value)
+            if ws.title in tables and number >= FIRST_DATA_ROW and any(v is not None and v != "" for v in out):
+                filled += 1
+                if filled > MAX_ROWS:
+                    raise _too_many_rows(ws.title)
             rows.append(tuple(out))
         values[ws.title] = rows
     return values, formulas
@@ -701,7 +754,7 @@ def _read_table(
         dataset.append(values)
         excel_rows.append(number)
     if len(dataset) > MAX_ROWS:
-        raise WorkbookRefused([_("Sheet “%(sheet)s” has more than %(n)s rows.") % {"sheet": sheet.name, "n": MAX_ROWS}])
+        raise _too_many_rows(sheet.name)
     resource = TableResource(sheet.table)
     result = resource.import_data(dataset, dry_run=False, raise_errors=False, use_transactions=False)
     if result.base_errors:
@@ -735,9 +788,11 @@ def read_workbook(report: Report, *, name: str, data: bytes) -> ParsedWorkbook:
             warnings.simplefilter("ignore")
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
             try:
-                values, formulas = _sheet_values(book)
+                values, formulas = _sheet_values(book, {sheet.name for sheet in table_sheets(spec)})
             finally:
                 book.close()
+    except WorkbookRefused:
+        raise
     except Exception:
         message = _("“%(name)s” could not be read as an Excel workbook. Save it again as .xlsx and upload it.")
         raise WorkbookRefused([message % {"name": name}]) from None

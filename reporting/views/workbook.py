@@ -6,7 +6,8 @@ report exists, 403 for those who may see it but not do this):
 
 * download: the State's focal points (at any status: it is their data) and ISU staff (to read);
 * upload, preview, apply, discard: the State's focal points; uploading and applying only while
-  the report can be edited.
+  the report can be edited. Uploads are rate-limited per user (``CCM_RATE_LIMITS``,
+  ``workbook_upload``): each one is unpacked and checked cell by cell.
 
 The checks and the writes are in ``reporting.workbook``; these views parse, authorize, call one
 function and render or redirect.
@@ -29,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import permissions
 from accounts.permissions import Capability
+from ccm_portal import ratelimit
 from reporting import services, workbook
 from reporting.access import get_report
 from reporting.models import Report, WorkbookUpload, WorkbookUploadStatus
@@ -116,6 +118,14 @@ def workbook_upload(request: HttpRequest, pk: int) -> HttpResponse:
     report = _editable_report(request, pk)
     if request.method == "GET":
         return _render_upload(request, report, WorkbookUploadForm())
+    if not ratelimit.allowed(request, "workbook_upload"):
+        return ratelimit.refused(
+            request,
+            _(
+                "Each workbook uploaded is unpacked and checked cell by cell, so each person may upload a limited "
+                "number each hour. Please try again later."
+            ),
+        )
     form = WorkbookUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render_upload(request, report, form, status=400)
