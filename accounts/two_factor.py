@@ -50,6 +50,20 @@ def record_password_sign_in(request: HttpRequest, user: Any) -> None:
     record_authentication(request, user, "password", email=user.email, reauthenticated=True)
 
 
+def act_as_issuer_of_token(user: Any, issued_at: Any) -> None:
+    """For a secret-token URL served without a session (a calendar feed): its owner acts with the
+    capability of the session that created it. An account enrolled before the token was issued could
+    only have created it in a session that gave its code (allauth asks for it at every sign-in, and
+    enrolling in a session counts); a token issued earlier, by an account with no second factor yet,
+    never carries staff capability."""
+    if not permissions.requires_two_factor(user):
+        return
+    from allauth.mfa.models import Authenticator
+
+    enrolled = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP, created_at__lte=issued_at).exists()
+    permissions.mark_second_factor(user, verified=enrolled)
+
+
 def verification_url(request: HttpRequest, user: Any) -> str:
     """Where a user who needs a second factor gives it: the code step, or enrolment."""
     query = urlencode({"next": request.get_full_path()})

@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
-from accounts import permissions
+from accounts import permissions, two_factor
 from deadlines import calendar, services
 from deadlines.calendar import Deadline
 from deadlines.ical import build_calendar, long_date
@@ -104,6 +104,8 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         .filter(token=token, revoked_at__isnull=True)
         .first()
     )
+    if found is not None:
+        two_factor.act_as_issuer_of_token(found.user, found.created_at)
     if found is None or not _feed_still_allowed(found):
         raise Http404(_("No calendar at this address. It may have been revoked."))
     today = _today()

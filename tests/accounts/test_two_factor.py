@@ -9,6 +9,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.core import mail
 from django.test import Client
+from django.urls import reverse
 
 from accounts import permissions, services
 from accounts.models import Role, User
@@ -206,3 +207,19 @@ def test_an_abandoned_invitation_enrolment_needs_the_emailed_link_later(client, 
     client.post("/accounts/logout/")
     sign_in_with_password(client, "new.officer@example.org", NEW_PASSWORD)
     assert client.get(ACTIVATE)["Location"] == "/me/two-factor/"
+
+
+def test_a_calendar_feed_made_before_enrolment_never_carries_staff_capability(client, isu_staff_without_2fa):
+    from deadlines import services as deadline_services
+    from tests.factories import enrol_totp
+
+    def uids(feed):
+        body = client.get(reverse("deadlines:feed", args=[feed.token])).content.decode()
+        return {line.split(":", 1)[1].split("@")[0] for line in body.splitlines() if line.startswith("UID:")}
+
+    early = deadline_services.create_feed(user=isu_staff_without_2fa, state=None)
+    assert not any(uid.startswith("LAO:") for uid in uids(early))  # meetings only, as for the public
+    enrol_totp(isu_staff_without_2fa)
+    assert not any(uid.startswith("LAO:") for uid in uids(early))  # still: made on the password alone
+    later = deadline_services.create_feed(user=isu_staff_without_2fa, state=None)
+    assert any(uid.startswith("LAO:") for uid in uids(later))  # made after enrolment: every State's

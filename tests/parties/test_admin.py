@@ -61,7 +61,9 @@ def test_an_extension_longer_than_the_treaty_allows_is_refused(client_for, isu_s
 def test_admin_for_each_persona(client_for, url, isu_staff, isu_staff_without_2fa, focal_point, coordinator):
     assert client_for(isu_staff).get(url).status_code == 200
     response = client_for(isu_staff_without_2fa).get(url)
-    assert response["Location"].startswith("/accounts/2fa/totp/activate")
+    assert response["Location"].startswith("/me/two-factor/")  # to enrol, after proving their mailbox
+    response = client_for(isu_staff, second_factor=False).get(url)
+    assert response["Location"].startswith("/accounts/2fa/reauthenticate/")  # to give the code
     for lesser in (focal_point, coordinator):
         response = client_for(lesser).get(url)
         assert response.status_code == 302 and "/login/" in response["Location"]
