@@ -38,7 +38,7 @@ def run_import(text: str, actor=None):
 @pytest.mark.parametrize("url", [LIST, f"{LIST}add/", f"{LIST}import/", f"{LIST}export/"])
 def test_admin_for_each_persona(client_for, url, isu_staff, isu_staff_without_2fa, focal_point, coordinator, donor):
     assert client_for(isu_staff).get(url).status_code == 200
-    assert client_for(isu_staff_without_2fa).get(url)["Location"].startswith("/accounts/2fa/totp/activate")
+    assert client_for(isu_staff_without_2fa).get(url)["Location"].startswith("/me/two-factor/")
     for lesser in (focal_point, coordinator, donor):
         response = client_for(lesser).get(url)
         assert response.status_code == 302 and "/login/" in response["Location"]

@@ -52,8 +52,8 @@ BUILD_QUERIES = 8
 # - the names of the States behind the figures, for the "States" sheet;
 NAMES_QUERIES = 1
 EXPORT_QUERIES = BUILD_QUERIES + NAMES_QUERIES
-# - a signed-in reader under /isu/: session, user, the staff two-factor check;
-ISU_QUERIES = 3
+# - a signed-in reader under /isu/: session and user (the second factor is read from the session);
+ISU_QUERIES = 2
 # - the PDF: asking for it counts the figures (for the fingerprint) and locks its row (savepoint, select,
 #   release); the status page and its JSON twin (polled every 1.5 s) read the row and nothing else;
 #   the download counts the figures again, to serve only a file that shows them as they are now.
@@ -355,7 +355,7 @@ def test_the_isu_export_is_for_isu_staff_with_two_factors(
     client_for, url, isu_staff, isu_staff_without_2fa, focal_point, coordinator, donor
 ):
     assert client_for(isu_staff).get(url).status_code == 200
-    assert client_for(isu_staff_without_2fa).get(url)["Location"].startswith("/accounts/2fa/totp/activate")
+    assert client_for(isu_staff_without_2fa).get(url)["Location"].startswith("/me/two-factor/")
     for lesser in (focal_point, coordinator, donor):
         assert client_for(lesser).get(url).status_code == 403
     response = client_for(None).get(url)
@@ -672,7 +672,7 @@ def test_the_isu_pdf_pages_are_for_isu_staff_with_two_factors(
     urls = [f"/isu/progress/pdf/{isu_pdf.pk}/", f"/isu/progress/pdf/{isu_pdf.pk}/download/"]
     for url in urls:
         assert client_for(isu_staff).get(url).status_code == 200
-        assert client_for(isu_staff_without_2fa).get(url)["Location"].startswith("/accounts/2fa/totp/activate")
+        assert client_for(isu_staff_without_2fa).get(url)["Location"].startswith("/me/two-factor/")
         for lesser in (focal_point, coordinator, donor):
             assert client_for(lesser).get(url).status_code == 403
         assert "/login/" in client_for(None).get(url)["Location"]
