@@ -78,8 +78,8 @@ def test_bench_dashboard_json(benchmark, client, volume):
     assert figures["art9-adopted"]["numerator"] == 112  # the latest record of every State Party
 
 
-def test_bench_isu_dashboard_html(benchmark, client, isu_staff, volume):
-    client.force_login(isu_staff)
+def test_bench_isu_dashboard_html(benchmark, client_for, isu_staff, volume):
+    client = client_for(isu_staff)  # signed in with the authenticator code, as staff must be
     _run(benchmark, client, "/isu/progress/", {"as_of": AS_OF}, queries=ISU_QUERIES + DASHBOARD_QUERIES)
 
 
