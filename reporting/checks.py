@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from parties.models import Article, ObligationStatus
 from reporting.formats import Choice
-from reporting.models import Report, ReportingRules
+from reporting.models import Report, ReportingRules, ReportVersion
 
 
 @dataclass(frozen=True)
@@ -528,6 +528,43 @@ def assistance_against_registry(report: Report, current: dict[str, Any]) -> list
     return findings
 
 
+def unchanged_but_differs(report: Report, current: dict[str, Any]) -> list[Finding]:
+    """A form the focal point marked "unchanged since" whose content differs from the accepted report
+    the draft was started from. The choice is theirs and is kept; the contradiction is shown."""
+    from reporting import services
+
+    if report.based_on_id is None:
+        return []
+    base = ReportVersion.objects.select_related("report").get(pk=report.based_on_id)
+    same = services.detect_unchanged(base.content, current)
+    year = base.report.period_year or base.submitted_at.year
+    findings = []
+    for code, form in (current.get("forms") or {}).items():
+        if form.get("choice") != Choice.UNCHANGED or same.get(code, True):
+            continue
+        since = form.get("unchanged_since") or year
+        findings.append(
+            _finding(
+                "unchanged_but_differs",
+                _(
+                    "Form %(code)s is marked “Unchanged since %(since)s”, but its content differs from the accepted "
+                    "report for %(year)s it was started from. Choose “Changed”, or undo the edits."
+                )
+                % {"code": code, "since": since, "year": year},
+                Place(
+                    label=_("Form %(code)s: “Unchanged since %(since)s”") % {"code": code, "since": since},
+                    form_code=code,
+                    path=f"forms.{code}.choice",
+                ),
+                Place(
+                    label=_("Form %(code)s in the accepted report for %(year)s") % {"code": code, "year": year},
+                    url=reverse("reporting:version_detail", args=[base.report_id, base.number]) + f"#form-{code}",
+                ),
+            )
+        )
+    return findings
+
+
 def check_report(report: Report, cleaned: dict[str, Any] | None = None) -> list[Finding]:
     from reporting import services
 
@@ -547,4 +584,5 @@ def check_report(report: Report, cleaned: dict[str, Any] | None = None) -> list[
         *retention_against_stocks(cleaned),
         *contamination_against_education_and_victims(cleaned),
         *assistance_against_registry(report, cleaned),
+        *unchanged_but_differs(report, cleaned),
     ]

@@ -283,3 +283,31 @@ def test_cross_form_warnings_never_block_submission_and_the_report_page_links_bo
         client_for(isu_staff).get(reverse("reporting:review_detail", args=[report.pk])).content.decode()
     )
     assert "Form B declares 120 cluster munitions" in review and 'href="#form-C"' in review
+
+
+def test_a_form_marked_unchanged_that_differs_from_the_report_started_from_warns_on_the_report(
+    focal_point, isu_staff, lao
+):
+    """The focal point's choice is kept (never flipped), so a form left "unchanged since" after its
+    rows were edited is a contradiction the report page and the reviewer must see."""
+    first = services.start_report(state=lao, kind=ReportKind.ANNUAL, period_year=2020, actor=focal_point)
+    v = submit_complete(
+        first, focal_point, form_b_stock=[{"_id": "s1", "type": "BLU-26", "munitions": "10", "submunitions": "3000"}]
+    )
+    services.start_review(report=v.report, actor=isu_staff)
+    services.accept_report(report=v.report, actor=isu_staff)
+    nxt = services.start_report(
+        state=lao, kind=ReportKind.ANNUAL, period_year=2021, actor=focal_point, from_last_year=True
+    )
+    assert [f for f in checks.check_report(nxt) if f.code == "unchanged_but_differs"] == []
+
+    draft = nxt.draft
+    assert draft["forms"]["B"]["choice"] == Choice.UNCHANGED
+    draft["forms"]["B"]["tables"]["stockpile"][0]["munitions"] = "7"
+    nxt = services.save_draft(report=nxt, content=draft, base_revision=nxt.revision, actor=focal_point)
+    assert nxt.draft["forms"]["B"]["choice"] == Choice.UNCHANGED  # kept as chosen
+    (warning,) = [f for f in checks.check_report(nxt) if f.code == "unchanged_but_differs"]
+    assert warning.form_code == "B"
+    assert "Form B" in warning.message and "2020" in warning.message
+    assert warning.places[0].path == "forms.B.choice"
+    assert warning.places[1].url == f"/reporting/{v.report.pk}/v{v.number}/#form-B"

@@ -20,8 +20,9 @@ pytestmark = pytest.mark.django_db
 # session and user (the second factor is read from the session), then the page's own reads.
 QUEUE_QUERIES = 4  # + the reviewers for the filter, the queue with its subqueries
 # + report, versions, audit trail, the report compared with, comments, reviewer; and check_report's
-# last accepted version, reporting rules and the deliveries recorded for the State and year (Form I).
-DETAIL_QUERIES = 10
+# last accepted version, reporting rules, the deliveries recorded for the State and year (Form I) and
+# the accepted version the draft was started from (forms marked unchanged that differ from it).
+DETAIL_QUERIES = 11
 
 
 # --- Building reports through the services ---------------------------------------------------------
