@@ -185,4 +185,4 @@ def test_the_whole_reporting_cycle(page, focal_point, isu_staff, last_year):
     reports.get_by_role("link", name="2024").click()
     page.wait_for_load_state()
     assert "Pek district" in page.content()
-    assert "500,000" in page.content()
+    assert "0.5 km²" in page.content()  # shown as the focal point typed it (stored as 500,000 m²)
