@@ -84,6 +84,21 @@ class Command(BaseCommand):
                 "remnant_quantity": "1450",
             }
         ]
+        # Contaminated areas in Form F go with risk education (G) and victim assistance (H): the demo
+        # must not show the contradiction the cross-checks warn about.
+        forms["G"].update(
+            choice=Choice.CHANGED,
+            na_statement="",
+            narratives={
+                "measures": "DEMO DATA — risk education sessions held in the villages near the areas in Form F."
+            },
+        )
+        forms["H"].update(
+            choice=Choice.CHANGED,
+            na_statement="",
+            narratives={"progress": "DEMO DATA — survivors were referred to the national rehabilitation centre."},
+        )
+        forms["H"]["tables"]["victims"] = [{"_id": "demo_h1", "year": DEMO_YEAR, "killed": "1", "injured": "4"}]
         report = services.save_draft(report=report, content=content, base_revision=report.revision, actor=focal_point)
         services.set_visibility(report=report, visibility="public", actor=focal_point)
         services.submit_report(report=report, actor=focal_point)
