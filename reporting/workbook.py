@@ -699,7 +699,7 @@ def _sheet_values(book: Any, tables: set[str]) -> tuple[dict[str, list[tuple[Any
 
 def _headers(sheet: TableSheet, header_row: tuple[Any, ...]) -> tuple[dict[int, str], list[str]]:
     """Column index → column key (``_id`` for the id column), and the problems with the headings."""
-    by_label = {c.label.casefold(): c.key for c in sheet.table.columns}
+    by_label = {name.casefold(): c.key for c in sheet.table.columns for name in (*c.aliases, c.label)}
     by_label[ID_HEADER] = "_id"
     found: dict[int, str] = {}
     problems: list[str] = []

@@ -82,6 +82,8 @@ class Column:
     help: str = ""
     row_key: bool = False
     personal: bool = False  # personal data: published only if the State chose to (see above)
+    # Earlier labels of the column, so that a workbook downloaded before a relabelling still uploads.
+    aliases: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Column:
@@ -97,6 +99,7 @@ class Column:
             help=data.get("help", ""),
             row_key=data.get("row_key", False),
             personal=data.get("personal", data["type"] == "email"),
+            aliases=tuple(data.get("aliases", ())),
         )
 
 

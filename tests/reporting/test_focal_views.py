@@ -344,7 +344,7 @@ def test_area_typed_in_square_kilometres_is_stored_in_square_metres(client_for, 
     assert cleaned["area"] == "2500000"
     text = page_text(response)
     assert "Stored as 2,500,000 m²" in text
-    assert "Enter m², ha or km², e.g. “2.5 km2” or “30 ha”; stored in square metres." in text
+    assert "Enter m², ha or km², e.g. “2.5 km2” or “30 ha”: shown as typed, computed in square metres." in text
     assert re.search(r'name="t-areas-a1-mixed_hazard" value="1" checked', text)
 
 

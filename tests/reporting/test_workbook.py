@@ -263,7 +263,7 @@ def test_every_bad_cell_is_named_with_sheet_row_and_column(with_stock):
         "Sheet “B stockpile”, row 6, column D “Qualifier”: “roughly” is not one of: exactly; at least; more than; "
         "approximately; up to / nearly; estimated.",
         "Sheet “B stockpile”, row 6, column E “Lot numbers”: At most 500 characters (this has 501).",
-        "Sheet “F areas”, row 3, column B “Size (m²)”: “12 acres”: Enter an area such as “15000”, “1.5 ha” or "
+        "Sheet “F areas”, row 3, column B “Size”: “12 acres”: Enter an area such as “15000”, “1.5 ha” or "
         "“2.5 km2”.",
         "Sheet “F areas”, row 3, column H “Also mines or other explosive remnants”: “maybe”: Answer yes or no.",
         "Sheet “I national”, row 3, column C “Amount”: “100.123”: Use at most two decimal places.",
@@ -373,7 +373,7 @@ def test_unknown_or_missing_sheets_and_headings_are_refused(with_stock):
         "Sheet “B stockpile”, cell B1: unknown heading “Munitions”.",
         "Sheet “B stockpile”, cell G1: the heading “Type” appears twice.",
         "Sheet “B stockpile”: the column “Cluster munitions” is missing.",
-        "Sheet “F areas”: the column “Size (m²)” is missing.",
+        "Sheet “F areas”: the column “Size” is missing.",
     ]
 
 
@@ -390,6 +390,23 @@ def test_columns_may_be_moved(with_stock):
 
     parsed = workbook.read_workbook(with_stock, name="x.xlsx", data=edited(with_stock, edit))
     assert [r["type"] for r in parsed.rows[("B", "stockpile")]] == ["Type 0", "Type 1", "Type 2"]
+
+
+def test_a_workbook_downloaded_before_the_area_headings_were_relabelled_still_uploads(with_stock):
+    """The area columns lost their "(m²)" (areas show as typed); a workbook headed "Size (m²)" still reads."""
+
+    def edit(book):
+        sheet = book["F areas"]
+        heading = next(c for c in sheet[1] if c.value == "Size")
+        heading.value = "Size (m²)"
+        sheet.cell(row=3, column=1, value="North")
+        sheet.cell(row=3, column=heading.column, value="41.30 km2")
+        status = next(c for c in sheet[1] if c.value == "Status")
+        sheet.cell(row=3, column=status.column, value="Confirmed")
+
+    parsed = workbook.read_workbook(with_stock, name="x.xlsx", data=edited(with_stock, edit))
+    assert [r["location"] for r in parsed.rows[("F", "areas")]] == ["North"]
+    assert parsed.rows[("F", "areas")][0]["area"] == "41.30 km2"
 
 
 # --- Upload, apply, discard ------------------------------------------------------------------------------
