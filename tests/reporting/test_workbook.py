@@ -263,8 +263,7 @@ def test_every_bad_cell_is_named_with_sheet_row_and_column(with_stock):
         "Sheet “B stockpile”, row 6, column D “Qualifier”: “roughly” is not one of: exactly; at least; more than; "
         "approximately; up to / nearly; estimated.",
         "Sheet “B stockpile”, row 6, column E “Lot numbers”: At most 500 characters (this has 501).",
-        "Sheet “F areas”, row 3, column B “Size”: “12 acres”: Enter an area such as “15000”, “1.5 ha” or "
-        "“2.5 km2”.",
+        "Sheet “F areas”, row 3, column B “Size”: “12 acres”: Enter an area such as “15000”, “1.5 ha” or “2.5 km2”.",
         "Sheet “F areas”, row 3, column H “Also mines or other explosive remnants”: “maybe”: Answer yes or no.",
         "Sheet “I national”, row 3, column C “Amount”: “100.123”: Use at most two decimal places.",
         "Sheet “I national”, row 3, column D “Currency”: Give the currency of the amount.",
