@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view or CSRF check reads the body: an oversized upload is refused unread.
+    "ccm_portal.uploads.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -303,6 +305,8 @@ CCM_SITE_URL = env_url("CCM_SITE_URL", "http://127.0.0.1:8000", schemes=("http",
 CCM_MATCH_WEIGHTS: dict[str, float] = {}
 # The largest Excel workbook a focal point may upload into a report (MB).
 CCM_WORKBOOK_MAX_MB = env_int("CCM_WORKBOOK_MAX_MB", 5, minimum=1)
+# No request body larger than this is read at all (ccm_portal.uploads); every upload limit stays below it.
+CCM_UPLOAD_MAX_MB = env_int("CCM_UPLOAD_MAX_MB", 25, minimum=CCM_WORKBOOK_MAX_MB + 1)
 # Checked workbooks waiting for confirmation are dropped after this many days (their audit entries stay).
 CCM_WORKBOOK_UPLOADS_KEEP_DAYS = env_int("CCM_WORKBOOK_UPLOADS_KEEP_DAYS", 30, minimum=1)
 # Work anyone can start (ccm_portal.ratelimit): "N/period/scope", as allauth's login limits.
@@ -311,4 +315,6 @@ CCM_RATE_LIMITS = {
     "document_request_user": env_str("CCM_RATE_LIMIT_DOCUMENTS_USER", "120/h/user"),
     # Report workbooks a focal point may upload (each is unpacked and every cell checked).
     "workbook_upload_user": env_str("CCM_RATE_LIMIT_WORKBOOK_UPLOADS", "30/h/user"),
+    # Supporting documents of assistance requests (each is stored and its content checked).
+    "document_upload_user": env_str("CCM_RATE_LIMIT_DOCUMENT_UPLOADS", "60/h/user"),
 }

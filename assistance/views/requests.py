@@ -48,6 +48,7 @@ from assistance.models import (
 )
 from assistance.selectors import funding
 from audit.models import AuditEntry
+from ccm_portal import ratelimit
 from parties.models import Obligation
 from reporting.formats import currencies
 
@@ -508,6 +509,14 @@ def request_share(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     assistance_request = access.get_request(request.user, pk, to="edit", queryset=_detail_queryset())
+    if not ratelimit.allowed(request, "document_upload"):
+        return ratelimit.refused(
+            request,
+            _(
+                "Each supporting document is stored and its content checked, so each person may upload a limited "
+                "number each hour. Please try again later."
+            ),
+        )
     form = _document_form(request.POST, request.FILES)
     if form.is_valid():
         try:
