@@ -34,11 +34,26 @@ from import_export.formats.base_formats import CSV, XLSX
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _quoted_on_export(text: str) -> bool:
+    # Formula-like text, and formula-like text behind apostrophes: quoting the latter too is what
+    # lets ``spreadsheet_restore`` take off exactly the apostrophe added here and no other.
+    return text.lstrip("'").startswith(FORMULA_STARTS)
+
+
 def spreadsheet_safe(value: Any) -> Any:
     """Text that a spreadsheet would take for a formula, quoted with an apostrophe; anything else as is
     (numbers stay numbers, so a negative number is never quoted)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and _quoted_on_export(value):
         return f"'{value}"
+    return value
+
+
+def spreadsheet_restore(value: Any) -> Any:
+    """The inverse of ``spreadsheet_safe`` for a file coming back (an admin import of an export):
+    ``spreadsheet_restore(spreadsheet_safe(text)) == text`` for any text, so a round trip changes nothing.
+    A hand-made file's ``'+44 …`` (typed so that Excel keeps it as text) reads as ``+44 …``."""
+    if isinstance(value, str) and value.startswith("'") and _quoted_on_export(value[1:]):
+        return value[1:]
     return value
 
 
@@ -70,11 +85,23 @@ def force_text(cell: Any) -> Any:
     return cell
 
 
+def restore_dataset(dataset: tablib.Dataset) -> tablib.Dataset:
+    """An imported ``dataset`` with the apostrophes ``neutralise_dataset`` added taken off again."""
+    restored = tablib.Dataset(headers=dataset.headers, title=dataset.title)
+    for row in dataset:
+        restored.append([spreadsheet_restore(value) for value in row])
+    return restored
+
+
 class SafeCSV(CSV):
-    """django-import-export's CSV with every text cell made safe (admin exports, the ISU's export)."""
+    """django-import-export's CSV with every text cell made safe (admin exports, the ISU's export),
+    and read back as it was before (admin imports)."""
 
     def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> str:
         return super().export_data(neutralise_dataset(dataset), **kwargs)
+
+    def create_dataset(self, in_stream: Any, **kwargs: Any) -> tablib.Dataset:
+        return restore_dataset(super().create_dataset(in_stream, **kwargs))
 
 
 class SafeXLSX(XLSX):
@@ -82,6 +109,9 @@ class SafeXLSX(XLSX):
 
     def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> bytes:
         return super().export_data(neutralise_dataset(dataset), **kwargs)
+
+    def create_dataset(self, in_stream: Any, **kwargs: Any) -> tablib.Dataset:
+        return restore_dataset(super().create_dataset(in_stream, **kwargs))
 
 
 # django-import-export's admin keeps dates and numbers as such (not text) only for the formats in this
