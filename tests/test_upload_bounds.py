@@ -11,11 +11,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accounts.models import ThematicArea
 from assistance.models import AssistanceSettings, RequestDocument
-from parties.models import State
+from parties.models import Obligation, State
 from reporting import services as reporting_services
 from reporting.models import ReportKind, WorkbookUpload
-from tests.assistance.test_request_views import PDF, clearance, file_request, lao_art4, media  # noqa: F401
+from tests.assistance.test_request_views import PDF, file_request
 
 pytestmark = pytest.mark.django_db
 
@@ -76,16 +77,14 @@ def test_the_isu_cannot_allow_documents_larger_than_the_ceiling(settings):
     rules.full_clean()
 
 
-def test_supporting_document_uploads_are_rate_limited_per_person(
-    client_for,
-    media,
-    focal_point,
-    clearance,
-    lao_art4,
-    settings,  # noqa: F811
-):
+def test_supporting_document_uploads_are_rate_limited_per_person(client_for, focal_point, settings, tmp_path):
     settings.CCM_RATE_LIMITS = {**settings.CCM_RATE_LIMITS, "document_upload_user": "2/h/user"}
-    lao_request = file_request(focal_point, clearance, obligation=lao_art4)
+    settings.MEDIA_ROOT = tmp_path
+    lao_request = file_request(
+        focal_point,
+        ThematicArea.objects.get(code="clearance-rre"),
+        obligation=Obligation.objects.get(state__iso3="LAO", article=4),
+    )
     path = reverse("assistance:document_upload", args=[lao_request.pk])
     client = client_for(focal_point)
     for n in range(2):
