@@ -13,28 +13,14 @@ from reporting import services
 from reporting.models import Report, ReportKind
 from tests.factories import PASSWORD
 from tests.reporting.conftest import fill_minimal
+from tests.reporting.test_focal_views import DEMO_AREAS, DEMO_CLEARED
 
 from .test_invitation_flow import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AREAS = [
-    {
-        "_id": "demo-f1",
-        "location": "Demo Province North",
-        "area": "12.5 km2",
-        "qualifier": "approximately",
-        "status": "confirmed",
-    },
-    {
-        "_id": "demo-f2",
-        "location": "Demo Province South",
-        "area": "480 ha",
-        "status": "suspected",
-        "mixed_hazard": True,
-    },
-]
-CLEARED = [{"_id": "demo-c1", "location": "Demo Province North", "area": "3.2 km2", "remnant_type": "BLU-26"}]
+# Rows stored with ids of the old demo's shape (issue 12, finding 1): the same rows as the view tests.
+AREAS, CLEARED = DEMO_AREAS, DEMO_CLEARED
 
 
 @pytest.fixture
