@@ -35,3 +35,14 @@ def lao(reference_data):
 @pytest.fixture
 def initial_report(focal_point, lao):
     return services.start_report(state=lao, kind=ReportKind.INITIAL, period_year=None, actor=focal_point)
+
+
+def publish_publicly(report, focal_point, isu_staff):
+    """The focal point makes ``report`` public and submits it; the ISU reviews, accepts and publishes it."""
+    services.set_visibility(report=report, visibility="public", actor=focal_point)
+    services.submit_report(report=report, actor=focal_point)
+    services.start_review(report=report, actor=isu_staff)
+    services.accept_report(report=report, actor=isu_staff)
+    services.publish_report(report=report, actor=isu_staff)
+    report.refresh_from_db()
+    return report

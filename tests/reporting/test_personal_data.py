@@ -16,7 +16,7 @@ from audit.models import AuditEntry
 from reporting import pdf as report_pdf
 from reporting import services
 from reporting.models import ReportVersion
-from tests.reporting.conftest import fill_minimal
+from tests.reporting.conftest import fill_minimal, publish_publicly
 
 pytestmark = pytest.mark.django_db
 
@@ -41,13 +41,7 @@ def publish(report, focal_point, isu_staff, *, cover_post=None, client=None):
         url = reverse("reporting:report_cover", args=[report.pk])
         assert client.post(url, {"revision": str(report.revision), **cover_post}).status_code == 302
         report.refresh_from_db()
-    services.set_visibility(report=report, visibility="public", actor=focal_point)
-    services.submit_report(report=report, actor=focal_point)
-    services.start_review(report=report, actor=isu_staff)
-    services.accept_report(report=report, actor=isu_staff)
-    services.publish_report(report=report, actor=isu_staff)
-    report.refresh_from_db()
-    return report
+    return publish_publicly(report, focal_point, isu_staff)
 
 
 def download(client, name):

@@ -19,7 +19,7 @@ from reporting import formats, services, workbook
 from reporting import pdf as report_pdf
 from reporting.checks import year_on_year
 from reporting.formats import Choice
-from tests.reporting.conftest import fill_minimal
+from tests.reporting.conftest import fill_minimal, publish_publicly
 
 pytestmark = pytest.mark.django_db
 
@@ -74,13 +74,7 @@ def typed_in_editor(client_for, focal_point, initial_report):
 @pytest.fixture
 def published_report(typed_in_editor, focal_point, isu_staff):
     report = typed_in_editor
-    services.set_visibility(report=report, visibility="public", actor=focal_point)
-    services.submit_report(report=report, actor=focal_point)
-    services.start_review(report=report, actor=isu_staff)
-    services.accept_report(report=report, actor=isu_staff)
-    services.publish_report(report=report, actor=isu_staff)
-    report.refresh_from_db()
-    return report
+    return publish_publicly(report, focal_point, isu_staff)
 
 
 def version_url(name="archive_version"):
