@@ -76,6 +76,7 @@ def volume(isu_staff):
             visibility=report.visibility,
             submitted_by=isu_staff,
             submitted_at=submitted + dt.timedelta(days=number),
+            submitted_on=timezone.localdate(submitted + dt.timedelta(days=number)),
             decided_by=isu_staff,
             decided_at=submitted + dt.timedelta(days=number + 2),
             published_at=submitted + dt.timedelta(days=number + 3),

@@ -81,6 +81,7 @@ def volume(isu_staff):
             visibility=report.visibility,
             submitted_by=isu_staff,
             submitted_at=at,
+            submitted_on=timezone.localdate(at),
             decided_by=isu_staff,
             decided_at=at + dt.timedelta(days=2),
             published_at=at + dt.timedelta(days=3),

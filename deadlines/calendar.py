@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from deadlines.models import DeadlineKind
 from parties import rules
 from parties.models import Article, ExtensionRequest, Meeting, Obligation, ObligationStatus, State
-from reporting.models import ReceivedReport, Report, ReportingRules, ReportKind, ReportStatus
+from reporting.models import RecordStatus, Report, ReportingRecord, ReportingRules, ReportKind, ReportStatus
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def load(states: Iterable[State] | None = None) -> CalendarData:
     ids = [s.pk for s in state_list]
     obligations: dict[int, list[Obligation]] = defaultdict(list)
     for obligation in Obligation.objects.filter(state_id__in=ids).prefetch_related(
-        Prefetch("extensions", queryset=ExtensionRequest.objects.select_related("meeting"))
+        Prefetch("extensions", queryset=ExtensionRequest.objects.select_related("meeting")), "completion_records"
     ):
         obligations[obligation.state_id].append(obligation)
     reports = {}
@@ -77,9 +77,15 @@ def load(states: Iterable[State] | None = None) -> CalendarData:
             report["first_submitted"],
         )
     # Reports the ISU recorded as received outside the portal count from the day the UN's records give.
-    for state_id, kind, year, received_on in ReceivedReport.objects.filter(state_id__in=ids).values_list(
-        "state_id", "kind", "period_year", "received_on"
+    for record in ReportingRecord.objects.filter(state_id__in=ids, status=RecordStatus.SUBMITTED).select_related(
+        "listed_in"
     ):
+        state_id, kind, year, received_on = (
+            record.state_id,
+            record.kind,
+            record.period_year,
+            record.submitted_certainly_by,
+        )
         found = reports.get((state_id, kind, year))
         if found is None or found[1] is None or received_on < timezone.localdate(found[1]):
             reports[(state_id, kind, year)] = ("received", received_on)

@@ -18,13 +18,11 @@ from import_export import fields, widgets
 
 from ccm_portal.imports import AuditedModelResource, StrictChoiceWidget
 from parties import rules
-from parties.dates import PartialDate
+from parties.dates import PartialDate, Precision
 from parties.models import (
     Article,
     Confidence,
     DepositType,
-    ExtensionRequest,
-    ExtensionStatus,
     MeasuresStatus,
     Meeting,
     MeetingKind,
@@ -59,6 +57,9 @@ class StateResource(AuditedModelResource):
     provisional_application_date = fields.Field(
         attribute="provisional_application_date", column_name="provisional_application_date", widget=DATE
     )
+    withdrawal_notified_date = fields.Field(
+        attribute="withdrawal_notified_on", column_name="withdrawal_notified_date", widget=DATE
+    )
     withdrawal_effective_date = fields.Field(
         attribute="withdrawal_effective_on", column_name="withdrawal_effective_date", widget=DATE
     )
@@ -79,6 +80,7 @@ class StateResource(AuditedModelResource):
             "source",
             "status",
             "provisional_application_date",
+            "withdrawal_notified_date",
             "withdrawal_effective_date",
             "initial_report_due",
             "crosscheck",
@@ -233,11 +235,9 @@ class ObligationResource(AuditedModelResource):
         return obligation.original_deadline.isoformat() if obligation.original_deadline else ""
 
     def dehydrate_extended_deadline(self, obligation: Obligation) -> str:
-        extensions = sorted(obligation.extensions.all(), key=lambda e: e.requested_until)
-        if not extensions:
-            return ""
-        last = extensions[-1]
-        return (last.granted_until or last.requested_until).isoformat()
+        """The last extension granted (the deadline in force today once its decision holds)."""
+        granted = obligation.granted_extensions()
+        return granted[-1].granted.isoformat() if granted else ""
 
     def dehydrate_completed_date(self, obligation: Obligation) -> str:
         return obligation.completion.isoformat() if obligation.completion else ""
@@ -275,52 +275,14 @@ class ObligationResource(AuditedModelResource):
                             "given": given,
                         }
                     )
+        # ``extended_deadline`` is informational: extension requests are records of their own, loaded from
+        # ``extensions.csv`` with their meeting and decision date (an extension holds only from its decision).
         try:
-            instance._extended_deadline = _date_cell(row, "extended_deadline")
+            _date_cell(row, "extended_deadline")
         except ValueError as error:
             errors.setdefault("extended_deadline", []).append(str(error))
         if errors:
             raise ValidationError(errors)
-
-    def skip_row(self, instance, original, row, import_validation_errors=None):
-        if getattr(instance, "_extended_deadline", None) and not self._extension_recorded(instance):
-            return False
-        return super().skip_row(instance, original, row, import_validation_errors)
-
-    @staticmethod
-    def _extension_recorded(instance: Obligation) -> bool:
-        if not instance.pk:
-            return False
-        until = instance._extended_deadline
-        return instance.extensions.filter(requested_until=until).exists()
-
-    def after_save_instance(self, instance, row, **kwargs):
-        super().after_save_instance(instance, row, **kwargs)
-        until = getattr(instance, "_extended_deadline", None)
-        if not until or instance.extensions.filter(requested_until=until).exists():
-            return
-        # The reference file gives only the last extension; its notes say when it was
-        # requested but not (yet) known to be granted.
-        requested_only = "REQUESTED" in (instance.notes or "")
-        extension = ExtensionRequest(
-            obligation=instance,
-            requested_until=until,
-            status=ExtensionStatus.REQUESTED if requested_only else ExtensionStatus.GRANTED,
-            granted_until=None if requested_only else until,
-            source=instance.source,
-            notes=instance.notes,
-        )
-        extension.full_clean()
-        extension.save()
-        from audit import services as audit
-
-        audit.record(
-            actor=kwargs.get("user"),
-            action="parties.extension.imported",
-            obj=extension,
-            changes=audit.diff({}, audit.snapshot(extension)),
-            context={"row": kwargs.get("row_number"), "file": kwargs.get("file_name", "")},
-        )
 
 
 class MeetingResource(AuditedModelResource):
@@ -328,7 +290,7 @@ class MeetingResource(AuditedModelResource):
 
     code = fields.Field(attribute="code", column_name="code")
     name = fields.Field(attribute="name", column_name="name")
-    start_date = fields.Field(attribute="start_date", column_name="start_date", widget=DATE)
+    start_date = fields.Field(column_name="start_date", widget=PartialDateWidget())
     end_date = fields.Field(attribute="end_date", column_name="end_date", widget=DATE)
     place = fields.Field(attribute="place", column_name="place")
     notes = fields.Field(attribute="notes", column_name="notes")
@@ -343,8 +305,29 @@ class MeetingResource(AuditedModelResource):
         report_skipped = True
         clean_model_instances = True
 
+    def dehydrate_start_date(self, meeting: Meeting) -> str:
+        return meeting.start.isoformat() if meeting.start_date else ""
+
     def import_instance(self, instance, row, **kwargs):
-        super().import_instance(instance, row, **kwargs)
+        errors: dict[str, list[str]] = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        # A meeting known only by its month ("2026-09") starts on the 1st with a month precision.
+        try:
+            start = PartialDateWidget().clean(row.get("start_date"))
+        except ValueError as error:
+            errors.setdefault("start_date", []).append(str(error))
+        else:
+            if start is None:
+                errors.setdefault("start_date", []).append(_("Give the first day (or the month) of the meeting."))
+            elif start.precision == Precision.YEAR:
+                errors.setdefault("start_date", []).append(_("Give at least the month of the meeting."))
+            else:
+                instance.start_date, instance.date_precision = start.start, start.precision.value
+        if errors:
+            raise ValidationError(errors)
         # Review Conferences are coded "1RC", "2RC-1"...; everything else is an MSP.
         instance.kind = MeetingKind.REVIEW_CONFERENCE if "RC" in (instance.code or "") else MeetingKind.MSP
 

@@ -78,3 +78,68 @@ def extension_request_due(meeting_start: dt.date) -> dt.date:
 def longest_extension_end(article: int, current_deadline: dt.date) -> dt.date:
     """The latest end date a single extension may grant (Art. 3(3): 4 years; Art. 4(5): 5 years)."""
     return add_years(current_deadline, EXTENSION_MAX_YEARS[article])
+
+
+def decision_holds_from(*, decided, meeting_last_day: dt.date | None) -> dt.date | None:
+    """A meeting's decision (an extension granted under Art. 3(3)–(4) or 4(5)–(6)) holds from the day it
+    was taken, never before. ``decided`` is a ``PartialDate`` or None: a decision known only to its month
+    or year holds from the last day of that period (the earliest day it is certainly in force), or from the
+    last day of the deciding meeting when that falls within the period; with no decision date, from the last
+    day of the meeting that took it. None when neither is known."""
+    if decided is None:
+        return meeting_last_day
+    if meeting_last_day is not None and decided.start <= meeting_last_day < decided.end:
+        return meeting_last_day  # decided "in September 2019" at a meeting that ended on 4 September
+    return decided.end
+
+
+# --- Article 7 reporting ---------------------------------------------------------------------------
+# Art. 7(2): annual updates cover the previous calendar year and are due by 30 April.
+ANNUAL_REPORT_DUE_MONTH, ANNUAL_REPORT_DUE_DAY = 4, 30
+# The Convention entered into force on 1 August 2010: the earliest calendar year an update can cover.
+FIRST_REPORTING_YEAR = CONVENTION_ENTRY_INTO_FORCE.year
+
+
+def annual_report_due(year: int) -> dt.date:
+    """Art. 7(2): the annual update covering calendar year ``year`` is due by 30 April of the next year."""
+    return dt.date(year + 1, ANNUAL_REPORT_DUE_MONTH, ANNUAL_REPORT_DUE_DAY)
+
+
+def latest_annual_year_due(as_of: dt.date) -> int:
+    """The latest calendar year whose annual update was due on or before ``as_of`` (Art. 7(2))."""
+    return as_of.year - 1 if as_of >= annual_report_due(as_of.year - 1) else as_of.year - 2
+
+
+def bound_on(eif: dt.date | None, withdrawal_effective_on: dt.date | None, day: dt.date) -> bool:
+    """Obligations run from entry into force (Art. 17) until a withdrawal takes effect (Art. 20(2))."""
+    if eif is None or day < eif:
+        return False
+    return not (withdrawal_effective_on and withdrawal_effective_on <= day)
+
+
+def first_annual_year(eif: dt.date | None, *, after_initial: bool) -> int | None:
+    """The first calendar year a State's annual update covers (Art. 7(2)). The sources leave open whether
+    it is the year of entry into force or the first full year after the initial report fell due; the
+    ISU's choice (``ReportingRules.first_annual_period``) is passed as ``after_initial``."""
+    if eif is None:
+        return None
+    if after_initial:
+        return initial_report_due(eif).year + 1
+    return eif.year
+
+
+def last_annual_year_owed(withdrawal_effective_on: dt.date | None) -> int | None:
+    """After a withdrawal (Art. 20), the last year whose update the State owes: an update is owed only if
+    the State is still bound on its due date, 30 April of the next year. None when no withdrawal."""
+    if withdrawal_effective_on is None:
+        return None
+    return latest_annual_year_due(withdrawal_effective_on - dt.timedelta(days=1))
+
+
+def owes_annual_report(
+    eif: dt.date | None, withdrawal_effective_on: dt.date | None, year: int, *, after_initial: bool
+) -> bool:
+    """A State owes the update for ``year`` from its first annual year on, while the Convention binds it
+    on the due date (Art. 7(2), Art. 20)."""
+    first = first_annual_year(eif, after_initial=after_initial)
+    return first is not None and first <= year and bound_on(eif, withdrawal_effective_on, annual_report_due(year))

@@ -75,7 +75,13 @@ def state_row(state: State) -> dict[str, Any]:
 
 def state_for_profile(iso3: str) -> State | None:
     obligations = Obligation.objects.prefetch_related(
-        Prefetch("extensions", queryset=ExtensionRequest.objects.select_related("meeting").order_by("requested_until"))
+        Prefetch(
+            "extensions",
+            queryset=ExtensionRequest.objects.select_related("meeting").order_by(
+                "previous_deadline", "requested_until"
+            ),
+        ),
+        "completion_records",
     )
     return (
         State.objects.prefetch_related(

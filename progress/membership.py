@@ -89,10 +89,12 @@ class Facts:
 
 
 def load(as_of: dt.date, *, deadlines: bool = False) -> Facts:
-    """Four queries: States, obligations, Art. 9 records, coalitions (a fifth, the extensions with
-    their meetings, when ``deadlines`` is asked for: the figure page shows the deadline in force)."""
+    """Five queries: States, obligations, their completion records, Art. 9 records, coalitions (a sixth, the
+    extensions with their meetings, when ``deadlines`` is asked for: the figure page shows the deadline in
+    force)."""
     states = {s.pk: s for s in State.objects.with_status(as_of).order_by("iso3")}
-    obligations = Obligation.objects.order_by("article", "state_id")
+    # Every source's completion statement counts (``Obligation.status_on``): one query for all of them.
+    obligations = Obligation.objects.order_by("article", "state_id").prefetch_related("completion_records")
     if deadlines:
         obligations = obligations.prefetch_related(
             Prefetch("extensions", queryset=ExtensionRequest.objects.select_related("meeting"))

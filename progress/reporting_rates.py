@@ -1,7 +1,7 @@
 """Article 7 reporting rates as of a date: initial reports (Art. 7(1)) and annual updates (Art. 7(2)).
 
 A report is "submitted" on the day its first version was submitted through the portal, or on the day
-the UN's records give for a report the ISU recorded as received outside the portal (``ReceivedReport``:
+the UN's records give for a report the ISU recorded as received outside the portal (``ReportingRecord``:
 before the portal, or sent straight to the UN Secretary-General), whichever is earlier. Submission
 dates are not restricted information (a restricted report still counts as submitted),
 so the public and the ISU see the same rates.
@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from parties.models import State
 from progress.types import Figure
 from reporting import services
-from reporting.models import ReceivedReport, ReportingRules, ReportKind, ReportVersion
+from reporting.models import RecordStatus, ReportingRecord, ReportingRules, ReportKind, ReportVersion
 
 # The dashboard's section key (``progress.dashboard`` gives it its label and its place).
 SECTION = "transparency"
@@ -170,9 +170,11 @@ def load(as_of: dt.date, *, states: list[State] | None = None) -> ReportingData:
         if key not in latest or number > latest[key][0]:
             latest[key] = (number, is_nil)
     # Reports the ISU recorded as received outside the portal (before it, or sent straight to the UN).
-    for state_id, kind, year, received_on, is_nil in ReceivedReport.objects.filter(received_on__lte=as_of).values_list(
-        "state_id", "kind", "period_year", "received_on", "is_nil"
-    ):
+    for record in ReportingRecord.objects.filter(status=RecordStatus.SUBMITTED).select_related("listed_in"):
+        state_id, kind, year, is_nil = record.state_id, record.kind, record.period_year, record.is_nil
+        received_on = record.submitted_certainly_by
+        if received_on is None or received_on > as_of:
+            continue
         key = (state_id, kind, year)
         if key not in first or received_on < first[key]:
             first[key] = received_on

@@ -4,8 +4,8 @@ from import_export.admin import ImportExportModelAdmin
 
 from ccm_portal.admin import AuditedAdminMixin
 from ccm_portal.spreadsheets import IMPORT_EXPORT_FORMATS
-from reporting.models import FormatVersion, ReceivedReport, Report, ReportingRules, ReportVersion
-from reporting.resources import ReceivedReportResource
+from reporting.models import FormatVersion, Report, ReportingRecord, ReportingRules, ReportVersion
+from reporting.resources import ReportingRecordResource
 
 
 @admin.register(ReportingRules)
@@ -71,17 +71,18 @@ class ReportAdmin(admin.ModelAdmin):
         return obj.period_label
 
 
-@admin.register(ReceivedReport)
-class ReceivedReportAdmin(AuditedAdminMixin, ImportExportModelAdmin):
-    """Reports received outside the portal (before it, or sent straight to the UN), from the UN's records:
-    the reporting rates and the deadlines count them like reports submitted through the portal."""
+@admin.register(ReportingRecord)
+class ReportingRecordAdmin(AuditedAdminMixin, ImportExportModelAdmin):
+    """What sources say about reports outside the portal (received before it or sent straight to the UN,
+    or not submitted as of a date): the reporting rates and the deadlines count them beside the reports
+    submitted through the portal."""
 
-    audit_action_prefix = "reporting.received_report"
-    resource_classes = [ReceivedReportResource]
+    audit_action_prefix = "reporting.reporting_record"
+    resource_classes = [ReportingRecordResource]
     formats = IMPORT_EXPORT_FORMATS  # CSV and XLSX; exports quote text a spreadsheet would evaluate
-    list_display = ["state", "kind", "period_year", "received_on", "is_nil", "source"]
-    list_filter = ["kind", "is_nil", "state__region", "period_year"]
+    list_display = ["state", "kind", "period_year", "status", "submitted_on", "submitted_by", "as_of", "source"]
+    list_filter = ["status", "kind", "is_nil", "confidence", "state__region", "period_year"]
     search_fields = ["state__name", "state__iso3", "source", "notes"]
     list_select_related = ["state"]
     autocomplete_fields = ["state"]
-    date_hierarchy = "received_on"
+    raw_id_fields = ["listed_in"]

@@ -17,9 +17,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from parties.models import State
+from parties import rules
+from parties.dates import PartialDate, Precision
+from parties.models import Confidence, State
 from reporting.formats import FormatDefinition
 
 
@@ -72,6 +75,14 @@ class ReportingRules(models.Model):
         decimal_places=1,
         default=Decimal("25.0"),
         help_text=_("Year-on-year checks are warnings that ask for an explanation, never rejections."),
+    )
+    records_complete_from = models.DateField(
+        _("the portal is the complete record of reports due from"),
+        default=dt.date(2026, 1, 1),
+        help_text=_(
+            "A report due on or after this day and not in the portal counts as not submitted. For reports due "
+            "before it, only a source can say a report was not sent: without one the portal shows “no record”."
+        ),
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -232,7 +243,7 @@ class Report(models.Model):
         """Art. 7(1): initial report 180 days after entry into force; Art. 7(2): updates by 30 April."""
         if self.kind == ReportKind.INITIAL:
             return self.state.initial_report_due
-        return dt.date(self.period_year + 1, 4, 30)
+        return rules.annual_report_due(self.period_year)
 
 
 class VersionOutcome(models.TextChoices):
@@ -249,6 +260,12 @@ class VersionOutcome(models.TextChoices):
 READER_VERSIONS = Q(published_at__isnull=False)
 
 
+def _original_path(instance: ReportVersion, filename: str) -> str:
+    # The stored name carries no user-supplied text beyond the extension.
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"reports/originals/{instance.report.state.iso3}/{instance.report_id}-v{instance.number}.{suffix}"
+
+
 class ReportVersion(models.Model):
     """What was submitted, when and by whom. The content never changes after submission."""
 
@@ -261,7 +278,31 @@ class ReportVersion(models.Model):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("submitted by")
     )
-    submitted_at = models.DateTimeField(_("submitted"))
+    submitted_at = models.DateTimeField(_("submitted"), help_text=_("When this version was recorded in the portal."))
+    submitted_on = models.DateField(
+        _("submission date"),
+        help_text=_(
+            "The day the report counts as submitted: the day of the portal submission, or, for a report the ISU "
+            "entered from a paper or PDF original, the date of the original's submission."
+        ),
+    )
+    entered_by_isu = models.BooleanField(
+        _("entered by the ISU"),
+        default=False,
+        help_text=_("Typed in by the ISU on the State's behalf from an original."),
+    )
+    original_file = models.FileField(_("original document"), upload_to=_original_path, max_length=200, blank=True)
+    original_source = models.TextField(
+        _("source of the original"),
+        blank=True,
+        help_text=_("e.g. note verbale of 12 May 2019 to UNODA; UNODA database."),
+    )
+    confirmed_by_state_at = models.DateTimeField(
+        _("confirmed by the State"), null=True, blank=True, help_text=_("When the State's focal point confirmed it.")
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     correction_note = models.CharField(
         _("what this version corrects"), max_length=300, blank=True, help_text=_("e.g. “corrects Form B totals”")
     )
@@ -291,6 +332,12 @@ class ReportVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} v{self.number}"
+
+    def save(self, *args, **kwargs):
+        # A portal submission counts from its day in the portal's time zone; an ISU entry gives its own.
+        if self.submitted_on is None and self.submitted_at is not None:
+            self.submitted_on = timezone.localdate(self.submitted_at)
+        super().save(*args, **kwargs)
 
 
 class ReviewComment(models.Model):
@@ -422,41 +469,123 @@ class WorkbookUpload(models.Model):
         return f"{self.report}: {self.name}"
 
 
-class ReceivedReport(models.Model):
-    """A report the ISU records as received outside the portal: before the portal existed, or sent
-    straight to the UN. Only the facts the rates and deadlines need (when, nil or not), with the
-    source; the content stays with the UN (UNODA's Article 7 database)."""
+class RecordStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    NOT_SUBMITTED = "not_submitted", _("Not submitted (a source says so)")
+    LATE = "late", _("Not submitted by its due date (a source says so)")
 
-    state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="received_reports")
+
+class ReportingRecord(models.Model):
+    """What a source says about one State's report outside the portal: received (before the portal, or
+    sent straight to the UN), or not submitted as of a date. Only the facts the rates and deadlines need,
+    with the source; the content stays with the UN (UNODA's Article 7 database). Several sources may speak
+    of the same report, and they may disagree: every statement is kept.
+
+    Dates keep their source's precision. A report known only to have been submitted by a bound (a complete
+    published list of late States that does not name it) has ``submitted_by`` and cites the list."""
+
+    state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="reporting_records")
     kind = models.CharField(_("kind"), max_length=10, choices=ReportKind.choices)
     period_year = models.PositiveSmallIntegerField(
         _("calendar year covered"), null=True, blank=True, help_text=_("Empty for the initial report.")
     )
-    received_on = models.DateField(_("received on"), help_text=_("The date the UN's records give for the report."))
+    status = models.CharField(
+        _("what the source says"), max_length=15, choices=RecordStatus.choices, default=RecordStatus.SUBMITTED
+    )
+    submitted_on = models.DateField(
+        _("submitted on"), null=True, blank=True, help_text=_("The date the UN's records or the source give.")
+    )
+    submitted_precision = models.CharField(
+        _("precision of the submission date"), max_length=5, choices=Precision.choices, default=Precision.DAY
+    )
+    submitted_by = models.DateField(
+        _("submitted at the latest by"),
+        null=True,
+        blank=True,
+        help_text=_("Where the day is unknown: the latest day by which the source shows it submitted."),
+    )
+    as_of = models.DateField(
+        _("as of"), null=True, blank=True, help_text=_("The date of the source's statement (undated: see the list).")
+    )
+    as_of_precision = models.CharField(
+        _("precision of that date"), max_length=5, choices=Precision.choices, default=Precision.DAY
+    )
+    listed_in = models.ForeignKey(
+        "parties.PublishedFigure",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reporting_records",
+        verbose_name=_("published list"),
+    )
     is_nil = models.BooleanField(_("nil report"), default=False)
+    confidence = models.CharField(
+        _("confidence"), max_length=20, choices=Confidence.choices, default=Confidence.CONFIRMED
+    )
     source = models.TextField(_("source"), help_text=_("e.g. UNODA Article 7 database, entry of 12 May 2019."))
     source_url = models.URLField(_("source address"), blank=True, max_length=500)
     notes = models.TextField(_("notes"), blank=True)
+    origin = models.CharField(_("reference file"), max_length=60, blank=True, editable=False)
+    reference = models.CharField(_("reference key"), max_length=80, blank=True, editable=False)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["state__name", "kind", "period_year"]
-        verbose_name = _("report received outside the portal")
-        verbose_name_plural = _("reports received outside the portal")
+        ordering = ["state__name", "kind", "period_year", "submitted_on", "as_of"]
+        verbose_name = _("Article 7 reporting record")
+        verbose_name_plural = _("Article 7 reporting records")
         constraints = [
             models.UniqueConstraint(
-                fields=["state"], condition=Q(kind="initial"), name="one_received_initial_report_per_state"
-            ),
-            models.UniqueConstraint(
-                fields=["state", "period_year"], condition=Q(kind="annual"), name="one_received_annual_report_per_year"
+                fields=["reference"], condition=~Q(reference=""), name="reporting_record_reference"
             ),
             models.CheckConstraint(
                 condition=(Q(kind="initial") & Q(period_year__isnull=True))
                 | (Q(kind="annual") & Q(period_year__isnull=False)),
-                name="received_report_period_matches_kind",
+                name="reporting_record_period_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="submitted") | Q(submitted_on__isnull=False) | Q(submitted_by__isnull=False),
+                name="reporting_record_submission_dated",
             ),
         ]
 
     def __str__(self) -> str:
         period = self.period_year or _("initial report")
-        return f"{self.state.iso3} {period} ({self.received_on})"
+        return f"{self.state.iso3} {period}: {self.get_status_display()}"
+
+    @property
+    def submitted(self) -> PartialDate | None:
+        return PartialDate(self.submitted_on, Precision(self.submitted_precision)) if self.submitted_on else None
+
+    @property
+    def statement_date(self) -> PartialDate | None:
+        return PartialDate(self.as_of, Precision(self.as_of_precision)) if self.as_of else None
+
+    @property
+    def submitted_certainly_by(self) -> dt.date | None:
+        """The first day the report is certainly in: the submission day (end of its month or year), or
+        the bound."""
+        days = [d for d in (self.submitted.end if self.submitted else None, self.submitted_by) if d]
+        return min(days) if days else None
+
+    @property
+    def not_submitted_on(self) -> dt.date | None:
+        """For a "not submitted" statement: the latest day it speaks of (undated lists: their window's start,
+        the only day certainly covered). A report not in on that day was not in on any day before either."""
+        if self.status == RecordStatus.SUBMITTED:
+            return None
+        if self.as_of:
+            return self.statement_date.start
+        if self.listed_in_id and self.listed_in.window_start:
+            return self.listed_in.window_start
+        return None
+
+    @property
+    def known_from(self) -> dt.date | None:
+        """The first day an as-of view may show this statement."""
+        if self.status == RecordStatus.SUBMITTED:
+            return self.submitted_certainly_by
+        if self.as_of:
+            return self.statement_date.end
+        if self.listed_in_id:
+            return self.listed_in.holds_on
+        return None

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
 from ccm_portal.imports import AuditedModelResource, StrictChoiceWidget
-from parties.resources import DATE, StateCodeWidget
-from reporting.models import ReceivedReport, ReportKind
+from parties.resources import DATE, PartialDateWidget, StateCodeWidget
+from reporting.models import RecordStatus, ReportingRecord, ReportKind
 
 
 class YesNoWidget(widgets.BooleanWidget):
@@ -30,38 +30,68 @@ class YesNoWidget(widgets.BooleanWidget):
         return "yes" if value else "no"
 
 
-class ReceivedReportResource(AuditedModelResource):
-    """One row per report: State, kind and year identify it, so a whole file can be imported again."""
+class ReportingRecordResource(AuditedModelResource):
+    """One row per statement of a source about a report (several sources may speak of the same report):
+    the State, the report, what the source says and the source identify it, so a whole file can be
+    imported again."""
 
-    audit_action_prefix = "reporting.received_report"
+    audit_action_prefix = "reporting.reporting_record"
 
     iso3 = fields.Field(attribute="state", column_name="iso3", widget=StateCodeWidget())
     name = fields.Field(column_name="name", readonly=True)
     kind = fields.Field(attribute="kind", column_name="kind", widget=StrictChoiceWidget(ReportKind.choices))
     period_year = fields.Field(attribute="period_year", column_name="period_year", widget=widgets.IntegerWidget())
-    received_on = fields.Field(attribute="received_on", column_name="received_on", widget=DATE)
+    status = fields.Field(attribute="status", column_name="status", widget=StrictChoiceWidget(RecordStatus.choices))
+    submitted_on = fields.Field(column_name="submitted_on", widget=PartialDateWidget())
+    submitted_by = fields.Field(attribute="submitted_by", column_name="submitted_by", widget=DATE)
     is_nil = fields.Field(attribute="is_nil", column_name="is_nil", widget=YesNoWidget())
     source = fields.Field(attribute="source", column_name="source", widget=widgets.CharWidget())
     source_url = fields.Field(attribute="source_url", column_name="source_url", widget=widgets.CharWidget())
     notes = fields.Field(attribute="notes", column_name="notes", widget=widgets.CharWidget())
 
     class Meta:
-        model = ReceivedReport
-        import_id_fields = ["iso3", "kind", "period_year"]
-        fields = ["iso3", "name", "kind", "period_year", "received_on", "is_nil", "source", "source_url", "notes"]
+        model = ReportingRecord
+        import_id_fields = ["iso3", "kind", "period_year", "source"]
+        fields = [
+            "iso3",
+            "name",
+            "kind",
+            "period_year",
+            "status",
+            "submitted_on",
+            "submitted_by",
+            "is_nil",
+            "source",
+            "source_url",
+            "notes",
+        ]
         export_order = fields
         skip_unchanged = True
         report_skipped = True
         clean_model_instances = True
 
     def get_queryset(self):
-        return ReceivedReport.objects.select_related("state").order_by("state__iso3", "kind", "period_year")
+        return ReportingRecord.objects.select_related("state").order_by("state__iso3", "kind", "period_year", "id")
 
-    def dehydrate_name(self, record: ReceivedReport) -> str:
+    def get_instance(self, instance_loader, row):
+        # A source may say different things of one report (late in June, then submitted): the status is part
+        # of the statement's identity.
+        instance = super().get_instance(instance_loader, row)
+        if instance is None or instance.status == (str(row.get("status") or "").strip() or RecordStatus.SUBMITTED):
+            return instance
+        return None
+
+    def dehydrate_name(self, record: ReportingRecord) -> str:
         return record.state.name
+
+    def dehydrate_submitted_on(self, record: ReportingRecord) -> str:
+        return record.submitted.isoformat() if record.submitted else ""
 
     def before_import_row(self, row, **kwargs):
         # State, kind and year are the row's identity: each must be readable before the row is looked up.
+        # A file of the UN's records needs no status column: every row is a report received.
+        if str(row.get("status") or "").strip() == "":
+            row["status"] = RecordStatus.SUBMITTED.value
         errors: dict[str, list[str]] = {}
         try:
             StateCodeWidget().clean(row.get("iso3"))
@@ -84,8 +114,18 @@ class ReceivedReportResource(AuditedModelResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
-        if row.get("received_on") in (None, ""):
-            errors.setdefault("received_on", []).append(_("Give the date the UN's records give (YYYY-MM-DD)."))
+        try:
+            submitted = PartialDateWidget().clean(row.get("submitted_on"))
+        except ValueError as error:
+            errors.setdefault("submitted_on", []).append(str(error))
+        else:
+            instance.submitted_on = submitted.start if submitted else None
+            instance.submitted_precision = submitted.precision.value if submitted else "day"
+            status = str(row.get("status") or "").strip() or RecordStatus.SUBMITTED
+            if status == RecordStatus.SUBMITTED and submitted is None and row.get("submitted_by") in (None, ""):
+                errors.setdefault("submitted_on", []).append(
+                    _("Give the date the UN's records give (YYYY, YYYY-MM or YYYY-MM-DD), or a bound in submitted_by.")
+                )
         if not str(row.get("source") or "").strip():
             errors.setdefault("source", []).append(_("Say where the record comes from (e.g. the UNODA database)."))
         if errors:

@@ -17,6 +17,7 @@ from accounts import permissions
 from accounts.models import User
 from audit import services as audit
 from audit.models import AuditEntry
+from parties import rules
 from parties.models import State
 from reporting import formats
 from reporting.formats import Choice
@@ -134,35 +135,27 @@ def validation_for(report: Report, content: dict[str, Any] | None = None) -> for
 
 def first_annual_year(state: State, first_annual_period: str) -> int | None:
     """The first calendar year a State's annual update covers, under the ISU's rule
-    (``ReportingRules.first_annual_period``: the sources leave it open)."""
-    eif = state.entry_into_force
-    if eif is None:
-        return None
-    if first_annual_period == ReportingRules.FirstAnnual.YEAR_AFTER_INITIAL_DUE:
-        return state.initial_report_due.year + 1
-    return eif.year
+    (``ReportingRules.first_annual_period``: the sources leave it open). The rule is ``parties.rules``'."""
+    return rules.first_annual_year(
+        state.entry_into_force, after_initial=first_annual_period == ReportingRules.FirstAnnual.YEAR_AFTER_INITIAL_DUE
+    )
 
 
-def last_annual_year_owed(state: State) -> int | None:
-    """After a withdrawal, the last year whose update the State owes: one is owed only if the State
-    is still bound on its due date, 30 April of the next year (Art. 7(2), Art. 20)."""
-    withdrawal = state.withdrawal_effective_on
-    if withdrawal is None:
-        return None
-    return withdrawal.year - 1 if withdrawal > dt.date(withdrawal.year, 4, 30) else withdrawal.year - 2
-
-
-def expected_annual_years(state: State, *, today: dt.date, rules: ReportingRules | None = None) -> list[int]:
-    """Calendar years a State owes an annual update for, up to last year."""
+def expected_annual_years(state: State, *, today: dt.date, rules_row: ReportingRules | None = None) -> list[int]:
+    """Calendar years a State owes an annual update for, up to last year (a State starts the update for a
+    year once the year is over; ``parties.rules.owes_annual_report`` says which years it owes)."""
     eif = state.entry_into_force
     if eif is None or eif > today:
         return []
-    first = first_annual_year(state, (rules or ReportingRules.current()).first_annual_period)
-    last = today.year - 1
-    owed_until = last_annual_year_owed(state)
-    if owed_until is not None:
-        last = min(last, owed_until)
-    return list(range(first, last + 1))
+    after_initial = (rules_row or ReportingRules.current()).first_annual_period == (
+        ReportingRules.FirstAnnual.YEAR_AFTER_INITIAL_DUE
+    )
+    first = rules.first_annual_year(eif, after_initial=after_initial)
+    return [
+        year
+        for year in range(first, today.year)
+        if rules.owes_annual_report(eif, state.withdrawal_effective_on, year, after_initial=after_initial)
+    ]
 
 
 def last_accepted_version(state: State, *, before_year: int | None = None) -> ReportVersion | None:
@@ -379,6 +372,7 @@ def submit_report(*, report: Report, actor: User, correction_note: str = "") -> 
         visibility=report.visibility,
         submitted_by=actor,
         submitted_at=timezone.now(),
+        submitted_on=timezone.localdate(),
         correction_note=correction_note.strip(),
     )
     resubmission = previous is not None and previous.outcome == VersionOutcome.CHANGES_REQUESTED

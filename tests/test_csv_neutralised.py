@@ -13,7 +13,7 @@ from django.urls import reverse
 from ccm_portal.spreadsheets import csv_bytes, spreadsheet_safe
 from parties.models import State
 from reporting import services
-from reporting.models import ReceivedReport, ReportKind
+from reporting.models import ReportingRecord, ReportKind
 from tests.reporting.conftest import fill_minimal
 from tests.reporting.test_archive import corrected, published, stock
 
@@ -164,15 +164,15 @@ def test_admin_exports_of_the_registry_quote_formulas(client_for, isu_staff, fmt
 def test_admin_exports_of_received_reports_quote_formulas(client_for, isu_staff, fmt):
     lao = State.objects.get(iso3="LAO")
     for year, note in enumerate(EVIL, start=2011):
-        ReceivedReport.objects.create(
+        ReportingRecord.objects.create(
             state=lao,
             kind=ReportKind.ANNUAL,
             period_year=year,
-            received_on=f"{year + 1}-04-30",
+            submitted_on=f"{year + 1}-04-30",
             source=note,
             notes=note,
         )
-    body = admin_export(client_for(isu_staff), "/admin/reporting/receivedreport/", fmt)
+    body = admin_export(client_for(isu_staff), "/admin/reporting/reportingrecord/", fmt)
     cells = csv_cells(body) if fmt == "csv" else xlsx_texts(xlsx_cells(body))
     for note in EVIL:
         note = note if fmt == "csv" else in_xlsx(note)

@@ -44,8 +44,9 @@ from reporting.formats import Choice, FormDef, Validation, currencies
 from reporting.models import (
     AWAITING_REVIEW,
     EDITABLE_STATUSES,
-    ReceivedReport,
+    RecordStatus,
     Report,
+    ReportingRecord,
     ReportKind,
     ReportStatus,
     ReportVersion,
@@ -321,7 +322,11 @@ def my_reports(request: HttpRequest) -> HttpResponse:
         report.badge = STATUS_BADGES.get(report.status, "neutral")
         report.overdue = bool(report.due_date and report.due_date < today and report.status in EDITABLE_STATUSES)
     # Reports the UN's records show as received outside the portal are not owed again.
-    received = list(ReceivedReport.objects.filter(state=state).order_by(F("period_year").desc(nulls_last=True)))
+    received = list(
+        ReportingRecord.objects.filter(state=state, status=RecordStatus.SUBMITTED).order_by(
+            F("period_year").desc(nulls_last=True)
+        )
+    )
     has_initial = any(r.kind == ReportKind.INITIAL for r in [*reports, *received])
     existing_years = {r.period_year for r in [*reports, *received] if r.kind == ReportKind.ANNUAL}
     owed: list[dict[str, Any]] = []

@@ -98,6 +98,7 @@ def bulk_reports(*, years: Iterable[int], actor, states: list[State] | None = No
                 visibility=Visibility.PUBLIC,
                 submitted_by=actor,
                 submitted_at=submitted,
+                submitted_on=timezone.localdate(submitted),
                 outcome=VersionOutcome.ACCEPTED,
                 decided_by=actor,
                 decided_at=submitted + dt.timedelta(days=2),

@@ -12,20 +12,20 @@ from deadlines import calendar
 from parties.models import State
 from progress import reporting_rates
 from progress.models import Audience
-from reporting.models import ReceivedReport, ReportKind
-from reporting.resources import ReceivedReportResource
+from reporting.models import ReportingRecord, ReportKind
+from reporting.resources import ReportingRecordResource
 
 pytestmark = pytest.mark.django_db
 D = dt.date.fromisoformat
-HEADER = "iso3,name,kind,period_year,received_on,is_nil,source,source_url,notes\n"
+HEADER = "iso3,name,kind,period_year,submitted_on,is_nil,source,source_url,notes\n"
 
 
 def received(iso3, kind, year, on, *, nil=False):
-    return ReceivedReport.objects.create(
+    return ReportingRecord.objects.create(
         state=State.objects.get(iso3=iso3),
         kind=kind,
         period_year=year,
-        received_on=D(on),
+        submitted_on=D(on),
         is_nil=nil,
         source="UNODA Article 7 database",
     )
@@ -74,17 +74,17 @@ def test_an_import_names_each_bad_cell_and_writes_nothing(isu_staff):
         "PER,,annual,2014,2015-04-01,maybe,UNODA,,\n"
     )
     outcome = import_all_or_nothing(
-        ReceivedReportResource(), tablib.Dataset().load(text, format="csv"), file_label="unoda.csv", actor=isu_staff
+        ReportingRecordResource(), tablib.Dataset().load(text, format="csv"), file_label="unoda.csv", actor=isu_staff
     )
     assert not outcome.ok
     joined = "\n".join(outcome.errors)
     assert "unoda.csv, row 2 (line 3), column “iso3”" in joined
     assert "row 3 (line 4), column “period_year”" in joined
     assert "row 4 (line 5), column “period_year”" in joined
-    assert "row 5 (line 6), column “received_on”" in joined
+    assert "row 5 (line 6), column “submitted_on”" in joined
     assert "row 6 (line 7), column “source”" in joined
     assert "row 7 (line 8), column “is_nil”: “maybe” is not yes or no." in joined
-    assert not ReceivedReport.objects.exists()
+    assert not ReportingRecord.objects.exists()
 
 
 def test_a_good_import_is_audited_and_importing_it_again_changes_nothing(isu_staff):
@@ -92,18 +92,18 @@ def test_a_good_import_is_audited_and_importing_it_again_changes_nothing(isu_sta
 
     def run():
         return import_all_or_nothing(
-            ReceivedReportResource(), tablib.Dataset().load(text, format="csv"), file_label="u.csv", actor=isu_staff
+            ReportingRecordResource(), tablib.Dataset().load(text, format="csv"), file_label="u.csv", actor=isu_staff
         )
 
     first = run()
     assert first.ok and first.new == 2
-    assert ReceivedReport.objects.get(kind=ReportKind.ANNUAL).is_nil
-    assert AuditEntry.objects.filter(action__startswith="reporting.received_report").count() == 2
+    assert ReportingRecord.objects.get(kind=ReportKind.ANNUAL).is_nil
+    assert AuditEntry.objects.filter(action__startswith="reporting.reporting_record").count() == 2
     again = run()
     assert again.ok and (again.new, again.updated) == (0, 0)
 
 
-@pytest.mark.parametrize("url", ["/admin/reporting/receivedreport/", "/admin/reporting/receivedreport/import/"])
+@pytest.mark.parametrize("url", ["/admin/reporting/reportingrecord/", "/admin/reporting/reportingrecord/import/"])
 def test_only_the_isu_keeps_these_records_in_the_admin(client_for, url, isu_staff, focal_point, coordinator, donor):
     assert client_for(isu_staff).get(url).status_code == 200
     for lesser in (focal_point, coordinator, donor):

@@ -1,4 +1,5 @@
-"""Load the public reference data (States, obligations, meetings) from CSV files.
+"""Load the public reference data (States, meetings, obligations, extensions, completions, national
+measures, coalitions, the Article 7 reporting history) from the CSV files ``parties.reference`` lists.
 
 Safe to run again: unchanged rows are skipped, changed rows are updated and
 audited. Any bad cell stops the whole load, and the message names the file, row
@@ -13,31 +14,31 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from ccm_portal.imports import import_all_or_nothing
-from parties.resources import MeetingResource, ObligationResource, StateResource
-
-FILES = [("states.csv", StateResource), ("meetings.csv", MeetingResource), ("obligations.csv", ObligationResource)]
+from parties import reference
 
 
 class Command(BaseCommand):
-    help = "Load States, meetings and Art. 3/4 obligations from the reference CSV files (all or nothing)."
+    help = "Load the public reference data from its CSV files (all or nothing; safe to run again)."
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--dir",
             default=str(settings.BASE_DIR / "fixtures"),
-            help="Folder holding states.csv, meetings.csv and obligations.csv (default: fixtures/).",
+            help="Folder holding the reference CSV files (default: fixtures/; see fixtures/README.md).",
         )
 
     def handle(self, *args, dir: str, **options):
         folder = Path(dir)
-        missing = [name for name, _resource in FILES if not (folder / name).exists()]
+        files = reference.files()
+        missing = [f.name for f in files if not (folder / f.name).exists()]
         if missing:
             raise CommandError(f"Missing in {folder}: {', '.join(missing)}")
         errors: list[str] = []
         with transaction.atomic():
-            for name, resource_class in FILES:
+            for file in files:
+                name = file.name
                 dataset = tablib.Dataset().load((folder / name).read_text(encoding="utf-8"), format="csv")
-                outcome = import_all_or_nothing(resource_class(), dataset, file_label=name)
+                outcome = import_all_or_nothing(file.resource_class()(), dataset, file_label=name)
                 errors.extend(outcome.errors)
                 self.stdout.write(f"{name}: {outcome.new} new, {outcome.updated} updated, {outcome.skipped} unchanged")
                 if errors:
