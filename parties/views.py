@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from ccm_portal.responses import form_errors, json_response, wants_json
 from deadlines.models import DeadlineKind
-from parties import selectors
+from parties import selectors, universalization
 from parties.forms import AsOfForm, StateFilterForm
 from parties.models import DepositType, Meeting, MembershipStatus, Region
 
@@ -83,8 +83,9 @@ def state_detail(request: HttpRequest, iso3: str) -> HttpResponse:
     as_of = (form.cleaned_data.get("as_of") if request.GET and valid else None) or timezone.localdate()
     profile = selectors.state_profile(state, as_of)
     obligation_calendar = selectors.state_calendar(state, as_of)
+    subregion = universalization.state_summary(state.iso3, as_of)
     if wants_json(request):
-        return json_response(profile | {"calendar": obligation_calendar})
+        return json_response(profile | {"calendar": obligation_calendar, "subregion": subregion})
     return render(
         request,
         "parties/state_detail.html",
@@ -95,6 +96,7 @@ def state_detail(request: HttpRequest, iso3: str) -> HttpResponse:
             "as_of": as_of,
             "is_today": as_of == timezone.localdate(),
             "calendar": [_calendar_row(row, as_of) for row in obligation_calendar],
+            "subregion": subregion,
         },
         status=200 if valid else 400,
     )
