@@ -13,8 +13,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from parties import universalization as m49
 from parties.models import Confidence, Region
-from progress import membership, reporting_rates
+from progress import membership, reporting_rates, universalization
 from progress.models import Audience
 from progress.types import Dashboard, Figure
 
@@ -23,6 +24,7 @@ SECTION_TRANSPARENCY = "transparency"  # expected from progress.reporting_rates 
 # The order of the Convention's articles; a section nobody listed here comes after them.
 SECTION_ORDER = (
     membership.SECTION_MEMBERSHIP,
+    universalization.SECTION_UNIVERSALIZATION,
     membership.SECTION_STOCKPILES,
     membership.SECTION_CLEARANCE,
     membership.SECTION_COOPERATION,
@@ -34,6 +36,7 @@ SECTION_ORDER = (
 def section_label(key: str) -> str:
     labels = {
         membership.SECTION_MEMBERSHIP: _("Membership"),
+        universalization.SECTION_UNIVERSALIZATION: _("Universalization"),
         membership.SECTION_STOCKPILES: _("Stockpile destruction (Art. 3)"),
         membership.SECTION_CLEARANCE: _("Clearance (Art. 4)"),
         membership.SECTION_COOPERATION: _("Cooperation and assistance (Art. 6)"),
@@ -63,6 +66,7 @@ def assemble(*, as_of: dt.date, audience: str, facts: membership.Facts) -> Dashb
     figures = [
         *membership.figures(as_of=as_of, audience=audience, facts=facts),
         *reporting_rates.figures(as_of=as_of, audience=audience),
+        *universalization.figures(as_of=as_of, audience=audience, facts=facts),
     ]
     figures = sorted(for_audience(figures, audience), key=_section_rank)  # stable: each module's order kept
     return Dashboard(as_of=as_of, audience=audience, figures=tuple(figures))
@@ -117,7 +121,7 @@ def breakdown_label(key: str) -> str:
     for choices in (Region, Confidence):
         if key in choices.values:
             return str(choices(key).label)
-    return key
+    return m49.area_label(key)
 
 
 def share_percent(figure: Figure) -> float | None:

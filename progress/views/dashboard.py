@@ -26,7 +26,7 @@ from accounts.permissions import Capability
 from ccm_portal.responses import form_errors, json_response, wants_json
 from parties.forms import AsOfForm
 from progress import dashboard as board
-from progress import trends
+from progress import trends, universalization
 from progress.models import Audience
 
 # URL names (namespace ``progress``) of each audience's pages.
@@ -81,6 +81,7 @@ def _dashboard(request: HttpRequest, audience: str) -> HttpResponse:
                 "figures": [
                     board.figure_data(f, as_of=as_of, url=figure_url(audience, f.key, as_of)) for f in dashboard.figures
                 ],
+                "universalization": universalization.table(as_of),
             }
         )
     context = {
@@ -102,6 +103,7 @@ def _dashboard(request: HttpRequest, audience: str) -> HttpResponse:
         "other_version": _other_version(request, audience, as_of),
     }
     context["charts"] = trends.charts_context(as_of=as_of, audience=audience)
+    context["universalization"] = universalization.table(as_of)
     return render(request, "progress/dashboard.html", context, status=200 if valid else 400)
 
 

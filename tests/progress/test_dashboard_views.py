@@ -33,9 +33,11 @@ CHARTS_QUERIES = 7
 # - a signed-in reader: session and user (ISU staff's second factor is read from the session).
 SIGNED_IN_QUERIES = 2
 ISU_QUERIES = 2
+# - the universalization table by UN sub-region and ISU region (progress.universalization.table): the registry.
+UNIVERSALIZATION_QUERIES = 1
 
-DASHBOARD_QUERIES = TREATY_QUERIES + RATES_QUERIES + CHARTS_QUERIES
-DASHBOARD_JSON_QUERIES = TREATY_QUERIES + RATES_QUERIES
+DASHBOARD_QUERIES = TREATY_QUERIES + RATES_QUERIES + CHARTS_QUERIES + UNIVERSALIZATION_QUERIES
+DASHBOARD_JSON_QUERIES = TREATY_QUERIES + RATES_QUERIES + UNIVERSALIZATION_QUERIES
 FIGURE_QUERIES = TREATY_QUERIES + RATES_QUERIES
 
 
@@ -103,7 +105,7 @@ def test_each_figure_shows_n_of_m_its_share_definition_and_link(client):
     assert "The 33 States behind “States Parties that completed stockpile destruction”" in html
     assert '<strong class="progress-figure__n">103</strong>' in html  # a plain count: no "of"
     headings = [s["label"] for s in response.context["sections"]]
-    assert headings[:3] == ["Membership", "Stockpile destruction (Art. 3)", "Clearance (Art. 4)"]
+    assert headings[:4] == ["Membership", "Universalization", "Stockpile destruction (Art. 3)", "Clearance (Art. 4)"]
     assert headings[-1] == "National implementation measures (Art. 9)"
     assert "charts" in response.context
 

@@ -288,7 +288,7 @@ def test_loading_the_facts_takes_four_queries_whatever_the_number_of_records(dja
 def test_the_dashboard_orders_sections_by_article_and_keeps_every_treaty_figure():
     board = dashboard.build(as_of=D("2026-02-03"), audience=Audience.PUBLIC)
     sections = [key for key, _figures in board.sections()]
-    assert sections[:4] == ["membership", "stockpile_destruction", "clearance", "cooperation"]
+    assert sections[:5] == ["membership", "universalization", "stockpile_destruction", "clearance", "cooperation"]
     assert sections[-1] == "national_implementation"
     assert set(membership.KEYS) <= {f.key for f in board.figures}
     assert board.figure("states-parties").numerator == 112
