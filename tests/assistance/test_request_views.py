@@ -36,10 +36,11 @@ D = dt.date
 # focal point's list also names their State. The public has no session nor user to load.
 LIST_QUERIES = {"isu_staff": 6, "donor": 6, "focal_point": 7, "public": 4}
 # Queries of the owner's page of a request, whatever its matches, documents and history: session,
-# user, the request (State, area, obligation), the obligation's extensions (its deadline), the
-# matches (offer, donor), the funding, the documents, the donors it is shared with, the history,
-# the areas and obligations the history names, the upload settings.
-DETAIL_QUERIES = 12
+# user, the request (State, area, obligation), the obligation's extensions and their meetings (its deadline
+# in force: Lao PDR's extensions are in the reference data), the matches (offer, donor), the funding, the
+# documents, the donors it is shared with, the history, the areas and obligations the history names, the
+# upload settings.
+DETAIL_QUERIES = 13
 
 
 # --- Data ----------------------------------------------------------------------------------------

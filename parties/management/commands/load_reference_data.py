@@ -30,7 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args, dir: str, **options):
         folder = Path(dir)
         files = reference.files()
-        missing = [f.name for f in files if not (folder / f.name).exists()]
+        missing = sorted({f.name for f in files if not (folder / f.name).exists()})
         if missing:
             raise CommandError(f"Missing in {folder}: {', '.join(missing)}")
         errors: list[str] = []
