@@ -103,6 +103,12 @@ def test_nothing_after_the_date_shows(client):
     assert [s["iso3"] for s in central["states"]["outside"]] == ["BLZ"]  # Belize acceded without signing
     html = client.get("/progress/", {"as_of": day}).content.decode()
     assert LAST_CENTRAL_DEPOSIT.strftime("%-d %B %Y") not in html
+    html = client.get("/progress/", {"as_of": LAST_CENTRAL_DEPOSIT.isoformat()}).content.decode()
+    row = re.search(r'<tr[^>]*data-area="Central America">(.*?)</tr>', html, re.S).group(1)
+    assert (
+        f'<time datetime="{LAST_CENTRAL_DEPOSIT.isoformat()}">{LAST_CENTRAL_DEPOSIT.strftime("%-d %B %Y")}</time>'
+        in row
+    )
     # South Sudan (2023) and Vanuatu (2025) are outside on 2020-11-24, in HTML and JSON.
     data = client.get("/progress/", {"as_of": "2020-11-24", "format": "json"}).json()
     outside = {s["iso3"] for r in data["universalization"]["areas"] for s in r["states"]["outside"]}
