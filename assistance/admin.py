@@ -5,6 +5,7 @@ from assistance.models import (
     AssistanceRequest,
     AssistanceSettings,
     Coalition,
+    CoalitionEvent,
     CoalitionMeeting,
     CoordinatorTask,
     Donor,
@@ -82,10 +83,22 @@ class CoalitionAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """The ISU records each country coalition, its partners and meetings, with the source."""
 
     audit_action_prefix = "assistance.coalition"
-    list_display = ["state", "formed_on", "source"]
-    search_fields = ["state__name"]
+    list_display = ["state", "formed_on", "formed_precision", "formed_by", "partner_names", "source"]
+    search_fields = ["state__name", "partner_names", "source"]
     autocomplete_fields = ["state", "partners"]
     inlines = [CoalitionMeetingInline]
+
+
+@admin.register(CoalitionEvent)
+class CoalitionEventAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Events of the country coalition concept and coalitions only discussed: records, never counted."""
+
+    audit_action_prefix = "assistance.coalition_event"
+    list_display = ["kind", "held_on", "held_precision", "state", "participants", "source"]
+    list_filter = ["kind"]
+    list_select_related = ["state"]
+    search_fields = ["participants", "source", "state__name"]
+    autocomplete_fields = ["state"]
 
 
 @admin.register(CoordinatorTask)

@@ -7,3 +7,20 @@ class AssistanceConfig(AppConfig):
 
     name = "assistance"
     verbose_name = _("Cooperation and assistance")
+
+    def ready(self) -> None:
+        from parties import reference
+
+        # Country coalitions and the records of the concept (assistance.resources): one file, two models.
+        reference.register(
+            60,
+            "country_coalitions.csv",
+            "assistance.resources.CoalitionResource",
+            "Country coalitions with their launch date or a bound, and their source.",
+        )
+        reference.register(
+            61,
+            "country_coalitions.csv",
+            "assistance.resources.CoalitionEventResource",
+            "Events of the country coalition concept, and coalitions only discussed.",
+        )

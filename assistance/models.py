@@ -7,6 +7,7 @@ together (conversions are done by others, domain brief section 5).
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from decimal import Decimal
 
@@ -18,6 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ThematicArea
+from parties.dates import PartialDate, Precision
 from parties.models import Obligation, State
 
 MAX_AMOUNT = Decimal("10000000000")  # 10 billion: anything larger is a typing error
@@ -261,25 +263,118 @@ class RequestDocument(models.Model):
         return self.name
 
 
+def dated_by(day: dt.date, date_field: str, precision_field: str) -> Q:
+    """A partial date (``date_field`` + ``precision_field``) wholly on or before ``day``: a date known
+    to the month or the year counts from the period's last day, never from a day the source did not
+    give."""
+    after = day + dt.timedelta(days=1)
+    return Q(**{f"{date_field}__isnull": False}) & (
+        Q(**{precision_field: Precision.DAY, f"{date_field}__lte": day})
+        | Q(**{precision_field: Precision.MONTH, f"{date_field}__lt": after.replace(day=1)})
+        | Q(**{precision_field: Precision.YEAR, f"{date_field}__lt": dt.date(after.year, 1, 1)})
+    )
+
+
+class CoalitionQuerySet(models.QuerySet):
+    def established_on(self, day: dt.date) -> CoalitionQuerySet:
+        """Coalitions established on or before ``day`` (``dated_by``); a coalition known only by a
+        bound ("by 18 September 2018") counts from the bound."""
+        return self.filter(
+            dated_by(day, "formed_on", "formed_precision") | Q(formed_on__isnull=True, formed_by__lte=day)
+        )
+
+
 class Coalition(models.Model):
-    """A country coalition: an affected State and its partners grouped around its needs (Art. 6)."""
+    """A country coalition: an affected State and its partners grouped around its needs (Art. 6).
+
+    When it was established: ``formed_on`` with its precision when a source gives the date, else
+    ``formed_by``, the latest date a source shows it existed (a bound, never a day invented).
+    ``partner_names`` is the partners as the source names them (an NGO such as Norwegian People's
+    Aid is no donor State); ``partners`` links the donors the portal knows.
+    """
 
     state = models.OneToOneField(State, on_delete=models.PROTECT, related_name="coalition")
     partners = models.ManyToManyField(Donor, blank=True, related_name="coalitions", verbose_name=_("partners"))
+    partner_names = models.CharField(
+        _("partners as the source names them"), max_length=300, blank=True, help_text=_("e.g. an NGO, not a State.")
+    )
     description = models.TextField(_("description"), blank=True, max_length=5000)
-    formed_on = models.DateField(_("formed on"))
+    formed_on = models.DateField(_("formed on"), null=True, blank=True)
+    formed_precision = models.CharField(
+        _("precision of the formation date"), max_length=5, choices=Precision.choices, default=Precision.DAY
+    )
+    formed_by = models.DateField(
+        _("established at the latest by"),
+        null=True,
+        blank=True,
+        help_text=_("When no source gives the formation date: the latest date a source shows it existed."),
+    )
     source = models.CharField(
         _("source"), max_length=500, blank=True, help_text=_("Where the coalition's formation is recorded.")
     )
+    notes = models.TextField(_("notes"), blank=True, max_length=5000)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CoalitionQuerySet.as_manager()
 
     class Meta:
         ordering = ["state__name"]
         verbose_name = _("country coalition")
         verbose_name_plural = _("country coalitions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(formed_on__isnull=False) | Q(formed_by__isnull=False),
+                name="coalition_has_a_formation_date_or_a_bound",
+            )
+        ]
 
     def __str__(self) -> str:
         return str(_("Country coalition for %(state)s") % {"state": self.state.name})
+
+    @property
+    def formed(self) -> PartialDate | None:
+        """The formation date with the precision its source gives (``None``: only a bound is known)."""
+        return PartialDate(self.formed_on, Precision(self.formed_precision)) if self.formed_on else None
+
+    @property
+    def counts_from(self) -> dt.date:
+        """The first day the coalition counts as established (see ``CoalitionQuerySet.established_on``)."""
+        return self.formed.end if self.formed else self.formed_by
+
+
+class CoalitionEventKind(models.TextChoices):
+    CONCEPT = "concept", _("Event of the country coalition concept")
+    DISCUSSED = "discussed", _("Coalition discussed, not established")
+
+
+class CoalitionEvent(models.Model):
+    """A dated record about country coalitions that is no coalition: a seminar or roundtable on the
+    concept (no State of its own), or a coalition only discussed with a State. Kept with its source;
+    never counted as a coalition."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=CoalitionEventKind.choices)
+    state = models.ForeignKey(
+        State, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("State")
+    )
+    held_on = models.DateField(_("date"), null=True, blank=True)
+    held_precision = models.CharField(
+        _("precision of the date"), max_length=5, choices=Precision.choices, default=Precision.DAY
+    )
+    participants = models.CharField(_("convened by or with"), max_length=300, blank=True)
+    source = models.CharField(_("source"), max_length=500)
+    notes = models.TextField(_("notes"), blank=True, max_length=5000)
+
+    class Meta:
+        ordering = ["held_on", "pk"]
+        verbose_name = _("country coalition record")
+        verbose_name_plural = _("country coalition records")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.held_on or ''} {self.state or self.participants}".strip()
+
+    @property
+    def held(self) -> PartialDate | None:
+        return PartialDate(self.held_on, Precision(self.held_precision)) if self.held_on else None
 
 
 class CoalitionMeeting(models.Model):

@@ -15,12 +15,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.utils import dateformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from assistance.models import Coalition
+from assistance.selectors import CoalitionRecord, coalition_records_on
 from parties.dates import Precision
 from parties.models import (
     Article,
@@ -79,7 +79,8 @@ class Facts:
     states: dict[int, State]  # every State of the registry, each annotated with its ``status`` on as_of
     obligations: list[Obligation]  # Art. 3 and Art. 4, each with its State from ``states``
     measures: dict[int, dict[str, Any]]  # State id → its latest Art. 9 record in effect on as_of
-    coalitions: list[dict[str, Any]]  # formed on or before as_of
+    coalitions: list[CoalitionRecord]  # established on or before as_of (from a bound, if only that is known)
+    coalition_events: tuple[CoalitionRecord, ...] = ()  # events of the concept held by as_of
 
     def with_status(self, status: MembershipStatus) -> list[State]:
         return [s for s in self.states.values() if s.status == status]
@@ -110,13 +111,15 @@ def load(as_of: dt.date, *, deadlines: bool = False) -> Facts:
         .values("state_id", "status", "effective_from", "source", "source_url", "notes")
     ):
         measures.setdefault(row["state_id"], row)
-    coalitions = list(
-        Coalition.objects.filter(formed_on__lte=as_of)
-        .annotate(partner_count=Count("partners"))
-        .order_by("formed_on", "state_id")
-        .values("state_id", "formed_on", "source", "partner_count")
+    coalitions, coalition_events = coalition_records_on(as_of)  # one query: both kinds of record
+    return Facts(
+        as_of=as_of,
+        states=states,
+        obligations=obligations,
+        measures=measures,
+        coalitions=coalitions,
+        coalition_events=tuple(coalition_events),
     )
-    return Facts(as_of=as_of, states=states, obligations=obligations, measures=measures, coalitions=coalitions)
 
 
 # --- Figures ----------------------------------------------------------------------------------------
@@ -354,7 +357,19 @@ def _national_measures(facts: Facts) -> list[Figure]:
 
 
 def _coalitions(facts: Facts) -> Figure:
-    states = [facts.states[c["state_id"]] for c in facts.coalitions]
+    states = [facts.states[c.state_id] for c in facts.coalitions]
+    events = "; ".join(
+        _("%(date)s, %(names)s (%(source)s)") % {"date": _partial_display(e.date), "names": e.names, "source": e.source}
+        for e in facts.coalition_events
+    )
+    definition = _(
+        "Country coalitions established on or before the date: an affected State and its partners grouped around "
+        "its needs, the concept introduced by the 7MSP Presidency in 2017 (Art. 6; Lausanne Action Plan). A "
+        "coalition no source dates counts from the latest date a source shows it existed; one only discussed is "
+        "not counted. One coalition per State; a plain count, not a share."
+    )
+    if events:
+        definition += " " + _("Events of the concept by the date: %(events)s.") % {"events": events}
     return Figure(
         key=COALITIONS,
         section=SECTION_COOPERATION,
@@ -362,13 +377,16 @@ def _coalitions(facts: Facts) -> Figure:
         numerator=len(states),
         states=_codes(states),
         breakdown=_by_region(states),
-        definition=_(
-            "Country coalitions formed on or before the date: an affected State and its partners grouped around "
-            "its needs, the concept introduced by the 7MSP Presidency in 2017 (Art. 6; Lausanne Action Plan). One "
-            "coalition per State; a plain count, not a share."
+        definition=definition,
+        source=_(
+            "The ISU's record of country coalitions (country_coalitions.csv, assistance registry), each with its "
+            "source."
         ),
-        source=_("The ISU's record of country coalitions (assistance registry), each with its source."),
     )
+
+
+def _partial_display(date) -> str:
+    return display(date.start) if date.precision == Precision.DAY else date.display()
 
 
 # --- The States behind a figure --------------------------------------------------------------------
@@ -477,13 +495,20 @@ def _measures_row(state: State, facts: Facts) -> dict[str, Any]:
 
 
 def _coalition_row(state: State, facts: Facts) -> dict[str, Any]:
-    coalition = next((c for c in facts.coalitions if c["state_id"] == state.pk), None)
+    coalition = next((c for c in facts.coalitions if c.state_id == state.pk), None)
     if coalition is None:
         return {}
-    count = coalition["partner_count"]
-    return _date(coalition["formed_on"], _("Formed on")) | {
-        "source": coalition["source"],
-        "note": ngettext("%(count)s partner", "%(count)s partners", count) % {"count": count},
+    date = coalition.date
+    count = coalition.partner_count
+    partners = coalition.names or ngettext("%(count)s partner", "%(count)s partners", count) % {"count": count}
+    return {
+        "date": date.isoformat(),
+        "date_display": _partial_display(date),
+        "date_label": _("Established at the latest by") if coalition.bound else _("Established"),
+        "precision": date.precision.value,
+        "precision_label": str(date.precision.label) if date.precision != Precision.DAY else "",
+        "source": coalition.source,
+        "note": partners,
     }
 
 

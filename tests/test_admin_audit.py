@@ -23,6 +23,7 @@ def test_a_coalitions_partners_changed_in_the_admin_leave_an_audit_entry(client_
         "partners": [norway.pk, unmas.pk],
         "description": "",
         "formed_on": "2025-09-01",
+        "formed_precision": "day",
         "source": "11MSP report",
         "meetings-TOTAL_FORMS": "0",
         "meetings-INITIAL_FORMS": "0",

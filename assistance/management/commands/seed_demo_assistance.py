@@ -87,7 +87,8 @@ class Command(BaseCommand):
             state=focal_point.state,
             defaults={"formed_on": dt.date(year - 1, 9, 1), "description": DEMO_NOTE, "source": DEMO_NOTE},
         )
-        coalition.partners.add(*Donor.objects.filter(pk=offer.donor_id))
+        if _created:  # a coalition of the reference data (country_coalitions.csv) is left as loaded
+            coalition.partners.add(*Donor.objects.filter(pk=offer.donor_id))
         self.stdout.write(
             f"Demo assistance for {focal_point.state.name}: 2 requests, 1 offer from {offer.donor}, "
             "1 committed match, 1 country coalition."

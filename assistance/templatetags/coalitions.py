@@ -1,0 +1,25 @@
+"""``{% coalition_for state as_of %}``: a State's country coalition as of a day, for the State page.
+
+The State page belongs to ``parties``, which may not import this app (layers); its template loads
+this tag library instead. Shows nothing dated after ``as_of``: a coalition known only by a bound
+counts from the bound. One query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+
+from assistance.models import Coalition
+
+register = template.Library()
+
+
+@register.inclusion_tag("parties/_coalition.html")
+def coalition_for(state, as_of: dt.date | None = None) -> dict:
+    day = as_of or dt.date.today()
+    coalition = (
+        Coalition.objects.established_on(day).filter(state_id=state.pk).prefetch_related("partners__state").first()
+    )
+    return {"coalition": coalition, "as_of": day}
