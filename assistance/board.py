@@ -41,7 +41,9 @@ class OfferPool:
     # state id → donor id → number of matches that donor delivered to that State
     deliveries: dict[int, dict[int, int]]
 
-    def rank(self, request: AssistanceRequest) -> list[ranking.Candidate]:
+    def rank(self, request: AssistanceRequest, money: Funding | None = None) -> list[ranking.Candidate]:
+        """Candidates for ``request``; ``money`` (its funding) makes the amount criterion compare
+        offers with the remaining gap rather than the whole need."""
         delivered = self.deliveries.get(request.state_id, {})
         counts = {}
         if delivered:
@@ -49,7 +51,7 @@ class OfferPool:
                 n = delivered.get(self.offers[facts.key].donor_id, 0)
                 if n:
                     counts[facts.key] = n
-        return ranking.rank(request_facts(request), self.facts, deliveries=counts)
+        return ranking.rank(request_facts(request, money), self.facts, deliveries=counts)
 
 
 @dataclass
@@ -68,7 +70,8 @@ class BoardRow:
     matches: list[Match] = field(default_factory=list)
 
 
-def request_facts(request: AssistanceRequest) -> ranking.RequestFacts:
+def request_facts(request: AssistanceRequest, money: Funding | None = None) -> ranking.RequestFacts:
+    """The ranking's view of a request; with its funding, the gap still to find."""
     return ranking.RequestFacts(
         area=request.area.code,
         kind=request.kind,
@@ -78,6 +81,7 @@ def request_facts(request: AssistanceRequest) -> ranking.RequestFacts:
         currency=request.currency,
         start=request.period_start,
         end=request.period_end,
+        gap=money.gap if money is not None else None,
     )
 
 
@@ -153,10 +157,10 @@ def _matches_by_request(requests: Iterable[AssistanceRequest]) -> dict[int, list
 
 
 def _candidates(
-    request: AssistanceRequest, pool: OfferPool, matches: list[Match], *, top: int | None
+    request: AssistanceRequest, pool: OfferPool, matches: list[Match], money: Funding, *, top: int | None
 ) -> list[CandidateRow]:
     by_offer = {m.offer_id: m for m in matches}
-    ranked = pool.rank(request)
+    ranked = pool.rank(request, money)
     if top is not None:
         ranked = ranked[:top]
     return [
@@ -176,7 +180,7 @@ def board_rows(requests: list[AssistanceRequest], *, top: int = TOP_CANDIDATES) 
         BoardRow(
             request=r,
             funding=money[r.pk],
-            candidates=_candidates(r, pool, matches[r.pk], top=top),
+            candidates=_candidates(r, pool, matches[r.pk], money[r.pk], top=top),
             matches=matches[r.pk],
         )
         for r in requests
@@ -192,7 +196,7 @@ def request_board(request: AssistanceRequest) -> BoardRow:
     return BoardRow(
         request=request,
         funding=money[request.pk],
-        candidates=_candidates(request, pool, matches, top=None),
+        candidates=_candidates(request, pool, matches, money[request.pk], top=None),
         matches=matches,
     )
 

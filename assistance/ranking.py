@@ -17,7 +17,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "area": 40.0,  # the offer covers the request's thematic area
     "kind": 20.0,  # technical / material / financial
     "place": 15.0,  # the State itself, or its region, is of interest to the donor
-    "amount": 15.0,  # the amount needed fits the offer's budget (same currency)
+    "amount": 15.0,  # the amount still to find (the remaining gap) fits the offer's budget (same currency)
     "period": 5.0,  # the periods overlap
     "history": 5.0,  # the donor already delivered assistance to this State
 }
@@ -54,8 +54,9 @@ MISSES_AREA = Reason(_("does not cover the thematic area"))
 OFFERS_KIND = Reason(_("offers this kind of assistance"))
 NAMES_STATE = Reason(_("the donor names this State"))
 NAMES_REGION = Reason(_("the donor names this region"))
-AMOUNT_FITS = Reason(_("the amount fits the budget"))
-PART_OF_AMOUNT = _("covers part of the amount (%(share)s%%)")
+AMOUNT_FITS = Reason(_("the amount still to find fits the budget"))
+PART_OF_AMOUNT = _("covers part of the amount still to find (%(share)s%%)")
+NOTHING_LEFT = Reason(_("nothing is left to fund: the amount needed is already pledged"))
 OTHER_CURRENCY = Reason(_("budget in another currency: compare by hand"))
 PERIODS_OVERLAP = Reason(_("the periods overlap"))
 PERIODS_APART = Reason(_("the periods do not overlap"))
@@ -64,6 +65,10 @@ DELIVERED_BEFORE = Reason(_("has delivered assistance to this State before"))
 
 @dataclass(frozen=True)
 class RequestFacts:
+    """What the ranking knows of a request. ``amount`` is the need; ``gap`` what is still to find
+    (``assistance.selectors.Funding.gap``: the need less what donors and the State have pledged,
+    which includes what is committed and delivered). ``None`` gap: nothing is matched yet."""
+
     area: str
     kind: str
     state: str
@@ -72,6 +77,12 @@ class RequestFacts:
     currency: str
     start: object
     end: object
+    gap: Decimal | None = None
+
+    @property
+    def to_find(self) -> Decimal | None:
+        """The amount an offer is compared with: the remaining gap, else the whole need."""
+        return self.amount if self.gap is None else self.gap
 
 
 @dataclass(frozen=True)
@@ -111,16 +122,23 @@ def score(request: RequestFacts, offer: OfferFacts, *, deliveries_to_state: int,
     elif request.region in offer.regions:
         total += w["place"] * 0.6
         reasons.append(NAMES_REGION)
-    if request.amount is not None and offer.currency and request.currency == offer.currency:
+    # Art. 6 needs are funded in parts: an offer is compared with what is still to find, not with
+    # the whole need, so that a donor able to close the remaining gap comes first.
+    to_find = request.to_find
+    if to_find is not None and offer.currency and request.currency == offer.currency:
         low = offer.budget_min or Decimal(0)
         high = offer.budget_max
-        if request.amount >= low and (high is None or request.amount <= high):
+        if to_find <= 0:
+            reasons.append(NOTHING_LEFT)
+        elif to_find >= low and (high is None or to_find <= high):
             total += w["amount"]
             reasons.append(AMOUNT_FITS)
-        elif high is not None and request.amount > high:
-            total += w["amount"] * float(high / request.amount)
-            reasons.append(Reason(PART_OF_AMOUNT, {"share": int(high * 100 / request.amount)}))
-    elif request.amount is not None and offer.currency and request.currency != offer.currency:
+        elif high is not None and to_find > high:
+            total += w["amount"] * float(high / to_find)
+            reasons.append(Reason(PART_OF_AMOUNT, {"share": int(high * 100 / to_find)}))
+    elif to_find is not None and to_find <= 0:
+        reasons.append(NOTHING_LEFT)
+    elif to_find is not None and offer.currency and request.currency != offer.currency:
         reasons.append(OTHER_CURRENCY)
     if offer.start <= request.end and request.start <= offer.end:
         total += w["period"]

@@ -1,12 +1,25 @@
-"""Reads on assistance: the funding of requests, the overview of needs and coverage, coalitions."""
+"""Reads on assistance: the funding of requests, the overview of needs and coverage, coalitions.
+
+Funding terms (the same on every page, JSON twin and export). A match moves through the stages
+accepted (by the donor and the State) → committed → delivered, and each amount counts the money
+that reached its stage **or went further**, so the stages nest and add up:
+
+- *pledged*: every accepted, committed or delivered match (what donors have promised);
+- *committed*: every committed or delivered match (included in pledged);
+- *delivered*: every delivered match (included in committed);
+- *remaining gap*: the need less what is pledged, never below zero.
+
+Proposed and declined matches count nowhere. Only matches in the request's own currency count.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, Count, QuerySet, Sum, Value, When
+from django.db.models import Case, CharField, Count, DateField, F, IntegerField, QuerySet, Sum, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ThematicArea
@@ -14,33 +27,77 @@ from assistance.models import (
     AssistanceOffer,
     AssistanceRequest,
     Coalition,
+    CoalitionEvent,
+    CoalitionEventKind,
     CoalitionMeeting,
     Donor,
     Match,
     MatchStatus,
     OfferStatus,
     RequestStatus,
+    dated_by,
 )
+from parties.dates import PartialDate, Precision
 from parties.models import Region
+
+# What each amount counts, said once: the pages show these under their columns, the JSON twins
+# carry them as ``definitions``.
+FUNDING_TERMS = {
+    "needed": _("the amount the State asks for"),
+    "pledged": _("accepted by the donor and the State, including what is now committed or delivered"),
+    "committed": _("committed by the donor, including what is now delivered"),
+    "delivered": _("delivered by the donor"),
+    "gap": _("needed less pledged, never below zero"),
+}
+
+
+def funding_definitions() -> dict[str, str]:
+    return {key: str(text) for key, text in FUNDING_TERMS.items()}
 
 
 @dataclass(frozen=True)
 class Funding:
-    """A request's funding in its own currency. Matches in other currencies are listed apart,
-    never converted (conversions are done by others)."""
+    """A request's funding in its own currency, in the nested terms of the module docstring:
+    delivered ⊆ committed ⊆ pledged. Matches in other currencies are listed apart, never converted
+    (conversions are done by others)."""
 
     currency: str
     needed: Decimal | None
-    pledged: Decimal  # accepted by the donor and the State, not yet committed
-    committed: Decimal
+    pledged: Decimal  # accepted by the donor and the State, including what is now committed or delivered
+    committed: Decimal  # committed by the donor, including what is now delivered
     delivered: Decimal
     other_currencies: dict[str, Decimal]
+
+    @classmethod
+    def from_stages(
+        cls, *, currency: str, needed: Decimal | None, by_status: dict[str, Decimal], other_currencies: dict
+    ) -> Funding:
+        """From the sums of matches by their current status (each match counted once, at its stage)."""
+        delivered = by_status.get(MatchStatus.DELIVERED, Decimal(0))
+        committed = by_status.get(MatchStatus.COMMITTED, Decimal(0)) + delivered
+        pledged = by_status.get(MatchStatus.ACCEPTED, Decimal(0)) + committed
+        return cls(
+            currency=currency,
+            needed=needed,
+            pledged=pledged,
+            committed=committed,
+            delivered=delivered,
+            other_currencies=other_currencies,
+        )
+
+    @property
+    def pledged_not_committed(self) -> Decimal:
+        return self.pledged - self.committed
+
+    @property
+    def committed_not_delivered(self) -> Decimal:
+        return self.committed - self.delivered
 
     @property
     def gap(self) -> Decimal | None:
         if self.needed is None:
             return None
-        return max(self.needed - self.pledged - self.committed - self.delivered, Decimal(0))
+        return max(self.needed - self.pledged, Decimal(0))
 
 
 def funding(requests: list[AssistanceRequest]) -> dict[int, Funding]:
@@ -57,13 +114,8 @@ def funding(requests: list[AssistanceRequest]) -> dict[int, Funding]:
         else:
             others[request_id][currency] += amount
     return {
-        pk: Funding(
-            currency=request.currency,
-            needed=request.amount,
-            pledged=sums[pk][MatchStatus.ACCEPTED],
-            committed=sums[pk][MatchStatus.COMMITTED],
-            delivered=sums[pk][MatchStatus.DELIVERED],
-            other_currencies=dict(others[pk]),
+        pk: Funding.from_stages(
+            currency=request.currency, needed=request.amount, by_status=sums[pk], other_currencies=dict(others[pk])
         )
         for pk, request in by_id.items()
     }
@@ -79,7 +131,8 @@ CENT = Decimal("0.01")
 
 @dataclass
 class Coverage:
-    """Needs and coverage of a group of requests in one currency."""
+    """Needs and coverage of a group of requests in one currency, in the nested terms of the module
+    docstring (delivered ⊆ committed ⊆ pledged)."""
 
     currency: str
     requests: int = 0
@@ -91,7 +144,7 @@ class Coverage:
 
     @property
     def covered(self) -> Decimal:
-        return self.pledged + self.committed + self.delivered
+        return self.pledged  # it includes what is committed and delivered
 
     @property
     def funded_percent(self) -> int | None:
@@ -231,13 +284,8 @@ def open_request_figures(
                 same[status] += match_total
             else:
                 others[match_currency] += match_total
-        result = Funding(
-            currency=request_currency,
-            needed=amount,
-            pledged=same[MatchStatus.ACCEPTED],
-            committed=same[MatchStatus.COMMITTED],
-            delivered=same[MatchStatus.DELIVERED],
-            other_currencies=dict(others),
+        result = Funding.from_stages(
+            currency=request_currency, needed=amount, by_status=same, other_currencies=dict(others)
         )
         funding_of[pk] = (request_area, request_region, result)
         cell = cells.get((request_area, request_region))
@@ -291,7 +339,7 @@ class GapRow:
 
     @property
     def covered(self) -> Decimal:
-        return self.funding.pledged + self.funding.committed + self.funding.delivered
+        return self.funding.pledged  # it includes what is committed and delivered
 
 
 def largest_gaps(
@@ -351,3 +399,67 @@ def coalition_page(coalition: Coalition, *, visible: QuerySet[AssistanceRequest]
     )
     meetings = list(coalition.meetings.order_by("-date", "-pk"))
     return CoalitionPage(coalition=coalition, partners=partners, requests=requests, pledges=pledges, meetings=meetings)
+
+
+@dataclass(frozen=True)
+class CoalitionRecord:
+    """A country coalition established by a day, or an event of the concept held by then, as the
+    dashboard shows it: its date as precise as its source (``bound``: only "by" that day is known)."""
+
+    state_id: int | None
+    date: PartialDate
+    bound: bool
+    names: str  # the partners, or who convened the event, as the source names them
+    source: str
+    partner_count: int = 0
+
+    @property
+    def counts_from(self) -> dt.date:
+        return self.date.start if self.bound else self.date.end
+
+
+def coalition_records_on(day: dt.date) -> tuple[list[CoalitionRecord], list[CoalitionRecord]]:
+    """The coalitions established on or before ``day`` and the concept's events held by then (a
+    coalition only discussed is neither), each in the order it became true. One query."""
+    coalitions = (
+        Coalition.objects.established_on(day)
+        .order_by()
+        .annotate(
+            record=Value("coalition", output_field=CharField()),
+            partner_count=Count("partners"),
+            day=F("formed_on"),
+            precision=F("formed_precision"),
+            bound=F("formed_by"),
+            names=F("partner_names"),
+        )
+        .values_list("record", "state_id", "day", "precision", "bound", "names", "source", "partner_count")
+    )
+    events = (
+        CoalitionEvent.objects.filter(dated_by(day, "held_on", "held_precision"), kind=CoalitionEventKind.CONCEPT)
+        .order_by()
+        .annotate(
+            record=Value("event", output_field=CharField()),
+            partner_count=Value(0, output_field=IntegerField()),
+            day=F("held_on"),
+            precision=F("held_precision"),
+            bound=Value(None, output_field=DateField()),
+            names=F("participants"),
+        )
+        .values_list("record", "state_id", "day", "precision", "bound", "names", "source", "partner_count")
+    )
+    found: dict[str, list[CoalitionRecord]] = {"coalition": [], "event": []}
+    for record, state_id, day_, precision, bound, names, source, partner_count in coalitions.union(events, all=True):
+        date = PartialDate(day_, Precision(precision)) if day_ else PartialDate(bound, Precision.DAY)
+        found[record].append(
+            CoalitionRecord(
+                state_id=state_id,
+                date=date,
+                bound=day_ is None,
+                names=names,
+                source=source,
+                partner_count=partner_count,
+            )
+        )
+    for records in found.values():
+        records.sort(key=lambda r: (r.counts_from, r.state_id or 0, r.names))
+    return found["coalition"], found["event"]

@@ -55,7 +55,10 @@ WEIGHT_LABELS = {
     "area": _lazy("The offer covers the request’s thematic area"),
     "kind": _lazy("It offers the kind of assistance asked for (technical, material, financial)"),
     "place": _lazy("The donor names the State (its region counts for 60%)"),
-    "amount": _lazy("The amount needed fits the offer’s budget, in the same currency (in part, when larger)"),
+    "amount": _lazy(
+        "The amount still to find (the need less what is already pledged, committed or delivered) fits the "
+        "offer’s budget, in the same currency (in part, when larger); nothing when the need is fully pledged"
+    ),
     "period": _lazy("The periods overlap"),
     "history": _lazy("The donor has delivered assistance to this State before"),
 }

@@ -33,9 +33,10 @@ from parties.models import Region
 
 GAPS_PER_CURRENCY = 20
 CURRENCY_NOTE = _lazy(
-    "Amounts are in the currency of each request and are never added across currencies. Pledged: "
-    "accepted by the donor and the State; committed; delivered. A match in another currency than its "
-    "request's is shown apart, unconverted."
+    "Amounts are in the currency of each request and are never added across currencies. Each stage "
+    "includes the next: pledged (accepted by the donor and the State) includes what is committed, and "
+    "committed includes what is delivered; the unfunded gap is the need less what is pledged. A match in "
+    "another currency than its request's is shown apart, unconverted."
 )
 
 
@@ -55,8 +56,11 @@ def coalition_row(coalition) -> dict[str, Any]:
     return {
         "state": coalition.state.iso3,
         "state_name": coalition.state.name,
-        "formed_on": coalition.formed_on,
+        "formed_on": coalition.formed.isoformat() if coalition.formed else None,
+        "formed_precision": coalition.formed_precision if coalition.formed else None,
+        "established_by": coalition.formed_by,  # a bound, when no source gives the launch date
         "partners": coalition.partner_count,
+        "partner_names": coalition.partner_names,
         "source": coalition.source,
     }
 
@@ -77,6 +81,7 @@ def overview(request: HttpRequest) -> HttpResponse:
                 "open_requests": figures.total.open_requests,
                 "public_offers": public_offers,
                 "note": str(CURRENCY_NOTE),
+                "definitions": selectors.funding_definitions(),
                 "total": figures.total.as_dict(),
                 "by_area": [group.as_dict() for group in figures.by_area],
                 "by_region": [group.as_dict() for group in figures.by_region],

@@ -161,7 +161,7 @@ def test_each_request_shows_its_gap_and_its_best_candidates_with_scores_and_reas
         "covers the thematic area",
         "offers this kind of assistance",
         "the donor names this State",
-        "the amount fits the budget",
+        "the amount still to find fits the budget",
         "the periods overlap",
     ):
         assert reason in first

@@ -60,8 +60,11 @@ def test_the_public_list_shows_state_formed_on_partners_and_source(coalition, cl
     response = client_for(None).get(LIST)
     assert response.status_code == 200
     rows = list(response.context["coalitions"])
-    assert [(c.state.iso3, c.partner_count) for c in rows] == [("IRQ", 1), ("LAO", 2)]
+    # Botswana's comes from the reference data: known only to exist by 18 September 2018, with an NGO.
+    assert [(c.state.iso3, c.partner_count) for c in rows] == [("BWA", 0), ("IRQ", 1), ("LAO", 2)]
     page = response.content.decode()
+    assert 'by <time datetime="2018-09-18">18 Sep 2018</time>' in page
+    assert "Norwegian People&#x27;s Aid (NGO, not a State)" in page
     assert "ISU press release, 20 Sept 2021" in page and "Not recorded" in page
     assert 'datetime="2021-09-20"' in page
     assert PAGE not in page  # the public may not open a coalition's page
@@ -69,15 +72,29 @@ def test_the_public_list_shows_state_formed_on_partners_and_source(coalition, cl
 
 def test_the_public_list_has_a_json_twin(coalition, client_for):
     data = client_for(None).get(LIST, {"format": "json"}).json()
+    assert data["coalitions"][0] | {"source": ""} == {
+        "state": "BWA",
+        "state_name": "Botswana",
+        "formed_on": None,
+        "formed_precision": None,
+        "established_by": "2018-09-18",
+        "partners": 0,
+        "partner_names": "Norwegian People's Aid (NGO, not a State)",
+        "source": "",
+    }
     assert data == {
         "coalitions": [
+            data["coalitions"][0],
             {
                 "state": "LAO",
                 "state_name": "Lao People's Democratic Republic",
                 "formed_on": "2021-09-20",
+                "formed_precision": "day",
+                "established_by": None,
                 "partners": 2,
+                "partner_names": "",
                 "source": "ISU press release, 20 Sept 2021",
-            }
+            },
         ]
     }
 
@@ -112,9 +129,10 @@ def test_the_page_shows_requests_with_funding_and_partners_pledges(lao_needs, fo
     response = client_for(focal_point).get(PAGE)
     page = response.context["page"]
     clearance = next(r for r in page.requests if r.pk == lao_needs["clearance"].pk)
-    # Germany's match counts in the funding (it funds the request) but is no partner's pledge.
+    # Germany's match counts in the funding (it funds the request) but is no partner's pledge; the
+    # 20,000 delivered were pledged too.
     assert (clearance.funding.pledged, clearance.funding.delivered, clearance.funding.gap) == (
-        Decimal("40000"),
+        Decimal("60000"),
         Decimal("20000"),
         Decimal("40000"),
     )

@@ -135,12 +135,14 @@ def test_figures_are_summed_per_area_and_per_currency_never_across_currencies(ne
     clearance = next(g for g in figures.by_area if g.key == "clearance-rre")
     assert clearance.open_requests == 4  # the closed one does not count
     usd, eur = clearance.by_currency["USD"], clearance.by_currency["EUR"]
+    # Each stage includes the next: the 10,000 committed were pledged too.
     assert (usd.needed, usd.pledged, usd.committed, usd.delivered) == (
         Decimal("170000"),
-        Decimal("30000"),
+        Decimal("40000"),
         Decimal("10000"),
         Decimal("0"),
     )
+    assert usd.covered == usd.pledged
     # 100,000 − 30,000 pledged; 50,000 − 10,000 committed; Australia's 20,000 has only a proposal.
     assert usd.gap == Decimal("70000") + Decimal("40000") + Decimal("20000")
     assert (eur.needed, eur.delivered, eur.gap) == (Decimal("80000"), Decimal("5000"), Decimal("75000"))
@@ -198,15 +200,17 @@ def test_public_overview_json_twin(needs, client_for):
     assert clearance["matched_in_other_currencies"] == {"EUR": "4000.00"}
     assert currency_figures(by_key(data["by_region"], "Pacific"), "USD")["needed"] == "20000.00"
     assert [r["title"] for r in data["public_requests"]] == ["Regional training (public)"]
-    assert data["coalitions"] == [
-        {
-            "state": "LAO",
-            "state_name": coalition.state.name,
-            "formed_on": "2021-09-20",
-            "partners": 2,
-            "source": "ISU press release, 20 Sept 2021",
-        }
-    ]
+    assert [c["state"] for c in data["coalitions"]] == ["BWA", "LAO"]  # Botswana's: the reference data
+    assert data["coalitions"][1] == {
+        "state": "LAO",
+        "state_name": coalition.state.name,
+        "formed_on": "2021-09-20",
+        "formed_precision": "day",
+        "established_by": None,
+        "partners": 2,
+        "partner_names": "",
+        "source": "ISU press release, 20 Sept 2021",
+    }
     text = response.content.decode()
     assert "Survey of Xieng Khouang" not in text and "Xieng Khouang" not in text
 
@@ -317,3 +321,16 @@ def test_full_overview_query_count_does_not_grow_with_rows(
         response = client.get(FULL)
     assert response.status_code == 200
     assert response.context["gaps"]
+
+
+def test_every_stage_says_what_it_counts_on_the_page_and_in_the_json_twin(needs, client_for):
+    page = client_for(None).get(OVERVIEW).content.decode()
+    assert "including committed" in page and "including delivered" in page and "needed less pledged" in page
+    data = client_for(None).get(OVERVIEW, {"format": "json"}).json()
+    assert data["definitions"]["pledged"].startswith("accepted by the donor and the State, including")
+    assert data["definitions"]["gap"] == "needed less pledged, never below zero"
+    clearance = next(g for g in data["by_area"] if g["key"] == "clearance-rre")
+    usd = next(c for c in clearance["currencies"] if c["currency"] == "USD")
+    # The twin uses the page's definitions: pledged ≥ committed ≥ delivered, gap = needed − pledged per request.
+    assert Decimal(usd["pledged"]) >= Decimal(usd["committed"]) >= Decimal(usd["delivered"])
+    assert (Decimal(usd["pledged"]), Decimal(usd["committed"])) == (Decimal("40000"), Decimal("10000"))

@@ -56,7 +56,7 @@ def test_a_budget_too_small_counts_in_proportion_and_another_currency_is_flagged
     euros = offer("euros", currency="EUR")
     ranked = rank(REQUEST, [half, euros, full])
     assert [c.offer.key for c in ranked] == ["full", "half", "euros"]
-    assert "covers part of the amount (50%)" in ranked[1].reasons
+    assert "covers part of the amount still to find (50%)" in ranked[1].reasons
     assert "budget in another currency: compare by hand" in ranked[2].reasons
 
 
@@ -67,3 +67,31 @@ def test_periods_that_do_not_overlap_lose_points(settings):
     settings.CCM_MATCH_WEIGHTS = {"period": 0.0}
     scores = {c.offer.key: c.score for c in rank(REQUEST, [later, now])}
     assert scores["now"] == scores["later"]  # the weight is a setting
+
+
+# --- The amount criterion compares an offer with what is still to find, not the full need -----------
+def test_the_amount_criterion_compares_the_offer_with_the_remaining_gap():
+    # 1,200,000 needed, 500,000 already committed: 700,000 is left, within the offer's 800,000 ceiling.
+    request = RequestFacts(**{**REQUEST.__dict__, "amount": Decimal("1200000"), "gap": Decimal("700000")})
+    ceiling = offer("ceiling", budget_min=None, budget_max=Decimal("800000"))
+    (candidate,) = rank(request, [ceiling])
+    assert "the amount still to find fits the budget" in candidate.reasons
+    assert not any("covers part of" in str(r) for r in candidate.reasons)
+    assert candidate.score == DEFAULT_WEIGHTS["area"] + DEFAULT_WEIGHTS["kind"] + DEFAULT_WEIGHTS["place"] * 0.6 + (
+        DEFAULT_WEIGHTS["amount"] + DEFAULT_WEIGHTS["period"]
+    )
+
+
+def test_part_of_the_gap_is_a_share_of_what_is_still_to_find():
+    request = RequestFacts(**{**REQUEST.__dict__, "amount": Decimal("1200000"), "gap": Decimal("700000")})
+    (candidate,) = rank(request, [offer("small", budget_min=None, budget_max=Decimal("350000"))])
+    assert "covers part of the amount still to find (50%)" in candidate.reasons
+
+
+def test_a_request_with_nothing_left_to_find_ranks_every_offer_last_and_says_why():
+    funded = RequestFacts(**{**REQUEST.__dict__, "gap": Decimal("0")})
+    (candidate,) = rank(funded, [offer("any", states=frozenset({"LAO"}))])
+    assert "nothing is left to fund: the amount needed is already pledged" in candidate.reasons
+    assert "the amount still to find fits the budget" not in candidate.reasons
+    # Among offers, a fully funded request puts no offer ahead for its amount.
+    assert candidate.score == sum(DEFAULT_WEIGHTS.values()) - DEFAULT_WEIGHTS["amount"] - DEFAULT_WEIGHTS["history"]
