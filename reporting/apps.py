@@ -7,3 +7,13 @@ class ReportingConfig(AppConfig):
 
     name = "reporting"
     verbose_name = _("Article 7 reporting")
+
+    def ready(self) -> None:
+        # The reporting history this app's models hold, loaded by ``manage.py load_reference_data``:
+        # first the published totals and lists, then the States' records that cite them.
+        from parties import reference
+
+        name = "article7_reporting.csv"
+        reference.register(70, name, "reporting.resources.PublishedSubmittedResource", "Published totals (Art. 7).")
+        reference.register(71, name, "reporting.resources.PublishedOverdueResource", "Published lists of late reports.")
+        reference.register(72, name, "reporting.resources.Article7RecordResource", "Article 7 reporting records.")
