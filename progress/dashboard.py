@@ -100,6 +100,11 @@ def figure_page(*, key: str, as_of: dt.date, audience: str) -> FigurePage | None
     except KeyError:
         return None
     states, others = membership.rows(figure, facts)
+    if figure.section == reporting_rates.SECTION:
+        # Each State's report as the records show it: date, what is known, the source, every other statement.
+        details = reporting_rates.row_details(key, as_of)
+        states = [row | details.get(row["iso3"], {}) for row in states]
+        others = [row | details.get(row["iso3"], {}) for row in others]
     return FigurePage(dashboard=board, figure=figure, states=states, others=others)
 
 
@@ -145,8 +150,45 @@ def figure_data(figure: Figure, *, as_of: dt.date, url: str) -> dict[str, Any]:
         "source": figure.source,
         "breakdown": dict(figure.breakdown),
         "restricted": figure.restricted,
+        "coverage": coverage_data(figure),
+        "published": published_data(figure),
         "as_of": as_of,
         "url": url,
+    }
+
+
+def coverage_data(figure: Figure) -> dict[str, Any] | None:
+    """How many of the States a figure counts have a record at all (``None`` when the figure rests on
+    complete records)."""
+    coverage = figure.coverage
+    if coverage is None:
+        return None
+    return {
+        "recorded": coverage.recorded,
+        "of": coverage.of,
+        "share": None if coverage.share is None else round(coverage.share, 4),
+        "no_record": list(coverage.no_record),
+        "disputed": list(coverage.disputed),
+    }
+
+
+def published_data(figure: Figure) -> dict[str, Any] | None:
+    """The nearest published total beside the computed figure, and how much of the gap is coverage."""
+    published, comparison = figure.published, figure.comparison
+    if published is None or comparison is None:
+        return None
+    return {
+        "value": published.value,
+        "out_of": published.out_of,
+        "date": published.date_label,
+        "holds_on": published.holds_on,
+        "source": published.source,
+        "statement": published.statement,
+        "computed": comparison.computed,
+        "difference": comparison.difference,
+        "no_record": comparison.no_record,
+        "within_coverage": comparison.within_coverage,
+        "unexplained": comparison.unexplained,
     }
 
 
@@ -156,5 +198,8 @@ def figure_card(figure: Figure, *, url: str) -> dict[str, Any]:
         "figure": figure,
         "url": url,
         "percent": share_percent(figure),
+        "coverage_percent": None
+        if figure.coverage is None or figure.coverage.share is None
+        else figure.coverage.share * 100,
         "breakdown": [(key, breakdown_label(key), count) for key, count in figure.breakdown.items()],
     }

@@ -1,13 +1,15 @@
 """Article 7 reporting rates as of a date: initial reports (Art. 7(1)) and annual updates (Art. 7(2)).
 
-A report is "submitted" on the day its first version was submitted through the portal, or on the day
-the UN's records give for a report the ISU recorded as received outside the portal (``ReportingRecord``:
-before the portal, or sent straight to the UN Secretary-General), whichever is earlier. Submission
-dates are not restricted information (a restricted report still counts as submitted),
-so the public and the ISU see the same rates.
+What is known of each report comes from the one selector of reporting records (``reporting.records``): a
+report is *submitted* (through the portal, or a source outside it says so, with the date and its precision
+or a bound), *not submitted* (a source says so, or it fell due when the portal already was the complete
+record), or there is *no record* of it. "No record" is never counted as a failure: each rate says how many
+of the reports it counts have a record at all (its coverage), and shows the nearest published total beside
+the computed one. Submission dates are not restricted information (a restricted report still counts as
+submitted), so the public and the ISU see the same rates.
 
-Four queries whatever the number of States, reports and years: the States, every version submitted by
-the date (a few columns each, no content), the reports received outside the portal, the ISU's rules.
+Five queries whatever the number of States, reports and years: the States, the portal's versions, the
+records, the ISU's rules (``reporting.records.load``) and the published totals.
 """
 
 from __future__ import annotations
@@ -17,119 +19,91 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models.functions import TruncDate
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from parties.models import State
-from progress.types import Figure
-from reporting import services
-from reporting.models import RecordStatus, ReportingRecord, ReportingRules, ReportKind, ReportVersion
+from parties import rules
+from parties.models import PublishedFigure, PublishedFigureTopic, State
+from progress.types import Coverage, Figure, Published
+from reporting import records, services
+from reporting.models import ReportingRules, ReportKind
 
 # The dashboard's section key (``progress.dashboard`` gives it its label and its place).
 SECTION = "transparency"
 SOURCE = _lazy(
-    "Article 7 reports submitted through the portal, and reports the ISU recorded as received from the UN's records "
-    "(submission dates); treaty dates from the registry "
+    "Article 7 reports submitted through the portal (their submission dates), and what sources outside the "
+    "portal say of reports received or not received (the UN's records, the ISU, the Cluster Munition Coalition, "
+    "the Cluster Munition Monitor: each record names its source); treaty dates from the registry "
     "(UN Treaty Collection, MTDSG chapter XXVI-6)."
 )
-# Art. 7(2): annual updates cover the previous calendar year and are due by 30 April.
-ANNUAL_DUE_MONTH, ANNUAL_DUE_DAY = 4, 30
 
 
 class Timeliness(models.TextChoices):
-    """What became of one report due on a date, as it stood on another. The four are exclusive:
-    a nil report is counted apart, whether it came on time or late."""
+    """What is known of one report due on a date, as it stood on another. Exclusive: a nil report is
+    counted apart, whether it came on time or late."""
 
-    ON_TIME = "on_time", _lazy("On time")
-    LATE = "late", _lazy("Late")
+    ON_TIME = "on_time", _lazy("Submitted on time")
+    LATE = "late", _lazy("Submitted late")
+    TIMING_UNKNOWN = "timing_unknown", _lazy("Submitted, date unknown")
     NIL = "nil", _lazy("Nil report")
-    MISSING = "missing", _lazy("Missing")
+    NOT_SUBMITTED = "not_submitted", _lazy("Not submitted")
+    NO_RECORD = "no_record", _lazy("No record")
 
 
-@dataclass(frozen=True)
-class Submission:
-    """A report as it stood on the date: the day its first version came in, and whether the latest
-    version submitted by then is a nil report."""
-
-    first_on: dt.date
-    is_nil: bool = False
+SUBMITTED = (Timeliness.ON_TIME, Timeliness.LATE, Timeliness.TIMING_UNKNOWN, Timeliness.NIL)
 
 
-def classify(*, due: dt.date, submission: Submission | None, as_of: dt.date) -> Timeliness:
-    """On time: first submission on or before the due date. Late: after it, but by ``as_of``.
-    Nil: a nil report submitted by ``as_of`` (on time or late). Missing: nothing submitted by ``as_of``."""
-    if submission is None or submission.first_on > as_of:
-        return Timeliness.MISSING
-    if submission.is_nil:
-        return Timeliness.NIL
-    return Timeliness.ON_TIME if submission.first_on <= due else Timeliness.LATE
-
-
-def annual_due(year: int) -> dt.date:
-    """Art. 7(2): the update covering ``year`` is due by 30 April of the following year."""
-    return dt.date(year + 1, ANNUAL_DUE_MONTH, ANNUAL_DUE_DAY)
-
-
-def latest_due_year(as_of: dt.date) -> int:
-    """The latest calendar year whose annual update was due on or before ``as_of``."""
-    return as_of.year - 1 if as_of >= annual_due(as_of.year - 1) else as_of.year - 2
-
-
-# One rule for the reporting pages and the rates: the ISU's first-year setting.
-first_annual_year = services.first_annual_year
-
-
-@dataclass(frozen=True)
-class Party:
-    """A State with its reporting dates computed once (the rates look at them for every year)."""
-
-    state: State
-    eif: dt.date | None
-    initial_due: dt.date | None
-    first_annual: int | None
-
-    @classmethod
-    def of(cls, state: State, first_annual_period: str) -> Party:
-        return cls(
-            state=state,
-            eif=state.entry_into_force,
-            initial_due=state.initial_report_due,
-            first_annual=first_annual_year(state, first_annual_period),
-        )
-
-    def bound_on(self, day: dt.date) -> bool:
-        """``State.is_bound_on``: from entry into force until a withdrawal takes effect."""
-        withdrawn = self.state.withdrawal_effective_on
-        return self.eif is not None and self.eif <= day and not (withdrawn and withdrawn <= day)
-
-    def owes_annual(self, year: int) -> bool:
-        """A State owes the update for ``year`` from its first annual year on, while the Convention binds it
-        on the due date (a State whose withdrawal took effect before 30 April owes none, Art. 20)."""
-        return self.first_annual is not None and self.first_annual <= year and self.bound_on(annual_due(year))
+def classify(report: records.ReportState) -> Timeliness:
+    if report.status == records.Status.SUBMITTED:
+        if report.is_nil:
+            return Timeliness.NIL
+        return {
+            records.Timing.ON_TIME: Timeliness.ON_TIME,
+            records.Timing.LATE: Timeliness.LATE,
+        }.get(report.timing, Timeliness.TIMING_UNKNOWN)
+    if report.status == records.Status.NO_RECORD:
+        return Timeliness.NO_RECORD
+    return Timeliness.NOT_SUBMITTED
 
 
 @dataclass(frozen=True)
 class Outcome:
     """One reporting obligation (the initial reports, or the annual updates for one year) as of a date:
-    the States expected and what each did."""
+    the States expected and what is known of each one's report."""
 
     kind: str  # ReportKind
     year: int | None
     due: dt.date | None  # the single due date of an annual update; None for initial reports (one per State)
     expected: tuple[State, ...]
     by_state: dict[str, Timeliness] = field(default_factory=dict)  # ISO3 → outcome
+    reports: dict[str, records.ReportState] = field(default_factory=dict)  # ISO3 → what is known
 
-    def states(self, timeliness: Timeliness | None = None) -> tuple[str, ...]:
-        return tuple(s.iso3 for s in self.expected if timeliness is None or self.by_state[s.iso3] == timeliness)
+    def states(self, *timeliness: Timeliness) -> tuple[str, ...]:
+        return tuple(s.iso3 for s in self.expected if not timeliness or self.by_state[s.iso3] in timeliness)
 
     def count(self, timeliness: Timeliness) -> int:
         return sum(1 for value in self.by_state.values() if value == timeliness)
 
     @property
     def submitted(self) -> tuple[str, ...]:
-        return tuple(s.iso3 for s in self.expected if self.by_state[s.iso3] != Timeliness.MISSING)
+        return self.states(*SUBMITTED)
+
+    @property
+    def recorded(self) -> tuple[str, ...]:
+        return tuple(s.iso3 for s in self.expected if self.by_state[s.iso3] != Timeliness.NO_RECORD)
+
+    @property
+    def disputed(self) -> tuple[str, ...]:
+        return tuple(iso3 for iso3, report in self.reports.items() if report.disputed)
+
+    def coverage(self) -> Coverage:
+        return Coverage(
+            recorded=len(self.recorded),
+            of=len(self.expected),
+            no_record=self.states(Timeliness.NO_RECORD),
+            disputed=self.disputed,
+        )
 
     def by_region(self, iso3s: tuple[str, ...]) -> dict[str, int]:
         wanted = set(iso3s)
@@ -140,96 +114,71 @@ class Outcome:
         return dict(sorted(counts.items()))
 
 
-@dataclass
-class ReportingData:
-    """Everything the rates need, loaded once (four queries)."""
-
-    as_of: dt.date
-    parties: list[Party]
-    first_annual_period: str
-    submissions: dict[tuple[int, str, int | None], Submission]
-
-
-def _end_of_day(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+# Everything the rates need, loaded once.
+ReportingData = records.Records
 
 
 def load(as_of: dt.date, *, states: list[State] | None = None) -> ReportingData:
-    if states is None:
-        states = list(State.objects.exclude(deposit_date=None).order_by("name"))
-    # The submission day in the portal's time zone, computed by the database (no conversion per row here).
-    rows = ReportVersion.objects.filter(submitted_at__lt=_end_of_day(as_of)).values_list(
-        "report__state_id", "report__kind", "report__period_year", TruncDate("submitted_at"), "number", "is_nil"
-    )
-    first: dict[tuple[int, str, int | None], dt.date] = {}
-    latest: dict[tuple[int, str, int | None], tuple[int, bool]] = {}
-    for state_id, kind, year, submitted_on, number, is_nil in rows:
-        key = (state_id, kind, year)
-        if key not in first or submitted_on < first[key]:
-            first[key] = submitted_on
-        if key not in latest or number > latest[key][0]:
-            latest[key] = (number, is_nil)
-    # Reports the ISU recorded as received outside the portal (before it, or sent straight to the UN).
-    for record in ReportingRecord.objects.filter(status=RecordStatus.SUBMITTED).select_related("listed_in"):
-        state_id, kind, year, is_nil = record.state_id, record.kind, record.period_year, record.is_nil
-        received_on = record.submitted_certainly_by
-        if received_on is None or received_on > as_of:
-            continue
-        key = (state_id, kind, year)
-        if key not in first or received_on < first[key]:
-            first[key] = received_on
-        latest.setdefault(key, (0, is_nil))
-    rule = ReportingRules.current().first_annual_period
-    return ReportingData(
-        as_of=as_of,
-        parties=[Party.of(s, rule) for s in states],
-        first_annual_period=rule,
-        submissions={key: Submission(first_on=day, is_nil=latest[key][1]) for key, day in first.items()},
+    return records.load(as_of, states=states)
+
+
+def _outcome(kind: str, year: int | None, due: dt.date | None, reports: list[records.ReportState]) -> Outcome:
+    return Outcome(
+        kind=kind,
+        year=year,
+        due=due,
+        expected=tuple(r.state for r in reports),
+        by_state={r.state.iso3: classify(r) for r in reports},
+        reports={r.state.iso3: r for r in reports},
     )
 
 
 def initial_outcome(data: ReportingData) -> Outcome:
     """States Parties on the date (withdrawn ones no longer count) whose initial report was due by then."""
-    as_of = data.as_of
-    due = [
-        p
-        for p in data.parties
-        if p.initial_due
-        and p.initial_due <= as_of
-        and not (p.state.withdrawal_effective_on and p.state.withdrawal_effective_on <= as_of)
-    ]
-    by_state = {
-        p.state.iso3: classify(
-            due=p.initial_due,
-            # The nil mark concerns annual updates; an initial report counts as submitted whatever it holds.
-            submission=_without_nil(data.submissions.get((p.state.pk, ReportKind.INITIAL, None))),
-            as_of=as_of,
-        )
-        for p in due
-    }
-    expected = tuple(p.state for p in due)
-    return Outcome(kind=ReportKind.INITIAL, year=None, due=None, expected=expected, by_state=by_state)
-
-
-def _without_nil(submission: Submission | None) -> Submission | None:
-    return Submission(first_on=submission.first_on) if submission else None
+    return _outcome(ReportKind.INITIAL, None, None, data.initial_owed())
 
 
 def annual_outcome(data: ReportingData, year: int) -> Outcome:
-    due = annual_due(year)
-    expected = tuple(p.state for p in data.parties if p.owes_annual(year))
-    by_state = {
-        s.iso3: classify(due=due, submission=data.submissions.get((s.pk, ReportKind.ANNUAL, year)), as_of=data.as_of)
-        for s in expected
-    }
-    return Outcome(kind=ReportKind.ANNUAL, year=year, due=due, expected=expected, by_state=by_state)
+    return _outcome(ReportKind.ANNUAL, year, rules.annual_report_due(year), data.annual_owed(year))
 
 
 def annual_outcomes(data: ReportingData) -> list[Outcome]:
     """Every reporting year whose 30 April deadline fell on or before the date, oldest first."""
-    # The Convention entered into force on 1 August 2010: 2010 is the earliest year an update can cover.
-    outcomes = [annual_outcome(data, year) for year in range(2010, latest_due_year(data.as_of) + 1)]
-    return [o for o in outcomes if o.expected]
+    years = range(rules.FIRST_REPORTING_YEAR, rules.latest_annual_year_due(data.as_of) + 1)
+    return [o for o in (annual_outcome(data, year) for year in years) if o.expected]
+
+
+# One rule for the reporting pages and the rates: the ISU's first-year setting, through ``parties.rules``.
+first_annual_year = services.first_annual_year
+
+
+# --- Published totals ---------------------------------------------------------------------------------
+def published_totals(as_of: dt.date) -> list[PublishedFigure]:
+    """The Art. 7 totals published by ``as_of`` (one query)."""
+    topics = (
+        PublishedFigureTopic.INITIAL_REPORTS_SUBMITTED,
+        PublishedFigureTopic.INITIAL_REPORTS_LATE,
+        PublishedFigureTopic.ANNUAL_REPORTS_OVERDUE,
+    )
+    found = PublishedFigure.objects.filter(topic__in=topics, value__isnull=False)
+    return [f for f in found if f.known_from <= as_of]
+
+
+def nearest_published(totals: list[PublishedFigure], topic: str, year: int | None = None) -> Published | None:
+    """The published total of ``topic`` (for ``year``) describing the latest day on or before the date."""
+    candidates = [f for f in totals if f.topic == topic and f.period_year == year]
+    if not candidates:
+        return None
+    figure = max(candidates, key=lambda f: (f.holds_on, f.pk))
+    return Published(
+        value=figure.value,
+        out_of=figure.out_of,
+        date_label=str(figure.date_label),
+        holds_on=figure.holds_on,
+        source=figure.source,
+        statement=figure.statement,
+        is_complete_list=figure.is_complete_list,
+    )
 
 
 # --- Figures -----------------------------------------------------------------------------------------
@@ -237,7 +186,14 @@ def _date(day: dt.date) -> str:
     return formats.date_format(day, "DATE_FORMAT")
 
 
-def _figure(key: str, label: str, outcome: Outcome, states: tuple[str, ...], definition: str) -> Figure:
+def _figure(
+    key: str,
+    label: str,
+    outcome: Outcome,
+    states: tuple[str, ...],
+    definition: str,
+    published: Published | None = None,
+) -> Figure:
     return Figure(
         key=key,
         section=SECTION,
@@ -249,51 +205,88 @@ def _figure(key: str, label: str, outcome: Outcome, states: tuple[str, ...], def
         definition=definition,
         source=str(SOURCE),
         breakdown=outcome.by_region(states),
+        coverage=outcome.coverage(),
+        published=published,
     )
 
 
-def _initial_figures(outcome: Outcome, as_of: dt.date) -> list[Figure]:
-    due_rule = _(
-        "Out of the States Parties on %(date)s (a State whose withdrawal took effect no longer counts) whose initial "
-        "report was due by then: 180 days after entry into force (Art. 7(1)). A report's submission date is "
-        "the day its first version was submitted through the portal, even if that version was later recalled or "
-        "corrected, or the date the UN's records give for a report the ISU recorded as received outside the "
-        "portal. Restricted reports count like public ones."
-    ) % {"date": _date(as_of)}
-    on_time = outcome.states(Timeliness.ON_TIME)
-    late = outcome.states(Timeliness.LATE)
+def _record_rule(as_of: dt.date, complete_from: dt.date) -> str:
+    return _(
+        "Submitted: a version submitted through the portal by %(date)s (the day of its first version, even if "
+        "recalled or corrected), or a source says it was submitted (the date it gives, or the latest day a "
+        "complete published list of late States shows it in). Not submitted: a source says it was not in, or it "
+        "fell due on or after %(complete)s, from when the portal is the complete record, and is not in the portal. "
+        "No record: neither; such a report is counted apart, never as a failure to report, and the coverage "
+        "beside each figure says how many reports have a record at all. Where sources disagree every statement is "
+        "kept. Restricted reports count like public ones."
+    ) % {"date": _date(as_of), "complete": _date(complete_from)}
+
+
+def _initial_figures(outcome: Outcome, data: ReportingData, totals: list[PublishedFigure]) -> list[Figure]:
+    as_of = data.as_of
+    rule = (
+        _(
+            "Out of the States Parties on %(date)s (a State whose withdrawal took effect no longer counts) whose "
+            "initial report was due by then: 180 days after entry into force (Art. 7(1))."
+        )
+        % {"date": _date(as_of)}
+        + " "
+        + _record_rule(as_of, data.complete_from)
+    )
     return [
         _figure(
             "initial-reports-submitted",
-            _("Initial reports submitted"),
+            _("Initial reports recorded as submitted"),
             outcome,
             outcome.submitted,
-            _("Initial reports submitted on or before %(date)s, on time or late.") % {"date": _date(as_of)}
+            _("Initial reports recorded as submitted on or before %(date)s, on time, late or at a date not known.")
+            % {"date": _date(as_of)}
             + " "
-            + due_rule,
+            + rule,
+            nearest_published(totals, PublishedFigureTopic.INITIAL_REPORTS_SUBMITTED),
         ),
         _figure(
             "initial-reports-on-time",
-            _("Initial reports submitted on time"),
+            _("Initial reports recorded as submitted on time"),
             outcome,
-            on_time,
-            _("On time: first submission on or before the due date.") + " " + due_rule,
+            outcome.states(Timeliness.ON_TIME),
+            _("On time: submitted on or before the due date.") + " " + rule,
         ),
         _figure(
             "initial-reports-late",
-            _("Initial reports submitted late"),
+            _("Initial reports recorded as submitted late"),
             outcome,
-            late,
-            _("Late: first submission after the due date but on or before %(date)s.") % {"date": _date(as_of)}
-            + " "
-            + due_rule,
+            outcome.states(Timeliness.LATE),
+            _("Late: submitted after the due date but on or before %(date)s.") % {"date": _date(as_of)} + " " + rule,
         ),
         _figure(
-            "initial-reports-missing",
-            _("Initial reports missing"),
+            "initial-reports-timing-unknown",
+            _("Initial reports recorded as submitted, date unknown"),
             outcome,
-            outcome.states(Timeliness.MISSING),
-            _("Missing: no version submitted on or before %(date)s.") % {"date": _date(as_of)} + " " + due_rule,
+            outcome.states(Timeliness.TIMING_UNKNOWN),
+            _("Submitted, but no source says whether before or after the due date (only a later bound is known).")
+            + " "
+            + rule,
+        ),
+        _figure(
+            "initial-reports-not-submitted",
+            _("Initial reports recorded as not submitted"),
+            outcome,
+            outcome.states(Timeliness.NOT_SUBMITTED),
+            _("Not submitted by %(date)s according to a source, or to the portal once it is the complete record.")
+            % {"date": _date(as_of)}
+            + " "
+            + rule,
+            nearest_published(totals, PublishedFigureTopic.INITIAL_REPORTS_LATE),
+        ),
+        _figure(
+            "initial-reports-no-record",
+            _("Initial reports with no record"),
+            outcome,
+            outcome.states(Timeliness.NO_RECORD),
+            _("No record: neither the portal nor any source recorded says whether the report was submitted.")
+            + " "
+            + rule,
         ),
     ]
 
@@ -302,38 +295,48 @@ def _first_annual_rule(first_annual_period: str) -> str:
     return str(ReportingRules.FirstAnnual(first_annual_period).label)
 
 
-def _annual_figures(outcome: Outcome, as_of: dt.date, first_annual_period: str) -> list[Figure]:
-    year, due = outcome.year, outcome.due
-    rule = _(
-        "Out of the States Parties that owed the annual update for %(year)s, due by %(due)s (Art. 7(2): by 30 April, "
-        "covering the previous calendar year): bound by the Convention on the due date, and past their first annual "
-        "update under the ISU's rule (“%(rule)s”). A report's submission date is "
-        "the day its first version was submitted through the portal, or the date the UN's records give for a report "
-        "the ISU recorded as received outside the portal. Restricted reports count like public ones. "
-        "Counted as of %(date)s."
-    ) % {"year": year, "due": _date(due), "rule": _first_annual_rule(first_annual_period), "date": _date(as_of)}
+def _annual_figures(outcome: Outcome, data: ReportingData, totals: list[PublishedFigure]) -> list[Figure]:
+    year, due, as_of = outcome.year, outcome.due, data.as_of
+    period = data.first_annual_period
+    rule = (
+        _(
+            "Out of the States Parties that owed the annual update for %(year)s, due by %(due)s (Art. 7(2): by "
+            "30 April, covering the previous calendar year): bound by the Convention on the due date, and past "
+            "their first annual update under the ISU's rule (“%(rule)s”). Counted as of %(date)s."
+        )
+        % {"year": year, "due": _date(due), "rule": _first_annual_rule(period), "date": _date(as_of)}
+        + " "
+        + _record_rule(as_of, data.complete_from)
+    )
     params = {"year": year}
     return [
         _figure(
             "annual-reports-submitted",
-            _("Annual updates for %(year)s submitted") % params,
+            _("Annual updates for %(year)s recorded as submitted") % params,
             outcome,
             outcome.submitted,
-            _("Submitted: any version, nil reports included, on time or late.") + " " + rule,
+            _("Submitted: any version, nil reports included, on time, late or at a date not known.") + " " + rule,
         ),
         _figure(
             "annual-reports-on-time",
-            _("Annual updates for %(year)s submitted on time") % params,
+            _("Annual updates for %(year)s recorded as submitted on time") % params,
             outcome,
             outcome.states(Timeliness.ON_TIME),
-            _("On time: first submission on or before the due date; nil reports are counted apart.") + " " + rule,
+            _("On time: submitted on or before the due date; nil reports are counted apart.") + " " + rule,
         ),
         _figure(
             "annual-reports-late",
-            _("Annual updates for %(year)s submitted late") % params,
+            _("Annual updates for %(year)s recorded as submitted late") % params,
             outcome,
             outcome.states(Timeliness.LATE),
-            _("Late: first submission after the due date; nil reports are counted apart.") + " " + rule,
+            _("Late: submitted after the due date; nil reports are counted apart.") + " " + rule,
+        ),
+        _figure(
+            "annual-reports-timing-unknown",
+            _("Annual updates for %(year)s recorded as submitted, date unknown") % params,
+            outcome,
+            outcome.states(Timeliness.TIMING_UNKNOWN),
+            _("Submitted, but no source says whether before or after the due date.") + " " + rule,
         ),
         _figure(
             "annual-reports-nil",
@@ -348,23 +351,90 @@ def _annual_figures(outcome: Outcome, as_of: dt.date, first_annual_period: str) 
             + rule,
         ),
         _figure(
-            "annual-reports-missing",
-            _("Annual updates for %(year)s missing") % params,
+            "annual-reports-not-submitted",
+            _("Annual updates for %(year)s recorded as not submitted") % params,
             outcome,
-            outcome.states(Timeliness.MISSING),
-            _("Missing: no version submitted by the date.") + " " + rule,
+            outcome.states(Timeliness.NOT_SUBMITTED),
+            _("Not submitted by the date according to a source, or to the portal once it is the complete record.")
+            + " "
+            + rule,
+            nearest_published(totals, PublishedFigureTopic.ANNUAL_REPORTS_OVERDUE, year),
+        ),
+        _figure(
+            "annual-reports-no-record",
+            _("Annual updates for %(year)s with no record") % params,
+            outcome,
+            outcome.states(Timeliness.NO_RECORD),
+            _("No record: neither the portal nor any source recorded says whether the update was submitted.")
+            + " "
+            + rule,
         ),
     ]
 
 
 def figures(*, as_of: dt.date, audience: str) -> list[Figure]:
     """Initial reports due by ``as_of``, and the annual updates of the latest year whose 30 April deadline
-    fell on or before it. ``audience`` does not change them: submission dates are not restricted."""
+    fell on or before it, each with its coverage and the nearest published total. ``audience`` does not
+    change them: submission dates are not restricted."""
     data = load(as_of)
-    out = _initial_figures(initial_outcome(data), as_of)
-    year = latest_due_year(as_of)
-    if year >= 2010:
+    totals = published_totals(as_of)
+    out = _initial_figures(initial_outcome(data), data, totals)
+    year = rules.latest_annual_year_due(as_of)
+    if year >= rules.FIRST_REPORTING_YEAR:
         outcome = annual_outcome(data, year)
         if outcome.expected:
-            out += _annual_figures(outcome, as_of, data.first_annual_period)
+            out += _annual_figures(outcome, data, totals)
+    return out
+
+
+# --- The States behind a figure, with every record behind each one's status ----------------------------------
+def _evidence_text(evidence: records.Evidence) -> str:
+    source = _("the portal") if evidence.in_portal else evidence.source
+    what = {
+        "submitted": _("submitted"),
+        "not_submitted": _("not submitted"),
+        "late": _("not submitted by its due date"),
+    }.get(evidence.status, evidence.status)
+    return f"{what}, {evidence.date_label}: {source}" if evidence.date_label else f"{what}: {source}"
+
+
+def row_details(key: str, as_of: dt.date) -> dict[str, dict]:
+    """For an Art. 7 figure's page: each State's report as the records show it on ``as_of`` — the date (with
+    its precision, or "by" a bound), what is known, the source it rests on, and every other statement (where
+    sources disagree, both). Four queries (``reporting.records.load``)."""
+    data = load(as_of)
+    if key.startswith("initial-"):
+        reports = data.initial_owed()
+    else:
+        reports = data.annual_owed(rules.latest_annual_year_due(as_of))
+    out = {}
+    for report in reports:
+        found = report.submitted
+        main = found or next(
+            iter(sorted(report.evidence, key=lambda e: e.not_in_on or dt.date.min, reverse=True)), None
+        )
+        others = [e for e in report.evidence if e is not main]
+        disputed = report.disputed
+        record = main.record if main else None
+        out[report.state.iso3] = {
+            "date": found.certainly_by if found else (main.not_in_on if main else None),
+            "date_display": main.date_label if main else "",
+            "date_label": str(classify(report).label),
+            "precision": (found.submitted.precision.value if found and found.submitted else None),
+            "status": classify(report).value,
+            "status_label": str(classify(report).label),
+            "confidence": "disputed" if disputed else (record.confidence if record else None),
+            "confidence_label": str(_("Sources disagree"))
+            if disputed
+            else (record.get_confidence_display() if record else ""),
+            "source": (str(_("Submitted through the portal")) if main.in_portal else main.source) if main else "",
+            "source_url": record.source_url if record else "",
+            "note": "; ".join(
+                [*([record.notes] if record and record.notes else []), *(_evidence_text(e) for e in others)]
+            ),
+            "records": [
+                {"status": e.status, "date": e.date_label, "source": "portal" if e.in_portal else e.source}
+                for e in report.evidence
+            ],
+        }
     return out

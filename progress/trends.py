@@ -56,8 +56,10 @@ REGION_COLOURS = {  # Okabe–Ito: distinguishable with the common colour-vision
 TIMELINESS_COLOURS = {  # Okabe–Ito as well
     Timeliness.ON_TIME: "#009E73",
     Timeliness.LATE: "#E69F00",
+    Timeliness.TIMING_UNKNOWN: "#F0E442",
     Timeliness.NIL: "#56B4E9",
-    Timeliness.MISSING: "#D55E00",
+    Timeliness.NOT_SUBMITTED: "#D55E00",
+    Timeliness.NO_RECORD: "#BBBBBB",  # grey: not a failure, a gap in the record
 }
 KM2 = Decimal(1_000_000)
 
@@ -438,7 +440,7 @@ def _membership_chart(points: list[dt.date], counts: dict[str, list[int]], as_of
 def _reporting_chart(outcomes: list[reporting_rates.Outcome], as_of: dt.date) -> Chart | None:
     if not outcomes:
         return None
-    order = (Timeliness.ON_TIME, Timeliness.LATE, Timeliness.NIL, Timeliness.MISSING)
+    order = tuple(Timeliness)
     counts = {t: tuple(o.count(t) for o in outcomes) for t in order}
     years = [str(o.year) for o in outcomes]
     series = [Series(t.value, str(t.label), TIMELINESS_COLOURS[t], counts[t]) for t in order]
@@ -446,7 +448,8 @@ def _reporting_chart(outcomes: list[reporting_rates.Outcome], as_of: dt.date) ->
     desc = _(
         "Annual updates expected for each reporting year from %(first)s to %(last)s (due 30 April of the "
         "following year), stacked by what came of them as of %(date)s. %(last)s: %(expected)s expected, "
-        "%(on_time)s on time, %(late)s late, %(nil)s nil reports, %(missing)s missing."
+        "%(on_time)s on time, %(late)s late, %(unknown)s submitted at a date not known, %(nil)s nil reports, "
+        "%(not_submitted)s not submitted, %(no_record)s with no record."
     ) % {
         "first": outcomes[0].year,
         "last": latest.year,
@@ -454,8 +457,10 @@ def _reporting_chart(outcomes: list[reporting_rates.Outcome], as_of: dt.date) ->
         "expected": len(latest.expected),
         "on_time": latest.count(Timeliness.ON_TIME),
         "late": latest.count(Timeliness.LATE),
+        "unknown": latest.count(Timeliness.TIMING_UNKNOWN),
         "nil": latest.count(Timeliness.NIL),
-        "missing": latest.count(Timeliness.MISSING),
+        "not_submitted": latest.count(Timeliness.NOT_SUBMITTED),
+        "no_record": latest.count(Timeliness.NO_RECORD),
     }
     table = DataTable(
         caption=_("Annual updates by reporting year"),

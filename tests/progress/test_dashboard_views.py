@@ -25,10 +25,10 @@ PERSONAS = ["anonymous", "focal_point", "coordinator", "donor", "isu_staff"]
 TREATY_QUERIES = 4
 # - the figure page of Art. 3 or Art. 4 also reads the extensions with their meetings (deadline in force);
 DEADLINE_QUERIES = 1
-# - as the page stands, the Art. 7 rates (progress.reporting_rates: States, reports, reports received
-#   outside the portal, reporting rules) and
+# - as the page stands, the Art. 7 rates (progress.reporting_rates: States, portal versions, reporting records
+#   outside the portal, reporting rules, published totals) and
 #   the charts (progress.trends). Those modules pin their own counts; the totals below pin the whole page.
-RATES_QUERIES = 4
+RATES_QUERIES = 5
 CHARTS_QUERIES = 7
 # - a signed-in reader: session and user (ISU staff's second factor is read from the session).
 SIGNED_IN_QUERIES = 2
@@ -125,7 +125,7 @@ def test_json_twin_gives_every_figure_with_its_states_definition_and_source(clie
     assert {s["key"] for s in data["sections"]} >= {"membership", "stockpile_destruction", "national_implementation"}
     keys = {
         "key", "section", "section_label", "label", "numerator", "denominator", "share", "states", "out_of",
-        "definition", "source", "breakdown", "restricted", "as_of", "url",
+        "definition", "source", "breakdown", "restricted", "coverage", "published", "as_of", "url",
     }  # fmt: skip
     assert all(set(f) == keys for f in data["figures"])
     figures = {f["key"]: f for f in data["figures"]}

@@ -47,8 +47,8 @@ LESSER = ["focal_point", "coordinator", "donor"]
 
 # Queries, whatever the number of States, records, coalitions and reports:
 # - the figures (progress.dashboard.build): States, obligations, Art. 9 records, coalitions; then the
-#   Art. 7 rates (States, reporting rules, versions, reports received outside the portal);
-BUILD_QUERIES = 8
+#   Art. 7 rates (States, portal versions, reporting records, reporting rules, published totals);
+BUILD_QUERIES = 9
 # - the names of the States behind the figures, for the "States" sheet;
 NAMES_QUERIES = 1
 EXPORT_QUERIES = BUILD_QUERIES + NAMES_QUERIES

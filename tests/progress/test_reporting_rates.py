@@ -1,5 +1,6 @@
-"""Article 7 reporting rates as of a date: initial reports and annual updates, on time, late, nil, missing,
-counted from the real registry (every State, with Lithuania's withdrawal) and reports built for the test."""
+"""Article 7 reporting rates as of a date: initial reports and annual updates, on time, late, nil, not
+submitted or with no record, counted from the real registry (every State, with Lithuania's withdrawal), the
+loaded reporting history (``fixtures/article7_reporting.csv``) and reports built for the test."""
 
 import datetime as dt
 
@@ -8,10 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from parties import rules as treaty_rules
 from parties.models import State
 from progress import reporting_rates
 from progress.models import Audience
-from progress.reporting_rates import Submission, Timeliness, classify
 from reporting import services
 from reporting.models import (
     FormatVersion,
@@ -28,7 +29,8 @@ from tests.reporting.test_archive import accepted, focal_for, submitted
 pytestmark = pytest.mark.django_db
 
 D = dt.date.fromisoformat
-FIGURES_QUERIES = 4  # the States, the reporting rules, the versions submitted by the date, reports received outside
+# The States, the versions submitted by the date, the reporting records, the reporting rules, the published totals.
+FIGURES_QUERIES = 5
 
 
 # --- Building reports directly (dates under the test's control) ----------------------------------------
@@ -115,36 +117,19 @@ def figures(as_of):
     return {f.key: f for f in reporting_rates.figures(as_of=D(as_of), audience=Audience.PUBLIC)}
 
 
-# --- The classification, plain ------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    ("submitted_on", "nil", "as_of", "expected"),
-    [
-        (None, False, "2024-06-01", Timeliness.MISSING),
-        ("2024-04-30", False, "2024-06-01", Timeliness.ON_TIME),  # on the due date
-        ("2024-04-29", False, "2024-06-01", Timeliness.ON_TIME),
-        ("2024-05-01", False, "2024-06-01", Timeliness.LATE),
-        ("2024-05-01", False, "2024-04-30", Timeliness.MISSING),  # not yet submitted on the date asked
-        ("2024-03-01", True, "2024-06-01", Timeliness.NIL),
-        ("2024-05-15", True, "2024-06-01", Timeliness.NIL),  # nil and late: counted as nil
-    ],
-)
-def test_classify(submitted_on, nil, as_of, expected):
-    submission = Submission(first_on=D(submitted_on), is_nil=nil) if submitted_on else None
-    assert classify(due=D("2024-04-30"), submission=submission, as_of=D(as_of)) == expected
-
-
 def test_latest_reporting_year_is_the_one_whose_30_april_has_come():
-    assert reporting_rates.latest_due_year(D("2026-06-01")) == 2025
-    assert reporting_rates.latest_due_year(D("2026-04-30")) == 2025
-    assert reporting_rates.latest_due_year(D("2026-04-29")) == 2024
+    assert treaty_rules.latest_annual_year_due(D("2026-06-01")) == 2025
+    assert treaty_rules.latest_annual_year_due(D("2026-04-30")) == 2025
+    assert treaty_rules.latest_annual_year_due(D("2026-04-29")) == 2024
 
 
 # --- Initial reports ---------------------------------------------------------------------------------------
 def test_initial_report_counted_from_its_due_date(isu_staff):
     """Nigeria: entry into force 1 Aug 2023, initial report due 28 Jan 2024 (180 days)."""
     assert State.objects.get(iso3="NGA").initial_report_due == D("2024-01-28")
-    before = figures("2024-01-27")["initial-reports-missing"]
-    on = figures("2024-01-28")["initial-reports-missing"]
+    # Due before the portal was the complete record (1 January 2026) and no source speaks of it: no record.
+    before = figures("2024-01-27")["initial-reports-no-record"]
+    on = figures("2024-01-28")["initial-reports-no-record"]
     assert "NGA" not in before.out_of
     assert "NGA" in on.out_of and "NGA" in on.states
     assert on.denominator == before.denominator + 1
@@ -155,12 +140,14 @@ def test_initial_report_on_time_on_the_due_date(isu_staff):
     found = figures("2024-06-01")
     assert "NGA" in found["initial-reports-on-time"].states
     assert "NGA" in found["initial-reports-submitted"].states
-    assert "NGA" not in found["initial-reports-late"].states + found["initial-reports-missing"].states
+    assert "NGA" not in found["initial-reports-late"].states + found["initial-reports-no-record"].states
 
 
-def test_a_late_initial_report_is_missing_until_it_comes_then_late(isu_staff):
+def test_a_late_initial_report_has_no_record_until_it_comes_then_late(isu_staff):
     make_report("NGA", isu_staff, submitted_on=D("2024-03-01"), outcome=VersionOutcome.PENDING)
-    assert "NGA" in figures("2024-02-29")["initial-reports-missing"].states
+    before = figures("2024-02-29")
+    assert "NGA" in before["initial-reports-no-record"].states
+    assert "NGA" not in before["initial-reports-not-submitted"].states
     after = figures("2024-03-01")
     assert "NGA" in after["initial-reports-late"].states
     assert "NGA" not in after["initial-reports-on-time"].states
@@ -181,18 +168,32 @@ def test_a_restricted_report_counts_as_submitted_for_the_public_too(isu_staff):
 
 
 def test_initial_counts_add_up_and_break_down_by_region(isu_staff):
+    before = figures("2026-06-01")
+    # Not named in the ISU's complete lists of late initial reports: submitted, date unknown.
+    assert {"LAO", "AUS"} <= set(before["initial-reports-timing-unknown"].states)
     make_report("LAO", isu_staff, submitted_on=D("2011-01-20"))
     make_report("AUS", isu_staff, submitted_on=D("2014-01-05"))  # due 28 Sep 2013: late
     found = figures("2026-06-01")
-    parts = ("initial-reports-on-time", "initial-reports-late", "initial-reports-missing")
+    parts = (
+        "initial-reports-on-time",
+        "initial-reports-late",
+        "initial-reports-timing-unknown",
+        "initial-reports-not-submitted",
+        "initial-reports-no-record",
+    )
     # Every State Party on 1 June 2026 but Vanuatu (due 28 Aug 2026); Lithuania had withdrawn.
-    assert found["initial-reports-missing"].denominator == 111
+    assert found["initial-reports-no-record"].denominator == 111
     assert sum(found[key].numerator for key in parts) == 111
-    assert found["initial-reports-on-time"].states == ("LAO",)
-    assert found["initial-reports-late"].states == ("AUS",)
-    assert found["initial-reports-on-time"].breakdown == {"Asia": 1}
-    assert found["initial-reports-submitted"].numerator == 2
-    assert "VUT" not in found["initial-reports-missing"].out_of
+    # The portal's dates now say on time and late; the same reports are still counted once.
+    assert "LAO" in found["initial-reports-on-time"].states
+    assert "AUS" in found["initial-reports-late"].states
+    assert {"LAO", "AUS"}.isdisjoint(found["initial-reports-timing-unknown"].states)
+    assert (
+        found["initial-reports-on-time"].breakdown["Asia"]
+        == before["initial-reports-on-time"].breakdown.get("Asia", 0) + 1
+    )
+    assert found["initial-reports-submitted"].numerator == before["initial-reports-submitted"].numerator
+    assert "VUT" not in found["initial-reports-no-record"].out_of
 
 
 def test_a_state_that_withdrew_no_longer_counts(isu_staff):
@@ -211,7 +212,8 @@ def test_annual_figures_for_the_latest_year_due(isu_staff):
     make_report("NOR", isu_staff, year=2024, submitted_on=D("2025-04-01"))  # another year
     found = figures("2026-06-01")
     on_time, late = found["annual-reports-on-time"], found["annual-reports-late"]
-    nil, missing = found["annual-reports-nil"], found["annual-reports-missing"]
+    # Due 30 April 2026, after the portal became the complete record: not in the portal is not submitted.
+    nil, missing = found["annual-reports-nil"], found["annual-reports-not-submitted"]
     assert "2025" in on_time.label
     assert on_time.states == ("LAO",)
     assert late.states == ("AUS",)
@@ -228,12 +230,16 @@ def test_the_submission_day_is_the_portals_local_day(isu_staff):
     """Geneva time: 21:30 UTC on 30 April is 23:30 in Geneva (on time); 22:30 UTC is 00:30 on 1 May (late)."""
     _report, lao = make_report("LAO", isu_staff, year=2025, submitted_on=D("2026-04-30"))
     _report, aus = make_report("AUS", isu_staff, year=2025, submitted_on=D("2026-04-30"))
-    ReportVersion.objects.filter(pk=lao.pk).update(submitted_at=dt.datetime(2026, 4, 30, 21, 30, tzinfo=dt.UTC))
-    ReportVersion.objects.filter(pk=aus.pk).update(submitted_at=dt.datetime(2026, 4, 30, 22, 30, tzinfo=dt.UTC))
+    for version, moment in (
+        (lao, dt.datetime(2026, 4, 30, 21, 30, tzinfo=dt.UTC)),
+        (aus, dt.datetime(2026, 4, 30, 22, 30, tzinfo=dt.UTC)),
+    ):
+        version.submitted_at, version.submitted_on = moment, None
+        version.save()  # the submission day is computed from the moment, in the portal's time zone
     found = figures("2026-06-01")
     assert found["annual-reports-on-time"].states == ("LAO",)
     assert found["annual-reports-late"].states == ("AUS",)
-    assert "AUS" in figures("2026-04-30")["annual-reports-missing"].states  # not yet in on 30 April, Geneva time
+    assert "AUS" in figures("2026-04-30")["annual-reports-not-submitted"].states  # not yet in on 30 April, Geneva
 
 
 def test_before_30_april_the_previous_year_is_shown(isu_staff):
@@ -255,10 +261,10 @@ def test_first_annual_update_follows_the_isu_rule(reference_data):
     rules = ReportingRules.current()
     rules.first_annual_period = ReportingRules.FirstAnnual.YEAR_OF_ENTRY_INTO_FORCE
     rules.save()
-    assert "NGA" in figures("2024-06-01")["annual-reports-missing"].out_of  # the 2023 update
+    assert "NGA" in figures("2024-06-01")["annual-reports-no-record"].out_of  # the 2023 update
     rules.first_annual_period = ReportingRules.FirstAnnual.YEAR_AFTER_INITIAL_DUE
     rules.save()
-    found = figures("2024-06-01")["annual-reports-missing"]
+    found = figures("2024-06-01")["annual-reports-no-record"]
     assert "NGA" not in found.out_of
     assert "after the initial report was due" in found.definition
 
@@ -283,7 +289,8 @@ def test_nil_is_the_latest_version_submitted_by_the_date(isu_staff):
 def test_definitions_state_the_rules(reference_data):
     found = figures("2026-06-01")
     assert "on or before the due date" in found["annual-reports-on-time"].definition
-    assert "recorded as received outside the portal" in found["initial-reports-on-time"].definition
+    assert "a source says it was submitted" in found["initial-reports-on-time"].definition
+    assert "No record" in found["initial-reports-no-record"].definition
     assert "Restricted reports count" in found["annual-reports-nil"].definition
     assert all(f.source and f.section == "transparency" for f in found.values())
     assert all(not f.restricted for f in found.values())
@@ -292,7 +299,7 @@ def test_definitions_state_the_rules(reference_data):
 def test_no_annual_figures_before_the_first_update_was_due(reference_data):
     found = figures("2011-04-29")
     assert not any(key.startswith("annual-") for key in found)
-    assert found["initial-reports-missing"].denominator > 0  # due from 28 Jan 2011
+    assert found["initial-reports-no-record"].denominator > 0  # due from 28 Jan 2011
 
 
 def test_reports_made_through_the_services_count(focal_point, isu_staff):

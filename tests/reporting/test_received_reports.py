@@ -36,18 +36,18 @@ def rates(as_of):
 
 
 def test_the_rates_count_a_report_received_outside_the_portal(reference_data):
-    # Chad: entry into force 1 Sep 2013, initial report due 28 Feb 2014.
-    before = rates("2014-06-01")
-    assert "TCD" in before["initial-reports-missing"].states
-    received("TCD", ReportKind.INITIAL, None, "2014-03-15")
-    after = rates("2014-06-01")
-    assert "TCD" in after["initial-reports-late"].states and "TCD" not in after["initial-reports-missing"].states
-    # Not yet received on an earlier day.
-    assert "TCD" in rates("2014-03-01")["initial-reports-missing"].states
+    # Nigeria: entry into force 1 Aug 2023, initial report due 28 Jan 2024; no source speaks of it yet.
+    before = rates("2024-06-01")
+    assert "NGA" in before["initial-reports-no-record"].states
+    received("NGA", ReportKind.INITIAL, None, "2024-03-15")
+    after = rates("2024-06-01")
+    assert "NGA" in after["initial-reports-late"].states and "NGA" not in after["initial-reports-no-record"].states
+    # Not yet received on an earlier day: still no record (never "missing").
+    assert "NGA" in rates("2024-03-01")["initial-reports-no-record"].states
     received("TCD", ReportKind.ANNUAL, 2014, "2015-04-20", nil=True)
     annual = rates("2015-06-01")
     assert "TCD" in annual["annual-reports-nil"].states
-    assert "recorded as received outside the portal" in annual["annual-reports-on-time"].definition
+    assert "a source says it was submitted" in annual["annual-reports-on-time"].definition
 
 
 def test_a_received_report_meets_its_deadline_and_is_not_owed_again(reference_data, client_for, focal_point):
@@ -73,6 +73,7 @@ def test_an_import_names_each_bad_cell_and_writes_nothing(isu_staff):
         "CHL,,annual,2014,2015-04-01,no,,,\n"
         "PER,,annual,2014,2015-04-01,maybe,UNODA,,\n"
     )
+    loaded = ReportingRecord.objects.count()  # the reporting history of the reference data
     outcome = import_all_or_nothing(
         ReportingRecordResource(), tablib.Dataset().load(text, format="csv"), file_label="unoda.csv", actor=isu_staff
     )
@@ -84,7 +85,7 @@ def test_an_import_names_each_bad_cell_and_writes_nothing(isu_staff):
     assert "row 5 (line 6), column “submitted_on”" in joined
     assert "row 6 (line 7), column “source”" in joined
     assert "row 7 (line 8), column “is_nil”: “maybe” is not yes or no." in joined
-    assert not ReportingRecord.objects.exists()
+    assert ReportingRecord.objects.count() == loaded
 
 
 def test_a_good_import_is_audited_and_importing_it_again_changes_nothing(isu_staff):
@@ -97,8 +98,12 @@ def test_a_good_import_is_audited_and_importing_it_again_changes_nothing(isu_sta
 
     first = run()
     assert first.ok and first.new == 2
-    assert ReportingRecord.objects.get(kind=ReportKind.ANNUAL).is_nil
-    assert AuditEntry.objects.filter(action__startswith="reporting.reporting_record").count() == 2
+    assert ReportingRecord.objects.get(kind=ReportKind.ANNUAL, source="UNODA").is_nil
+    audited = AuditEntry.objects.filter(
+        action__startswith="reporting.reporting_record",
+        object_id__in=[str(pk) for pk in ReportingRecord.objects.filter(source="UNODA").values_list("pk", flat=True)],
+    )
+    assert audited.count() == 2
     again = run()
     assert again.ok and (again.new, again.updated) == (0, 0)
 
