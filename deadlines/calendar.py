@@ -1,8 +1,8 @@
 """Every State's obligation calendar, derived from its dates and kept current as facts change.
 
-Nothing here is stored: the calendar is computed from treaty dates, obligations, extensions,
-meetings and report statuses whenever it is asked for, in a fixed number of queries whatever
-the number of States.
+Nothing here is stored: the calendar is computed from treaty dates (``parties.rules``), obligations,
+extensions, meetings and what is known of each report (``reporting.records``, the one selector of reporting
+records) whenever it is asked for, in a fixed number of queries whatever the number of States.
 """
 
 from __future__ import annotations
@@ -10,16 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Min, Prefetch
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deadlines.models import DeadlineKind
 from parties import rules
 from parties.models import Article, ExtensionRequest, Meeting, Obligation, ObligationStatus, State
-from reporting.models import RecordStatus, Report, ReportingRecord, ReportingRules, ReportKind, ReportStatus
+from reporting import records as reporting_records
+from reporting.models import ReportKind
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,22 @@ class Deadline:
     met: bool = False  # report submitted, obligation completed
     met_on: dt.date | None = None
     period_year: int | None = None
+    # Reports: what is known of it (``reporting.records.Status``), whether the portal is its complete record
+    # (due on or after ``ReportingRules.records_complete_from``: only then may a reminder go out), and where
+    # the status comes from.
+    record: str | None = None
+    portal_owned: bool = False
+    record_source: str = ""
+
+    @property
+    def has_no_record(self) -> bool:
+        return self.record == reporting_records.Status.NO_RECORD
+
+    @property
+    def remindable(self) -> bool:
+        """Reminders go out for obligations, meetings and reports the portal owns, never for a report due
+        before the portal was the complete record (it may well have been sent outside it)."""
+        return self.record is None or self.portal_owned
 
     @property
     def kind_label(self) -> str:
@@ -51,70 +68,68 @@ class CalendarData:
     states: list[State]
     obligations: dict[int, list[Obligation]]
     meetings: list[Meeting]
-    # (status, first submitted): a moment for a portal submission, a day for a report received outside it.
-    reports: dict[tuple[int, str, int | None], tuple[str, dt.datetime | dt.date | None]]
-    first_annual_rule: str
+    records: reporting_records.Records  # what is known of each report (``reporting.records``), as of a day
+    _by_day: dict[dt.date, reporting_records.Records] = field(default_factory=dict)
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.records.as_of
+
+    def records_on(self, day: dt.date) -> reporting_records.Records:
+        """What is known of the reports on ``day`` (four more queries for a day other than the loaded one)."""
+        if day == self.records.as_of:
+            return self.records
+        if day not in self._by_day:
+            self._by_day[day] = reporting_records.load(day, states=self.states)
+        return self._by_day[day]
 
 
-def load(states: Iterable[State] | None = None) -> CalendarData:
-    """Five queries for any number of States."""
+def load(states: Iterable[State] | None = None, *, as_of: dt.date | None = None) -> CalendarData:
+    """Six queries for any number of States: the obligations (with extensions and completions), the meetings,
+    and what is known of the reports on ``as_of`` (today by default; ``reporting.records``)."""
     state_list = list(states) if states is not None else list(State.objects.exclude(deposit_date=None))
     ids = [s.pk for s in state_list]
     obligations: dict[int, list[Obligation]] = defaultdict(list)
-    for obligation in Obligation.objects.filter(state_id__in=ids).prefetch_related(
-        Prefetch("extensions", queryset=ExtensionRequest.objects.select_related("meeting")), "completion_records"
-    ):
-        obligations[obligation.state_id].append(obligation)
-    reports = {}
-    for report in (
-        Report.objects.filter(state_id__in=ids)
-        .exclude(status=ReportStatus.DRAFT, versions__isnull=True)
-        .values("state_id", "kind", "period_year", "status")
-        .annotate(first_submitted=Min("versions__submitted_at"))
-    ):
-        reports[(report["state_id"], report["kind"], report["period_year"])] = (
-            report["status"],
-            report["first_submitted"],
-        )
-    # Reports the ISU recorded as received outside the portal count from the day the UN's records give.
-    for record in ReportingRecord.objects.filter(state_id__in=ids, status=RecordStatus.SUBMITTED).select_related(
-        "listed_in"
-    ):
-        state_id, kind, year, received_on = (
-            record.state_id,
-            record.kind,
-            record.period_year,
-            record.submitted_certainly_by,
-        )
-        found = reports.get((state_id, kind, year))
-        if found is None or found[1] is None or received_on < timezone.localdate(found[1]):
-            reports[(state_id, kind, year)] = ("received", received_on)
+    if ids:
+        for obligation in Obligation.objects.filter(state_id__in=ids).prefetch_related(
+            Prefetch("extensions", queryset=ExtensionRequest.objects.select_related("meeting")), "completion_records"
+        ):
+            obligations[obligation.state_id].append(obligation)
     return CalendarData(
         states=state_list,
         obligations=obligations,
         meetings=list(Meeting.objects.order_by("start_date")),
-        reports=reports,
-        first_annual_rule=ReportingRules.current().first_annual_period,
+        records=reporting_records.load(as_of or timezone.localdate(), states=state_list),
     )
 
 
-def _report_met(
-    data: CalendarData, state: State, kind: str, year: int | None, as_of: dt.date
-) -> tuple[bool, dt.date | None]:
-    found = data.reports.get((state.pk, kind, year))
-    if not found or not found[1]:
-        return False, None
-    # A portal submission is a moment (its day in the portal's time zone); a received report, a day.
-    submitted = found[1] if not isinstance(found[1], dt.datetime) else timezone.localdate(found[1])
-    return (True, submitted) if submitted <= as_of else (False, None)
+def _report_deadline(
+    report: reporting_records.ReportState, *, key: str, kind: str, title: str, basis: str, base: dict
+) -> Deadline:
+    met = report.status == reporting_records.Status.SUBMITTED
+    return Deadline(
+        key=key,
+        kind=kind,
+        date=report.due,
+        title=title,
+        basis=basis,
+        met=met,
+        met_on=report.submitted_on if met else None,
+        period_year=report.year,
+        record=report.status,
+        portal_owned=report.portal_is_complete,
+        record_source=report.source,
+        **base,
+    )
 
 
 def state_deadlines(
     state: State, data: CalendarData, *, start: dt.date, end: dt.date, as_of: dt.date | None = None
 ) -> list[Deadline]:
     """The State's deadlines falling between ``start`` and ``end`` (inclusive); "met" as it stood
-    on ``as_of`` (today by default): a report submitted by then, an obligation completed by then."""
-    as_of = as_of or timezone.localdate()
+    on ``as_of`` (the day the data was loaded for by default): a report submitted by then, an obligation
+    completed by then."""
+    as_of = as_of or data.as_of
     out: list[Deadline] = []
     eif = state.entry_into_force
     base = {"state_iso3": state.iso3, "state_name": state.name, "region": state.region}
@@ -125,39 +140,29 @@ def state_deadlines(
     def within(day: dt.date | None) -> bool:
         return day is not None and start <= day <= end and not (withdrawn and day >= withdrawn)
 
-    due = state.initial_report_due
-    if within(due):
-        met, on = _report_met(data, state, ReportKind.INITIAL, None, as_of)
+    known = data.records_on(as_of)
+    if within(state.initial_report_due):
         out.append(
-            Deadline(
+            _report_deadline(
+                known.report(state, ReportKind.INITIAL),
                 key=f"{state.iso3}:initial_report",
                 kind=DeadlineKind.INITIAL_REPORT,
-                date=due,
                 title=_("Initial Article 7 report"),
                 basis=_("180 days after entry into force (Art. 7(1))"),
-                met=met,
-                met_on=on,
-                **base,
+                base=base,
             )
         )
-    first_year = eif.year
-    if data.first_annual_rule == ReportingRules.FirstAnnual.YEAR_AFTER_INITIAL_DUE:
-        first_year = state.initial_report_due.year + 1
+    first_year = known.first_annual_year(state)
     for year in range(max(first_year, start.year - 1), end.year + 1):
-        day = dt.date(year + 1, 4, 30)  # Art. 7(2): by 30 April, covering the previous calendar year
-        if within(day):
-            met, on = _report_met(data, state, ReportKind.ANNUAL, year, as_of)
+        if within(rules.annual_report_due(year)):
             out.append(
-                Deadline(
+                _report_deadline(
+                    known.report(state, ReportKind.ANNUAL, year),
                     key=f"{state.iso3}:annual_report:{year}",
                     kind=DeadlineKind.ANNUAL_REPORT,
-                    date=day,
                     title=_("Annual Article 7 report for %(year)s") % {"year": year},
                     basis=_("30 April, covering the previous calendar year (Art. 7(2))"),
-                    met=met,
-                    met_on=on,
-                    period_year=year,
-                    **base,
+                    base=base,
                 )
             )
     for obligation in data.obligations.get(state.pk, []):

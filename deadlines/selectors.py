@@ -223,6 +223,7 @@ def _nobody_to_remind(deadlines: Sequence[Deadline], *, today: dt.date, states: 
         if (
             deadline.kind in rules.kinds
             and not deadline.met
+            and deadline.remindable
             and rules.tracking_starts_on <= deadline.date <= horizon
             and states.get(deadline.state_iso3) not in covered
         ):
@@ -250,7 +251,7 @@ def obligation_overview(
     """
     start = today - dt.timedelta(days=OVERVIEW_PAST_DAYS)
     end = today + dt.timedelta(days=OVERVIEW_FUTURE_DAYS)
-    data = calendar.load()
+    data = calendar.load(as_of=today)
     deadlines = sorted(
         (d for state in data.states for d in calendar.state_deadlines(state, data, start=start, end=end)),
         key=lambda d: (d.date, d.state_name or "", d.key),
@@ -270,7 +271,8 @@ def obligation_overview(
             reminders=summaries.get((deadline.key, deadline.date)) or ReminderSummary(),
         )
         if days_left < 0:
-            if not deadline.met:
+            # A report with no record (due before the portal was the complete record) is not overdue.
+            if not deadline.met and not deadline.has_no_record:
                 overdue.append(row)
         elif include_met or not deadline.met:
             upcoming.append(row)
@@ -657,6 +659,8 @@ def due_next(user: Any, *, today: dt.date, limit: int = DUE_NEXT_LIMIT) -> list[
             for d in found
             if d.kind != DeadlineKind.MEETING
             and not d.met
+            # A report with no record (due before the portal was the complete record) is not "overdue".
+            and not d.has_no_record
             # The last day to request an extension cannot be "overdue": once passed, it is gone.
             and not (d.kind == DeadlineKind.EXTENSION_REQUEST and d.date < today)
         ]

@@ -42,14 +42,16 @@ def run_daily_reminders(*, today: dt.date) -> dict[str, int]:
     """Record every reminder due on ``today`` (once: a unique key per deadline, step and recipient)
     and queue an e-mail for each one that can go out. Safe to run any number of times, at once."""
     rules = ReminderSettings.current()
-    data = calendar.load()
+    data = calendar.load(as_of=today)
     longest = max([*rules.days_before, 0])
     start = max(rules.tracking_starts_on, today - dt.timedelta(days=3660))
     deadlines = [
         d
         for state in data.states
         for d in calendar.state_deadlines(state, data, start=start, end=today + dt.timedelta(days=longest), as_of=today)
-        if d.kind in rules.kinds and not d.met and _step_is_due(rules, d, (today - d.date).days)
+        # Never a reminder for a report due before the portal was its complete record: it may have been sent
+        # outside the portal ("no record" is not "not sent").
+        if d.kind in rules.kinds and not d.met and d.remindable and _step_is_due(rules, d, (today - d.date).days)
     ]
     states = {s.iso3: s for s in data.states}
     focal_points: dict[int, list[User]] = defaultdict(list)

@@ -266,7 +266,8 @@ def _reminders_page(request: HttpRequest, *, bound: SnoozeForm | None = None, st
     start = max(rules.tracking_starts_on, today - dt.timedelta(days=10 * 366))
     data = calendar.load([state])
     found = calendar.state_deadlines(state, data, start=start, end=today + dt.timedelta(days=REMINDERS_AHEAD_DAYS))
-    overdue = [d for d in found if d.date < today and not d.met]
+    # A report with no record (due before the portal was the complete record) is not "overdue".
+    overdue = [d for d in found if d.date < today and not d.met and not d.has_no_record]
     upcoming = [d for d in found if d.date >= today]
     keys = [d.key for d in overdue + upcoming]
     steps: dict[str, list[dict[str, Any]]] = defaultdict(list)

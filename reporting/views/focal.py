@@ -36,15 +36,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import permissions
 from accounts.permissions import Capability
+from reporting import entry as entries
 from reporting import forms as editor
+from reporting import records as reporting_records
 from reporting import services
-from reporting.access import get_report, readable_versions
+from reporting.access import get_report, may_enter_reports, readable_versions
 from reporting.checks import check_report
 from reporting.formats import Choice, FormDef, Validation, currencies
 from reporting.models import (
     AWAITING_REVIEW,
     EDITABLE_STATUSES,
-    RecordStatus,
     Report,
     ReportingRecord,
     ReportKind,
@@ -318,49 +319,53 @@ def my_reports(request: HttpRequest) -> HttpResponse:
         .select_related("state", "updated_by")
         .order_by(F("period_year").desc(nulls_last=True))
     )
+    # What is known of each report (``reporting.records``): a year before the portal became the complete
+    # record with no source saying it was not sent is "no record", never "overdue".
+    known = reporting_records.load(today, states=[state])
     for report in reports:
         report.badge = STATUS_BADGES.get(report.status, "neutral")
-        report.overdue = bool(report.due_date and report.due_date < today and report.status in EDITABLE_STATUSES)
-    # Reports the UN's records show as received outside the portal are not owed again.
+        found = known.report(state, report.kind, report.period_year)
+        report.no_record = found.status == reporting_records.Status.NO_RECORD and report.status in EDITABLE_STATUSES
+        report.overdue = bool(found.is_overdue and report.status in EDITABLE_STATUSES)
+    # What sources outside the portal say of the State's reports (received, or not sent as of a day).
     received = list(
-        ReportingRecord.objects.filter(state=state, status=RecordStatus.SUBMITTED).order_by(
-            F("period_year").desc(nulls_last=True)
-        )
+        ReportingRecord.objects.filter(state=state)
+        .select_related("listed_in")
+        .order_by(F("period_year").desc(nulls_last=True), "submitted_on", "as_of", "pk")
     )
-    has_initial = any(r.kind == ReportKind.INITIAL for r in [*reports, *received])
-    existing_years = {r.period_year for r in [*reports, *received] if r.kind == ReportKind.ANNUAL}
-    owed: list[dict[str, Any]] = []
-    years = [y for y in services.expected_annual_years(state, today=today) if y not in existing_years]
+    started = {(r.kind, r.period_year) for r in reports}
+    wanted = [(ReportKind.ANNUAL, year) for year in sorted(services.expected_annual_years(state, today=today))]
+    if state.entry_into_force:
+        wanted.insert(0, (ReportKind.INITIAL, None))
+    owed_reports = [
+        known.report(state, kind, year)
+        for kind, year in wanted
+        if (kind, year) not in started
+        # Reports a source shows as received outside the portal are not owed again.
+        and known.report(state, kind, year).status != reporting_records.Status.SUBMITTED
+    ]
+    annual_years = [r.year for r in owed_reports if r.kind == ReportKind.ANNUAL]
     # A source for year y is a source for every later year: look from the latest year down and
     # stop at the first year without one (one query when there is no accepted report at all).
     sources: dict[int, Any] = {}
-    for year in sorted(years, reverse=True):
+    for year in sorted(annual_years, reverse=True):
         source = services.last_accepted_version(state, before_year=year)
         if source is None:
             break
         sources[year] = source
-    for year in sorted(years, reverse=True):
-        due = Report(state=state, kind=ReportKind.ANNUAL, period_year=year).due_date
+    owed: list[dict[str, Any]] = []
+    for found in sorted(owed_reports, key=lambda r: (r.kind == ReportKind.INITIAL, -(r.year or 0))):
+        initial = found.kind == ReportKind.INITIAL
         owed.append(
             {
-                "kind": ReportKind.ANNUAL,
-                "year": year,
-                "label": _("Annual update for %(year)s") % {"year": year},
-                "due": due,
-                "overdue": due < today,
-                "source": sources.get(year),
-            }
-        )
-    if not has_initial and state.entry_into_force:
-        due = state.initial_report_due
-        owed.append(
-            {
-                "kind": ReportKind.INITIAL,
-                "year": "",
-                "label": _("Initial report"),
-                "due": due,
-                "overdue": bool(due and due < today),
-                "source": None,
+                "kind": found.kind,
+                "year": "" if initial else found.year,
+                "label": _("Initial report") if initial else _("Annual update for %(year)s") % {"year": found.year},
+                "due": found.due,
+                "overdue": found.is_overdue,
+                # Before the portal was the complete record, and no source says it was not sent.
+                "no_record": found.status == reporting_records.Status.NO_RECORD,
+                "source": None if initial else sources.get(found.year),
             }
         )
     return render(
@@ -454,6 +459,11 @@ def _overview_context(
         ]
     for version in versions:
         version.badge = OUTCOME_BADGES.get(version.outcome, "neutral")
+    # While the ISU types the report in from the State's original, the State and the ISU see it read-only here:
+    # the ISU works from its entry page (``reporting.views.entry``), the State confirms once it is recorded.
+    isu_entry = entries.open_entry_for(report) if mode != "reader" else None
+    if isu_entry is not None:
+        mode = "entering"
     context: dict[str, Any] = {
         "report": report,
         "mode": mode,
@@ -461,6 +471,10 @@ def _overview_context(
         "status_badge": STATUS_BADGES.get(report.status, "neutral"),
         "versions": versions,
         "latest": latest,
+        "isu_entry": isu_entry,
+        "may_continue_entry": isu_entry is not None and may_enter_reports(user),
+        # The State's focal point is asked to confirm a version the ISU entered from its original.
+        "to_confirm": latest if mode == "owner" and latest and latest.entered_by_isu else None,
     }
     if mode == "reader":
         return context
@@ -487,7 +501,7 @@ def _overview_context(
         settings_form=settings_form or editor.ReportSettingsForm(report=report),
         submit_form=submit_form or editor.SubmitForm(is_correction=is_correction),
         is_correction=is_correction,
-        can_recall=report.status in AWAITING_REVIEW,
+        can_recall=report.status in AWAITING_REVIEW and not (latest and latest.entered_by_isu),
         can_correct=report.status in (ReportStatus.ACCEPTED, ReportStatus.PUBLISHED),
         changes_reason=latest.decision_reason
         if latest and latest.outcome == VersionOutcome.CHANGES_REQUESTED and report.is_editable

@@ -91,7 +91,9 @@ def test_it_summarises_deadlines_overdue_reports_reminders_and_problems(isu_addr
     # Problems: Germany's bounced reminder, and every State but Norway (focal point) and Austria
     # (nothing left to remind) with a 2025 update to be reminded of and nobody to remind — Chad among them.
     assert message.subject == (
-        f"[CCM Portal] Deadlines digest 2026-W16: {bound - 1} due in 30 days, {bound - 1} overdue reports, "
+        # No overdue report: the 2024 updates fell due (30 April 2025) before the portal became the complete record
+        # (ReportingRules.records_complete_from, 1 January 2026), so those not in it have no record, never "overdue".
+        f"[CCM Portal] Deadlines digest 2026-W16: {bound - 1} due in 30 days, 0 overdue reports, "
         f"{1 + bound - 2} problems"
     )
     for body in (text, strip(html)):
@@ -99,10 +101,9 @@ def test_it_summarises_deadlines_overdue_reports_reminders_and_problems(isu_addr
         upcoming = body.split("in the next 30 days")[1].split("overdue report")[0]
         assert "30 Apr 2026 (in 17 days) Annual Article 7 report for 2025: Afghanistan, Albania," in upcoming
         assert "Norway" in upcoming and "Austria" not in upcoming
-        # Overdue report deadlines: the 2024 updates (due 30 April 2025) not submitted; Laos submitted.
+        # Overdue report deadlines: none. The 2024 updates not in the portal have no record (not "overdue").
         overdue = body.split("overdue reports")[1].split("reminders sent since")[0]
-        assert "30 Apr 2025 (348 days overdue) Annual Article 7 report for 2024:" in overdue
-        assert "Japan" in overdue and "Lao People's Democratic Republic" not in overdue
+        assert "Annual Article 7 report for 2024" not in overdue and "Japan" not in overdue
         # Reminders sent in the past seven days, one line per deadline and step.
         sent = body.split("2 reminders sent since 7 Apr 2026")[1]
         assert "Annual Article 7 report for 2025 (due 30 Apr 2026), 17 days before: 1 e-mail — Norway" in sent

@@ -62,8 +62,9 @@ def submit_on(iso3: str, period_year: int | None, day: dt.date, isu):
     report = reporting.save_draft(report=report, content=fill_minimal(report), base_revision=0, actor=fp)
     reporting.set_visibility(report=report, visibility="public", actor=fp)
     version = reporting.submit_report(report=report, actor=fp)
+    # As if submitted on ``day``: the moment, and the day it counts as submitted (``submitted_on``).
     ReportVersion.objects.filter(pk=version.pk).update(
-        submitted_at=dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+        submitted_at=dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC), submitted_on=day
     )
     fp.is_active = False  # the writer is not a reminder recipient; the State's focal point below is
     fp.save(update_fields=["is_active"])
