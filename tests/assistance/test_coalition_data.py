@@ -212,3 +212,18 @@ def test_the_isu_corrects_a_coalition_in_the_admin_and_the_change_is_audited(ref
     assert entry.changes["formed_on"] == [None, "2018-05-01"]
     assert entry.changes["formed_precision"] == ["day", "month"]
     assert Coalition.objects.get(pk=botswana.pk).counts_from == dt.date(2018, 5, 31)
+
+
+def test_the_state_pages_coalition_block_is_one_query_with_or_without_a_coalition(
+    reference_data, django_assert_num_queries
+):
+    from django.template import Context, Template
+
+    from parties.models import State
+
+    tag = Template("{% load coalitions %}{% coalition_for state as_of %}")
+    for iso3, shown in (("BWA", True), ("BGR", False)):
+        context = Context({"state": State.objects.get(iso3=iso3), "as_of": dt.date(2025, 1, 1)})
+        with django_assert_num_queries(1):
+            html = tag.render(context)
+        assert ("Norwegian People&#x27;s Aid" in html) is shown

@@ -5,6 +5,7 @@ from django.core.management import call_command
 
 from assistance.models import AssistanceRequest, Coalition, Match, MatchStatus
 from assistance.selectors import funding
+from audit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +25,8 @@ def test_demo_assistance_is_created_once_with_a_committed_match(reference_data):
     assert Coalition.objects.get(state__iso3="LAO").partners.get().state.iso3 == "NOR"
     # The demo's coalition is Laos's; the reference data's (Botswana's) is left as loaded.
     assert Coalition.objects.filter(state__iso3="BWA", formed_on__isnull=True).count() == 1
+    laos = Coalition.objects.get(state__iso3="LAO")
+    assert AuditEntry.objects.for_object(laos).get().action == "assistance.coalition.created"
 
 
 def test_demo_assistance_refuses_to_run_outside_debug(reference_data):

@@ -13,6 +13,7 @@ from django.db import transaction
 from accounts.models import Role, ThematicArea, User
 from assistance import matching, services
 from assistance.models import AssistanceRequest, Coalition, Donor
+from audit import services as audit
 from parties.models import Obligation, Region
 
 DEMO_NOTE = "Demo data: invented for trying the portal."
@@ -89,6 +90,13 @@ class Command(BaseCommand):
         )
         if _created:  # a coalition of the reference data (country_coalitions.csv) is left as loaded
             coalition.partners.add(*Donor.objects.filter(pk=offer.donor_id))
+            audit.record(
+                actor=None,  # the system: a command, not a person
+                action="assistance.coalition.created",
+                obj=coalition,
+                changes=audit.diff({}, audit.snapshot(coalition)),
+                context={"source": "seed_demo_assistance"},
+            )
         self.stdout.write(
             f"Demo assistance for {focal_point.state.name}: 2 requests, 1 offer from {offer.donor}, "
             "1 committed match, 1 country coalition."
