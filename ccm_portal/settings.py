@@ -307,6 +307,8 @@ CCM_MATCH_WEIGHTS: dict[str, float] = {}
 CCM_WORKBOOK_MAX_MB = env_int("CCM_WORKBOOK_MAX_MB", 5, minimum=1)
 # No request body larger than this is read at all (ccm_portal.uploads); every upload limit stays below it.
 CCM_UPLOAD_MAX_MB = env_int("CCM_UPLOAD_MAX_MB", 25, minimum=CCM_WORKBOOK_MAX_MB + 1)
+# The largest original (PDF, image or Word document) the ISU may attach to a report it enters for a State (MB).
+CCM_ORIGINAL_MAX_MB = env_int("CCM_ORIGINAL_MAX_MB", 20, minimum=1)
 # Checked workbooks waiting for confirmation are dropped after this many days (their audit entries stay).
 CCM_WORKBOOK_UPLOADS_KEEP_DAYS = env_int("CCM_WORKBOOK_UPLOADS_KEEP_DAYS", 30, minimum=1)
 # Work anyone can start (ccm_portal.ratelimit): "N/period/scope", as allauth's login limits.
@@ -317,4 +319,6 @@ CCM_RATE_LIMITS = {
     "workbook_upload_user": env_str("CCM_RATE_LIMIT_WORKBOOK_UPLOADS", "30/h/user"),
     # Supporting documents of assistance requests (each is stored and its content checked).
     "document_upload_user": env_str("CCM_RATE_LIMIT_DOCUMENT_UPLOADS", "60/h/user"),
+    # Originals of reports the ISU enters for a State (each is stored and its content checked).
+    "original_upload_user": env_str("CCM_RATE_LIMIT_ORIGINAL_UPLOADS", "60/h/user"),
 }

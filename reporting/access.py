@@ -14,7 +14,7 @@ from django.http import Http404
 
 from accounts import permissions
 from accounts.permissions import Capability
-from reporting.models import READER_VERSIONS, Report, ReportQuerySet, ReportVersion, Visibility
+from reporting.models import READER_VERSIONS, Report, ReportEntry, ReportQuerySet, ReportVersion, Visibility
 
 
 def reports_visible_to(user: Any) -> ReportQuerySet:
@@ -42,14 +42,64 @@ def readable_versions(user: Any, versions: QuerySet[ReportVersion] | None = None
 
 def get_report(user: Any, pk: int, *, to: str = "view") -> Report:
     """The report ``pk`` if ``user`` may see it (else 404) and may do ``to`` (else 403):
-    ``view``, ``edit`` (its State's focal point, while editable) or ``review`` (ISU staff)."""
+    ``view``, ``edit`` (its State's focal point, while editable; the ISU while it enters the report from an
+    original, see ``may_edit``) or ``review`` (ISU staff)."""
     report = reports_visible_to(user).filter(pk=pk).first()
     if report is None:
         raise Http404
-    if to == "edit" and not (
-        permissions.acts_for_state(user, report.state) and permissions.can(user, Capability.PREPARE_REPORTS)
-    ):
+    if to == "edit" and not may_edit(user, report):
         raise PermissionDenied
     if to == "review" and not permissions.can(user, Capability.REVIEW_REPORTS):
         raise PermissionDenied
     return report
+
+
+# --- Reports the ISU enters from an original (reporting.entry) --------------------------------------------
+def may_enter_reports(user: Any) -> bool:
+    """Entering a report on a State's behalf is part of the ISU's review work: the same capability (and so
+    the same verified second factor)."""
+    return permissions.can(user, Capability.REVIEW_REPORTS)
+
+
+def entry_in_progress(report: Report) -> bool:
+    """Whether the ISU is typing this report in from an original (an entry not yet recorded)."""
+    return ReportEntry.objects.filter(report=report, version__isnull=True).exists()
+
+
+def may_edit(user: Any, report: Report) -> bool:
+    """Who edits a report's working copy: its State's focal point; but while the ISU enters it from an
+    original, the ISU alone (the focal point confirms the recorded version instead)."""
+    if entry_in_progress(report):
+        return may_enter_reports(user)
+    return permissions.acts_for_state(user, report.state) and permissions.can(user, Capability.PREPARE_REPORTS)
+
+
+def get_entry(user: Any, pk: int) -> ReportEntry:
+    """An entry, for ISU staff only (403 to everyone else signed in: they know staff pages exist)."""
+    if not may_enter_reports(user):
+        raise PermissionDenied
+    entry = ReportEntry.objects.select_related("report__state", "report__format_version", "created_by", "version")
+    found = entry.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def get_version(user: Any, pk: int, number: int) -> tuple[Report, ReportVersion]:
+    """The version ``number`` of report ``pk`` as ``version_detail`` lets ``user`` read it (else 404): every
+    version for the State's focal points and the ISU; published ones for other readers, restricted ones only
+    for States Parties' focal points and the ISU. The original of an entered report follows the same rule."""
+    report = get_report(user, pk)
+    versions = report.versions.all()
+    owner = permissions.acts_for_state(user, report.state) and permissions.can(user, Capability.PREPARE_REPORTS)
+    if not (owner or permissions.can(user, Capability.REVIEW_REPORTS)):
+        versions = readable_versions(user, versions)
+    version = versions.filter(number=number).first()
+    if version is None:
+        raise Http404
+    return report, version
+
+
+def may_confirm(user: Any, report: Report) -> bool:
+    """Confirming (or questioning) a version the ISU entered is the State's word: its focal points."""
+    return permissions.acts_for_state(user, report.state) and permissions.can(user, Capability.PREPARE_REPORTS)

@@ -244,6 +244,38 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def entered_by_isu(version: ReportVersion) -> dict[str, Any] | None:
+    """For a version the ISU entered from a paper or PDF original: what it says about itself (else None)."""
+    if not version.entered_by_isu:
+        return None
+    return {
+        "statement": entered_statement(version),
+        "original_submitted_on": _iso(version.submitted_on),
+        "original_source": version.original_source,
+        "confirmed_by_state_on": _iso(_local_date(version.confirmed_by_state_at)),
+    }
+
+
+def entered_statement(version: ReportVersion) -> str:
+    """ "Entered by the ISU from a paper/PDF original; submitted on …; source …; confirmed by the State on …"
+    (or "not yet confirmed"), in words, for the exports; empty for a version submitted in the portal."""
+    if not version.entered_by_isu:
+        return ""
+    parts = [
+        _("Entered by the ISU from a paper/PDF original"),
+        _("submitted on %(date)s") % {"date": version.submitted_on.isoformat()},
+    ]
+    if version.original_source:
+        parts.append(_("source: %(source)s") % {"source": version.original_source})
+    if version.confirmed_by_state_at:
+        parts.append(
+            _("confirmed by the State on %(date)s") % {"date": _local_date(version.confirmed_by_state_at).isoformat()}
+        )
+    else:
+        parts.append(_("not yet confirmed by the State"))
+    return "; ".join(parts)
+
+
 def version_document(version: ReportVersion) -> dict[str, Any]:
     """What the JSON download holds: the facts about the version and its content as submitted."""
     report = version.report
@@ -261,7 +293,11 @@ def version_document(version: ReportVersion) -> dict[str, Any]:
             "outcome": version.outcome,
             "visibility": version.visibility,
             "nil_report": version.is_nil,
+            # The day the report counts as submitted (for a report the ISU entered: the original's date);
+            # ``recorded_at`` is when the version was recorded in the portal.
+            "submitted_on": _iso(version.submitted_on),
             "submitted_at": _iso(version.submitted_at),
+            "entered_by_isu": entered_by_isu(version),
             "accepted_at": _iso(accepted_on(version)),
             "correction_note": version.correction_note,
             "corrects_version": getattr(version, "supersedes_number", None),
@@ -310,6 +346,8 @@ def _cell_text(value: Any) -> Any:
 def version_rows(version: ReportVersion) -> Iterator[list[Any]]:
     """The version in long ("tidy") form, one line per value, the same columns for every form:
 
+    * the version's facts: form ``version`` (``submitted_on``, ``entered_by_isu``; for a version the ISU entered
+      from an original, also ``original_source`` and ``confirmed_by_state_on``);
     * the cover page: form ``cover``, table empty;
     * each form's choice: table ``choice``, columns ``choice``, ``unchanged_since``, ``na_statement``;
     * narratives: table ``narrative``, the column is the narrative's key;
@@ -322,6 +360,19 @@ def version_rows(version: ReportVersion) -> Iterator[list[Any]]:
     spec = version.format_version.spec
     content = version.content
     lead = [report.state.iso3, report.period_slug, str(version.number)]
+    # The version's own facts first: when it counts as submitted, and whether the ISU entered it from an original.
+    facts = [
+        ("submitted_on", _("Submitted on"), version.submitted_on.isoformat()),
+        ("entered_by_isu", _("Entered by the ISU"), _cell_text(version.entered_by_isu)),
+    ]
+    if version.entered_by_isu:
+        confirmed = _local_date(version.confirmed_by_state_at)
+        facts += [
+            ("original_source", _("Source of the original"), version.original_source),
+            ("confirmed_by_state_on", _("Confirmed by the State on"), confirmed.isoformat() if confirmed else ""),
+        ]
+    for key, label, value in facts:
+        yield [*lead, "version", "", "", "", key, label, value, ""]
     cover = content.get("cover") or {}
     for column, value in published_cover(spec, cover):  # personal data only if the State chose to publish it
         yield [*lead, "cover", "", "", "", column.key, column.label, _cell_text(value), ""]
@@ -387,6 +438,7 @@ EXPORT_FIELDS = [
     "visibility",
     "nil",
     "submitted",
+    "entered_by_isu",
     "accepted",
     "superseded_by",
     "corrects",
@@ -413,6 +465,7 @@ class ArchiveExportResource(resources.ModelResource):
     visibility = fields.Field(column_name=_lazy("Visibility"))
     nil = fields.Field(column_name=_lazy("Nil report"))
     submitted = fields.Field(column_name=_lazy("Submitted"))
+    entered_by_isu = fields.Field(column_name=_lazy("Entered by the ISU"))
     accepted = fields.Field(column_name=_lazy("Accepted"))
     superseded_by = fields.Field(column_name=_lazy("Superseded by version"))
     corrects = fields.Field(column_name=_lazy("Corrects version"))
@@ -511,7 +564,10 @@ class ArchiveExportResource(resources.ModelResource):
         return self._texts["yes"] if version.is_nil else self._texts["no"]
 
     def dehydrate_submitted(self, version: ReportVersion) -> Any:
-        return _local_date(version.submitted_at)
+        return version.submitted_on
+
+    def dehydrate_entered_by_isu(self, version: ReportVersion) -> str:
+        return entered_statement(version)
 
     def dehydrate_accepted(self, version: ReportVersion) -> Any:
         return _local_date(accepted_on(version))

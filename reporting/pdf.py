@@ -34,8 +34,9 @@ log = logging.getLogger(__name__)
 
 # Bump when the print template or its CSS changes what a PDF shows: every stored PDF is then
 # rendered again the next time someone asks for it. 2: areas as typed; the contact point's e-mail and
-# telephone only if the State chose to publish them (stored PDFs of published versions showed them).
-LAYOUT_REVISION = 2
+# telephone only if the State chose to publish them (stored PDFs of published versions showed them). 3: the
+# submission date is the day the report counts as submitted; a version the ISU entered from an original says so.
+LAYOUT_REVISION = 3
 TEMPLATE = "reporting/pdf/report.html"
 STYLESHEET = "css/report-print.css"
 DIRECTORY = "reports/pdf"
@@ -99,6 +100,11 @@ def fingerprint(report: Report, version: ReportVersion | None = None) -> str:
             correction_note=version.correction_note,
             visibility=version.visibility,
             submitted_at=version.submitted_at.isoformat(),
+            # What the cover says of a version the ISU entered from an original, and the State's confirmation.
+            submitted_on=version.submitted_on.isoformat(),
+            entered_by_isu=version.entered_by_isu,
+            original_source=version.original_source,
+            confirmed_by_state_at=version.confirmed_by_state_at.isoformat() if version.confirmed_by_state_at else None,
             is_nil=version.is_nil,
         )
     payload = json.dumps(facts, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)

@@ -20,6 +20,7 @@ from audit.models import AuditEntry
 from parties import rules
 from parties.models import State
 from reporting import formats
+from reporting.access import may_edit
 from reporting.formats import Choice
 from reporting.models import (
     AWAITING_REVIEW,
@@ -64,6 +65,13 @@ def _require_focal_point(actor: User, report: Report) -> None:
     if not permissions.acts_for_state(actor, report.state) or not permissions.can(
         actor, permissions.Capability.PREPARE_REPORTS
     ):
+        raise PermissionDenied
+
+
+def _require_editor(actor: User, report: Report) -> None:
+    """The working copy's editor (``reporting.access.may_edit``): the State's focal point, or the ISU
+    while it enters the report from an original (``reporting.entry``)."""
+    if not may_edit(actor, report):
         raise PermissionDenied
 
 
@@ -249,7 +257,7 @@ def start_report(
 def save_draft(*, report: Report, content: dict[str, Any], base_revision: int, actor: User) -> Report:
     """Save the working copy. Refused with ``EditConflict`` when someone saved since ``base_revision``;
     the caller keeps what its user typed and shows what changed."""
-    _require_focal_point(actor, report)
+    _require_editor(actor, report)
     report = _lock(report)
     if report.status not in EDITABLE_STATUSES:
         raise InvalidTransition(
@@ -354,6 +362,9 @@ def submit_report(*, report: Report, actor: User, correction_note: str = "") -> 
     report = _lock(report)
     if report.status not in EDITABLE_STATUSES:
         raise InvalidTransition(_("Only a draft or a report with requested changes can be submitted."))
+    if report.entries.filter(version__isnull=True).exists():
+        # The ISU records it with the original's date (``reporting.entry.record_entry``).
+        raise InvalidTransition(_("The ISU is entering this report from the original the State sent."))
     if not report.visibility:
         raise ValidationError({"visibility": _("Choose whether the report is public or restricted before submitting.")})
     validation = validation_for(report)
@@ -401,6 +412,9 @@ def recall_submission(*, report: Report, actor: User) -> Report:
     if report.status not in AWAITING_REVIEW:
         raise InvalidTransition(_("A submission can be recalled only until the ISU starts reviewing it."))
     version = report.versions.order_by("-number").first()
+    if version.entered_by_isu:
+        # The State submitted the original outside the portal; it confirms the ISU's copy or reports a problem.
+        raise InvalidTransition(_("A report the ISU entered from the State's original cannot be recalled."))
     version.outcome = VersionOutcome.RECALLED
     version.decided_by, version.decided_at = actor, timezone.now()
     version.save(update_fields=["outcome", "decided_by", "decided_at"])
@@ -517,7 +531,7 @@ def update_report_details(
 ) -> Report:
     """The report's original language and the date it went to the UN: facts about the report,
     recordable at any status (the UNODA date is often known only after submission)."""
-    _require_focal_point(actor, report)
+    _require_editor(actor, report)
     report = _lock(report)
     changes = {}
     if original_language != report.original_language:
@@ -535,7 +549,7 @@ def update_report_details(
 @transaction.atomic
 def set_visibility(*, report: Report, visibility: str, actor: User) -> Report:
     """Public or restricted is the State's explicit choice, recorded."""
-    _require_focal_point(actor, report)
+    _require_editor(actor, report)
     if visibility not in Visibility.values:
         raise ValidationError({"visibility": _("Choose public or restricted.")})
     report = _lock(report)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting.views import archive, documents, focal, review, workbook
+from reporting.views import archive, documents, entry, focal, review, workbook
 
 app_name = "reporting"
 
@@ -31,4 +31,6 @@ urlpatterns = [
     *documents.urlpatterns,
     *workbook.urlpatterns,
     *archive.urlpatterns,
+    # Reports the ISU enters from an original received outside the portal, and the State's confirmation.
+    *entry.urlpatterns,
 ]

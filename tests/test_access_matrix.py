@@ -22,6 +22,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
@@ -35,11 +36,13 @@ from deadlines import services as deadline_services
 from parties.models import State
 from progress import exports as progress_exports
 from progress.models import Audience
+from reporting import entry as report_entries
 from reporting import pdf as report_pdf
 from reporting import services as report_services
 from reporting.models import Report, ReportKind, ReviewComment, WorkbookUpload
 from tests.factories import enrol_totp, make_user
 from tests.helpers import record_second_factor
+from tests.reporting.conftest import fill_minimal
 
 pytestmark = pytest.mark.django_db
 
@@ -208,6 +211,31 @@ EXPECTED: dict[str, tuple[dict[str, str], str, str]] = {
         "405 405 405 405 405 405 405 405 405",
         "login 403 403 403 403 403 403 2fa wrote",
     ),
+    "reporting:entry_detail": (  # /isu/reports/entries/1/
+        {"pk": "entry"},
+        "login 403 403 403 403 403 403 2fa ok",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "reporting:entry_original": (  # /isu/reports/entries/1/original/
+        {"pk": "entry"},
+        "login 403 403 403 403 403 403 2fa ok",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "reporting:entry_record": (  # /isu/reports/entries/1/record/
+        {"pk": "entry"},
+        "405 405 405 405 405 405 405 405 405",
+        "login 403 403 403 403 403 403 2fa 400",
+    ),
+    "reporting:entry_start": (  # /isu/reports/enter/
+        {},
+        "login 403 403 403 403 403 403 2fa ok",
+        "login 403 403 403 403 403 403 2fa 400",
+    ),
+    "reporting:entry_update": (  # /isu/reports/entries/1/details/
+        {"pk": "entry"},
+        "405 405 405 405 405 405 405 405 405",
+        "login 403 403 403 403 403 403 2fa 400",
+    ),
     "reporting:my_reports": (  # /reporting/
         {},
         "login ok ok 403 403 403 403 403 redirect",
@@ -303,10 +331,25 @@ EXPECTED: dict[str, tuple[dict[str, str], str, str]] = {
         "405 405 405 405 405 405 405 405 405",
         "login 403 403 403 403 403 403 2fa redirect",
     ),
+    "reporting:version_confirm": (  # /reporting/3/v1/confirm/ (entered by the ISU, not published)
+        {"pk": "entered", "number": "number"},
+        "405 405 405 405 405 405 405 405 405",
+        "login wrote 404 404 404 404 404 404 403",
+    ),
     "reporting:version_detail": (  # /reporting/1/v1/
         {"pk": "published", "number": "number"},
         "ok ok ok ok ok ok ok ok ok",
         "405 405 405 405 405 405 405 405 405",
+    ),
+    "reporting:version_original": (  # /reporting/3/v1/original/ (entered by the ISU, not published)
+        {"pk": "entered", "number": "number"},
+        "404 ok 404 404 404 404 404 404 ok",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "reporting:version_problem": (  # /reporting/3/v1/report-problem/
+        {"pk": "entered", "number": "number"},
+        "405 405 405 405 405 405 405 405 405",
+        "login wrote 404 404 404 404 404 404 403",
     ),
     "reporting:workbook_apply": (  # /reporting/2/workbook/1/apply/
         {"pk": "draft", "upload_pk": "upload"},
@@ -588,6 +631,7 @@ EXPECTED: dict[str, tuple[dict[str, str], str, str]] = {
 POST_DATA: dict[str, dict[str, str]] = {
     "reporting:comment_reply": {"body": "Corrected in Form F."},
     "reporting:comment_add": {"body": "Please check the area in Form F."},
+    "reporting:version_problem": {"body": "Form B: 1,234 not 1,243."},
 }
 
 
@@ -625,6 +669,22 @@ def build_world(tmp_path) -> SimpleNamespace:
     comment = ReviewComment.objects.create(
         report=published, version=published.versions.get(number=1), body="Please check Form F.", author=isu
     )
+    # Reports the ISU enters from an original: one entry still open (2022), one recorded and not published (2021).
+    entries = {}
+    for year in (2022, 2021):
+        entries[year] = report_entries.open_entry(
+            state=lao,
+            kind=ReportKind.ANNUAL,
+            period_year=year,
+            original=SimpleUploadedFile("original.pdf", b"%PDF-1.4 original"),
+            submitted_on=dt.date(year + 1, 4, 20),
+            source=f"note verbale to UNODA, 20 April {year + 1}",
+            language="en",
+            actor=isu,
+        )
+    entered_report = entries[2021].report
+    report_services.save_draft(report=entered_report, content=fill_minimal(entered_report), base_revision=0, actor=isu)
+    entered = report_entries.record_entry(entry=entries[2021], actor=isu, visibility="public")
     pdf = report_pdf.ensure_pdf(report=draft, version=None, requested_by=fp)
     upload = WorkbookUpload.objects.create(
         report=draft,
@@ -652,6 +712,8 @@ def build_world(tmp_path) -> SimpleNamespace:
     today = dt.date.today()
     ids = {
         "draft": draft.pk,
+        "entry": entries[2022].pk,
+        "entered": entered.report_id,
         "published": published.pk,
         "number": 1,
         "iso3": "LAO",

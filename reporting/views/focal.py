@@ -322,8 +322,12 @@ def my_reports(request: HttpRequest) -> HttpResponse:
     # What is known of each report (``reporting.records``): a year before the portal became the complete
     # record with no source saying it was not sent is "no record", never "overdue".
     known = reporting_records.load(today, states=[state])
+    # Reports the ISU entered from the State's original (or is entering): the State is asked to confirm them.
+    entered = entries.awaiting_the_state(state)
     for report in reports:
         report.badge = STATUS_BADGES.get(report.status, "neutral")
+        report.isu_entering = report.pk in entered and entered[report.pk] is None
+        report.isu_entered_on = entered.get(report.pk)
         found = known.report(state, report.kind, report.period_year)
         report.no_record = found.status == reporting_records.Status.NO_RECORD and report.status in EDITABLE_STATUSES
         report.overdue = bool(found.is_overdue and report.status in EDITABLE_STATUSES)

@@ -32,6 +32,7 @@ HEADERS = [
     "Visibility",
     "Nil report",
     "Submitted",
+    "Entered by the ISU",
     "Accepted",
     "Superseded by version",
     "Corrects version",
