@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import BooleanField, CharField, Count, DateField, DateTimeField, Max, Min, Q, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,8 +24,9 @@ from accounts.permissions import Capability
 from deadlines import calendar
 from deadlines.calendar import Deadline
 from deadlines.models import PROBLEM_STATUSES, DeadlineKind, Reminder, ReminderSettings, ReminderStatus, reminder_title
+from parties.dates import PartialDate, Precision
 from parties.models import Region, State
-from reporting.models import Report, ReportKind
+from reporting.models import RecordStatus, Report, ReportingRecord, ReportKind, ReportVersion
 
 FEED_PAST_DAYS = 365  # a feed reaches back about 12 months
 REMINDERS_AHEAD_DAYS = 365
@@ -69,28 +70,70 @@ def report_lookup(deadline_kind: str, deadline_key: str) -> tuple[str, int | Non
 def first_submissions(
     lookups: Iterable[tuple[int, str, int | None]],
 ) -> dict[tuple[int, str, int | None], dt.datetime]:
-    """(state id, report kind, period year) → when the report's first version was submitted.
+    """(state id, report kind, period year) → when the report was first submitted: the moment of its first
+    portal version, or, for a version the ISU entered from an original and for a report a source records as
+    received outside the portal (``ReportingRecord``), the start of the day it counts from (the original's
+    date; the source's date, the last day of its month or year, or its bound). A report in on that day is
+    never counted as having followed a reminder sent the same day.
 
-    One query for any number of lookups; reports never submitted are left out.
+    One query (portal versions and records together) for any number of lookups; reports never submitted are
+    left out.
     """
     wanted = set(lookups)
     if not wanted:
         return {}
     state_ids = {state_id for state_id, _kind, _year in wanted}
     years = {year for _state, kind, year in wanted if kind == ReportKind.ANNUAL}
-    condition = Q()
-    if any(kind == ReportKind.INITIAL for _state, kind, _year in wanted):
-        condition |= Q(kind=ReportKind.INITIAL)
-    if years:
-        condition |= Q(kind=ReportKind.ANNUAL, period_year__in=years)
-    rows = (
-        Report.objects.filter(condition, state_id__in=state_ids, versions__isnull=False)
+
+    def condition(prefix: str = "") -> Q:
+        found = Q()
+        if any(kind == ReportKind.INITIAL for _state, kind, _year in wanted):
+            found |= Q(**{f"{prefix}kind": ReportKind.INITIAL})
+        if years:
+            found |= Q(**{f"{prefix}kind": ReportKind.ANNUAL, f"{prefix}period_year__in": years})
+        return found
+
+    versions = (
+        ReportVersion.objects.filter(condition("report__"), report__state_id__in=state_ids)
         .order_by()
-        .values("state_id", "kind", "period_year")
-        .annotate(first=Min("versions__submitted_at"))
+        .values_list(
+            "report__state_id",
+            "report__kind",
+            "report__period_year",
+            "submitted_at",
+            "submitted_on",
+            Value(Precision.DAY.value, output_field=CharField()),
+            Value(None, output_field=DateField()),
+            "entered_by_isu",
+        )
     )
-    found = {(row["state_id"], row["kind"], row["period_year"]): row["first"] for row in rows}
-    return {key: value for key, value in found.items() if key in wanted and value is not None}
+    received = (
+        ReportingRecord.objects.filter(condition(), state_id__in=state_ids, status=RecordStatus.SUBMITTED)
+        .order_by()
+        .values_list(
+            "state_id",
+            "kind",
+            "period_year",
+            Value(None, output_field=DateTimeField()),
+            "submitted_on",
+            "submitted_precision",
+            "submitted_by",
+            Value(True, output_field=BooleanField()),
+        )
+    )
+    found: dict[tuple[int, str, int | None], dt.datetime] = {}
+    for state_id, kind, year, moment, day, precision, bound, by_day in versions.union(received, all=True):
+        key = (state_id, kind, year)
+        if key not in wanted:
+            continue
+        if by_day:
+            days = [d for d in (PartialDate(day, Precision(precision)).end if day else None, bound) if d]
+            if not days:
+                continue
+            moment = start_of(min(days))
+        if key not in found or moment < found[key]:
+            found[key] = moment
+    return found
 
 
 def start_of(day: dt.date) -> dt.datetime:

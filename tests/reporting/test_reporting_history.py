@@ -427,3 +427,27 @@ def test_reminders_never_remind_a_year_with_no_record(reference_data, django_cap
     keys = set(Reminder.objects.filter(state__iso3="JPN").values_list("deadline_key", flat=True))
     # The 2024 update fell due (30 Apr 2025) before the portal was the complete record: never reminded.
     assert keys == {"JPN:annual_report:2025"}
+
+
+def test_the_first_submission_behind_reminders_counts_reports_received_outside_the_portal(
+    reference_data, django_assert_num_queries
+):
+    from deadlines import selectors
+
+    lao = State.objects.get(iso3="LAO")
+    ReportingRecord.objects.create(
+        state=lao,
+        kind=ReportKind.ANNUAL,
+        period_year=2025,
+        submitted_on=D("2026-03-01"),
+        submitted_precision="month",
+        source="UNODA Article 7 database",
+    )
+    wanted = [(lao.pk, ReportKind.ANNUAL, 2025), (lao.pk, ReportKind.INITIAL, None), (lao.pk, ReportKind.ANNUAL, 2024)]
+    with django_assert_num_queries(1):
+        found = selectors.first_submissions(wanted)
+    # Known to the month: counts from the month's last day. The initial report: by the ISU list's last day.
+    assert found == {
+        (lao.pk, ReportKind.ANNUAL, 2025): selectors.start_of(D("2026-03-31")),
+        (lao.pk, ReportKind.INITIAL, None): selectors.start_of(D("2019-11-10")),
+    }
