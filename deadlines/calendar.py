@@ -40,6 +40,7 @@ class Deadline:
     # (due on or after ``ReportingRules.records_complete_from``: only then may a reminder go out), and where
     # the status comes from.
     record: str | None = None
+    met_label: str = ""  # the submission date as precise as its source ("March 2013", "by 10 November 2019")
     portal_owned: bool = False
     record_source: str = ""
 
@@ -107,6 +108,7 @@ def _report_deadline(
     report: reporting_records.ReportState, *, key: str, kind: str, title: str, basis: str, base: dict
 ) -> Deadline:
     met = report.status == reporting_records.Status.SUBMITTED
+    found = report.submitted
     return Deadline(
         key=key,
         kind=kind,
@@ -114,7 +116,10 @@ def _report_deadline(
         title=title,
         basis=basis,
         met=met,
+        # The first day the report is certainly in (the day, the end of its month or year, or a bound);
+        # ``met_label`` says which, for people.
         met_on=report.submitted_on if met else None,
+        met_label=found.date_label if met else "",
         period_year=report.year,
         record=report.status,
         portal_owned=report.portal_is_complete,
