@@ -505,3 +505,30 @@ def test_lao_initial_report_entered_today_counts_as_on_time_in_2011(recorded, cl
     deadlines = calendar.state_deadlines(lao, data, start=dt.date(2011, 1, 1), end=dt.date(2011, 12, 31))
     initial = next(d for d in deadlines if d.key == "LAO:initial_report")
     assert initial.met and initial.met_on == SUBMITTED_ON and initial.date == dt.date(2011, 1, 28)
+
+
+def test_the_states_focal_points_are_asked_by_email_to_confirm(recorded, focal_point, mailoutbox):
+    from reporting import notifications
+
+    assert notifications.review_outcome(report_id=recorded.report_id, event="entered") == 1
+    assert notifications.review_outcome(report_id=recorded.report_id, event="entered") == 0  # never twice
+    (message,) = mailoutbox
+    assert message.to == [focal_point.email]
+    assert "entered your Article 7 report (Initial report) from your original: please confirm" in message.subject
+    assert "from the original submitted on 25 January 2011 (note verbale to UNODA, 25 January 2011)" in message.body
+
+
+# Session, user, the open entries with their reports, States and openers, the States for the form's list.
+START_PAGE_QUERIES = 4
+
+
+@pytest.mark.parametrize("years", [[2012], [2012, 2013, 2014, 2015, 2016]])
+def test_the_list_of_entries_in_progress_runs_a_fixed_number_of_queries(
+    client_for, isu_staff, lao, years, django_assert_num_queries
+):
+    for year in years:
+        open_initial(isu_staff, lao, kind=ReportKind.ANNUAL, period_year=year)
+    client = client_for(isu_staff)
+    with django_assert_num_queries(START_PAGE_QUERIES):
+        page = client.get(reverse("reporting:entry_start")).content.decode()
+    assert page.count("/isu/reports/entries/") == len(years)
