@@ -9,12 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accounts import permissions
 from accounts.permissions import Capability
 from reporting.models import READER_VERSIONS, Report, ReportEntry, ReportQuerySet, ReportVersion, Visibility
+
+_OPEN_ENTRY = Exists(ReportEntry.objects.filter(report=OuterRef("pk"), version__isnull=True))
 
 
 def reports_visible_to(user: Any) -> ReportQuerySet:
@@ -44,7 +46,8 @@ def get_report(user: Any, pk: int, *, to: str = "view") -> Report:
     """The report ``pk`` if ``user`` may see it (else 404) and may do ``to`` (else 403):
     ``view``, ``edit`` (its State's focal point, while editable; the ISU while it enters the report from an
     original, see ``may_edit``) or ``review`` (ISU staff)."""
-    report = reports_visible_to(user).filter(pk=pk).first()
+    # Whether the ISU is entering it from an original comes in the same query (``may_edit`` and the pages read it).
+    report = reports_visible_to(user).annotate(entering_by_isu=_OPEN_ENTRY).filter(pk=pk).first()
     if report is None:
         raise Http404
     if to == "edit" and not may_edit(user, report):
@@ -62,7 +65,11 @@ def may_enter_reports(user: Any) -> bool:
 
 
 def entry_in_progress(report: Report) -> bool:
-    """Whether the ISU is typing this report in from an original (an entry not yet recorded)."""
+    """Whether the ISU is typing this report in from an original (an entry not yet recorded): from
+    ``get_report``'s annotation when the report came from it, else one query."""
+    annotated = getattr(report, "entering_by_isu", None)
+    if annotated is not None:
+        return annotated
     return ReportEntry.objects.filter(report=report, version__isnull=True).exists()
 
 

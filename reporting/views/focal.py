@@ -40,7 +40,7 @@ from reporting import entry as entries
 from reporting import forms as editor
 from reporting import records as reporting_records
 from reporting import services
-from reporting.access import get_report, may_enter_reports, readable_versions
+from reporting.access import entry_in_progress, get_report, may_enter_reports, readable_versions
 from reporting.checks import check_report
 from reporting.formats import Choice, FormDef, Validation, currencies
 from reporting.models import (
@@ -465,7 +465,7 @@ def _overview_context(
         version.badge = OUTCOME_BADGES.get(version.outcome, "neutral")
     # While the ISU types the report in from the State's original, the State and the ISU see it read-only here:
     # the ISU works from its entry page (``reporting.views.entry``), the State confirms once it is recorded.
-    isu_entry = entries.open_entry_for(report) if mode != "reader" else None
+    isu_entry = entries.open_entry_for(report) if mode != "reader" and entry_in_progress(report) else None
     if isu_entry is not None:
         mode = "entering"
     context: dict[str, Any] = {

@@ -19,10 +19,10 @@ pytestmark = pytest.mark.django_db
 
 # Queries for one page of an initial report, whatever the number of table rows or comments. Both
 # pages: session, user, the report (with State and format), the open comments, their replies, the
-# reporting rules (for check_report); the last saver comes with the report; whether the ISU is entering the
-# report from an original (the editor: who may edit it; the overview: what it says).
-FORM_QUERIES = 7
-DETAIL_QUERIES = 8  # + the versions
+# reporting rules (for check_report); the last saver comes with the report, and whether the ISU is entering
+# it from an original (reporting.access.get_report).
+FORM_QUERIES = 6
+DETAIL_QUERIES = 7  # + the versions
 
 
 # --- Building reports ----------------------------------------------------------------------------

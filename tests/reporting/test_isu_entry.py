@@ -315,7 +315,8 @@ def test_the_isu_enters_a_report_through_the_pages(client_for, isu_staff, lao, d
     assert "Record it as submitted on 25 January 2011" in page
     assert "counts as on time" in page
     # The ISU types the content in the normal editor, which the State's focal point cannot open meanwhile.
-    assert client.get(reverse("reporting:report_cover", args=[entry.report_id])).status_code == 200
+    cover = client.get(reverse("reporting:report_cover", args=[entry.report_id]))
+    assert "Entered by the ISU on the State's behalf from the State's original" in cover.content.decode()
     type_in(entry, isu_staff)
     download = client.get(reverse("reporting:entry_original", args=[entry.pk]))
     assert download["Content-Type"] == "application/pdf" and download["X-Content-Type-Options"] == "nosniff"

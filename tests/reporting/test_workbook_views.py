@@ -356,11 +356,10 @@ def test_links_partial_offers_what_each_role_may_do(with_stock):
 
 # --- Query counts --------------------------------------------------------------------------------------
 # Download: session, user, the report (with its State and format). Upload: session, user, the report,
-# whether the ISU is entering it from an original (who may edit it), then the upload and its audit entry in one
-# savepoint (+2). Neither grows with rows.
+# then the upload and its audit entry in one savepoint (+2). Neither grows with rows.
 DOWNLOAD_QUERIES = 3
-UPLOAD_QUERIES = 8
-PREVIEW_QUERIES = 5  # session, user, report, whether the ISU is entering it, the upload with its uploader
+UPLOAD_QUERIES = 7
+PREVIEW_QUERIES = 4  # session, user, report, the upload with its uploader
 
 
 @pytest.mark.parametrize("rows", [5, 500])
