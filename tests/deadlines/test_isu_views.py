@@ -28,11 +28,11 @@ LOG = reverse("deadlines:isu_reminders")
 
 # Queries for one page, whatever the number of States, reminders and reports: session and user (the
 # second factor is read from the session), then the page's own reads.
-# Overview: the calendar (States, obligations with extensions, meetings, reports, reports received
-# outside the portal, reporting rules),
+# Overview: the calendar (States, obligations with extensions and completion records, meetings, reports,
+# reports received outside the portal, reporting rules),
 # the reminders recorded per deadline, the reminder settings and the focal points (nobody to remind),
 # and the problem reminders.
-OVERVIEW_QUERIES = 13
+OVERVIEW_QUERIES = 14
 # Log: the States for the filter, the count and the page of reminders, the reports that followed
 # them; the effectiveness table: settings, reminders sent, their reports, reports submitted in the
 # period and the reminders sent for those.

@@ -255,9 +255,9 @@ def test_reminders_page_queries_do_not_grow_with_reminders(client_for, focal_poi
     for offset in range(-59, -40):
         _reminder(focal_point, "LAO:annual_report:2025", "annual_report", due, offset)
     assert Reminder.objects.count() == 20
-    # Session, user, State; obligations, extensions, reports, reports received outside the portal,
-    # meetings, reporting rules; reminder settings, reminders, snoozes.
-    assert one == queries() == 12
+    # Session, user, State; obligations, extensions, completion records, reports, reports received outside
+    # the portal, meetings, reporting rules; reminder settings, reminders, snoozes.
+    assert one == queries() == 13
 
 
 # --- What is due next (/me/) ------------------------------------------------------------------
