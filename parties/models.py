@@ -245,17 +245,26 @@ class Obligation(models.Model):
         granted = [e for e in self.extensions.all() if e.status == ExtensionStatus.GRANTED and e.granted_until]
         return sorted(granted, key=lambda e: (e.in_force_from or dt.date.max, e.granted_until))
 
-    def deadline_on(self, day: dt.date | None = None) -> dt.date | None:
-        """The deadline in force on ``day`` (today when omitted): the original one, moved by each extension
-        from the day its decision holds (``ExtensionRequest.in_force_from``), never before. An extension
-        whose decision date and meeting are both unknown is not counted on any day."""
+    def deadline_in_force(self, day: dt.date | None = None) -> PartialDate | None:
+        """The deadline in force on ``day`` (today when omitted), with the precision its source gives: the
+        original one (Art. 3(2), 4(1)), moved by each extension from the day its decision holds
+        (``ExtensionRequest.in_force_from``), never before. An extension whose decision date and meeting are
+        both unknown is not counted on any day."""
         day = day or timezone.localdate()
-        deadline = self.original_deadline
+        original = self.original_deadline
+        deadline = PartialDate(original, Precision.DAY) if original else None
         for extension in self.granted_extensions():
             holds_from = extension.in_force_from
             if holds_from is not None and holds_from <= day:
-                deadline = extension.granted_until
+                deadline = extension.granted
         return deadline
+
+    def deadline_on(self, day: dt.date | None = None) -> dt.date | None:
+        """The last day of the deadline in force on ``day``: a deadline a source gives only as "October 2026"
+        or "2026" has certainly passed only once that month or year is over (show it with
+        ``deadline_in_force``, never as a day the source did not give)."""
+        deadline = self.deadline_in_force(day)
+        return deadline.end if deadline else None
 
     @property
     def current_deadline(self) -> dt.date | None:

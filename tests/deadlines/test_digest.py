@@ -93,12 +93,15 @@ def test_it_summarises_deadlines_overdue_reports_reminders_and_problems(isu_addr
     assert message.subject == (
         # No overdue report: the 2024 updates fell due (30 April 2025) before the portal became the complete record
         # (ReportingRules.records_complete_from, 1 January 2026), so those not in it have no record, never "overdue".
-        f"[CCM Portal] Deadlines digest 2026-W16: {bound - 1} due in 30 days, 0 overdue reports, "
+        # Due in 30 days: the 2025 updates but Austria's, and Lebanon's Art. 4 deadline of 1 May 2026 (the
+        # extension granted at the Second Review Conference, in the reference data's extensions.csv).
+        f"[CCM Portal] Deadlines digest 2026-W16: {bound - 1 + 1} due in 30 days, 0 overdue reports, "
         f"{1 + bound - 2} problems"
     )
     for body in (text, strip(html)):
         # Deadlines in the next 30 days: the 2025 updates of every State Party but Austria (submitted).
         upcoming = body.split("in the next 30 days")[1].split("overdue report")[0]
+        assert "Lebanon" in upcoming and "Clearance deadline (Art. 4)" in upcoming
         assert "30 Apr 2026 (in 17 days) Annual Article 7 report for 2025: Afghanistan, Albania," in upcoming
         assert "Norway" in upcoming and "Austria" not in upcoming
         # Overdue report deadlines: none. The 2024 updates not in the portal have no record (not "overdue").
