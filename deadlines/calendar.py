@@ -172,13 +172,13 @@ def state_deadlines(
             )
     for obligation in data.obligations.get(state.pk, []):
         obligation.state = state
-        deadline = obligation.current_deadline
+        # The deadline in force on the calendar's day: an extension counts only from its decision.
+        deadline = obligation.deadline_on(as_of)
         if deadline is None:
             continue
         stockpile = obligation.article == Article.STOCKPILE_DESTRUCTION
         completed = obligation.status_on(as_of) == ObligationStatus.COMPLETED
-        completion = obligation.completion
-        met_on = completion.end if completion else obligation.completed_by
+        met_on = obligation.completed_from()
         if within(deadline):
             out.append(
                 Deadline(
@@ -196,9 +196,15 @@ def state_deadlines(
                     **base,
                 )
             )
-        # The last meeting before the deadline decides an extension; requests reach it nine
-        # months ahead (Art. 3(5), 4(6)), and Art. 4 requests also before the deadline expires.
-        meeting = next((m for m in reversed(data.meetings) if m.start_date < deadline), None)
+        # A request made by then for this deadline names the meeting that decides it; otherwise the last
+        # meeting before the deadline would. Requests reach it nine months ahead (Art. 3(5), 4(6)), and
+        # Art. 4 requests also before the deadline expires.
+        requested = _request_for(obligation, deadline, as_of)
+        meeting = (
+            requested.meeting
+            if requested is not None
+            else next((m for m in reversed(data.meetings) if m.start_date < deadline), None)
+        )
         if meeting is None:
             continue
         request_due = rules.extension_request_due(meeting.start_date)
@@ -217,6 +223,20 @@ def state_deadlines(
                 )
             )
     return sorted(out, key=lambda d: (d.date, d.key))
+
+
+def _request_for(obligation: Obligation, deadline: dt.date, as_of: dt.date) -> ExtensionRequest | None:
+    """The extension request made by ``as_of`` for the deadline then in force and considered at a recorded
+    meeting (the extensions are prefetched). A request is made by its submission, or at the latest by the
+    opening of the meeting that considers it."""
+    for extension in obligation.extensions.all():
+        if extension.meeting_id is None:
+            continue
+        made = min(d for d in (extension.known_from, extension.meeting.start_date) if d)
+        extends = extension.previous.start if extension.previous else None
+        if made <= as_of and extends == deadline:
+            return extension
+    return None
 
 
 def meeting_deadlines(data: CalendarData, *, start: dt.date, end: dt.date) -> list[Deadline]:

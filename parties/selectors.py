@@ -13,12 +13,20 @@ from typing import Any
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from parties import rules
+from parties.dates import PartialDate, Precision
 from parties.models import (
     Article,
+    CompletionFinding,
+    Confidence,
     ExtensionRequest,
+    ExtensionStage,
+    ExtensionStatus,
+    Meeting,
     MembershipStatus,
     NationalMeasures,
     Obligation,
@@ -94,37 +102,220 @@ def state_for_profile(iso3: str) -> State | None:
 
 
 def _national_measures(state: State, as_of: dt.date) -> dict[str, Any] | None:
-    """Art. 9: the ISU's latest record in effect on ``as_of`` (rows prefetched, newest first)."""
-    record = next((m for m in state.national_measures.all() if m.effective_from <= as_of), None)
+    """Art. 9: the ISU's latest record in effect on ``as_of`` (rows prefetched). A record dated only to a
+    month or year holds from the last day of that period (``NationalMeasures.holds_from``)."""
+    in_effect = [m for m in state.national_measures.all() if m.holds_from <= as_of]
+    record = max(in_effect, key=lambda m: (m.holds_from, m.effective_from), default=None)
     if record is None:
         return None
     return {
         "status": record.status,
         "status_label": record.get_status_display(),
         "effective_from": record.effective_from,
+        "effective": _when(record.effective),
+        "holds_from": record.holds_from,
         "source": record.source,
         "source_url": record.source_url or None,
         "notes": record.notes,
     }
 
 
-def _extension(extension: ExtensionRequest) -> dict[str, Any]:
+def _day_display(day: dt.date) -> str:
+    """A day as the pages show it (the translatable format of ``includes/date.html``)."""
+    return dateformat.format(day, pgettext("long date format, Django date filter syntax", "j F Y"))
+
+
+def _when(date: PartialDate | None) -> dict[str, Any] | None:
+    """A date with the precision its source gives: never a day the source did not give."""
+    if date is None:
+        return None
     return {
-        "status": extension.status,
-        "status_label": extension.get_status_display(),
-        "requested_until": extension.requested_until,
-        "granted_until": extension.granted_until,
-        "submitted_on": extension.submitted_on,
-        "meeting": extension.meeting.code if extension.meeting else None,
-        "meeting_name": extension.meeting.name if extension.meeting else None,
-        "filing_deadline": extension.filing_deadline,
-        "filed_late": extension.filed_late,
-        "source": extension.source,
-        "notes": extension.notes,
+        "date": date.isoformat(),
+        "precision": date.precision.value,
+        "precision_label": str(date.precision.label),
+        "display": _day_display(date.start) if date.precision == Precision.DAY else date.display(),
     }
 
 
-def _obligation(obligation: Obligation | None, article: Article, state: State, as_of: dt.date) -> dict[str, Any]:
+def _on(day: dt.date | None) -> dict[str, Any] | None:
+    return _when(PartialDate(day, Precision.DAY)) if day else None
+
+
+def request_known_from(extension: ExtensionRequest) -> dt.date | None:
+    """The first day a request is certainly a fact: its submission (the end of the month or year when only
+    that is known), and at the latest the first day of the meeting that considered it or its decision."""
+    meeting_start = extension.meeting.start_date if extension.meeting_id else None
+    days = [d for d in (extension.known_from, meeting_start, extension.in_force_from) if d]
+    return min(days) if days else None
+
+
+def request_stage_on(extension: ExtensionRequest, day: dt.date) -> ExtensionStage | None:
+    """``ExtensionRequest.stage_on`` from the day the request is certainly known (``request_known_from``)."""
+    known = request_known_from(extension)
+    if known is None or day < known:
+        return None
+    decided = extension.in_force_from
+    if extension.status == ExtensionStatus.WITHDRAWN:
+        return ExtensionStage.WITHDRAWN if decided is None or decided <= day else ExtensionStage.PENDING
+    if extension.status in (ExtensionStatus.GRANTED, ExtensionStatus.REFUSED):
+        if decided is None or day < decided:
+            return ExtensionStage.PENDING
+        return ExtensionStage(extension.status)
+    if extension.meeting_id and extension.meeting.last_day < day:
+        return ExtensionStage.NO_OUTCOME_RECORDED
+    return ExtensionStage.PENDING
+
+
+def _filing_window(extension: ExtensionRequest) -> dict[str, Any] | None:
+    """Art. 3(5), 4(6): a request reaches the meeting that decides it at least nine months before it."""
+    due = extension.filing_deadline
+    if due is None:
+        return None
+    submitted = extension.submitted
+    if submitted is None:
+        verdict, label = "unknown", _("no submission date recorded")
+    elif extension.filed_late:
+        verdict, label = "late", _("late")
+    elif extension.filing_window_unclear:
+        verdict, label = "unclear", _("unclear (the source gives only the month or year)")
+    else:
+        verdict, label = "in_time", _("in time")
+    return {"due": _on(due), "filed": _when(submitted), "verdict": verdict, "verdict_label": label}
+
+
+def _meeting(meeting: Meeting | None) -> dict[str, Any] | None:
+    if meeting is None:
+        return None
+    return {
+        "code": meeting.code,
+        "name": meeting.name,
+        "start": _when(meeting.start),
+        "last_day": _on(meeting.end_date) if meeting.end_date else None,
+    }
+
+
+def _extension(extension: ExtensionRequest, as_of: dt.date, *, is_today: bool) -> dict[str, Any]:
+    """A request as it stood on ``as_of``: its outcome only once decided (before, "pending")."""
+    stage = request_stage_on(extension, as_of)
+    decided = stage not in (None, ExtensionStage.PENDING)
+    granted = stage == ExtensionStage.GRANTED
+    return {
+        "stage": stage.value,
+        "stage_label": str(stage.label),
+        "previous_deadline": _when(extension.previous),
+        "submitted": _when(extension.submitted),
+        "requested_until": _when(extension.requested),
+        "meeting": _meeting(extension.meeting),
+        "filing_window": _filing_window(extension),
+        "decided": _when(extension.decided) if decided else None,
+        "in_force_from": _on(extension.in_force_from) if granted else None,
+        "granted_until": _when(extension.granted) if granted else None,
+        "confidence": extension.confidence,
+        "confidence_label": str(extension.get_confidence_display()),
+        # Sources report the outcome: given once the meeting has decided (or on today's view).
+        "source": extension.source if decided or is_today else None,
+        "notes": extension.notes if is_today else None,
+    }
+
+
+def _statements(obligation: Obligation) -> list[dict[str, Any]]:
+    """Every source's statement of the obligation's completion, with the days it can be shown from: the
+    obligation's own (``obligations.csv``) and each ``CompletionRecord``."""
+    found = []
+    own = obligation.completion
+    if own or obligation.completed_by:
+        found.append(
+            {
+                "completion": own,
+                "bound": obligation.completed_by,
+                "finding": CompletionFinding.COMPLETED,
+                "confidence": obligation.confidence,
+                "confidence_label": obligation.get_confidence_display(),
+                "counts": obligation.confidence != Confidence.DISPUTED,
+                "source": obligation.source,
+            }
+        )
+    for record in obligation.completion_records.all():
+        found.append(
+            {
+                "completion": record.completion,
+                "bound": record.completed_by,
+                "finding": record.finding,
+                "confidence": record.confidence,
+                "confidence_label": record.get_confidence_display(),
+                "counts": record.counts,
+                "source": record.source,
+            }
+        )
+    return found
+
+
+def _completion_statements(obligation: Obligation, as_of: dt.date, *, is_today: bool) -> list[dict[str, Any]]:
+    """The statements known on ``as_of``: a dated one from the first day of its period (it is "around this
+    date" until the period's last day), a bound ("completed by") from its day; a finding with no date only on
+    today's view."""
+    out = []
+    for statement in _statements(obligation):
+        completion, bound = statement["completion"], statement["bound"]
+        shown = completion if completion and completion.start <= as_of else None
+        shown_bound = bound if bound and bound <= as_of else None
+        undated = completion is None and bound is None
+        if not (shown or shown_bound or (undated and is_today)):
+            continue
+        certain = min(d for d in (completion.end if completion else None, bound) if d) if not undated else None
+        out.append(
+            {
+                "finding": statement["finding"],
+                "finding_label": str(CompletionFinding(statement["finding"]).label),
+                "completed": _when(shown),
+                "completed_by": _on(shown_bound),
+                "certain": certain is not None and certain <= as_of,
+                "counts": statement["counts"],
+                "confidence": statement["confidence"],
+                "confidence_label": str(statement["confidence_label"]),
+                "source": statement["source"],
+                "_interval": (
+                    completion.start if shown else dt.date.min,
+                    min(d for d in (completion.end if shown else None, shown_bound) if d)
+                    if (shown or shown_bound)
+                    else dt.date.max,
+                ),
+            }
+        )
+    return out
+
+
+def _disagree(statements: list[dict[str, Any]]) -> bool:
+    """Sources disagree when no single day fits every statement shown (or one finds nothing to complete)."""
+    findings = {s["finding"] for s in statements}
+    if len(findings) > 1:
+        return True
+    intervals = [s["_interval"] for s in statements if s["completed"] or s["completed_by"]]
+    if len(intervals) < 2:
+        return False
+    return max(lo for lo, _hi in intervals) > min(hi for _lo, hi in intervals)
+
+
+def _deadline_in_force(obligation: Obligation, as_of: dt.date) -> tuple[PartialDate | None, dict[str, Any] | None]:
+    """The deadline in force on ``as_of`` with its precision, and the extension that put it in force."""
+    extension = obligation.extension_in_force_on(as_of)
+    if extension is None:
+        original = obligation.original_deadline
+        return (PartialDate(original, Precision.DAY) if original else None), None
+    return extension.granted, {
+        "meeting": _meeting(extension.meeting),
+        "decided": _when(extension.decided),
+        "in_force_from": _on(extension.in_force_from),
+    }
+
+
+def _obligation(
+    obligation: Obligation | None, article: Article, state: State, as_of: dt.date, *, is_today: bool
+) -> dict[str, Any]:
+    """An Art. 3 or Art. 4 obligation as it stood on ``as_of``: the deadline in force that day and the
+    extension that put it in force, the requests made by then (each at its stage that day) and the
+    statements of completion known by then. Nothing dated after ``as_of``; today's deadline and the ISU's
+    notes only on today's view."""
     eif = state.entry_into_force
     treaty_deadline = (
         rules.stockpile_destruction_deadline(eif)
@@ -140,85 +331,106 @@ def _obligation(obligation: Obligation | None, article: Article, state: State, a
     if obligation is None:
         return base
     obligation.state = state  # already loaded: avoid a query per obligation
-    completion = obligation.completion
     status = obligation.status_on(as_of)
+    deadline, set_by = _deadline_in_force(obligation, as_of)
+    requests = [
+        _extension(e, as_of, is_today=is_today)
+        for e in sorted(
+            (e for e in obligation.extensions.all() if request_stage_on(e, as_of) is not None),
+            key=lambda e: (request_known_from(e), e.pk),
+        )
+    ]
+    statements = _completion_statements(obligation, as_of, is_today=is_today)
+    disagree = _disagree(statements)
+    for statement in statements:
+        del statement["_interval"]
+    certain = obligation.completed_from()
+    open_ = status in (ObligationStatus.OPEN, ObligationStatus.COMPLETION_UNCERTAIN)
     return base | {
         "original_deadline": obligation.original_deadline,
-        "deadline_as_of": obligation.deadline_on(as_of),
-        "current_deadline": obligation.current_deadline,
+        "deadline_as_of": deadline.start if deadline else None,
+        "deadline_in_force": _when(deadline),
+        "deadline_set_by": set_by,
+        # Only on today's view: in a view of the past it would be a fact from after the day shown.
+        **({"current_deadline": obligation.current_deadline} if is_today else {}),
         "hostilities_ended_on": obligation.hostilities_ended_on,
-        "extensions": [_extension(e) for e in obligation.extensions.all()],
-        "completed": (
-            {
-                "date": completion.isoformat(),
-                "precision": completion.precision.value,
-                "precision_label": completion.precision.label,
-                "display": completion.display(),
-            }
-            if completion
-            else None
-        ),
-        "completed_by": obligation.completed_by,
+        "extensions": requests,
+        "completion_statements": statements,
+        "sources_disagree": disagree,
+        "completed_from": _on(certain) if certain and certain <= as_of else None,
         "status": status.value,
         "status_label": status.label,
-        "deadline_passed": status == ObligationStatus.OPEN and (obligation.deadline_on(as_of) or as_of) < as_of,
+        # Passed: the deadline in force that day (its whole month or year, if known only so) lies before it.
+        "deadline_passed": bool(open_ and deadline and deadline.end < as_of),
         "confidence": obligation.confidence,
         "confidence_label": obligation.get_confidence_display(),
-        "source": obligation.source,
-        "notes": obligation.notes,
+        "source": obligation.source if is_today else None,
+        "notes": obligation.notes if is_today else None,
     }
 
 
-def state_profile(state: State, as_of: dt.date) -> dict[str, Any]:
+def state_profile(state: State, as_of: dt.date, *, today: dt.date | None = None) -> dict[str, Any]:
+    """Everything the State page shows as of ``as_of``; facts that became true after it are left out."""
+    is_today = as_of == (today or timezone.localdate())
     status = state.status_on(as_of)
-    eif = state.entry_into_force
+
+    def known(day: dt.date | None) -> dt.date | None:
+        return day if day and day <= as_of else None
+
+    # Treaty dates only from the day each became a fact: entry into force, the initial report's due date and
+    # the deadlines follow from the deposit; a withdrawal's effect from its notification.
+    deposited = known(state.deposit_date)
+    eif = state.entry_into_force if deposited else None
+    notified = known(state.withdrawal_notified_on)
+    effective = state.withdrawal_effective_on if notified or known(state.withdrawal_effective_on) else None
     obligations = {o.article: o for o in state.obligations.all()}
     return {
         "iso3": state.iso3,
         "name": state.name,
         "region": state.region,
         "as_of": as_of,
+        "is_today": is_today,
         "status": status.value if status else None,
         "status_label": status.label if status else _("Not yet a signatory or party"),
         "bound_by_obligations": state.is_bound_on(as_of),
-        "signature_date": state.signature_date,
-        "deposit_date": state.deposit_date,
-        "deposit_type": state.deposit_type or None,
-        "deposit_type_label": state.get_deposit_type_display() if state.deposit_type else None,
-        "provisional_application_date": state.provisional_application_date,
+        "signature_date": known(state.signature_date),
+        "deposit_date": deposited,
+        "deposit_type": (state.deposit_type or None) if deposited else None,
+        "deposit_type_label": state.get_deposit_type_display() if deposited and state.deposit_type else None,
+        "provisional_application_date": known(state.provisional_application_date),
         "entry_into_force": eif,
-        "withdrawal_notified_on": state.withdrawal_notified_on,
-        "withdrawal_effective_on": state.withdrawal_effective_on,
-        "initial_report_due": state.initial_report_due,
-        "obligations": [_obligation(obligations.get(article), article, state, as_of) for article in Article],
+        "withdrawal_notified_on": notified,
+        "withdrawal_effective_on": effective,
+        "initial_report_due": state.initial_report_due if deposited else None,
+        "obligations": [
+            _obligation(obligations.get(article), article, state, as_of, is_today=is_today) for article in Article
+        ]
+        if deposited
+        else [],
         "national_measures": _national_measures(state, as_of),
-        "reports": published_reports(state),
+        "reports": published_reports(state, as_of),
         "source": state.source,
         "crosscheck": state.crosscheck,
-        "notes": state.notes,
+        # The ISU's notes are written today and may tell of later events: only on today's view.
+        "notes": state.notes if is_today else "",
         "url": reverse("parties:state_detail", args=[state.iso3]),
     }
 
 
-def published_reports(state: State) -> list[dict[str, Any]]:
-    """The State's accepted, public Article 7 reports (latest accepted version of each), one query."""
+def published_reports(state: State, as_of: dt.date | None = None) -> list[dict[str, Any]]:
+    """The State's accepted, public Article 7 reports as published in the portal by ``as_of`` (today when
+    omitted): the latest version of each published by then, with the day it counts as submitted. One query."""
     from reporting.models import ReportKind, ReportVersion, Visibility
 
+    as_of = as_of or timezone.localdate()
+    # Published by the end of ``as_of`` in the portal's time zone.
+    until = timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min))
+    shown = Q(published_at__isnull=False, published_at__lt=until, visibility=Visibility.PUBLIC, submitted_on__lte=as_of)
     # The latest published public version of each report (an accepted correction not yet published
     # leaves the previous published version in place).
-    newer = ReportVersion.objects.filter(
-        report=models.OuterRef("report"),
-        number__gt=models.OuterRef("number"),
-        published_at__isnull=False,
-        visibility=Visibility.PUBLIC,
-    )
+    newer = ReportVersion.objects.filter(shown, report=models.OuterRef("report"), number__gt=models.OuterRef("number"))
     versions = (
-        ReportVersion.objects.filter(
-            ~models.Exists(newer),
-            report__state=state,
-            published_at__isnull=False,
-            visibility=Visibility.PUBLIC,
-        )
+        ReportVersion.objects.filter(shown, ~models.Exists(newer), report__state=state)
         .select_related("report")
         .order_by("-report__period_year", "-number")
     )
@@ -228,7 +440,8 @@ def published_reports(state: State) -> list[dict[str, Any]]:
             "period": v.report.period_slug,
             "label": v.report.period_label if v.report.kind == ReportKind.ANNUAL else str(v.report.get_kind_display()),
             "version": v.number,
-            "submitted_on": v.submitted_at.date(),
+            "submitted_on": v.submitted_on,
+            "published_on": timezone.localdate(v.published_at),
             "is_nil": v.is_nil,
             "url": reverse("reporting:archive_version", args=[state.iso3, v.report.period_slug, v.number]),
         }
@@ -249,7 +462,7 @@ def state_calendar(state: State, as_of: dt.date) -> list[dict[str, Any]]:
         return []
     from deadlines import calendar
 
-    data = calendar.load([state])
+    data = calendar.load([state], as_of=as_of)
     start, end = as_of - dt.timedelta(days=CALENDAR_PAST_DAYS), as_of + dt.timedelta(days=CALENDAR_AHEAD_DAYS)
     rows = []
     for deadline in calendar.state_deadlines(state, data, start=start, end=end):

@@ -81,15 +81,22 @@ def test_profile_json_gives_dates_deadlines_extensions_and_sources(client):
     assert data["initial_report_due"] == "2012-03-29"
     art3 = next(o for o in data["obligations"] if o["article"] == 3)
     assert art3["original_deadline"] == "2019-10-01"
-    assert art3["current_deadline"] == "2021-04-01"
-    assert art3["extensions"][0]["status"] == "granted"
-    assert art3["completed"] == {"date": "2023", "precision": "year", "precision_label": "Year only", "display": "2023"}
+    assert art3["deadline_as_of"] == "2021-04-01"  # the 9th Meeting's extension, in force since September 2019
+    assert "current_deadline" not in art3  # a later fact: only on today's view
+    assert [e["stage"] for e in art3["extensions"]] == ["granted"]
+    assert "the-monitor.org" in art3["extensions"][0]["source"]
+    assert art3["completion_statements"] == []  # completed in 2023
     assert art3["confidence"] == "partly unverified"
-    assert "the-monitor.org" in art3["source"]
+    assert art3["source"] is None and art3["notes"] is None  # written today: on today's view
     art4 = next(o for o in data["obligations"] if o["article"] == 4)
     assert art4 == {"article": 4, "label": art4["label"], "recorded": False, "treaty_deadline": "2021-10-01"}
     assert data["reports"] == []
     assert "UNTC" in data["source"]
+    today = client.get("/states/BGR/", {"format": "json"}).json()
+    art3 = next(o for o in today["obligations"] if o["article"] == 3)
+    assert art3["current_deadline"] == art3["deadline_as_of"] == "2023-12-31"
+    assert "the-monitor.org" in art3["source"]
+    assert {s["completed"]["date"] for s in art3["completion_statements"]} == {"2023", "2023-06"}
 
 
 def test_profile_shows_uncertainty_and_source_where_the_date_is_shown(client):
@@ -162,12 +169,13 @@ def test_list_query_count_does_not_grow_with_rows(client):
 def test_profile_query_count_does_not_grow_with_obligations_or_extensions(client):
     without = _queries(client, "/states/AGO/", {})  # signatory, no obligations
     with_many = _queries(client, "/states/BGR/", {})  # obligation with an extension
-    # State, obligations, extensions (with meetings), Art. 9 records, published reports; then the
-    # obligation calendar (deadlines.calendar.load): obligations, extensions, reports, reports received
-    # outside the portal, meetings, reporting rules. A State the Convention has not entered into force
-    # for (AGO) has no calendar to load. Plus one for the State's UN sub-region (parties.universalization),
-    # and one for its country coalition ({% coalition_for %}, assistance/templatetags/coalitions.py).
-    assert without <= with_many == 11 + 1 + 1
+    # State, obligations, extensions (with meetings), completion records, Art. 9 records, published reports;
+    # then the obligation calendar (deadlines.calendar.load): obligations, extensions, completion records,
+    # reports, reports received outside the portal, meetings, reporting rules. A State the Convention has not
+    # entered into force for (AGO) has no calendar to load. Plus one for the State's UN sub-region
+    # (parties.universalization), and one for its country coalition ({% coalition_for %},
+    # assistance/templatetags/coalitions.py). The same on a past day.
+    assert without <= with_many == _queries(client, "/states/BGR/", {"as_of": "2019-01-01"}) == 13 + 1 + 1
 
 
 def test_meetings_list_shows_extension_request_deadlines(client):
@@ -198,6 +206,7 @@ def test_the_state_page_shows_the_art9_status_in_effect_on_the_date_with_its_sou
     from parties.models import MeasuresStatus, NationalMeasures
 
     bulgaria = State.objects.get(iso3="BGR")
+    NationalMeasures.objects.filter(state=bulgaria).delete()  # the reference record (Monitor 2023)
     NationalMeasures.objects.create(
         state=bulgaria, status=MeasuresStatus.IN_PROGRESS, effective_from=dt.date(2012, 1, 1), source="Form A, 2012"
     )
