@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from assistance.selectors import CoalitionRecord, coalition_records_on
-from parties.dates import Precision
+from parties.dates import PartialDate, Precision
 from parties.models import (
     Article,
     Confidence,
@@ -104,13 +104,17 @@ def load(as_of: dt.date, *, deadlines: bool = False) -> Facts:
     for obligation in obligations:
         obligation.state = states[obligation.state_id]  # already loaded: no query per obligation
     measures: dict[int, dict[str, Any]] = {}
-    # The latest record in effect on the day is the State's status then (records are history).
+    # The latest record in effect on the day is the State's status then (records are history). A record
+    # dated only to a month or year holds from the last day of that period (``NationalMeasures.holds_from``).
     for row in (
         NationalMeasures.objects.filter(effective_from__lte=as_of)
         .order_by("state_id", "-effective_from")
-        .values("state_id", "status", "effective_from", "source", "source_url", "notes")
+        .values("state_id", "status", "effective_from", "effective_precision", "source", "source_url", "notes")
     ):
-        measures.setdefault(row["state_id"], row)
+        row["effective"] = PartialDate(row["effective_from"], Precision(row["effective_precision"]))
+        held = measures.get(row["state_id"])
+        if row["effective"].end <= as_of and (held is None or held["effective"].end < row["effective"].end):
+            measures[row["state_id"]] = row
     coalitions, coalition_events = coalition_records_on(as_of)  # one query: both kinds of record
     return Facts(
         as_of=as_of,
@@ -276,8 +280,9 @@ def _completion(facts: Facts, article: Article) -> Figure:
         definition=_(
             "States Parties that had cleared and destroyed all cluster munition remnants in areas under their "
             "jurisdiction or control (Art. 4) on or before the date, out of the States Parties with a recorded Art. 4 "
-            "obligation that was in force for them or already completed by then. A completion counts only where a "
-            "source gives its date. States that withdrew leave both counts."
+            "obligation that was in force for them or already completed by then. A completion counts from the day a "
+            "source dates it to, or from the latest day a source shows it complete. States that withdrew leave both "
+            "counts."
         )
         + " "
         + precision,
@@ -454,20 +459,8 @@ def _obligation_row(article: Article) -> Callable[[State, Facts], dict[str, Any]
         if obligation is None:
             return {}
         status = obligation.status_on(facts.as_of)
-        completion = obligation.completion
-        if completion and completion.start <= facts.as_of:
-            when = {
-                "date": completion.isoformat(),
-                "date_display": display(completion.start)
-                if completion.precision == Precision.DAY
-                else completion.display(),
-                "date_label": _("Completed"),
-                "precision": completion.precision.value,
-                "precision_label": str(completion.precision.label) if completion.precision != Precision.DAY else "",
-            }
-        elif obligation.completed_by and obligation.completed_by <= facts.as_of:
-            when = _date(obligation.completed_by, _("Completed at the latest by"))
-        else:
+        when = _completion_when(obligation, facts.as_of)
+        if when is None:
             when = _date(obligation.deadline_on(facts.as_of), _("Deadline in force on the date"))
         return when | {
             "status": status.value,
@@ -480,12 +473,46 @@ def _obligation_row(article: Article) -> Callable[[State, Facts], dict[str, Any]
     return row
 
 
+def _completion_when(obligation: Obligation, as_of: dt.date) -> dict[str, Any] | None:
+    """The completion a figure's row shows on ``as_of``, from every source's statement known by then: the
+    statement that shows it certainly complete earliest, else one that places it around then (a month or a
+    year that has begun); None when no statement is known by then."""
+    certain, around = [], []
+    for completion, bound in obligation.completion_statements():
+        if completion and completion.end <= as_of:
+            certain.append((completion.end, completion, None))
+        if bound and bound <= as_of:
+            certain.append((bound, None, bound))
+        if completion and completion.start <= as_of < completion.end:
+            around.append((completion.start, completion, None))
+    found = min(certain, key=lambda c: c[0]) if certain else (min(around, key=lambda c: c[0]) if around else None)
+    if found is None:
+        return None
+    _day, completion, bound = found
+    if completion is None:
+        return _date(bound, _("Completed at the latest by"))
+    return {
+        "date": completion.isoformat(),
+        "date_display": _partial_display(completion),
+        "date_label": _("Completed"),
+        "precision": completion.precision.value,
+        "precision_label": str(completion.precision.label) if completion.precision != Precision.DAY else "",
+    }
+
+
 def _measures_row(state: State, facts: Facts) -> dict[str, Any]:
     record = facts.measures.get(state.pk)
     if record is None:
         return _date(state.deposit_date, _("Deposit of instrument")) | {"note": _("No Art. 9 record in effect.")}
     status = MeasuresStatus(record["status"])
-    return _date(record["effective_from"], _("In effect from")) | {
+    effective = record["effective"]
+    return {
+        "date": effective.isoformat(),
+        "date_display": _partial_display(effective),
+        "date_label": _("In effect from"),
+        "precision": effective.precision.value,
+        "precision_label": str(effective.precision.label) if effective.precision != Precision.DAY else "",
+    } | {
         "status": status.value,
         "status_label": str(status.label),
         "source": record["source"],
