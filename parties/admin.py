@@ -5,8 +5,54 @@ from import_export.admin import ImportExportModelAdmin
 
 from ccm_portal.admin import AuditedAdminMixin
 from ccm_portal.spreadsheets import IMPORT_EXPORT_FORMATS
-from parties.models import ExtensionRequest, Meeting, NationalMeasures, Obligation, State
+from parties.models import (
+    CompletionRecord,
+    ExtensionRequest,
+    Meeting,
+    NationalMeasures,
+    Obligation,
+    PublishedFigure,
+    State,
+)
 from parties.resources import MeetingResource, NationalMeasuresResource, ObligationResource, StateResource
+
+
+class AuditedInlinesMixin:
+    """Rows added, changed or deleted through an inline are audited like direct edits: one entry per row,
+    ``parties.<model>.created/changed/deleted``, with the fields before and after."""
+
+    inline_audit_actions: dict[type, str] = {}
+
+    def save_formset(self, request, form, formset, change):
+        from django.db import transaction
+
+        from audit import services as audit
+
+        prefix = self.inline_audit_actions.get(formset.model, f"parties.{formset.model._meta.model_name}")
+        with transaction.atomic():
+            # The forms have already set the new values on their instances: read the stored rows.
+            stored = formset.model._default_manager.filter(
+                pk__in=[f.instance.pk for f in formset.forms if f.instance.pk]
+            )
+            befores = {o.pk: audit.snapshot(o) for o in stored}
+            super().save_formset(request, form, formset, change)
+            for obj in formset.new_objects + [o for o, _fields in formset.changed_objects]:
+                changes = audit.diff(befores.get(obj.pk, {}), audit.snapshot(obj))
+                audit.record(
+                    actor=request.user,
+                    action=f"{prefix}.changed" if obj.pk in befores else f"{prefix}.created",
+                    obj=obj,
+                    changes=changes,
+                    context={"via": "admin", "parent": str(form.instance)},
+                )
+            for obj in formset.deleted_objects:
+                audit.record(
+                    actor=request.user,
+                    action=f"{prefix}.deleted",
+                    obj=obj,
+                    changes=audit.diff(befores.get(obj.pk, {}), {}),
+                    context={"via": "admin", "parent": str(form.instance)},
+                )
 
 
 class RegistryAdmin(AuditedAdminMixin, ImportExportModelAdmin):
@@ -21,7 +67,7 @@ class ObligationInline(admin.TabularInline):
 
 
 @admin.register(State)
-class StateAdmin(RegistryAdmin):
+class StateAdmin(AuditedInlinesMixin, RegistryAdmin):
     audit_action_prefix = "parties.state"
     resource_classes = [StateResource]
     list_display = ["name", "iso3", "region", "signature_date", "deposit_date", "deposit_type", "entry_into_force"]
@@ -55,45 +101,53 @@ class StateAdmin(RegistryAdmin):
     def initial_report_due(self, obj):
         return obj.initial_report_due
 
-    def save_formset(self, request, form, formset, change):
-        # Inline obligation edits are audited like direct ones.
-        from django.db import transaction
 
-        from audit import services as audit
-
-        with transaction.atomic():
-            befores = {o.pk: audit.snapshot(o) for o in formset.queryset if o.pk}
-            super().save_formset(request, form, formset, change)
-            for obj in formset.new_objects + [o for o, _fields in formset.changed_objects]:
-                changes = audit.diff(befores.get(obj.pk, {}), audit.snapshot(obj))
-                audit.record(
-                    actor=request.user,
-                    action="parties.obligation.changed" if obj.pk in befores else "parties.obligation.created",
-                    obj=obj,
-                    changes=changes,
-                    context={"via": "admin"},
-                )
-            for obj in formset.deleted_objects:
-                audit.record(actor=request.user, action="parties.obligation.deleted", obj=obj, context={"via": "admin"})
+EXTENSION_DATES = [
+    ("previous_deadline", "previous_precision"),
+    ("submitted_on", "submitted_precision"),
+    ("requested_until", "requested_precision"),
+    ("decided_on", "decided_precision"),
+    ("granted_until", "granted_precision"),
+]
 
 
-class ExtensionInline(admin.TabularInline):
+class ExtensionInline(admin.StackedInline):
+    """Each request as a record (Art. 3(3)–(5), Art. 4(5)–(6)): every date with the precision its source gives."""
+
     model = ExtensionRequest
     extra = 0
-    fields = ["meeting", "submitted_on", "requested_until", "status", "granted_until", "source"]
+    fields = ["meeting", *EXTENSION_DATES, "status", "confidence", "source", "notes"]
+    show_change_link = True
+
+
+class CompletionRecordInline(admin.StackedInline):
+    """Each source's statement of completion; sources that disagree are all kept."""
+
+    model = CompletionRecord
+    extra = 0
+    fields = ["finding", ("completed_on", "completed_precision"), "completed_by", "confidence", "source", "notes"]
 
 
 @admin.register(Obligation)
-class ObligationAdmin(RegistryAdmin):
+class ObligationAdmin(AuditedInlinesMixin, RegistryAdmin):
     audit_action_prefix = "parties.obligation"
     resource_classes = [ObligationResource]
-    list_display = ["state", "article", "original_deadline", "current_deadline", "completion", "confidence"]
+    list_display = [
+        "state",
+        "article",
+        "original_deadline",
+        "current_deadline",
+        "completion",
+        "completed_from",
+        "confidence",
+    ]
     list_filter = ["article", "confidence"]
     search_fields = ["state__name", "state__iso3"]
     list_select_related = ["state"]
     autocomplete_fields = ["state"]
     readonly_fields = ["original_deadline", "updated_at"]
-    inlines = [ExtensionInline]
+    inlines = [ExtensionInline, CompletionRecordInline]
+    inline_audit_actions = {ExtensionRequest: "parties.extension", CompletionRecord: "parties.completion_record"}
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_related()
@@ -102,9 +156,13 @@ class ObligationAdmin(RegistryAdmin):
     def completion(self, obj):
         return obj.completion.display() if obj.completion else "—"
 
-    @admin.display(description=_("current deadline"))
+    @admin.display(description=_("deadline in force today"))
     def current_deadline(self, obj):
         return obj.current_deadline
+
+    @admin.display(description=_("certainly completed from"))
+    def completed_from(self, obj):
+        return obj.completed_from() or "—"
 
     @admin.display(description=_("original deadline"))
     def original_deadline(self, obj):
@@ -114,14 +172,91 @@ class ObligationAdmin(RegistryAdmin):
 @admin.register(ExtensionRequest)
 class ExtensionRequestAdmin(AuditedAdminMixin, admin.ModelAdmin):
     audit_action_prefix = "parties.extension"
-    list_display = ["obligation", "meeting", "submitted_on", "requested_until", "status", "granted_until", "filed_late"]
-    list_filter = ["status", "meeting"]
+    list_display = [
+        "obligation",
+        "meeting",
+        "submitted",
+        "requested",
+        "status",
+        "decided",
+        "granted",
+        "in_force_from",
+        "filing",
+        "confidence",
+    ]
+    list_filter = ["status", "confidence", "meeting", "obligation__article"]
+    search_fields = ["obligation__state__name", "obligation__state__iso3", "source", "notes"]
     list_select_related = ["obligation__state", "meeting"]
     autocomplete_fields = ["obligation"]
+    readonly_fields = ["origin", "in_force_from", "filing"]
+    fieldsets = [
+        (None, {"fields": ["obligation", "meeting", "status", "confidence"]}),
+        (_("Dates, each with the precision its source gives"), {"fields": EXTENSION_DATES}),
+        (_("Derived"), {"fields": ["in_force_from", "filing"]}),
+        (_("Sources"), {"fields": ["source", "notes", "origin"]}),
+    ]
 
-    @admin.display(boolean=True, description=_("filed late"))
-    def filed_late(self, obj):
-        return obj.filed_late
+    @admin.display(description=_("submitted"), ordering="submitted_on")
+    def submitted(self, obj):
+        return obj.submitted.display() if obj.submitted else "—"
+
+    @admin.display(description=_("requested until"), ordering="requested_until")
+    def requested(self, obj):
+        return obj.requested.display() if obj.requested else "—"
+
+    @admin.display(description=_("decided"), ordering="decided_on")
+    def decided(self, obj):
+        return obj.decided.display() if obj.decided else "—"
+
+    @admin.display(description=_("granted until"), ordering="granted_until")
+    def granted(self, obj):
+        return obj.granted.display() if obj.granted else "—"
+
+    @admin.display(description=_("in force from (its decision)"))
+    def in_force_from(self, obj):
+        return obj.in_force_from or "—"
+
+    @admin.display(description=_("filing window (9 months before the meeting)"))
+    def filing(self, obj):
+        if obj.filing_deadline is None:
+            return "—"
+        if obj.submitted is None:
+            verdict = _("no submission date")
+        elif obj.filed_late:
+            verdict = _("late")
+        elif obj.filing_window_unclear:
+            verdict = _("unclear")
+        else:
+            verdict = _("in time")
+        return f"{obj.filing_deadline.isoformat()}: {verdict}"
+
+
+@admin.register(PublishedFigure)
+class PublishedFigureAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Published totals and lists: records like any other, with their date (or window) and source."""
+
+    audit_action_prefix = "parties.published_figure"
+    list_display = ["topic", "period_year", "date_label", "value", "out_of", "is_complete_list", "origin"]
+    list_filter = ["topic", "is_complete_list"]
+    search_fields = ["statement", "source"]
+    readonly_fields = ["origin", "reference", "recorded_at"]
+    fields = [
+        "topic",
+        "period_year",
+        ("as_of", "as_of_precision"),
+        ("window_start", "window_end"),
+        ("value", "out_of"),
+        "is_complete_list",
+        "statement",
+        "source",
+        "origin",
+        "reference",
+        "recorded_at",
+    ]
+
+    @admin.display(description=_("date"), ordering="as_of")
+    def date_label(self, obj):
+        return obj.date_label
 
 
 @admin.register(Meeting)
