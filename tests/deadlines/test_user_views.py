@@ -335,10 +335,11 @@ def test_state_page_queries_stay_fixed(client, reference_data):
         return len(ctx.captured_queries)
 
     queries("AUS")  # warm up
-    # Profile: State, obligations, extensions, Art. 9 records, published reports; calendar:
-    # obligations, extensions, reports, reports received outside the portal, meetings, reporting rules.
-    # A State without obligations skips both extension queries. Plus one for the State's UN sub-region
-    # (parties.universalization: the registry once), and one for its country coalition ({% coalition_for %}).
-    assert queries("COL") == queries("BGR") == queries("LAO") == 11 + 1 + 1
+    # Profile: State, obligations, extensions, completion records, Art. 9 records, published reports; calendar:
+    # obligations, extensions, completion records, reports, reports received outside the portal, meetings,
+    # reporting rules. A State without obligations skips the extension and completion record queries. Plus
+    # one for the State's UN sub-region (parties.universalization: the registry once), and one for its
+    # country coalition ({% coalition_for %}).
+    assert queries("COL") == queries("BGR") == queries("LAO") == 13 + 1 + 1
     assert queries("AUS") == 9 + 1 + 1
     assert State.objects.filter(iso3="AUS", obligations__isnull=True).exists()
