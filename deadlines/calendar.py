@@ -233,7 +233,7 @@ def _request_for(obligation: Obligation, deadline: dt.date, as_of: dt.date) -> E
         if extension.meeting_id is None:
             continue
         made = min(d for d in (extension.known_from, extension.meeting.start_date) if d)
-        extends = extension.previous.start if extension.previous else None
+        extends = extension.previous.end if extension.previous else None  # as ``deadline_on``: its last day
         if made <= as_of and extends == deadline:
             return extension
     return None

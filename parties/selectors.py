@@ -297,12 +297,13 @@ def _disagree(statements: list[dict[str, Any]]) -> bool:
 
 
 def _deadline_in_force(obligation: Obligation, as_of: dt.date) -> tuple[PartialDate | None, dict[str, Any] | None]:
-    """The deadline in force on ``as_of`` with its precision, and the extension that put it in force."""
+    """The deadline in force on ``as_of`` with its precision (``Obligation.deadline_in_force``), and the
+    extension that put it in force."""
     extension = obligation.extension_in_force_on(as_of)
+    deadline = obligation.deadline_in_force(as_of)
     if extension is None:
-        original = obligation.original_deadline
-        return (PartialDate(original, Precision.DAY) if original else None), None
-    return extension.granted, {
+        return deadline, None
+    return deadline, {
         "meeting": _meeting(extension.meeting),
         "decided": _when(extension.decided),
         "in_force_from": _on(extension.in_force_from),
@@ -348,7 +349,8 @@ def _obligation(
     open_ = status in (ObligationStatus.OPEN, ObligationStatus.COMPLETION_UNCERTAIN)
     return base | {
         "original_deadline": obligation.original_deadline,
-        "deadline_as_of": deadline.start if deadline else None,
+        # The last day of the deadline in force (of its month or year, if known only so): passed after it.
+        "deadline_as_of": obligation.deadline_on(as_of),
         "deadline_in_force": _when(deadline),
         "deadline_set_by": set_by,
         # Only on today's view: in a view of the past it would be a fact from after the day shown.

@@ -431,10 +431,11 @@ def test_the_deadline_passed_is_the_one_in_force_on_the_day(client):
     assert obligation_json(state_json(client, "BGR", D("2019-10-02")), 3)["deadline_passed"] is False
     # Bulgaria in June 2021: 1 April 2021 had been extended again in February; its deadline was October 2022.
     june = obligation_json(state_json(client, "BGR", D("2021-06-01")), 3)
-    assert (june["deadline_as_of"], june["deadline_passed"]) == ("2022-10-01", False)
+    assert (june["deadline_as_of"], june["deadline_passed"]) == ("2022-10-31", False)
     # Chad in mid-October 2026: its deadline is "October 2026" (month only), not certainly passed.
     chad = obligation_json(state_json(client, "TCD", D("2026-10-15")), 4)
-    assert (chad["deadline_as_of"], chad["deadline_passed"]) == ("2026-10-01", False)
+    assert (chad["deadline_as_of"], chad["deadline_passed"]) == ("2026-10-31", False)
+    assert chad["deadline_in_force"]["display"] == "October 2026"
     assert obligation_json(state_json(client, "TCD", D("2026-11-01")), 4)["deadline_passed"] is True
 
 
