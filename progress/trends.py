@@ -26,6 +26,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from parties.dates import Precision
 from parties.models import Article, ExtensionRequest, Obligation, ObligationStatus, Region, State
 from progress import charts, reporting_rates
 from progress.charts import Chart, DataTable, Series
@@ -298,8 +299,9 @@ def _day(day: dt.date) -> str:
     return formats.date_format(day, "DATE_FORMAT")
 
 
-def projection_summary(projection: Projection) -> str:
-    deadline = _day(projection.deadline) if projection.deadline else _("none recorded")
+def projection_summary(projection: Projection, deadline_text: str = "") -> str:
+    """``deadline_text``: the deadline as its source gives it (a month, say), where it is not a day."""
+    deadline = deadline_text or (_day(projection.deadline) if projection.deadline else _("none recorded"))
     status = projection.status
     if status == ProjectionStatus.PROJECTED:
         if projection.capped:
@@ -319,7 +321,13 @@ def projection_summary(projection: Projection) -> str:
 def _trend(obligation: Obligation, rows: list[dict[str, Any]], as_of: dt.date) -> ObligationTrend:
     state = obligation.state
     article = obligation.article
+    # The deadline in force on the day (an extension only from its decision), shown in its source's precision.
     deadline = obligation.deadline_on(as_of)
+    in_force = obligation.deadline_in_force(as_of)
+    if in_force and in_force.precision != Precision.DAY:
+        deadline_text = in_force.display()
+    else:
+        deadline_text = _day(deadline) if deadline else ""
     points = tuple(yearly_totals(rows, article, state.entry_into_force))
     projection = project_completion(points, deadline)
     unit = unit_label(article)
@@ -330,7 +338,7 @@ def _trend(obligation: Obligation, rows: list[dict[str, Any]], as_of: dt.date) -
     desc = _("%(unit)s at the end of each reported year: %(values)s. %(summary)s.") % {
         "unit": unit[:1].upper() + unit[1:],
         "values": values,
-        "summary": projection_summary(projection),
+        "summary": projection_summary(projection, deadline_text),
     }
     if projection.late:
         desc += " " + _("The projection passes the deadline.")
@@ -348,7 +356,7 @@ def _trend(obligation: Obligation, rows: list[dict[str, Any]], as_of: dt.date) -
         deadline=deadline,
         projected=projection.date if projection.status == ProjectionStatus.PROJECTED else None,
         table=table,
-        deadline_label=_("Deadline: %(date)s") % {"date": _day(deadline)} if deadline else "",
+        deadline_label=_("Deadline: %(date)s") % {"date": deadline_text} if deadline else "",
     )
     return ObligationTrend(
         iso3=state.iso3,

@@ -46,9 +46,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LESSER = ["focal_point", "coordinator", "donor"]
 
 # Queries, whatever the number of States, records, coalitions and reports:
-# - the figures (progress.dashboard.build): States, obligations, Art. 9 records, coalitions; then the
-#   Art. 7 rates (States, portal versions, reporting records, reporting rules, published totals);
-BUILD_QUERIES = 9
+# - the figures (progress.dashboard.build): States, obligations, their completion records, Art. 9 records,
+#   coalitions; then the Art. 7 rates (States, portal versions, reporting records, reporting rules, published
+#   totals);
+BUILD_QUERIES = 10
 # - the names of the States behind the figures, for the "States" sheet;
 NAMES_QUERIES = 1
 EXPORT_QUERIES = BUILD_QUERIES + NAMES_QUERIES

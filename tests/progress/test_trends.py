@@ -20,7 +20,7 @@ from tests.progress.test_reporting_rates import content_with, make_report
 
 D = dt.date.fromisoformat
 # States, reporting rules, submission dates, received reports, obligations + State, extensions, versions.
-CHARTS_QUERIES = 7
+CHARTS_QUERIES = 8  # States, obligations, extensions, completion records, versions, …
 DEADLINE = D("2028-08-01")
 
 
@@ -346,3 +346,25 @@ def test_the_data_behind_the_charts_is_plain_json(isu_staff):
         "regions": {"Africa": 36, "Americas": 25, "Asia": 6, "Europe": 33, "Middle East": 3, "Pacific": 9},
         "total": 112,
     }
+
+
+def test_each_trend_reads_the_deadline_in_force_on_the_day_in_its_precision(db):
+    """Chad's second interim extension, granted at the 12th Meeting 'to October 2026' (month only), holds
+    from the meeting's last day (13 September 2024); before, the first one (1 October 2024) is in force."""
+
+    def chad(day: str) -> trends.ObligationTrend:
+        found = trends.obligation_trends(as_of=D(day), audience=Audience.PUBLIC)
+        return next(t for t in found if t.iso3 == "TCD" and t.article == Article.CLEARANCE)
+
+    before, after = chad("2024-09-12"), chad("2024-09-13")
+    assert before.deadline == D("2024-10-01")
+    assert "October 2026" not in before.chart.desc and "October 2026" not in str(before.chart.svg)
+    assert after.deadline == D("2026-10-31")  # passed only once the month is over
+    assert "deadline October 2026" in after.chart.desc  # the month the source gives, never a day
+    assert "Deadline: October 2026" in str(after.chart.svg)
+    germany = next(
+        t
+        for t in trends.obligation_trends(as_of=D("2018-11-12"), audience=Audience.PUBLIC)
+        if t.iso3 == "DEU" and t.article == Article.CLEARANCE
+    )
+    assert germany.deadline == D("2020-08-01")  # the 9th Meeting's extension to 2025 came in 2019
