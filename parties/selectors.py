@@ -67,6 +67,14 @@ def membership_totals(as_of: dt.date) -> dict[str, Any]:
     }
 
 
+def known_by(state: State, as_of: dt.date) -> State:
+    """The State as the list shows it on ``as_of``: an instrument deposited after that day (and the entry into
+    force that follows from it) is not yet a fact, so it is left out (the instance is not saved)."""
+    if state.deposit_date and state.deposit_date > as_of:
+        state.deposit_date, state.deposit_type = None, ""
+    return state
+
+
 def state_row(state: State) -> dict[str, Any]:
     return {
         "iso3": state.iso3,

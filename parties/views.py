@@ -36,6 +36,7 @@ def state_list(request: HttpRequest) -> HttpResponse:
         dict(DepositType.choices),
     )
     for state in states:
+        selectors.known_by(state, as_of)  # no deposit dated after the day shown
         state.status_label = status_labels[state.status]
         state.region_label = region_labels.get(state.region, state.region)
         state.deposit_type_label = deposit_labels.get(state.deposit_type, "")
