@@ -296,7 +296,7 @@ def facts(django_db_setup, django_db_blocker) -> Facts:
 
 # No example database: the facts are read from the test database, so a stored example would replay against
 # another list.
-@settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(which=st.integers(min_value=0), back=st.integers(min_value=1, max_value=7000))
 def test_no_page_shows_a_fact_before_the_day_it_holds_from(client, facts, which, back):
     """A fact, and a day from 1 to ~19 years before it holds (never before the Convention opened)."""
