@@ -541,3 +541,22 @@ def test_an_art9_status_known_only_to_its_month_holds_from_the_months_last_day(c
     assert then["effective"]["display"] == "December 2015" and then["holds_from"] == "2015-12-31"
     assert "BGR" in progress_figures(client, D("2015-12-31"))["art9-adopted"]["states"]
     assert "Since December 2015." in state_html(client, "BGR", D("2016-01-01"))
+
+
+def test_a_report_is_listed_on_the_state_page_from_the_day_it_was_published(client, focal_point, isu_staff):
+    from django.utils import timezone
+
+    from reporting.models import ReportKind, ReportVersion
+    from tests.reporting.test_archive import published
+
+    report = published(focal_point, isu_staff, kind=ReportKind.INITIAL, rows=2)
+    version = ReportVersion.objects.get(report=report)
+    published_at = timezone.make_aware(dt.datetime(2026, 1, 10, 9, 30))
+    ReportVersion.objects.filter(pk=version.pk).update(submitted_on=D("2026-01-05"), published_at=published_at)
+
+    def listed(day: str) -> list[tuple[str, str]]:
+        return [(r["period"], r["published_on"]) for r in state_json(client, "LAO", D(day))["reports"]]
+
+    assert listed("2026-01-09") == []  # submitted, not yet published
+    assert listed("2026-01-10") == [("initial", "2026-01-10")]
+    assert "No report published in the portal yet" in state_html(client, "LAO", D("2026-01-09"))
