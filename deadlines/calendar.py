@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from deadlines.models import DeadlineKind
 from parties import rules
-from parties.models import Article, ExtensionRequest, Meeting, Obligation, ObligationStatus, State
+from parties.models import Article, ExtensionRequest, ExtensionStage, Meeting, Obligation, ObligationStatus, State
 from reporting import records as reporting_records
 from reporting.models import ReportKind
 
@@ -43,6 +43,11 @@ class Deadline:
     met_label: str = ""  # the submission date as precise as its source ("March 2013", "by 10 November 2019")
     portal_owned: bool = False
     record_source: str = ""
+    # Obligations: how precisely the deadline is known (a source may give only "October 2026": ``date`` is then
+    # the period's last day, shown as the month), and the meeting of an extension request made for it whose
+    # decision is not recorded as of the day (the deadline is then not "overdue": the State asked in time).
+    precision: str = "day"
+    extension_pending_at: str = ""
 
     @property
     def has_no_record(self) -> bool:
@@ -173,12 +178,18 @@ def state_deadlines(
     for obligation in data.obligations.get(state.pk, []):
         obligation.state = state
         # The deadline in force on the calendar's day: an extension counts only from its decision.
-        deadline = obligation.deadline_on(as_of)
-        if deadline is None:
+        in_force = obligation.deadline_in_force(as_of)
+        if in_force is None:
             continue
+        deadline = in_force.end
         stockpile = obligation.article == Article.STOCKPILE_DESTRUCTION
         completed = obligation.status_on(as_of) == ObligationStatus.COMPLETED
         met_on = obligation.completed_from()
+        requested = _request_for(obligation, deadline, as_of)
+        undecided = requested is not None and requested.stage_on(as_of) in (
+            ExtensionStage.PENDING,
+            ExtensionStage.NO_OUTCOME_RECORDED,
+        )
         if within(deadline):
             out.append(
                 Deadline(
@@ -193,13 +204,14 @@ def state_deadlines(
                     else _("Entry into force + 10 years, as extended (Art. 4(1), 4(5))"),
                     met=completed,
                     met_on=met_on if completed else None,
+                    precision=in_force.precision.value,
+                    extension_pending_at=requested.meeting.code if undecided else "",
                     **base,
                 )
             )
         # A request made by then for this deadline names the meeting that decides it; otherwise the last
         # meeting before the deadline would. Requests reach it nine months ahead (Art. 3(5), 4(6)), and
         # Art. 4 requests also before the deadline expires.
-        requested = _request_for(obligation, deadline, as_of)
         meeting = (
             requested.meeting
             if requested is not None

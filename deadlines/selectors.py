@@ -168,7 +168,7 @@ class OverviewRow:
 
     @property
     def is_overdue(self) -> bool:
-        return self.days_left < 0 and not self.deadline.met
+        return self.days_left < 0 and not self.deadline.met and not self.deadline.extension_pending_at
 
     @property
     def days_overdue(self) -> int:
@@ -197,6 +197,8 @@ class Overview:
     # The first open, reminded deadline of each State that has no active focal point to remind
     # (not filtered: the ISU should see every one).
     nobody_to_remind: list[Deadline] = field(default_factory=list)
+    # Passed deadlines whose extension request awaits a decision the portal has no record of.
+    awaiting_decision: list[OverviewRow] = field(default_factory=list)
 
     @property
     def nobody_groups(self) -> list[DeadlineGroup]:
@@ -302,6 +304,7 @@ def obligation_overview(
     summaries = reminder_summaries(start=start, end=end, kind=kind)
     overdue: list[OverviewRow] = []
     upcoming: list[OverviewRow] = []
+    awaiting: list[OverviewRow] = []
     for deadline in deadlines:
         if (kind and deadline.kind != kind) or (region and deadline.region != region):
             continue
@@ -314,8 +317,12 @@ def obligation_overview(
             reminders=summaries.get((deadline.key, deadline.date)) or ReminderSummary(),
         )
         if days_left < 0:
-            # A report with no record (due before the portal was the complete record) is not overdue.
-            if not deadline.met and not deadline.has_no_record:
+            # A report with no record (due before the portal was the complete record) is not overdue, nor is
+            # a deadline whose extension request awaits a decision the portal has no record of: it is listed
+            # apart, saying so.
+            if deadline.extension_pending_at and not deadline.met:
+                awaiting.append(row)
+            elif not deadline.met and not deadline.has_no_record:
                 overdue.append(row)
         elif include_met or not deadline.met:
             upcoming.append(row)
@@ -325,6 +332,7 @@ def obligation_overview(
         end=end,
         overdue=overdue,
         upcoming=upcoming,
+        awaiting_decision=awaiting,
         nobody_to_remind=_nobody_to_remind(deadlines, today=today, states={s.iso3: s.pk for s in data.states}),
     )
 

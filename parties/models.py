@@ -500,12 +500,12 @@ class ExtensionRequest(models.Model):
 
     @property
     def known_from(self) -> dt.date | None:
-        """The first day the request is a fact: its submission, or else the meeting that considered it."""
-        if self.submitted:
-            return self.submitted.end
-        if self.meeting_id:
-            return self.meeting.start_date
-        return self.in_force_from
+        """The first day the request is certainly a fact: its submission (the end of its month or year when
+        only that is known), and at the latest the first day of the meeting that considered it, or its
+        decision (Chile's request "in 2020" was before the meeting of 25 November 2020)."""
+        meeting_start = self.meeting.start_date if self.meeting_id else None
+        days = [d for d in (self.submitted.end if self.submitted else None, meeting_start, self.in_force_from) if d]
+        return min(days) if days else None
 
     def stage_on(self, day: dt.date) -> ExtensionStage | None:
         """Where the request stood on ``day``; None before it was made (or before anything records it)."""

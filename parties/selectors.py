@@ -25,7 +25,6 @@ from parties.models import (
     Confidence,
     ExtensionRequest,
     ExtensionStage,
-    ExtensionStatus,
     Meeting,
     MembershipStatus,
     NationalMeasures,
@@ -149,31 +148,6 @@ def _on(day: dt.date | None) -> dict[str, Any] | None:
     return _when(PartialDate(day, Precision.DAY)) if day else None
 
 
-def request_known_from(extension: ExtensionRequest) -> dt.date | None:
-    """The first day a request is certainly a fact: its submission (the end of the month or year when only
-    that is known), and at the latest the first day of the meeting that considered it or its decision."""
-    meeting_start = extension.meeting.start_date if extension.meeting_id else None
-    days = [d for d in (extension.known_from, meeting_start, extension.in_force_from) if d]
-    return min(days) if days else None
-
-
-def request_stage_on(extension: ExtensionRequest, day: dt.date) -> ExtensionStage | None:
-    """``ExtensionRequest.stage_on`` from the day the request is certainly known (``request_known_from``)."""
-    known = request_known_from(extension)
-    if known is None or day < known:
-        return None
-    decided = extension.in_force_from
-    if extension.status == ExtensionStatus.WITHDRAWN:
-        return ExtensionStage.WITHDRAWN if decided is None or decided <= day else ExtensionStage.PENDING
-    if extension.status in (ExtensionStatus.GRANTED, ExtensionStatus.REFUSED):
-        if decided is None or day < decided:
-            return ExtensionStage.PENDING
-        return ExtensionStage(extension.status)
-    if extension.meeting_id and extension.meeting.last_day < day:
-        return ExtensionStage.NO_OUTCOME_RECORDED
-    return ExtensionStage.PENDING
-
-
 def _filing_window(extension: ExtensionRequest) -> dict[str, Any] | None:
     """Art. 3(5), 4(6): a request reaches the meeting that decides it at least nine months before it."""
     due = extension.filing_deadline
@@ -204,7 +178,7 @@ def _meeting(meeting: Meeting | None) -> dict[str, Any] | None:
 
 def _extension(extension: ExtensionRequest, as_of: dt.date, *, is_today: bool) -> dict[str, Any]:
     """A request as it stood on ``as_of``: its outcome only once decided (before, "pending")."""
-    stage = request_stage_on(extension, as_of)
+    stage = extension.stage_on(as_of)
     decided = stage not in (None, ExtensionStage.PENDING)
     granted = stage == ExtensionStage.GRANTED
     return {
@@ -345,8 +319,8 @@ def _obligation(
     requests = [
         _extension(e, as_of, is_today=is_today)
         for e in sorted(
-            (e for e in obligation.extensions.all() if request_stage_on(e, as_of) is not None),
-            key=lambda e: (request_known_from(e), e.pk),
+            (e for e in obligation.extensions.all() if e.stage_on(as_of) is not None),
+            key=lambda e: (e.known_from, e.pk),
         )
     ]
     statements = _completion_statements(obligation, as_of, is_today=is_today)
@@ -486,6 +460,8 @@ def state_calendar(state: State, as_of: dt.date) -> list[dict[str, Any]]:
                 "basis": deadline.basis,
                 "met": met,
                 "met_on": deadline.met_on if met else None,
+                "precision": deadline.precision,
+                "extension_pending_at": deadline.extension_pending_at,
             }
         )
     return rows

@@ -110,7 +110,8 @@ def _calendar_row(row: dict, as_of) -> dict:
         "kind_label": DeadlineKind(row["kind"]).label,
         "days_left": days,
         "days_late": max(-days, 0),
-        "overdue": days < 0 and not row["met"],
+        # A deadline whose extension request awaits a decision (none recorded) is not called overdue.
+        "overdue": days < 0 and not row["met"] and not row.get("extension_pending_at"),
         "past": days < 0,
     }
 

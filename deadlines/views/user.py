@@ -267,7 +267,8 @@ def _reminders_page(request: HttpRequest, *, bound: SnoozeForm | None = None, st
     data = calendar.load([state])
     found = calendar.state_deadlines(state, data, start=start, end=today + dt.timedelta(days=REMINDERS_AHEAD_DAYS))
     # A report with no record (due before the portal was the complete record) is not "overdue".
-    overdue = [d for d in found if d.date < today and not d.met and not d.has_no_record]
+    # Nor is a deadline whose extension request awaits a decision the portal has no record of.
+    overdue = [d for d in found if d.date < today and not d.met and not d.has_no_record and not d.extension_pending_at]
     upcoming = [d for d in found if d.date >= today]
     keys = [d.key for d in overdue + upcoming]
     steps: dict[str, list[dict[str, Any]]] = defaultdict(list)

@@ -250,5 +250,5 @@ def test_feed_query_counts_are_fixed(colombia_fp, isu_staff, donor, today):
     # Every State: one more query (the States), whatever their number; and for ISU staff, whether they had
     # enrolled their authenticator app when the feed was made (a staff feed needs the second factor).
     assert _queries(url(everything)) == 10
-    # Meetings only: meetings and reporting rules.
-    assert _queries(url(meetings)) == 3
+    # Meetings only: the feed and the meetings.
+    assert _queries(url(meetings)) == 2

@@ -313,6 +313,8 @@ def test_state_page_calendar_json_twin(client):
         "basis": art4["basis"],
         "met": False,
         "met_on": None,
+        "precision": "day",
+        "extension_pending_at": "",
     }
     assert {row["kind"] for row in data["calendar"]} >= {"clearance", "annual_report"}
 

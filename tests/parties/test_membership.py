@@ -95,10 +95,14 @@ def test_obligation_status_respects_date_precision(iso3, article, day, expected)
 
 
 def test_a_granted_extension_moves_the_deadline_and_a_request_does_not():
+    # Bulgaria's three Art. 3 extensions (9th Meeting, Second Review Conference, 10th Meeting): the last one
+    # granted is in force today.
     bulgaria = Obligation.objects.with_related().get(state__iso3="BGR", article=3)
     assert bulgaria.original_deadline == D("2019-10-01")
-    assert bulgaria.current_deadline == D("2021-04-01")
-    bosnia = Obligation.objects.with_related().get(state__iso3="BIH", article=4)
-    assert bosnia.original_deadline == D("2021-03-01")
-    assert bosnia.current_deadline == D("2021-03-01")  # extension requested, grant not confirmed
-    assert bosnia.extensions.get().status == "requested"
+    assert bulgaria.current_deadline == D("2023-12-31")
+    # Germany's second Art. 4 request (to 2030) went to the 12th Meeting; no outcome is recorded, so the
+    # deadline granted at the 9th Meeting stays in force.
+    germany = Obligation.objects.with_related().get(state__iso3="DEU", article=4)
+    assert germany.original_deadline == D("2020-08-01")
+    assert germany.current_deadline == D("2025-08-01")
+    assert {e.status for e in germany.extensions.all()} == {"granted", "requested"}
