@@ -31,10 +31,13 @@ from parties.models import (
     NationalMeasures,
     Obligation,
     ObligationStatus,
+    PublishedFigure,
+    PublishedFigureTopic,
     Region,
     State,
 )
-from progress.types import Figure
+from progress import reporting_rates
+from progress.types import Coverage, Figure
 
 # Sections, in the order of the Convention's articles (labels: ``progress.dashboard.section_label``).
 SECTION_MEMBERSHIP = "membership"
@@ -81,6 +84,8 @@ class Facts:
     measures: dict[int, dict[str, Any]]  # State id → its latest Art. 9 record in effect on as_of
     coalitions: list[CoalitionRecord]  # established on or before as_of (from a bound, if only that is known)
     coalition_events: tuple[CoalitionRecord, ...] = ()  # events of the concept held by as_of
+    # Published Art. 9 totals known by as_of ("31 of 110 States Parties had adopted legislation").
+    published_measures: tuple[PublishedFigure, ...] = ()
 
     def with_status(self, status: MembershipStatus) -> list[State]:
         return [s for s in self.states.values() if s.status == status]
@@ -90,7 +95,8 @@ class Facts:
 
 
 def load(as_of: dt.date, *, deadlines: bool = False) -> Facts:
-    """Five queries: States, obligations, their completion records, Art. 9 records, coalitions (a sixth, the
+    """Six queries: States, obligations, their completion records, Art. 9 records, coalitions, the published
+    Art. 9 totals (a seventh, the
     extensions with their meetings, when ``deadlines`` is asked for: the figure page shows the deadline in
     force)."""
     states = {s.pk: s for s in State.objects.with_status(as_of).order_by("iso3")}
@@ -116,6 +122,7 @@ def load(as_of: dt.date, *, deadlines: bool = False) -> Facts:
         if row["effective"].end <= as_of and (held is None or held["effective"].end < row["effective"].end):
             measures[row["state_id"]] = row
     coalitions, coalition_events = coalition_records_on(as_of)  # one query: both kinds of record
+    published = PublishedFigure.objects.filter(topic=PublishedFigureTopic.LEGISLATION_ADOPTED, value__isnull=False)
     return Facts(
         as_of=as_of,
         states=states,
@@ -123,6 +130,7 @@ def load(as_of: dt.date, *, deadlines: bool = False) -> Facts:
         measures=measures,
         coalitions=coalitions,
         coalition_events=tuple(coalition_events),
+        published_measures=tuple(f for f in published if f.known_from <= as_of),
     )
 
 
@@ -323,10 +331,20 @@ def _national_measures(facts: Facts) -> list[Figure]:
         ),
     }
     result = []
+    unknown = [s for s in parties if s.pk not in facts.measures]
+    # What the records cover: the States Parties with an Art. 9 status in effect. The others have no record
+    # (neither counted as having measures nor as lacking them), and a published total of States with
+    # legislation is shown beside the computed one, with how much of the difference that gap can explain.
+    coverage = Coverage(recorded=len(parties) - len(unknown), of=len(parties), no_record=_codes(unknown))
+    published = reporting_rates.nearest_published(
+        list(facts.published_measures), PublishedFigureTopic.LEGISLATION_ADOPTED
+    )
     for status, key in ART9.items():
         members = [s for s in parties if facts.measures.get(s.pk, {}).get("status") == status]
         result.append(
             Figure(
+                coverage=coverage,
+                published=published if status == MeasuresStatus.ADOPTED else None,
                 key=key,
                 section=SECTION_NATIONAL_MEASURES,
                 label=str(status.label),
@@ -339,7 +357,6 @@ def _national_measures(facts: Facts) -> list[Figure]:
                 source=source,
             )
         )
-    unknown = [s for s in parties if s.pk not in facts.measures]
     result.append(
         Figure(
             key=ART9_NO_INFORMATION,

@@ -22,8 +22,8 @@ PERSONAS = ["anonymous", "focal_point", "coordinator", "donor", "isu_staff"]
 
 # Queries, whatever the number of States, records, coalitions and reports:
 # - the treaty figures (progress.membership.load): States, obligations, their completion records (every
-#   source's statement of completion), Art. 9 records, coalitions;
-TREATY_QUERIES = 5
+#   source's statement of completion), Art. 9 records, coalitions, the published Art. 9 totals;
+TREATY_QUERIES = 6
 # - the figure page of Art. 3 or Art. 4 also reads the extensions with their meetings (deadline in force);
 DEADLINE_QUERIES = 1
 # - as the page stands, the Art. 7 rates (progress.reporting_rates: States, portal versions, reporting records

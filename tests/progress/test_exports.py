@@ -47,9 +47,9 @@ LESSER = ["focal_point", "coordinator", "donor"]
 
 # Queries, whatever the number of States, records, coalitions and reports:
 # - the figures (progress.dashboard.build): States, obligations, their completion records, Art. 9 records,
-#   coalitions; then the Art. 7 rates (States, portal versions, reporting records, reporting rules, published
-#   totals);
-BUILD_QUERIES = 10
+#   coalitions, the published Art. 9 totals; then the Art. 7 rates (States, portal versions, reporting records,
+#   reporting rules, published totals);
+BUILD_QUERIES = 11
 # - the names of the States behind the figures, for the "States" sheet;
 NAMES_QUERIES = 1
 EXPORT_QUERIES = BUILD_QUERIES + NAMES_QUERIES
