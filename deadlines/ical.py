@@ -29,9 +29,19 @@ def event_uid(deadline: Deadline) -> str:
 
 
 def summary(deadline: Deadline) -> str:
+    title = deadline.title
+    # A deadline a source gives only to its month or year sits on the period's last day; say which period.
+    if deadline.precision in ("month", "year"):
+        period = dateformat.format(
+            deadline.date,
+            pgettext("month and year format, Django date filter syntax", "F Y")
+            if deadline.precision == "month"
+            else "Y",
+        )
+        title = _("%(title)s (%(period)s; no day given)") % {"title": title, "period": period}
     if deadline.state_name:
-        return _("%(state)s: %(title)s") % {"state": deadline.state_name, "title": deadline.title}
-    return deadline.title
+        return _("%(state)s: %(title)s") % {"state": deadline.state_name, "title": title}
+    return title
 
 
 def long_date(day: dt.date) -> str:

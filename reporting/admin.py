@@ -4,7 +4,7 @@ from import_export.admin import ImportExportModelAdmin
 
 from ccm_portal.admin import AuditedAdminMixin
 from ccm_portal.spreadsheets import IMPORT_EXPORT_FORMATS
-from reporting.models import FormatVersion, Report, ReportingRecord, ReportingRules, ReportVersion
+from reporting.models import FormatVersion, Report, ReportEntry, ReportingRecord, ReportingRules, ReportVersion
 from reporting.resources import ReportingRecordResource
 
 
@@ -86,3 +86,26 @@ class ReportingRecordAdmin(AuditedAdminMixin, ImportExportModelAdmin):
     list_select_related = ["state"]
     autocomplete_fields = ["state"]
     raw_id_fields = ["listed_in"]
+
+
+@admin.register(ReportEntry)
+class ReportEntryAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Reports the ISU entered from an original: the submission date and source can be corrected here
+    (audited) while the entry is open; once recorded, the version carries them and they stay as recorded."""
+
+    audit_action_prefix = "reporting.entry"
+    list_display = ["report", "submitted_on", "created_by", "created_at", "version"]
+    list_filter = ["report__kind", "report__state__region"]
+    search_fields = ["report__state__name", "report__state__iso3", "source"]
+    list_select_related = ["report__state", "created_by", "version"]
+    fields = ["report", "original_file", "submitted_on", "source", "created_by", "created_at", "version"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = ["report", "original_file", "created_by", "created_at", "version"]
+        return [*fixed, "submitted_on", "source"] if obj is not None and obj.version_id else fixed
+
+    def has_add_permission(self, request):
+        return False  # entries start from /isu/reports/enter/, which checks the original
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -252,3 +252,19 @@ def test_feed_query_counts_are_fixed(colombia_fp, isu_staff, donor, today):
     assert _queries(url(everything)) == 10
     # Meetings only: the feed and the meetings.
     assert _queries(url(meetings)) == 2
+
+
+def test_a_deadline_known_to_its_month_says_so_in_the_feed():
+    # Chad's Art. 4 extension runs to "October 2026": the event sits on the month's last day and says so.
+    chad = Deadline(
+        key="TCD:art4",
+        kind="clearance",
+        date=dt.date(2026, 10, 31),
+        title="Clearance deadline (Art. 4)",
+        basis="",
+        state_name="Chad",
+        precision="month",
+    )
+    event = Calendar.from_ical(build_calendar([chad], name="x", today=TODAY)).walk("VEVENT")[0]
+    assert str(event["SUMMARY"]) == "Chad: Clearance deadline (Art. 4) (October 2026; no day given)"
+    assert event.decoded("DTSTART") == dt.date(2026, 10, 31)

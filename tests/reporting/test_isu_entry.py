@@ -533,3 +533,27 @@ def test_the_list_of_entries_in_progress_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(START_PAGE_QUERIES):
         page = client.get(reverse("reporting:entry_start")).content.decode()
     assert page.count("/isu/reports/entries/") == len(years)
+
+
+def test_isu_staff_correct_an_open_entry_in_the_admin_and_the_change_is_audited(client_for, isu_staff, lao_entry):
+    from audit.models import AuditEntry
+
+    client = client_for(isu_staff)
+    url = f"/admin/reporting/reportentry/{lao_entry.pk}/change/"
+    assert "LAO" in client.get("/admin/reporting/reportentry/").content.decode()
+    response = client.post(url, {"submitted_on": "2011-01-25", "source": "Note verbale to UNODA, 25 January 2011"})
+    assert response.status_code == 302
+    lao_entry.refresh_from_db()
+    assert lao_entry.source == "Note verbale to UNODA, 25 January 2011"
+    entry = AuditEntry.objects.filter(action__startswith="reporting.entry", actor=isu_staff).latest("pk")
+    assert "source" in str(entry.changes)
+
+
+def test_a_recorded_entry_is_read_only_in_the_admin(client_for, isu_staff, recorded, lao_entry):
+    client = client_for(isu_staff)
+    url = f"/admin/reporting/reportentry/{lao_entry.pk}/change/"
+    before = (lao_entry.submitted_on, lao_entry.source)
+    client.post(url, {"submitted_on": "2012-01-01", "source": "changed"})
+    lao_entry.refresh_from_db()
+    assert (lao_entry.submitted_on, lao_entry.source) == before
+    assert client_for(isu_staff).get("/admin/reporting/reportentry/add/").status_code == 403
