@@ -80,6 +80,22 @@ def can(user: Any, capability: Capability) -> bool:
     return capability in capabilities(user)
 
 
+def is_isu(user: Any) -> bool:
+    """ISU staff acting with their second factor: the one test of "is this the ISU" anywhere."""
+    return can(user, Capability.USE_STAFF_PAGES)
+
+
+def roles_with(capability: Capability) -> frozenset[str]:
+    """The roles that hold ``capability``."""
+    return frozenset(role for role, held in ROLE_CAPABILITIES.items() if capability in held)
+
+
+def holders(capability: Capability) -> models.Q:
+    """Active users whose role holds ``capability``, as a filter on users: whom to notify, whom to list as
+    reviewers. (Whether a session may use it, second factor included, is ``can``.)"""
+    return models.Q(role__in=sorted(roles_with(capability)), is_active=True)
+
+
 def requires_two_factor(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and (user.role in TWO_FACTOR_ROLES or user.is_superuser))
 

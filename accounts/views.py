@@ -10,7 +10,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,6 +19,7 @@ from accounts.decorators import capability_required
 from accounts.forms import AcceptInvitationForm, EmailLanguageForm, InvitationForm
 from accounts.models import Invitation, Role, User
 from accounts.permissions import Capability
+from ccm_portal.core import clock
 from deadlines.selectors import due_next_context
 
 
@@ -36,7 +37,7 @@ def home(request: HttpRequest, language_form: EmailLanguageForm | None = None) -
             "capability_labels": [c.label for c in sorted(permissions.capabilities(user))],
             "areas": list(user.thematic_areas.all()) if user.role == Role.COORDINATOR else [],
             # "What is due next": the user's State's deadlines, every State's for the ISU, else meetings.
-            **due_next_context(user, today=timezone.localdate()),
+            **due_next_context(user, today=clock.today()),
             "language_form": language_form or EmailLanguageForm(initial={"language": user.language}),
         },
         status=400 if language_form is not None else 200,

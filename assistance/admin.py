@@ -11,7 +11,7 @@ from assistance.models import (
     Donor,
     Match,
 )
-from ccm_portal.admin import AuditedAdminMixin
+from ccm_portal.core.admin import AuditedAdminMixin
 
 
 @admin.register(Donor)

@@ -224,7 +224,7 @@ class AssistanceSettings(models.Model):
             validate_upload_types(self.upload_types)
         except ValidationError as error:
             raise ValidationError({"upload_types": error.messages}) from error
-        # No request body over CCM_UPLOAD_MAX_MB is read at all (ccm_portal.uploads), so a larger
+        # No request body over CCM_UPLOAD_MAX_MB is read at all (ccm_portal.core.uploads), so a larger
         # document limit would only promise what the server refuses.
         ceiling = settings.CCM_UPLOAD_MAX_MB
         if self.max_upload_mb and self.max_upload_mb >= ceiling:

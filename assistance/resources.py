@@ -24,7 +24,7 @@ from import_export import fields, widgets
 from import_export.results import RowResult
 
 from assistance.models import Coalition, CoalitionEvent, CoalitionEventKind
-from ccm_portal.imports import AuditedModelResource
+from ccm_portal.core.imports import AuditedModelResource
 from parties.dates import PartialDate, Precision
 from parties.models import State
 

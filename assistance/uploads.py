@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from ccm_portal import zips
+from ccm_portal.core import zips
 
 MB = 1024 * 1024
 # A zip whose members unpack past this is refused before it is read through: a "zip bomb" would

@@ -12,9 +12,10 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from ccm_portal.core.models import RenderStatus
 from reporting import pdf as report_pdf
 from reporting import services
-from reporting.models import RenderStatus, ReportKind, ReportPdf
+from reporting.models import ReportKind, ReportPdf
 from tests.reporting.builders import full_content
 
 pytestmark = pytest.mark.django_db

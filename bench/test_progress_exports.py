@@ -21,10 +21,10 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from assistance.models import Coalition
+from ccm_portal.core.models import RenderStatus
 from parties.models import MeasuresStatus, NationalMeasures, State
 from progress import exports
 from progress.models import Audience, DashboardPdf
-from reporting.models import RenderStatus
 from tests.progress.builders import bulk_reports
 from tests.progress.test_exports import EXPORT_QUERIES
 

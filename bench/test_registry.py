@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from ccm_portal.imports import import_all_or_nothing
+from ccm_portal.core.imports import import_all_or_nothing
 from parties.resources import ObligationResource, StateResource
 
 pytestmark = pytest.mark.django_db

@@ -78,7 +78,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Before any view or CSRF check reads the body: an oversized upload is refused unread.
-    "ccm_portal.uploads.RequestSizeLimitMiddleware",
+    "ccm_portal.core.uploads.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -119,8 +119,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # WAL, a busy timeout and BEGIN IMMEDIATE: a save meeting an autosave waits instead of failing
-    # with "database is locked" (ccm_portal/db.py says why each).
-    from ccm_portal.db import sqlite_options
+    # with "database is locked" (ccm_portal/core/db.py says why each).
+    from ccm_portal.core.db import sqlite_options
 
     DATABASES["default"]["OPTIONS"] = sqlite_options(DATABASES["default"].get("OPTIONS"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -305,13 +305,13 @@ CCM_SITE_URL = env_url("CCM_SITE_URL", "http://127.0.0.1:8000", schemes=("http",
 CCM_MATCH_WEIGHTS: dict[str, float] = {}
 # The largest Excel workbook a focal point may upload into a report (MB).
 CCM_WORKBOOK_MAX_MB = env_int("CCM_WORKBOOK_MAX_MB", 5, minimum=1)
-# No request body larger than this is read at all (ccm_portal.uploads); every upload limit stays below it.
+# No request body larger than this is read at all (ccm_portal.core.uploads); every upload limit stays below it.
 CCM_UPLOAD_MAX_MB = env_int("CCM_UPLOAD_MAX_MB", 25, minimum=CCM_WORKBOOK_MAX_MB + 1)
 # The largest original (PDF, image or Word document) the ISU may attach to a report it enters for a State (MB).
 CCM_ORIGINAL_MAX_MB = env_int("CCM_ORIGINAL_MAX_MB", 20, minimum=1)
 # Checked workbooks waiting for confirmation are dropped after this many days (their audit entries stay).
 CCM_WORKBOOK_UPLOADS_KEEP_DAYS = env_int("CCM_WORKBOOK_UPLOADS_KEEP_DAYS", 30, minimum=1)
-# Work anyone can start (ccm_portal.ratelimit): "N/period/scope", as allauth's login limits.
+# Work anyone can start (ccm_portal.core.ratelimit): "N/period/scope", as allauth's login limits.
 CCM_RATE_LIMITS = {
     "document_request": env_str("CCM_RATE_LIMIT_DOCUMENTS", "30/h/ip"),
     "document_request_user": env_str("CCM_RATE_LIMIT_DOCUMENTS_USER", "120/h/user"),
@@ -322,3 +322,5 @@ CCM_RATE_LIMITS = {
     # Originals of reports the ISU enters for a State (each is stored and its content checked).
     "original_upload_user": env_str("CCM_RATE_LIMIT_ORIGINAL_UPLOADS", "60/h/user"),
 }
+# django-ratelimit reads the visitor's address as the login limits do (behind the TLS proxy).
+RATELIMIT_IP_META_KEY = "ccm_portal.core.ratelimit.client_ip"

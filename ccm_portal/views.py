@@ -1,15 +1,15 @@
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from ccm_portal.core import clock
 from parties.selectors import membership_totals
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
+    today = clock.today()
     return render(request, "home.html", {"totals": membership_totals(today), "today": today})
 
 

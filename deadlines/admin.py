@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from ccm_portal.admin import AuditedAdminMixin
+from ccm_portal.core.admin import AuditedAdminMixin
 from deadlines.models import CalendarFeed, DeadlineKind, Reminder, ReminderSettings, Snooze
 
 REMINDED_KINDS = [(k.value, k.label) for k in DeadlineKind if k != DeadlineKind.MEETING]

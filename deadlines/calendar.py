@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ccm_portal.core import clock
 from deadlines.models import DeadlineKind
 from parties import rules
 from parties.models import Article, ExtensionRequest, ExtensionStage, Meeting, Obligation, ObligationStatus, State
@@ -105,7 +105,7 @@ def load(states: Iterable[State] | None = None, *, as_of: dt.date | None = None)
         states=state_list,
         obligations=obligations,
         meetings=list(Meeting.objects.order_by("start_date")),
-        records=reporting_records.load(as_of or timezone.localdate(), states=state_list),
+        records=reporting_records.load(as_of or clock.today(), states=state_list),
     )
 
 

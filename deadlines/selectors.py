@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from accounts import permissions
 from accounts.models import Role, User
 from accounts.permissions import Capability
+from ccm_portal.core import clock
 from deadlines import calendar
 from deadlines.calendar import Deadline
 from deadlines.models import PROBLEM_STATUSES, DeadlineKind, Reminder, ReminderSettings, ReminderStatus, reminder_title
@@ -361,7 +362,7 @@ def reminder_problems(*, since: dt.date, until: dt.date | None = None) -> list[P
     """Reminders recorded from ``since`` (to ``until``) with a problem status — no focal point,
     unverified or bounced address, failed after retries — grouped; latest first. One query."""
     # A reminder still "being sent" after its day is stuck (a worker died mid-send): the ISU decides.
-    stuck = Q(status=ReminderStatus.SENDING, for_day__lt=timezone.localdate())
+    stuck = Q(status=ReminderStatus.SENDING, for_day__lt=clock.today())
     rows = Reminder.objects.filter(Q(status__in=PROBLEM_STATUSES) | stuck, for_day__gte=since).select_related(
         "state", "recipient"
     )

@@ -3,14 +3,14 @@
 import datetime as dt
 
 from celery import shared_task
-from django.utils import timezone
 
+from ccm_portal.core import clock
 from deadlines import services
 
 
 @shared_task
 def run_daily_reminders(today: str | None = None) -> dict:
-    day = dt.date.fromisoformat(today) if today else timezone.localdate()
+    day = dt.date.fromisoformat(today) if today else clock.today()
     return services.run_daily_reminders(today=day)
 
 
@@ -27,5 +27,5 @@ def send_reminder(self, reminder_id: int) -> bool:
 def send_weekly_digest(today: str | None = None) -> int:
     from deadlines import digest
 
-    day = dt.date.fromisoformat(today) if today else timezone.localdate()
+    day = dt.date.fromisoformat(today) if today else clock.today()
     return digest.send_weekly_digest(today=day)

@@ -1,9 +1,9 @@
 import datetime as dt
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ccm_portal.core import clock
 from parties.models import MembershipStatus, Region
 
 EARLIEST_AS_OF = dt.date(2008, 12, 3)  # Art. 15: opened for signature in Oslo
@@ -18,7 +18,7 @@ class AsOfForm(forms.Form):
     )
 
     def clean_as_of(self) -> dt.date:
-        value = self.cleaned_data.get("as_of") or timezone.localdate()
+        value = self.cleaned_data.get("as_of") or clock.today()
         if value < EARLIEST_AS_OF:
             raise forms.ValidationError(
                 _("The Convention opened for signature on %(date)s; choose that date or a later one."),

@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ccm_portal.core import clock
 from parties import rules
 from parties.dates import PartialDate, Precision
 
@@ -250,7 +250,7 @@ class Obligation(models.Model):
         original one (Art. 3(2), 4(1)), moved by each extension from the day its decision holds
         (``ExtensionRequest.in_force_from``), never before. An extension whose decision date and meeting are
         both unknown is not counted on any day."""
-        day = day or timezone.localdate()
+        day = day or clock.today()
         original = self.original_deadline
         deadline = PartialDate(original, Precision.DAY) if original else None
         for extension in self.granted_extensions():

@@ -1,6 +1,6 @@
 """Loading the public record of extensions, completions and national measures from the reference files.
 
-Each file is loaded all or nothing through django-import-export (``ccm_portal.imports``): a bad cell names
+Each file is loaded all or nothing through django-import-export (``ccm_portal.core.imports``): a bad cell names
 its file, row and column and nothing is written; loading a file again changes nothing; every change is
 audited. Every date keeps the precision its source gives (``2022-10``, ``2026``); text a source adds to a
 date ("2025-08-01 (computed: +5 years)") is kept in the record's notes, never dropped.
@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
-from ccm_portal.imports import AuditedModelResource, StrictChoiceWidget
+from ccm_portal.core.imports import AuditedModelResource, StrictChoiceWidget
 from parties.dates import PartialDate, Precision
 from parties.models import (
     Article,

@@ -12,11 +12,11 @@ import datetime as dt
 import re
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
-from ccm_portal.imports import AuditedModelResource, StrictChoiceWidget
+from ccm_portal.core import clock
+from ccm_portal.core.imports import AuditedModelResource, StrictChoiceWidget
 from parties import rules
 from parties.dates import PartialDate, Precision
 from parties.models import (
@@ -98,7 +98,7 @@ class StateResource(AuditedModelResource):
         return state.initial_report_due.isoformat() if state.initial_report_due else ""
 
     def dehydrate_status(self, state: State) -> str:
-        status = state.status_on(timezone.localdate())
+        status = state.status_on(clock.today())
         return {
             MembershipStatus.STATE_PARTY: "State Party",
             MembershipStatus.SIGNATORY: "Signatory",

@@ -17,6 +17,7 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from ccm_portal.core import clock
 from parties import rules
 from parties.dates import PartialDate, Precision
 from parties.models import (
@@ -355,7 +356,7 @@ def _obligation(
 
 def state_profile(state: State, as_of: dt.date, *, today: dt.date | None = None) -> dict[str, Any]:
     """Everything the State page shows as of ``as_of``; facts that became true after it are left out."""
-    is_today = as_of == (today or timezone.localdate())
+    is_today = as_of == (today or clock.today())
     status = state.status_on(as_of)
 
     def known(day: dt.date | None) -> dt.date | None:
@@ -406,7 +407,7 @@ def published_reports(state: State, as_of: dt.date | None = None) -> list[dict[s
     omitted): the latest version of each published by then, with the day it counts as submitted. One query."""
     from reporting.models import ReportKind, ReportVersion, Visibility
 
-    as_of = as_of or timezone.localdate()
+    as_of = as_of or clock.today()
     # Published by the end of ``as_of`` in the portal's time zone.
     until = timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min))
     shown = Q(published_at__isnull=False, published_at__lt=until, visibility=Visibility.PUBLIC, submitted_on__lte=as_of)

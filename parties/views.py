@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
-from ccm_portal.responses import form_errors, json_response, wants_json
+from ccm_portal.core import clock
+from ccm_portal.core.responses import form_errors, json_response, wants_json
 from deadlines.models import DeadlineKind
 from parties import selectors, universalization
 from parties.forms import AsOfForm, StateFilterForm
@@ -23,7 +23,7 @@ def state_list(request: HttpRequest) -> HttpResponse:
     if not valid and wants_json(request):
         return json_response({"errors": form_errors(form)}, status=400)
     data = form.cleaned_data if request.GET and valid else {}
-    as_of = data.get("as_of") or timezone.localdate()
+    as_of = data.get("as_of") or clock.today()
     states = list(
         selectors.states_as_of(
             as_of, status=data.get("status", ""), region=data.get("region", ""), query=data.get("q", "")
@@ -58,7 +58,7 @@ def state_list(request: HttpRequest) -> HttpResponse:
             "form": form if request.GET else StateFilterForm(),
             "states": states,
             "as_of": as_of,
-            "is_today": as_of == timezone.localdate(),
+            "is_today": as_of == clock.today(),
             "totals": totals,
             "source_note": SOURCE_NOTE,
         },
@@ -81,7 +81,7 @@ def state_detail(request: HttpRequest, iso3: str) -> HttpResponse:
     valid = form.is_valid() if request.GET else True
     if not valid and wants_json(request):
         return json_response({"errors": form_errors(form)}, status=400)
-    as_of = (form.cleaned_data.get("as_of") if request.GET and valid else None) or timezone.localdate()
+    as_of = (form.cleaned_data.get("as_of") if request.GET and valid else None) or clock.today()
     profile = selectors.state_profile(state, as_of)
     obligation_calendar = selectors.state_calendar(state, as_of)
     subregion = universalization.state_summary(state.iso3, as_of)
@@ -95,7 +95,7 @@ def state_detail(request: HttpRequest, iso3: str) -> HttpResponse:
             "profile": profile,
             "form": form if request.GET else AsOfForm(),
             "as_of": as_of,
-            "is_today": as_of == timezone.localdate(),
+            "is_today": as_of == clock.today(),
             "calendar": [_calendar_row(row, as_of) for row in obligation_calendar],
             "subregion": subregion,
         },
@@ -138,4 +138,4 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
                 ]
             }
         )
-    return render(request, "parties/meeting_list.html", {"meetings": meetings, "today": timezone.localdate()})
+    return render(request, "parties/meeting_list.html", {"meetings": meetings, "today": clock.today()})

@@ -6,10 +6,10 @@ it counts, N of M, its share, definition and source) and "States" (one row per f
 its numerator or its denominator, saying which). XLSX puts them on two sheets (a tablib ``Databook``,
 the project's export library), CSV one after the other, each under its title. Every text cell that a
 spreadsheet would take for a formula (a leading ``=``, ``+``, ``-``, ``@``, tab or carriage return) is
-quoted, in both, by ``ccm_portal.spreadsheets`` (the one rule for every spreadsheet the portal writes).
+quoted, in both, by ``ccm_portal.core.spreadsheets`` (the one rule for every spreadsheet the portal writes).
 
 PDF. Start → status → download, in the lifecycle that ``reporting.pdf`` follows for reports
-(``ccm_portal.documents``, with its stage texts, staleness and write options; this module is its
+(``ccm_portal.core.documents``, with its stage texts, staleness and write options; this module is its
 ``KIND``): ``ensure`` answers at once with the ``DashboardPdf`` of the date and audience, reusing the
 stored file while its ``fingerprint`` (the figures as JSON plus ``LAYOUT_REVISION``) matches, else
 queueing one render with Celery after commit. ``render`` does the work in the worker, moving the
@@ -34,12 +34,12 @@ import tablib
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from ccm_portal import documents
-from ccm_portal.spreadsheets import csv_bytes, neutralise_dataset
+from ccm_portal.core import clock, documents
+from ccm_portal.core.spreadsheets import csv_bytes, neutralise_dataset
 from parties.models import State
 from progress import dashboard as board
 from progress.membership import display
@@ -340,7 +340,7 @@ def document_context(dashboard: Dashboard, *, generated_on: dt.date) -> dict[str
 
 
 def build_html(dashboard: Dashboard, *, generated_on: dt.date | None = None, density: str | None = None) -> str:
-    context = document_context(dashboard, generated_on=generated_on or timezone.localdate())
+    context = document_context(dashboard, generated_on=generated_on or clock.today())
     if density is not None:
         context["density"] = density
     return render_to_string(TEMPLATE, context)
@@ -359,7 +359,7 @@ def html_to_pdf(html: str) -> documents.Rendered:
 def lay_out(dashboard: Dashboard, *, generated_on: dt.date | None = None) -> Any:
     """The page laid out at the density ``density`` estimates, or tighter ones until it fits on one
     page: the estimate cannot know how many lines each label takes."""
-    context = document_context(dashboard, generated_on=generated_on or timezone.localdate())
+    context = document_context(dashboard, generated_on=generated_on or clock.today())
     document = None
     for level in DENSITIES[DENSITIES.index(context["density"]) :]:
         document = _lay_out(render_to_string(TEMPLATE, context | {"density": level}))
@@ -378,7 +378,7 @@ def render_pdf(dashboard: Dashboard, *, on_laid_out: Any = None) -> documents.Re
 
 # --- Rendering (in the worker) ---------------------------------------------------------------------
 class _DashboardPdfs(documents.Kind[Dashboard]):
-    """Dashboard PDFs in the lifecycle of ``ccm_portal.documents``."""
+    """Dashboard PDFs in the lifecycle of ``ccm_portal.core.documents``."""
 
     model = DashboardPdf
     action = "progress.pdf"

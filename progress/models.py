@@ -3,11 +3,10 @@ stored. What is stored is the one-page PDF of the dashboard, rendered by Celery.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from reporting.models import RenderStatus
+from ccm_portal.core.models import BackgroundDocument
 
 
 class Audience(models.TextChoices):
@@ -15,25 +14,13 @@ class Audience(models.TextChoices):
     ISU = "isu", _("ISU (with restricted figures)")
 
 
-class DashboardPdf(models.Model):
+class DashboardPdf(BackgroundDocument):
     """The dashboard as of a date, for one audience, as a one-page PDF. Rendered once per
     ``fingerprint`` (a hash of the figures it shows), reused until the figures change."""
 
     as_of = models.DateField(_("as of"))
     audience = models.CharField(max_length=10, choices=Audience.choices)
-    fingerprint = models.CharField(max_length=64)
-    status = models.CharField(max_length=10, choices=RenderStatus.choices, default=RenderStatus.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
-    stage = models.CharField(max_length=100, blank=True)
     file = models.FileField(upload_to="progress/pdf/", max_length=200, blank=True)
-    size = models.PositiveIntegerField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    requested_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("dashboard PDF")

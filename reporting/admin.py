@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
-from ccm_portal.admin import AuditedAdminMixin
-from ccm_portal.spreadsheets import IMPORT_EXPORT_FORMATS
+from ccm_portal.core.admin import AuditedAdminMixin
+from ccm_portal.core.spreadsheets import IMPORT_EXPORT_FORMATS
 from reporting.models import FormatVersion, Report, ReportEntry, ReportingRecord, ReportingRules, ReportVersion
 from reporting.resources import ReportingRecordResource
 

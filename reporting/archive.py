@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from import_export import fields, resources
 
-from ccm_portal import spreadsheets
+from ccm_portal.core import spreadsheets
 from parties.models import Region, State
 from reporting import forms as editor
 from reporting.access import readable_versions
@@ -333,7 +333,7 @@ CSV_HEADER = ["state", "period", "version", "form", "table", "row", "row_id", "c
 
 def _cell_text(value: Any) -> Any:
     """A stored value as the CSV gives it: numbers stay numbers (never taken for a formula, see
-    ``ccm_portal.spreadsheets``), anything else as text."""
+    ``ccm_portal.core.spreadsheets``), anything else as text."""
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -36,7 +36,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import User
 from audit import services as audit
-from ccm_portal import zips
+from ccm_portal.core import clock, zips
 from parties.models import State
 from reporting import access, services
 from reporting.models import (
@@ -159,7 +159,7 @@ def _require_isu(actor: User) -> None:
 def check_submission_date(submitted_on: dt.date | None) -> None:
     if submitted_on is None:
         raise ValidationError({"submitted_on": _("Give the day the State submitted the original.")})
-    if submitted_on > timezone.localdate():
+    if submitted_on > clock.today():
         raise ValidationError({"submitted_on": _("The submission date cannot be in the future.")})
     if submitted_on < EARLIEST_SUBMISSION:
         raise ValidationError(
@@ -180,7 +180,7 @@ def _period_owed(state: State, kind: str, period_year: int | None) -> None:
                 {"kind": _("%(state)s has no initial report to make: it is not a State Party.") % {"state": state.name}}
             )
         return
-    if period_year not in services.expected_annual_years(state, today=timezone.localdate()):
+    if period_year not in services.expected_annual_years(state, today=clock.today()):
         raise ValidationError(
             {
                 "period_year": _("%(state)s has no annual update to make for %(year)s.")

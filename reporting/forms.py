@@ -31,11 +31,11 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 from django.utils import formats as l10n
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import pgettext
 
+from ccm_portal.core import clock
 from reporting import formats as fmt
 from reporting.formats import Choice, Column, FormatDefinition, FormDef, Table, new_row_id
 from reporting.models import Language, ReportKind, Visibility
@@ -92,7 +92,7 @@ class ReportSettingsForm(forms.Form):
 
     def clean_sent_to_unoda_on(self) -> dt.date | None:
         value = self.cleaned_data.get("sent_to_unoda_on")
-        if value and value > timezone.localdate():
+        if value and value > clock.today():
             raise forms.ValidationError(_("The date cannot be in the future."))
         return value
 
@@ -440,7 +440,7 @@ def choice_editor(
         "prefix": f"f-{form.code}",
         "choice": data.get("choice") or "",
         "since": "" if since is None else str(since),
-        "since_placeholder": str((period_year or timezone.localdate().year) - 1),
+        "since_placeholder": str((period_year or clock.today().year) - 1),
         "na_statement": data.get("na_statement") or "",
         "nil_statement": form.nil_statement,
         "allows_na": form.allows_not_applicable,

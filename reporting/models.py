@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ccm_portal.core.models import BackgroundDocument
 from parties import rules
 from parties.dates import PartialDate, Precision
 from parties.models import Confidence, State
@@ -441,14 +442,7 @@ class Notification(models.Model):
         return self.key
 
 
-class RenderStatus(models.TextChoices):
-    QUEUED = "queued", _("Waiting to be rendered")
-    RENDERING = "rendering", _("Rendering")
-    READY = "ready", _("Ready")
-    FAILED = "failed", _("Failed")
-
-
-class ReportPdf(models.Model):
+class ReportPdf(BackgroundDocument):
     """The PDF of a submitted version, or of the working draft (for a national approver's sign-off).
 
     A PDF is rendered once per ``fingerprint``: a hash of what it shows (the content, the format,
@@ -458,20 +452,8 @@ class ReportPdf(models.Model):
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="pdfs")
     version = models.OneToOneField(ReportVersion, on_delete=models.CASCADE, null=True, blank=True, related_name="pdf")
-    fingerprint = models.CharField(max_length=64)
-    status = models.CharField(max_length=10, choices=RenderStatus.choices, default=RenderStatus.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0, help_text=_("Per cent done, for the progress bar."))
-    stage = models.CharField(max_length=100, blank=True)
     file = models.FileField(upload_to="reports/pdf/", max_length=200, blank=True)
-    size = models.PositiveIntegerField(null=True, blank=True)
     pages = models.PositiveIntegerField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    requested_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("report PDF")

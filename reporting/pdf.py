@@ -1,7 +1,7 @@
 """The PDF of a report: a submitted version in the layout of the adopted format, or the working
 draft (marked "DRAFT — not submitted" on every page) for the national approver's sign-off.
 
-Start → status → download, in the lifecycle of ``ccm_portal.documents`` (this module is its
+Start → status → download, in the lifecycle of ``ccm_portal.core.documents`` (this module is its
 ``KIND``: what a PDF shows, its fingerprint, how it is built, where it is stored). ``ensure_pdf``
 answers at once with the ``ReportPdf`` row: the stored file when what it shows is unchanged (same
 ``fingerprint``), the render in flight, or a new render queued with Celery once the transaction
@@ -25,7 +25,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from ccm_portal import documents
+from ccm_portal.core import documents
 from reporting import formats
 from reporting import forms as editor
 from reporting.models import Language, Report, ReportPdf, ReportVersion
@@ -256,7 +256,7 @@ def _subject(pdf: ReportPdf) -> tuple[Report, ReportVersion | None]:
 
 
 class _ReportPdfs(documents.Kind[tuple[Report, ReportVersion | None]]):
-    """Report PDFs in the lifecycle of ``ccm_portal.documents``. The module's functions are looked up
+    """Report PDFs in the lifecycle of ``ccm_portal.core.documents``. The module's functions are looked up
     when called (tests replace ``build_source``)."""
 
     model = ReportPdf

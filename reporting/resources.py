@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
-from ccm_portal.imports import AuditedModelResource, StrictChoiceWidget
+from ccm_portal.core.imports import AuditedModelResource, StrictChoiceWidget
 from parties import rules
 from parties.dates import PartialDate, Precision
 from parties.models import Confidence, PublishedFigure, PublishedFigureTopic, State

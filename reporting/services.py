@@ -17,6 +17,7 @@ from accounts import permissions
 from accounts.models import User
 from audit import services as audit
 from audit.models import AuditEntry
+from ccm_portal.core import clock
 from parties import rules
 from parties.models import State
 from reporting import formats
@@ -210,7 +211,7 @@ def start_report(
         if Report.objects.filter(state=state, kind=ReportKind.INITIAL).exists():
             raise ValidationError(_("%(state)s already has an initial report.") % {"state": state.name})
     else:
-        allowed = expected_annual_years(state, today=timezone.localdate())
+        allowed = expected_annual_years(state, today=clock.today())
         if period_year not in allowed:
             raise ValidationError(
                 _("%(state)s has no annual update to make for %(year)s.") % {"state": state.name, "year": period_year}
@@ -383,7 +384,7 @@ def submit_report(*, report: Report, actor: User, correction_note: str = "") -> 
         visibility=report.visibility,
         submitted_by=actor,
         submitted_at=timezone.now(),
-        submitted_on=timezone.localdate(),
+        submitted_on=clock.today(),
         correction_note=correction_note.strip(),
     )
     resubmission = previous is not None and previous.outcome == VersionOutcome.CHANGES_REQUESTED

@@ -21,7 +21,7 @@ Where django-import-export fits, and where it does not:
   (``TableResource``) built from the format's columns: one ``Field`` per column, whose widget
   parses the cell with the browser editor's own parser (``reporting.formats.clean_cell``: areas
   with units, money, currencies, dates, qualifiers), and ``StrictChoiceWidget`` from
-  ``ccm_portal.imports`` for choices. So a cell means the same in the workbook as in the browser.
+  ``ccm_portal.core.imports`` for choices. So a cell means the same in the workbook as in the browser.
   ``import_data`` runs every row and gathers every bad cell with its row number
   (``Result.invalid_rows``) instead of stopping at the first; each dataset row number is mapped
   back to its Excel row (empty rows are skipped), so ``collect_failed_rows`` is not needed.
@@ -30,7 +30,7 @@ Where django-import-export fits, and where it does not:
   each row in a savepoint, one query per row for nothing to roll back.
 * Writing: table rows are entries in the draft JSON, not model instances. Merging them into the
   draft (keeping row ids, keeping a cell as it was typed in the browser when the workbook means
-  the same) is done by hand below; ``ccm_portal.imports.import_all_or_nothing`` (which saves
+  the same) is done by hand below; ``ccm_portal.core.imports.import_all_or_nothing`` (which saves
   model instances row by row) does not apply.
 * Text that starts with "=" is refused like a formula, even when stored as text: the brief asks
   for it, and it keeps formula-looking text out of the draft (and of later exports).
@@ -67,8 +67,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts import permissions
 from audit import services as audit
-from ccm_portal import zips
-from ccm_portal.imports import StrictChoiceWidget
+from ccm_portal.core import zips
+from ccm_portal.core.imports import StrictChoiceWidget
 from reporting import services
 from reporting.diff import display_value
 from reporting.formats import (
@@ -91,7 +91,7 @@ ABOUT_SHEET, META_SHEET, LISTS_SHEET = "About", "_meta", "_lists"
 ID_HEADER = "id"
 HEADER_ROW, NOTES_ROW, FIRST_DATA_ROW = 1, 2, 3
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Bounds checked before anything is unpacked (``ccm_portal.zips``): a workbook of a few megabytes
+# Bounds checked before anything is unpacked (``ccm_portal.core.zips``): a workbook of a few megabytes
 # unpacks to a few dozen; more is a zip bomb, not a report. A sheet of 10,000 rows of a report's
 # table is a few megabytes of XML.
 MAX_UNPACKED_BYTES = 60 * 1024 * 1024

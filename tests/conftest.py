@@ -1,7 +1,10 @@
+from contextlib import ExitStack
+
 import pytest
 from django.core.management import call_command
 
 from accounts.models import Role, ThematicArea
+from ccm_portal.core import clock
 from parties.models import State
 from tests.factories import enrol_totp, make_user
 
@@ -117,3 +120,11 @@ def real_worker(transactional_db, reference_data):
 
     with celery_worker() as app:
         yield app
+
+
+@pytest.fixture
+def set_today():
+    """Set the portal's day (``ccm_portal.core.clock``) for the rest of the test: ``set_today(date)``;
+    call it again to move on."""
+    with ExitStack() as stack:
+        yield lambda day: stack.enter_context(clock.frozen(day))

@@ -27,8 +27,9 @@ def test_invitation_email_is_sent_by_the_worker_once(real_worker, isu_staff):
 
 @pytest.mark.celery_worker
 def test_report_notifications_go_through_the_worker_once_each(real_worker, isu_staff, focal_point, settings, tmp_path):
+    from ccm_portal.core.models import RenderStatus
     from reporting import services as reporting
-    from reporting.models import Notification, RenderStatus, ReportKind, ReportPdf
+    from reporting.models import Notification, ReportKind, ReportPdf
     from reporting.tasks import notify_focal_points, notify_reviewers_of_submission
     from tests.reporting.test_services import submit_complete
 

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from ccm_portal.spreadsheets import csv_bytes, spreadsheet_safe
+from ccm_portal.core.spreadsheets import csv_bytes, spreadsheet_safe
 from parties.models import State
 from reporting import services
 from reporting.models import ReportingRecord, ReportKind

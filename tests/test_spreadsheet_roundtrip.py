@@ -5,7 +5,7 @@ import tablib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ccm_portal.spreadsheets import SafeCSV, SafeXLSX, spreadsheet_restore, spreadsheet_safe
+from ccm_portal.core.spreadsheets import SafeCSV, SafeXLSX, spreadsheet_restore, spreadsheet_safe
 
 # Text made of the characters that matter here (quotes, formula starts) and ordinary ones.
 cells = st.text(alphabet=st.sampled_from(["'", "=", "+", "-", "@", "\t", "a", "1", " ", "é"]), max_size=8)

@@ -25,7 +25,7 @@ from assistance import access, selectors
 from assistance import coalitions as services
 from assistance.models import Coalition
 from assistance.views.overview import coalition_row, openable_coalitions, request_url
-from ccm_portal.responses import json_response, wants_json
+from ccm_portal.core.responses import json_response, wants_json
 
 
 class MeetingForm(forms.Form):

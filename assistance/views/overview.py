@@ -28,7 +28,7 @@ from accounts.models import ThematicArea
 from accounts.permissions import Capability
 from assistance import access, selectors
 from assistance import reconciliation as recon
-from ccm_portal.responses import form_errors, json_response, wants_json
+from ccm_portal.core.responses import form_errors, json_response, wants_json
 from parties.models import Region
 
 GAPS_PER_CURRENCY = 20

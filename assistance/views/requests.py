@@ -48,7 +48,7 @@ from assistance.models import (
 )
 from assistance.selectors import funding
 from audit.models import AuditEntry
-from ccm_portal import ratelimit
+from ccm_portal.core import ratelimit
 from parties.models import Obligation
 from reporting.formats import currencies
 

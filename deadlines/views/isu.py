@@ -14,12 +14,12 @@ from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import capability_required
 from accounts.permissions import Capability
+from ccm_portal.core import clock
 from deadlines import selectors
 from deadlines.models import DeadlineKind, ReminderStatus
 from parties.models import Region, State
@@ -91,7 +91,7 @@ def deadline_overview(request: HttpRequest) -> HttpResponse:
     form = OverviewFilterForm(request.GET or None)
     valid = form.is_valid() if request.GET else True
     data = form.cleaned_data if request.GET else {}  # the valid filters, even when another is not
-    today = timezone.localdate()
+    today = clock.today()
     filters = {
         "kind": data.get("kind") or None,
         "region": data.get("region") or None,
@@ -126,7 +126,7 @@ def deadline_overview(request: HttpRequest) -> HttpResponse:
 @require_GET
 @review_required
 def reminder_log(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
+    today = clock.today()
     states = list(State.objects.exclude(deposit_date=None).order_by("name").values_list("iso3", "name"))
     params = request.GET.copy()
     params.pop("page", None)

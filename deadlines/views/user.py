@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -31,6 +31,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from accounts import permissions, two_factor
+from ccm_portal.core import clock
 from deadlines import calendar, services
 from deadlines.calendar import Deadline
 from deadlines.ical import build_calendar, long_date
@@ -59,11 +60,6 @@ STATUS_BADGES = {
     ReminderStatus.SKIPPED_BOUNCED: "warning",
     ReminderStatus.NO_RECIPIENT: "warning",
 }
-
-
-def _today() -> dt.date:
-    """The day the pages are computed for (tests replace it)."""
-    return timezone.localdate()
 
 
 def _feed_deadlines(feed: CalendarFeed, today: dt.date) -> list[Deadline]:
@@ -108,7 +104,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         two_factor.act_as_issuer_of_token(found.user, found.created_at)
     if found is None or not _feed_still_allowed(found):
         raise Http404(_("No calendar at this address. It may have been revoked."))
-    today = _today()
+    today = clock.today()
     with translation.override(found.user.language or settings.LANGUAGE_CODE):
         deadlines = _feed_deadlines(found, today)
         state_url = {
@@ -252,7 +248,7 @@ class ReminderRow:
 
 def _reminders_page(request: HttpRequest, *, bound: SnoozeForm | None = None, status: int = 200) -> HttpResponse:
     user = request.user
-    today = _today()
+    today = clock.today()
     state = focal_state(user)
     if state is None:
         return render(
@@ -354,7 +350,7 @@ def my_reminders(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def snooze(request: HttpRequest) -> HttpResponse:
-    today = _today()
+    today = clock.today()
     key = request.POST.get("deadline_key", "")
     form = SnoozeForm(request.POST, auto_id=f"{_anchor(key)}-%s", today=today)
     if form.is_valid():

@@ -17,13 +17,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts import permissions
 from accounts.permissions import Capability
-from ccm_portal.responses import form_errors, json_response, wants_json
+from ccm_portal.core import clock
+from ccm_portal.core.responses import form_errors, json_response, wants_json
 from parties.forms import AsOfForm
 from progress import dashboard as board
 from progress import trends, universalization
@@ -58,7 +58,7 @@ def _as_of(request: HttpRequest) -> tuple[AsOfForm, bool, dt.date]:
     shows what was typed and why it was refused."""
     form = AsOfForm(request.GET or None)
     valid = form.is_valid() if request.GET else True
-    as_of = (form.cleaned_data.get("as_of") if request.GET and valid else None) or timezone.localdate()
+    as_of = (form.cleaned_data.get("as_of") if request.GET and valid else None) or clock.today()
     return form, valid, as_of
 
 
@@ -87,7 +87,7 @@ def _dashboard(request: HttpRequest, audience: str) -> HttpResponse:
     context = {
         "form": form if request.GET else AsOfForm(),
         "as_of": as_of,
-        "is_today": as_of == timezone.localdate(),
+        "is_today": as_of == clock.today(),
         "audience": audience,
         "is_isu": audience == Audience.ISU,
         "pages": PAGES[audience],
@@ -158,7 +158,7 @@ def _figure(request: HttpRequest, key: str, audience: str) -> HttpResponse:
         {
             "form": form if request.GET else AsOfForm(),
             "as_of": as_of,
-            "is_today": as_of == timezone.localdate(),
+            "is_today": as_of == clock.today(),
             "audience": audience,
             "is_isu": audience == Audience.ISU,
             "pages": PAGES[audience],

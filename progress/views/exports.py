@@ -20,13 +20,13 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from ccm_portal.ratelimit import limited
+from ccm_portal.core.models import RenderStatus
+from ccm_portal.core.ratelimit import limited
 from parties.forms import AsOfForm
 from progress import dashboard as board
 from progress import exports
 from progress.models import Audience, DashboardPdf
 from progress.views.dashboard import can_see_isu_version, isu_required
-from reporting.models import RenderStatus
 
 # The status page reloads itself this often (seconds) while the PDF is being made, without JavaScript.
 REFRESH_SECONDS = 3

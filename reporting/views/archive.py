@@ -25,14 +25,15 @@ from django.views.decorators.http import require_GET
 from accounts import permissions
 from accounts.decorators import capability_required
 from accounts.permissions import Capability
-from ccm_portal import ratelimit
-from ccm_portal.responses import form_errors, json_response, wants_json
-from ccm_portal.spreadsheets import SafeCSV, SafeXLSX
+from ccm_portal.core import clock, ratelimit
+from ccm_portal.core.models import RenderStatus
+from ccm_portal.core.responses import form_errors, json_response, wants_json
+from ccm_portal.core.spreadsheets import SafeCSV, SafeXLSX
 from parties.models import Region
 from reporting import archive as reads
 from reporting import pdf as report_pdf
 from reporting.formats import Choice
-from reporting.models import RenderStatus, ReportPdf, ReportVersion, Visibility
+from reporting.models import ReportPdf, ReportVersion, Visibility
 
 FIRST_REPORTING_YEAR = 2010  # Art. 17: the Convention entered into force on 1 August 2010
 
@@ -96,7 +97,7 @@ def _query(data: dict[str, Any]) -> reads.ArchiveQuery:
 def _filters(request: HttpRequest) -> tuple[ArchiveFilterForm, bool, reads.ArchiveQuery, list[reads.FormOption]]:
     """The filter form as typed, whether it is valid, and the query made of its valid fields."""
     options = reads.form_options()
-    form = ArchiveFilterForm(request.GET or None, options=options, this_year=timezone.localdate().year)
+    form = ArchiveFilterForm(request.GET or None, options=options, this_year=clock.today().year)
     valid = form.is_valid() if request.GET else True
     return form, valid, _query(form.cleaned_data if request.GET else {}), options
 
@@ -205,7 +206,7 @@ def _version_page(request: HttpRequest, version: ReportVersion, *, latest_page: 
             "canonical": reads.version_path(version),
             "latest_url": reverse("reporting:archive_latest", args=[report.state.iso3, report.period_slug]),
             "downloads": _downloads(version),
-            "today": timezone.localdate(),
+            "today": clock.today(),
             **reads.version_sections(version),
         },
     )
@@ -291,7 +292,7 @@ def archive_export(request: HttpRequest) -> HttpResponse:
         return HttpResponse("\n".join(problems), status=400, content_type="text/plain; charset=utf-8")
     versions = reads.export_versions(request.user, query, codes=[o.code for o in options])
     dataset = reads.ArchiveExportResource(forms=options).export(queryset=versions)
-    stem = f"article7-reports-{timezone.localdate().isoformat()}"
+    stem = f"article7-reports-{clock.today().isoformat()}"
     if request.GET.get("format") == "csv":
         response = HttpResponse(SafeCSV().export_data(dataset).encode("utf-8"), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = content_disposition_header(True, f"{stem}.csv")

@@ -24,10 +24,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
 from accounts.permissions import Capability
-from ccm_portal.ratelimit import limited
+from ccm_portal.core.models import RenderStatus
+from ccm_portal.core.ratelimit import limited
 from reporting import pdf as report_pdf
 from reporting.access import get_report, readable_versions
-from reporting.models import RenderStatus, Report, ReportPdf, ReportVersion, Visibility
+from reporting.models import Report, ReportPdf, ReportVersion, Visibility
 
 # The status page reloads itself this often (seconds) while the PDF is being made, without JavaScript.
 REFRESH_SECONDS = 3

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import capability_required
 from accounts.permissions import Capability
-from ccm_portal import ratelimit
+from ccm_portal.core import ratelimit
 from parties.models import State
 from reporting import access, services
 from reporting import entry as entries

@@ -36,6 +36,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import permissions
 from accounts.permissions import Capability
+from ccm_portal.core import clock
 from reporting import entry as entries
 from reporting import forms as editor
 from reporting import records as reporting_records
@@ -313,7 +314,7 @@ def my_reports(request: HttpRequest) -> HttpResponse:
     if not permissions.can(user, Capability.PREPARE_REPORTS) or not user.state_id:
         raise PermissionDenied
     state = user.state
-    today = timezone.localdate()
+    today = clock.today()
     reports = list(
         Report.objects.for_state(state)
         .select_related("state", "updated_by")

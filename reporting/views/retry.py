@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from ccm_portal.db import recover_connection
+from ccm_portal.core.db import recover_connection
 
 __all__ = ["message", "recover_connection"]
 

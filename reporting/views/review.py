@@ -25,6 +25,7 @@ from accounts.decorators import capability_required
 from accounts.models import Role, User
 from accounts.permissions import Capability
 from audit.models import AuditEntry
+from ccm_portal.core import clock
 from parties.models import Region
 from reporting import selectors, services
 from reporting.access import get_report
@@ -104,7 +105,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None, reviewers=reviewers)
     valid = form.is_valid() if request.GET else True
     data = form.cleaned_data if request.GET else {}  # the valid filters, even when another is not
-    today = timezone.localdate()
+    today = clock.today()
     overdue = {"yes": True, "no": False}.get(data.get("overdue") or "")
     filters = {
         "status": data.get("status") or None,
@@ -146,7 +147,7 @@ def _detail_context(request: HttpRequest, report: Report, **forms_: Any) -> dict
         "version": version,
         "versions": versions,
         "now": timezone.now(),
-        "today": timezone.localdate(),
+        "today": clock.today(),
         "changes_form": forms_.get("changes_form") or RequestChangesForm(),
         "audit_entries": _audit_entries(report),
         "can_start": report.status in AWAITING_REVIEW,

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import permissions
 from accounts.permissions import Capability
-from ccm_portal import ratelimit
+from ccm_portal.core import ratelimit
 from reporting import services, workbook
 from reporting.access import get_report
 from reporting.models import Report, WorkbookUpload, WorkbookUploadStatus

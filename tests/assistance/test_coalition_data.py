@@ -12,7 +12,7 @@ from django.conf import settings
 from assistance.models import Coalition, CoalitionEvent, CoalitionEventKind
 from assistance.resources import CoalitionEventResource, CoalitionResource
 from audit.models import AuditEntry
-from ccm_portal.imports import import_all_or_nothing
+from ccm_portal.core.imports import import_all_or_nothing
 from parties.dates import Precision
 
 pytestmark = pytest.mark.django_db

@@ -29,8 +29,8 @@ TODAY = dt.date(2026, 1, 15)
 
 
 @pytest.fixture
-def today(monkeypatch):
-    monkeypatch.setattr("deadlines.views.user._today", lambda: TODAY)
+def today(set_today):
+    set_today(TODAY)
     return TODAY
 
 

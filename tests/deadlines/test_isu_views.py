@@ -8,7 +8,6 @@ from itertools import count
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import Role
@@ -106,14 +105,9 @@ def submitted_report(iso3: str, *, on: dt.datetime, period_year: int | None = 20
 
 
 @pytest.fixture
-def today(monkeypatch):
-    """The pages' "today" (timezone.localdate()), fixed."""
-    real = timezone.localdate
-
-    def localdate(value=None, timezone=None):
-        return TODAY if value is None else real(value, timezone)
-
-    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
+def today(set_today):
+    """The pages' "today" (``clock.today()``), fixed."""
+    set_today(TODAY)
     return TODAY
 
 

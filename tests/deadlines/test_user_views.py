@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from ccm_portal.core import clock
 from deadlines import services
 from deadlines.models import CalendarFeed, Reminder, ReminderStatus, Snooze
 from parties.models import Meeting, MeetingKind, State
@@ -20,8 +21,8 @@ TODAY = dt.date(2026, 1, 15)
 
 
 @pytest.fixture
-def today(monkeypatch):
-    monkeypatch.setattr("deadlines.views.user._today", lambda: TODAY)
+def today(set_today):
+    set_today(TODAY)
     return TODAY
 
 
@@ -170,8 +171,7 @@ def test_overdue_deadlines_not_met_are_listed(client_for, today, reference_data)
     colombia = make_user(Role.FOCAL_POINT, iso3="COL", email="fp.col@example.org")
     due = dt.date(2026, 3, 1)
     _reminder(colombia, "COL:art4", "clearance", due, 14, ReminderStatus.SENT)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("deadlines.views.user._today", lambda: dt.date(2026, 3, 20))
+    with clock.frozen(dt.date(2026, 3, 20)):
         response = client_for(colombia).get("/me/reminders/")
     assert [r.deadline.key for r in response.context["overdue"]] == ["COL:art4"]
     page = html(response)

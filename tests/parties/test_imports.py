@@ -10,7 +10,7 @@ import tablib
 from django.core.management import CommandError, call_command
 
 from audit.models import AuditEntry
-from ccm_portal.imports import import_all_or_nothing
+from ccm_portal.core.imports import import_all_or_nothing
 from parties.models import Obligation, State
 from parties.resources import ObligationResource, StateResource
 

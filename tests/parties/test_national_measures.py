@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEntry
-from ccm_portal.imports import import_all_or_nothing
+from ccm_portal.core.imports import import_all_or_nothing
 from parties.models import MeasuresStatus, NationalMeasures, State
 from parties.resources import NationalMeasuresResource
 

@@ -26,12 +26,12 @@ from pypdf import PdfReader
 
 from assistance.models import Coalition
 from audit.models import AuditEntry
-from ccm_portal.spreadsheets import spreadsheet_safe
+from ccm_portal.core.models import RenderStatus
+from ccm_portal.core.spreadsheets import spreadsheet_safe
 from parties.models import MeasuresStatus, NationalMeasures, State
 from progress import exports, reporting_rates
 from progress.models import Audience, DashboardPdf
 from progress.types import Dashboard, Figure
-from reporting.models import RenderStatus
 from tests.progress.builders import bulk_reports
 
 pytestmark = pytest.mark.django_db

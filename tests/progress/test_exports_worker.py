@@ -13,8 +13,8 @@ import pytest
 from pypdf import PdfReader
 
 from audit.models import AuditEntry
+from ccm_portal.core.models import RenderStatus
 from progress.models import DashboardPdf
-from reporting.models import RenderStatus
 from tests.helpers import celery_worker, wait_for
 
 

@@ -460,8 +460,9 @@ def test_public_downloads_are_open_data_and_restricted_ones_are_not(client_for, 
 
 # --- PDF ---------------------------------------------------------------------------------------------
 def test_pdf_link_shows_the_progress_page_then_serves_the_pdf(client_for, archive):
+    from ccm_portal.core.models import RenderStatus
     from reporting import pdf as report_pdf
-    from reporting.models import RenderStatus, ReportPdf
+    from reporting.models import ReportPdf
 
     client = client_for(None)
     url = version_url("LAO", "initial", 1, "archive_version_pdf")

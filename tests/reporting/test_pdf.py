@@ -17,10 +17,11 @@ from django.utils import dateformat, timezone
 from pypdf import PdfReader
 
 from audit.models import AuditEntry
+from ccm_portal.core.models import RenderStatus
 from reporting import pdf as report_pdf
 from reporting import services
 from reporting.formats import Choice
-from reporting.models import RenderStatus, ReportKind, ReportPdf
+from reporting.models import ReportKind, ReportPdf
 from tests.reporting.conftest import fill_minimal
 
 pytestmark = pytest.mark.django_db

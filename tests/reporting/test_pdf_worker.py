@@ -12,9 +12,10 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from audit.models import AuditEntry
+from ccm_portal.core.models import RenderStatus
 from reporting import services
 from reporting.formats import Choice
-from reporting.models import RenderStatus, ReportKind, ReportPdf
+from reporting.models import ReportKind, ReportPdf
 from tests.helpers import celery_worker, wait_for
 from tests.reporting.conftest import fill_minimal
 

@@ -7,7 +7,7 @@ import pytest
 import tablib
 
 from audit.models import AuditEntry
-from ccm_portal.imports import import_all_or_nothing
+from ccm_portal.core.imports import import_all_or_nothing
 from deadlines import calendar
 from parties.models import State
 from progress import reporting_rates

@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role, User
 from audit.models import AuditEntry
-from ccm_portal.imports import import_all_or_nothing
+from ccm_portal.core.imports import import_all_or_nothing
 from deadlines import calendar
 from deadlines import services as deadline_services
 from deadlines.models import Reminder, ReminderSettings

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from ccm_portal.db import sqlite_options
+from ccm_portal.core.db import sqlite_options
 from reporting import services
 from reporting.models import ReportKind
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from ccm_portal.imports import import_all_or_nothing
+from ccm_portal.core.imports import import_all_or_nothing
 from parties import reference
 
 

@@ -41,7 +41,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_noop
 
 from audit import services as audit
-from reporting.models import RenderStatus
+from ccm_portal.core.models import RenderStatus
 
 # A render that has not finished after this long is taken to be lost (a worker killed mid-way);
 # asking again queues a new one.
