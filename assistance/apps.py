@@ -9,7 +9,12 @@ class AssistanceConfig(AppConfig):
     verbose_name = _("Cooperation and assistance")
 
     def ready(self) -> None:
+        from assistance.checks import assistance_against_registry
         from parties import reference
+        from reporting import checks
+
+        # The review's cross-checks include Form I against the deliveries recorded here.
+        checks.register(assistance_against_registry)
 
         # Country coalitions and the records of the concept (assistance.resources): one file, two models.
         reference.register(

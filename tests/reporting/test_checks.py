@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from assistance import checks as assistance_checks
 from reporting import checks, services
 from reporting.formats import Choice
 from reporting.models import ReportKind
@@ -237,14 +238,14 @@ def test_form_i_is_checked_against_the_deliveries_recorded_in_the_portal(lao_202
     request = make_request(amount="500000")
     match = deliver(request, "NOR", "25000", on=dt.date(2024, 6, 1))
     deliver(request, "NOR", "1000", on=dt.date(2025, 2, 1))  # another year: not this report's
-    (finding,) = checks.assistance_against_registry(lao_2024, forms(I=NA))
+    (finding,) = assistance_checks.assistance_against_registry(lao_2024, forms(I=NA))
     assert finding.code == "i_missing_registry_delivery"
     assert "25,000" in finding.message and "Norway" in finding.message and "USD" in finding.message
     assert finding.places[0].form_code == "I" and finding.places[0].path == "forms.I.tables.international"
     assert finding.places[1].url == f"/assistance/matches/{match.pk}/"
     received = {"_id": "i1", "direction": "received", "counterpart": "Norway", "amount": "25000", "currency": "USD"}
-    assert checks.assistance_against_registry(lao_2024, form_i_rows(received)) == []
-    (finding,) = checks.assistance_against_registry(lao_2024, form_i_rows(received | {"amount": "20000"}))
+    assert assistance_checks.assistance_against_registry(lao_2024, form_i_rows(received)) == []
+    (finding,) = assistance_checks.assistance_against_registry(lao_2024, form_i_rows(received | {"amount": "20000"}))
     assert finding.code == "i_differs_from_registry"
     assert places(finding)[0] == ("I", "forms.I.tables.international.i1")
 

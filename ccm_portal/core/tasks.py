@@ -1,0 +1,25 @@
+"""Enqueueing a Celery task from a service: by the task's registered name, once the transaction commits.
+
+Tasks import services (a task is a thin adapter that calls one); services never import tasks. A service
+that starts background work names the task (``"reporting.tasks.queue_version_pdf"``: Celery's name for
+a task is its dotted path), and the work is enqueued only if the change it follows is committed, so
+nothing is sent or rendered for a change that was rolled back. Without a broker (``make run``) Celery
+runs the task in-process, after the commit all the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import current_app
+from django.db import transaction
+
+
+def enqueue(name: str, *args: Any, **kwargs: Any) -> None:
+    """Run task ``name`` with ``args`` once the current transaction commits (at once outside one)."""
+    transaction.on_commit(lambda: current_app.tasks[name].delay(*args, **kwargs))
+
+
+def enqueue_each(name: str, ids: list[Any]) -> None:
+    """Run task ``name`` once per id, once the current transaction commits."""
+    transaction.on_commit(lambda: [current_app.tasks[name].delay(pk) for pk in ids])
