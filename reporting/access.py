@@ -1,4 +1,5 @@
-"""Who may see and act on which report: the one fetch-and-authorize helper for reports.
+"""Who may see and act on which report: the only module of this app that decides it (views, services,
+the workbook and the notifications ask here, on ``accounts.permissions``' capabilities).
 
 Outsiders get 404 (they may not know a draft exists); people who may see a report but
 not do what they ask get 403.
@@ -13,8 +14,50 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accounts import permissions
+from accounts.decorators import capability_required
 from accounts.permissions import Capability
 from reporting.models import READER_VERSIONS, Report, ReportEntry, ReportQuerySet, ReportVersion, Visibility
+
+
+# --- Who is who, for reports --------------------------------------------------------------------------
+def is_reviewer(user: Any) -> bool:
+    """ISU staff, with their second factor: they review, accept, publish and enter reports."""
+    return permissions.can(user, Capability.REVIEW_REPORTS)
+
+
+def prepares_reports(user: Any) -> bool:
+    """A focal point of a State (whose reports they prepare; ``may_prepare`` says which)."""
+    return bool(permissions.can(user, Capability.PREPARE_REPORTS) and user.state_id)
+
+
+def may_prepare(user: Any, report: Report) -> bool:
+    """The one rule "may prepare this report": its own State's focal point."""
+    return permissions.acts_for_state(user, report.state) and permissions.can(user, Capability.PREPARE_REPORTS)
+
+
+def may_prepare_for(user: Any, state: Any) -> bool:
+    """Whether ``user`` prepares ``state``'s reports (before a report exists, e.g. starting one)."""
+    return permissions.acts_for_state(user, state) and permissions.can(user, Capability.PREPARE_REPORTS)
+
+
+def may_read_drafts(user: Any, report: Report) -> bool:
+    """The working copy and every version of ``report``: the State's focal points and the ISU."""
+    return may_prepare(user, report) or is_reviewer(user)
+
+
+# Views only ISU reviewers open (403 to others signed in; the second factor asked for first).
+reviewer_required = capability_required(Capability.REVIEW_REPORTS)
+
+
+def reviewers() -> Q:
+    """Whom a submission is announced to: active users who review reports (a filter on users)."""
+    return permissions.holders(Capability.REVIEW_REPORTS)
+
+
+def focal_points_of(state: Any) -> Q:
+    """Whom a report's outcome is told to: the State's active focal points (a filter on users)."""
+    return permissions.holders(Capability.PREPARE_REPORTS) & Q(state=state)
+
 
 _OPEN_ENTRY = Exists(ReportEntry.objects.filter(report=OuterRef("pk"), version__isnull=True))
 
