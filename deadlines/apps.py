@@ -7,3 +7,10 @@ class DeadlinesConfig(AppConfig):
 
     name = "deadlines"
     verbose_name = _("Deadlines and reminders")
+
+    def ready(self) -> None:
+        from deadlines.state_page import calendar_rows, state_calendar
+        from parties import state_page
+
+        # The State page shows the obligation calendar around the day it shows.
+        state_page.register("calendar", state_calendar, show=calendar_rows)

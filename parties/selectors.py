@@ -10,10 +10,9 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
-from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import dateformat
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -393,76 +392,9 @@ def state_profile(state: State, as_of: dt.date, *, today: dt.date | None = None)
         if deposited
         else [],
         "national_measures": _national_measures(state, as_of),
-        "reports": published_reports(state, as_of),
         "source": state.source,
         "crosscheck": state.crosscheck,
         # The ISU's notes are written today and may tell of later events: only on today's view.
         "notes": state.notes if is_today else "",
         "url": reverse("parties:state_detail", args=[state.iso3]),
     }
-
-
-def published_reports(state: State, as_of: dt.date | None = None) -> list[dict[str, Any]]:
-    """The State's accepted, public Article 7 reports as published in the portal by ``as_of`` (today when
-    omitted): the latest version of each published by then, with the day it counts as submitted. One query."""
-    from reporting.models import ReportKind, ReportVersion, Visibility
-
-    as_of = as_of or clock.today()
-    # Published by the end of ``as_of`` in the portal's time zone.
-    until = timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min))
-    shown = Q(published_at__isnull=False, published_at__lt=until, visibility=Visibility.PUBLIC, submitted_on__lte=as_of)
-    # The latest published public version of each report (an accepted correction not yet published
-    # leaves the previous published version in place).
-    newer = ReportVersion.objects.filter(shown, report=models.OuterRef("report"), number__gt=models.OuterRef("number"))
-    versions = (
-        ReportVersion.objects.filter(shown, ~models.Exists(newer), report__state=state)
-        .select_related("report")
-        .order_by("-report__period_year", "-number")
-    )
-    return [
-        {
-            "kind": v.report.kind,
-            "period": v.report.period_slug,
-            "label": v.report.period_label if v.report.kind == ReportKind.ANNUAL else str(v.report.get_kind_display()),
-            "version": v.number,
-            "submitted_on": v.submitted_on,
-            "published_on": timezone.localdate(v.published_at),
-            "is_nil": v.is_nil,
-            "url": reverse("reporting:archive_version", args=[state.iso3, v.report.period_slug, v.number]),
-        }
-        for v in versions
-    ]
-
-
-# About 12 months before the date shown to about 36 months after it.
-CALENDAR_PAST_DAYS = 365
-CALENDAR_AHEAD_DAYS = 3 * 365 + 1
-
-
-def state_calendar(state: State, as_of: dt.date) -> list[dict[str, Any]]:
-    """The State's obligation calendar around ``as_of``, from ``deadlines.calendar`` (computed from
-    treaty dates, obligations, extensions, meetings and reports): five queries, none before entry
-    into force. A deadline counts as met only if it was met by ``as_of``."""
-    if state.entry_into_force is None:
-        return []
-    from deadlines import calendar
-
-    data = calendar.load([state], as_of=as_of)
-    start, end = as_of - dt.timedelta(days=CALENDAR_PAST_DAYS), as_of + dt.timedelta(days=CALENDAR_AHEAD_DAYS)
-    rows = []
-    for deadline in calendar.state_deadlines(state, data, start=start, end=end):
-        met = deadline.met and (deadline.met_on is None or deadline.met_on <= as_of)
-        rows.append(
-            {
-                "key": deadline.key,
-                "kind": deadline.kind,
-                "date": deadline.date,
-                "title": deadline.title,
-                "basis": deadline.basis,
-                "met": met,
-                "met_on": deadline.met_on if met else None,
-                "precision": deadline.precision,
-                "extension_pending_at": deadline.extension_pending_at,
-            }
-        )
-    return rows

@@ -8,8 +8,7 @@ from django.views.decorators.http import require_GET
 
 from ccm_portal.core import clock
 from ccm_portal.core.responses import form_errors, json_response, wants_json
-from deadlines.models import DeadlineKind
-from parties import selectors, universalization
+from parties import selectors, state_page, universalization
 from parties.forms import AsOfForm, StateFilterForm
 from parties.models import DepositType, Meeting, MembershipStatus, Region
 
@@ -82,11 +81,11 @@ def state_detail(request: HttpRequest, iso3: str) -> HttpResponse:
     if not valid and wants_json(request):
         return json_response({"errors": form_errors(form)}, status=400)
     as_of = (form.cleaned_data.get("as_of") if request.GET and valid else None) or clock.today()
-    profile = selectors.state_profile(state, as_of)
-    obligation_calendar = selectors.state_calendar(state, as_of)
+    # The registry's facts, then what the apps above add (the reports published by then, the calendar).
+    profile = selectors.state_profile(state, as_of) | state_page.sections(state, as_of)
     subregion = universalization.state_summary(state.iso3, as_of)
     if wants_json(request):
-        return json_response(profile | {"calendar": obligation_calendar, "subregion": subregion})
+        return json_response(profile | {"subregion": subregion})
     return render(
         request,
         "parties/state_detail.html",
@@ -96,24 +95,11 @@ def state_detail(request: HttpRequest, iso3: str) -> HttpResponse:
             "form": form if request.GET else AsOfForm(),
             "as_of": as_of,
             "is_today": as_of == clock.today(),
-            "calendar": [_calendar_row(row, as_of) for row in obligation_calendar],
             "subregion": subregion,
+            **state_page.shown(profile, as_of),
         },
         status=200 if valid else 400,
     )
-
-
-def _calendar_row(row: dict, as_of) -> dict:
-    """A calendar entry with what the page shows besides the open data: kind in words and days left."""
-    days = (row["date"] - as_of).days
-    return row | {
-        "kind_label": DeadlineKind(row["kind"]).label,
-        "days_left": days,
-        "days_late": max(-days, 0),
-        # A deadline whose extension request awaits a decision (none recorded) is not called overdue.
-        "overdue": days < 0 and not row["met"] and not row.get("extension_pending_at"),
-        "past": days < 0,
-    }
 
 
 @require_GET

@@ -11,7 +11,11 @@ class ReportingConfig(AppConfig):
     def ready(self) -> None:
         # The reporting history this app's models hold, loaded by ``manage.py load_reference_data``:
         # first the published totals and lists, then the States' records that cite them.
-        from parties import reference
+        from parties import reference, state_page
+        from reporting.state_page import published_reports
+
+        # The State page lists the reports published by the day it shows.
+        state_page.register("reports", published_reports)
 
         name = "article7_reporting.csv"
         reference.register(70, name, "reporting.resources.PublishedSubmittedResource", "Published totals (Art. 7).")
