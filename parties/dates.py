@@ -44,6 +44,12 @@ class PartialDate:
             return cls(dt.date(year, int(match["month"]), 1), Precision.MONTH)
         return cls(dt.date(year, 1, 1), Precision.YEAR)
 
+    @classmethod
+    def stored(cls, day: dt.date | None, precision: str) -> PartialDate | None:
+        """The partial date a model stores as a day and its precision (a day when the precision is blank), or
+        None without a day."""
+        return cls(day, Precision(precision or Precision.DAY)) if day else None
+
     @property
     def end(self) -> dt.date:
         """The last day the period covers: the latest date the fact can be placed on."""

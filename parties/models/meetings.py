@@ -1,0 +1,67 @@
+"""Meetings of States Parties and Review Conferences."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from parties import rules
+from parties.dates import PartialDate, Precision
+
+
+class MeetingKind(models.TextChoices):
+    MSP = "msp", _("Meeting of States Parties (Art. 11)")
+    REVIEW_CONFERENCE = "rc", _("Review Conference (Art. 12)")
+
+
+class Meeting(models.Model):
+    code = models.CharField(_("code"), max_length=12, unique=True, help_text=_("For example 11MSP or 2RC-2."))
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=3, choices=MeetingKind.choices)
+    start_date = models.DateField(_("first day"))
+    date_precision = models.CharField(
+        _("precision of the dates"),
+        max_length=5,
+        choices=Precision.choices,
+        default=Precision.DAY,
+        help_text=_("“Month only” for a meeting known by its month (the first day is then the 1st)."),
+    )
+    end_date = models.DateField(_("last day"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=120, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    source = models.TextField(_("source"))
+
+    class Meta:
+        ordering = ["start_date"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="meeting_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.start_date:%Y})"
+
+    def clean(self) -> None:
+        if self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The last day cannot be before the first day.")})
+
+    @property
+    def extension_requests_due(self) -> dt.date:
+        return rules.extension_request_due(self.start_date)
+
+    @property
+    def start(self) -> PartialDate:
+        return PartialDate(self.start_date, Precision(self.date_precision))
+
+    @property
+    def last_day(self) -> dt.date:
+        """The latest day the meeting can have ended: its decisions hold at the latest from then."""
+        return self.end_date or self.start.end
