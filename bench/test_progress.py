@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 
 from assistance.models import Coalition
 from parties.models import MeasuresStatus, NationalMeasures, State
-from progress import dashboard
+from progress import selectors
 from progress.models import Audience
 from tests.progress.builders import bulk_reports
 from tests.progress.test_dashboard_views import (
@@ -102,7 +102,7 @@ def test_bench_build_only(benchmark, volume):
 
     def build():
         with CaptureQueriesContext(connection) as ctx:
-            board = dashboard.build(as_of=dt.date.fromisoformat(AS_OF), audience=Audience.PUBLIC)
+            board = selectors.build(as_of=dt.date.fromisoformat(AS_OF), audience=Audience.PUBLIC)
         assert len(ctx.captured_queries) == TREATY_QUERIES + RATES_QUERIES
         return board
 

@@ -147,19 +147,7 @@ class ExtensionFileResource(_RecordResource):
             if note:
                 notes.append(f"{label}: {note}.")
         meeting_text = _text(row, "decided_at_meeting")
-        instance.meeting = None
-        if meeting_text:
-            code = meeting_text.split()[0]
-            # A Review Conference held in parts and named without its part is its first part ("2RC" → "2RC-1").
-            meeting = Meeting.objects.filter(code=code).first() or Meeting.objects.filter(code=f"{code}-1").first()
-            if meeting is None:
-                errors.setdefault("decided_at_meeting", []).append(
-                    _("No meeting with the code “%(code)s” is recorded (meetings.csv).") % {"code": code}
-                )
-            else:
-                instance.meeting = meeting
-                if meeting_text != meeting.code:
-                    notes.append(_("Meeting as the source gives it: %(text)s.") % {"text": meeting_text})
+        instance.meeting = self._meeting(meeting_text, errors, notes)
         instance.status = ExtensionStatus.GRANTED if instance.granted_until else ExtensionStatus.REQUESTED
         instance.source = _text(row, "source")
         if not instance.source:
@@ -171,6 +159,23 @@ class ExtensionFileResource(_RecordResource):
         instance.origin = self.ORIGIN
         if errors:
             raise ValidationError(errors)
+
+    @staticmethod
+    def _meeting(text: str, errors: dict[str, list[str]], notes: list[str]) -> Meeting | None:
+        """The meeting the decision was taken at, from the cell's text (its first word is the code), or None;
+        an unknown code is an error of the cell, a longer text a note."""
+        if not text:
+            return None
+        code = text.split()[0]
+        # A Review Conference held in parts and named without its part is its first part ("2RC" → "2RC-1").
+        meeting = Meeting.objects.filter(code=code).first() or Meeting.objects.filter(code=f"{code}-1").first()
+        if meeting is None:
+            errors.setdefault("decided_at_meeting", []).append(
+                _("No meeting with the code “%(code)s” is recorded (meetings.csv).") % {"code": code}
+            )
+        elif text != meeting.code:
+            notes.append(_("Meeting as the source gives it: %(text)s.") % {"text": text})
+        return meeting
 
     def after_import(self, dataset, result, **kwargs):
         """Extensions the obligations file once created (its last extended deadline, without a meeting) give

@@ -310,6 +310,90 @@ DEADLINE_COLOUR = "#b42318"
 SPARK_MAX_YEARS_AHEAD = 12
 
 
+@dataclass(frozen=True)
+class _SparkScale:
+    """Where a sparkline puts a year (as a fraction) and a value inside its frame."""
+
+    frame: Frame
+    lo: float
+    hi: float
+    top: float
+
+    def x(self, value: float) -> float:
+        return self.frame.left + self.frame.plot_width * (value - self.lo) / (self.hi - self.lo)
+
+    def y(self, value: float) -> float:
+        return self.frame.baseline - self.frame.plot_height * value / self.top
+
+
+def _spark_scale(
+    frame: Frame, xs: list[float], values: list[float], deadline: dt.date | None, end: float | None
+) -> _SparkScale:
+    """The years the panel spans: the points, the deadline and the projected date (a far one cut at
+    ``SPARK_MAX_YEARS_AHEAD`` past the last point), at least a year, with a margin."""
+    candidates = list(xs)
+    if deadline:
+        candidates.append(year_fraction(deadline))
+    if end is not None:
+        limit = (max(xs) if xs else end) + SPARK_MAX_YEARS_AHEAD
+        candidates.append(min(end, limit))
+    if not candidates:
+        candidates = [0.0]
+    lo, hi = min(candidates), max(candidates)
+    if hi - lo < 1:
+        lo, hi = lo - 0.5, hi + 0.5
+    return _SparkScale(frame, lo - 0.2, hi + 0.2, max(values, default=0) or 1)
+
+
+def _spark_deadline(scale: _SparkScale, deadline: dt.date, label: str) -> str:
+    dx = scale.x(year_fraction(deadline))
+    attributes = {
+        "x1": _n(dx),
+        "x2": _n(dx),
+        "y1": scale.frame.top - 4,
+        "y2": scale.frame.baseline,
+        "stroke": DEADLINE_COLOUR,
+        "stroke-width": 1.5,
+    }
+    return _element("line", attributes, label)
+
+
+def _spark_values(
+    scale: _SparkScale, points: Sequence[tuple[dt.date, Number]], xs: list[float], labels: Sequence[str]
+) -> list[str]:
+    """The line through the yearly values (from two of them) and a dot on each, titled with its label."""
+    values = [float(v) for _d, v in points]
+    body = []
+    if len(points) > 1:
+        line = " ".join(f"{_n(scale.x(xv))},{_n(scale.y(v))}" for xv, v in zip(xs, values, strict=True))
+        attributes = {"points": line, "fill": "none", "stroke": SPARK_COLOUR, "stroke-width": 2}
+        body.append(_element("polyline", attributes | {"stroke-linejoin": "round"}))
+    for (_day, value), xv, label in zip(points, xs, labels, strict=True):
+        dot = {"cx": _n(scale.x(xv)), "cy": _n(scale.y(float(value))), "r": 2.5, "fill": SPARK_COLOUR}
+        body.append(_element("circle", dot, label))
+    return body
+
+
+def _spark_projection(scale: _SparkScale, x0: float, v0: float, end: float) -> str:
+    """The dashed line from the last value to zero on the projected date (cut at the panel's edge, at the
+    value the line has there)."""
+    x1, v1 = end, 0.0
+    if x1 > scale.hi - 0.2:
+        edge = scale.hi - 0.2
+        v1 = v0 * (1 - (edge - x0) / (x1 - x0)) if x1 > x0 else 0.0
+        x1 = edge
+    attributes = {
+        "x1": _n(scale.x(x0)),
+        "y1": _n(scale.y(v0)),
+        "x2": _n(scale.x(x1)),
+        "y2": _n(scale.y(v1)),
+        "stroke": PROJECTION_COLOUR,
+        "stroke-width": 1.5,
+        "stroke-dasharray": "4 3",
+    }
+    return _element("line", attributes)
+
+
 def sparkline(
     *,
     chart_id: str,
@@ -328,93 +412,20 @@ def sparkline(
     and a vertical line on the deadline."""
     frame = Frame(width, height, left=6, right=6, top=8, bottom=18)
     xs = [year_fraction(day) for day, _v in points]
-    candidates = list(xs)
-    if deadline:
-        candidates.append(year_fraction(deadline))
-    end = year_fraction(projected) if projected else None
-    if end is not None:
-        limit = (max(xs) if xs else end) + SPARK_MAX_YEARS_AHEAD
-        candidates.append(min(end, limit))
-    if not candidates:
-        candidates = [0.0]
-    lo, hi = min(candidates), max(candidates)
-    if hi - lo < 1:
-        lo, hi = lo - 0.5, hi + 0.5
-    lo, hi = lo - 0.2, hi + 0.2
     values = [float(v) for _d, v in points]
-    top = max(values, default=0) or 1
-
-    def x(value: float) -> float:
-        return frame.left + frame.plot_width * (value - lo) / (hi - lo)
-
-    def y(value: float) -> float:
-        return frame.baseline - frame.plot_height * value / top
-
-    body = [
-        _element(
-            "line",
-            {"x1": frame.left, "x2": width - frame.right, "y1": frame.baseline, "y2": frame.baseline, "stroke": GRID},
-        )
-    ]
+    end = year_fraction(projected) if projected else None
+    scale = _spark_scale(frame, xs, values, deadline, end)
+    grid = {"x1": frame.left, "x2": width - frame.right, "y1": frame.baseline, "y2": frame.baseline, "stroke": GRID}
+    body = [_element("line", grid)]
     if deadline:
-        dx = x(year_fraction(deadline))
-        body.append(
-            _element(
-                "line",
-                {
-                    "x1": _n(dx),
-                    "x2": _n(dx),
-                    "y1": frame.top - 4,
-                    "y2": frame.baseline,
-                    "stroke": DEADLINE_COLOUR,
-                    "stroke-width": 1.5,
-                },
-                deadline_label,
-            )
-        )
-    if len(points) > 1:
-        body.append(
-            _element(
-                "polyline",
-                {
-                    "points": " ".join(f"{_n(x(xv))},{_n(y(v))}" for xv, v in zip(xs, values, strict=True)),
-                    "fill": "none",
-                    "stroke": SPARK_COLOUR,
-                    "stroke-width": 2,
-                    "stroke-linejoin": "round",
-                },
-            )
-        )
-    labels = point_labels or [f"{day.year}: {value}" for day, value in points]
-    for (_day, value), xv, label in zip(points, xs, labels, strict=True):
-        body.append(
-            _element("circle", {"cx": _n(x(xv)), "cy": _n(y(float(value))), "r": 2.5, "fill": SPARK_COLOUR}, label)
-        )
+        body.append(_spark_deadline(scale, deadline, deadline_label))
+    body += _spark_values(scale, points, xs, point_labels or [f"{day.year}: {value}" for day, value in points])
     if end is not None and points:
-        x0, v0 = xs[-1], values[-1]
-        x1, v1 = end, 0.0
-        if x1 > hi - 0.2:  # beyond the panel: stop at its edge, at the value the line has there
-            edge = hi - 0.2
-            v1 = v0 * (1 - (edge - x0) / (x1 - x0)) if x1 > x0 else 0.0
-            x1 = edge
-        body.append(
-            _element(
-                "line",
-                {
-                    "x1": _n(x(x0)),
-                    "y1": _n(y(v0)),
-                    "x2": _n(x(x1)),
-                    "y2": _n(y(v1)),
-                    "stroke": PROJECTION_COLOUR,
-                    "stroke-width": 1.5,
-                    "stroke-dasharray": "4 3",
-                },
-            )
-        )
-    first_year = points[0][0].year if points else None
-    if first_year is not None:
-        body.append(_text(x(xs[0]), height - 4, str(first_year), anchor="start", size=10))
+        body.append(_spark_projection(scale, xs[-1], values[-1], end))
+    if points:
+        body.append(_text(scale.x(xs[0]), height - 4, str(points[0][0].year), anchor="start", size=10))
     if deadline:
-        body.append(_text(x(year_fraction(deadline)), height - 4, str(deadline.year), size=10, colour=DEADLINE_COLOUR))
+        year = str(deadline.year)
+        body.append(_text(scale.x(year_fraction(deadline)), height - 4, year, size=10, colour=DEADLINE_COLOUR))
     # One legend serves the whole grid of panels (the template draws it).
     return Chart(chart_id, title, desc, _svg(chart_id, title, desc, width, height, body, "sparkline"), table)

@@ -41,7 +41,7 @@ from django.utils.translation import gettext_noop
 from ccm_portal.core import clock, documents
 from ccm_portal.core.spreadsheets import csv_bytes, neutralise_dataset
 from parties.models import State
-from progress import dashboard as board
+from progress import selectors
 from progress.membership import display
 from progress.models import Audience, DashboardPdf
 from progress.types import Dashboard, Figure
@@ -52,7 +52,7 @@ log = logging.getLogger(__name__)
 # --- Tables (CSV, XLSX) ---------------------------------------------------------------------------
 def share_percent(figure: Figure) -> float | None:
     """The share in per cent to one decimal (33 of 41 is 80.5), as the tables give it."""
-    percent = board.share_percent(figure)
+    percent = selectors.share_percent(figure)
     return None if percent is None else round(percent, 1)
 
 
@@ -79,7 +79,7 @@ def figure_rows(dashboard: Dashboard) -> list[list[Any]]:
     return [
         [
             f.key,
-            board.section_label(f.section),
+            selectors.section_label(f.section),
             str(f.label),
             f.numerator,
             f.denominator,
@@ -190,7 +190,7 @@ STALE_AFTER = documents.STALE_AFTER
 def current_dashboard(*, as_of: dt.date, audience: str) -> Dashboard:
     """The dashboard the PDF shows, in the portal's language."""
     with translation.override(settings.LANGUAGE_CODE):
-        return board.build(as_of=as_of, audience=audience)
+        return selectors.build(as_of=as_of, audience=audience)
 
 
 def _figure_facts(figure: Figure) -> dict[str, Any]:
@@ -287,7 +287,7 @@ def pack(sections: list[tuple[str, list[Figure]]], columns: int = COLUMNS) -> li
         if not figures:
             continue
         block = Block(
-            label=board.section_label(key), figures=[_card(f) for f in figures], span=min(len(figures), columns)
+            label=selectors.section_label(key), figures=[_card(f) for f in figures], span=min(len(figures), columns)
         )
         for index, room in enumerate(free):
             if room >= block.span:

@@ -39,7 +39,7 @@ from parties.models import (
 from progress import reporting_rates
 from progress.types import Coverage, Figure
 
-# Sections, in the order of the Convention's articles (labels: ``progress.dashboard.section_label``).
+# Sections, in the order of the Convention's articles (labels: ``progress.selectors.section_label``).
 SECTION_MEMBERSHIP = "membership"
 SECTION_STOCKPILES = "stockpile_destruction"
 SECTION_CLEARANCE = "clearance"

@@ -29,7 +29,7 @@ from progress.types import Coverage, Figure, Published
 from reporting import records, services
 from reporting.models import ReportingRules, ReportKind
 
-# The dashboard's section key (``progress.dashboard`` gives it its label and its place).
+# The dashboard's section key (``progress.selectors`` gives it its label and its place).
 SECTION = "transparency"
 SOURCE = _lazy(
     "Article 7 reports submitted through the portal (their submission dates), and what sources outside the "

@@ -1,32 +1,26 @@
 """Progress to date pages: the dashboard and the page of each figure, with their JSON twins
 (``?format=json``), for the public (``/progress/``) and the ISU (``/isu/progress/``).
 
-Thin views: parse ``?as_of=``, authorize, read through ``progress.dashboard``, render. The ISU pages
-sit under /isu/, where ``StaffTwoFactorMiddleware`` demands a second factor, and need
-``Capability.REVIEW_REPORTS`` or ``Capability.USE_STAFF_PAGES``. The public pages never show a
+Thin views: parse ``?as_of=``, authorize, read through ``progress.selectors``, render. The ISU pages
+sit under /isu/, where ``StaffTwoFactorMiddleware`` demands a second factor, and are for the ISU only
+(``progress.access``). The public pages never show a
 restricted figure: asking for one there is a 404, as for a figure that does not exist.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from functools import wraps
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts import permissions
-from accounts.permissions import Capability
 from ccm_portal.core import clock
 from ccm_portal.core.responses import form_errors, json_response, wants_json
 from parties.forms import AsOfForm
-from progress import dashboard as board
-from progress import trends, universalization
+from progress import access, selectors, trends, universalization
 from progress.models import Audience
 
 # URL names (namespace ``progress``) of each audience's pages.
@@ -34,23 +28,6 @@ PAGES = {
     Audience.PUBLIC: {"dashboard": "progress:dashboard", "figure": "progress:figure"},
     Audience.ISU: {"dashboard": "progress:dashboard_isu", "figure": "progress:figure_isu"},
 }
-
-
-def can_see_isu_version(user) -> bool:
-    return permissions.can(user, Capability.REVIEW_REPORTS) or permissions.can(user, Capability.USE_STAFF_PAGES)
-
-
-def isu_required(view):
-    """Signed-in ISU users; others get 403 (staff pages are known to exist), the public the sign-in page."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not can_see_isu_version(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _as_of(request: HttpRequest) -> tuple[AsOfForm, bool, dt.date]:
@@ -71,15 +48,16 @@ def _dashboard(request: HttpRequest, audience: str) -> HttpResponse:
     form, valid, as_of = _as_of(request)
     if not valid and wants_json(request):
         return json_response({"errors": form_errors(form)}, status=400)
-    dashboard = board.build(as_of=as_of, audience=audience)
+    dashboard = selectors.build(as_of=as_of, audience=audience)
     if wants_json(request):
         return json_response(
             {
                 "as_of": as_of,
                 "audience": audience,
-                "sections": [{"key": key, "label": board.section_label(key)} for key, _f in dashboard.sections()],
+                "sections": [{"key": key, "label": selectors.section_label(key)} for key, _f in dashboard.sections()],
                 "figures": [
-                    board.figure_data(f, as_of=as_of, url=figure_url(audience, f.key, as_of)) for f in dashboard.figures
+                    selectors.figure_data(f, as_of=as_of, url=figure_url(audience, f.key, as_of))
+                    for f in dashboard.figures
                 ],
                 "universalization": universalization.table(as_of),
             }
@@ -95,8 +73,8 @@ def _dashboard(request: HttpRequest, audience: str) -> HttpResponse:
         "sections": [
             {
                 "key": key,
-                "label": board.section_label(key),
-                "cards": [board.figure_card(f, url=figure_url(audience, f.key, as_of)) for f in figures],
+                "label": selectors.section_label(key),
+                "cards": [selectors.figure_card(f, url=figure_url(audience, f.key, as_of)) for f in figures],
             }
             for key, figures in dashboard.sections()
         ],
@@ -111,7 +89,7 @@ def _other_version(request: HttpRequest, audience: str, as_of: dt.date) -> str |
     """The ISU reach the public version from theirs and back; nobody else is shown the ISU one."""
     if audience == Audience.ISU:
         return f"{reverse('progress:dashboard')}?as_of={as_of.isoformat()}"
-    if can_see_isu_version(request.user):
+    if access.sees_isu_version(request.user):
         return f"{reverse('progress:dashboard_isu')}?as_of={as_of.isoformat()}"
     return None
 
@@ -122,7 +100,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@isu_required
+@access.isu_required
 def dashboard_isu(request: HttpRequest) -> HttpResponse:
     return _dashboard(request, Audience.ISU)
 
@@ -132,7 +110,7 @@ def _figure(request: HttpRequest, key: str, audience: str) -> HttpResponse:
     form, valid, as_of = _as_of(request)
     if not valid and wants_json(request):
         return json_response({"errors": form_errors(form)}, status=400)
-    page = board.figure_page(key=key, as_of=as_of, audience=audience)
+    page = selectors.figure_page(key=key, as_of=as_of, audience=audience)
     if page is None:
         message = _("There is no figure “%(key)s” on this dashboard.") % {"key": key}
         if wants_json(request):
@@ -145,7 +123,7 @@ def _figure(request: HttpRequest, key: str, audience: str) -> HttpResponse:
             {
                 "as_of": as_of,
                 "audience": audience,
-                "figure": board.figure_data(figure, as_of=as_of, url=url),
+                "figure": selectors.figure_data(figure, as_of=as_of, url=url),
                 "states": page.states,
                 "others": page.others,
                 "others_label": page.others_label,
@@ -165,9 +143,9 @@ def _figure(request: HttpRequest, key: str, audience: str) -> HttpResponse:
             "dashboard_url": f"{reverse(PAGES[audience]['dashboard'])}?as_of={as_of.isoformat()}",
             "figure_url": url,
             "action": reverse(PAGES[audience]["figure"], args=[key]),
-            "card": board.figure_card(figure, url=url),
+            "card": selectors.figure_card(figure, url=url),
             "figure": figure,
-            "section_label": board.section_label(figure.section),
+            "section_label": selectors.section_label(figure.section),
             "page": page,
             # Columns shown only where some State has something to show in them.
             "columns": {
@@ -185,7 +163,7 @@ def figure(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @require_GET
-@isu_required
+@access.isu_required
 def figure_isu(request: HttpRequest, key: str) -> HttpResponse:
     return _figure(request, key, Audience.ISU)
 

@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, re_path, reverse
 from django.utils.cache import patch_cache_control
@@ -23,10 +23,8 @@ from django.views.decorators.http import require_GET, require_POST
 from ccm_portal.core.models import RenderStatus
 from ccm_portal.core.ratelimit import limited
 from parties.forms import AsOfForm
-from progress import dashboard as board
-from progress import exports
+from progress import access, exports, selectors
 from progress.models import Audience, DashboardPdf
-from progress.views.dashboard import can_see_isu_version, isu_required
 
 # The status page reloads itself this often (seconds) while the PDF is being made, without JavaScript.
 REFRESH_SECONDS = 3
@@ -74,7 +72,7 @@ def _export(request: HttpRequest, fmt: str, audience: str) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
     content_type, write = FORMATS[fmt]
-    dashboard = board.build(as_of=as_of, audience=audience)
+    dashboard = selectors.build(as_of=as_of, audience=audience)
     response = HttpResponse(write(dashboard), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{exports.file_stem(as_of, audience)}.{fmt}"'
     return _private(response, audience)
@@ -86,21 +84,12 @@ def export_figures(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @require_GET
-@isu_required
+@access.isu_required
 def export_figures_isu(request: HttpRequest, fmt: str) -> HttpResponse:
     return _export(request, fmt, Audience.ISU)
 
 
 # --- The one-page PDF: start → status → download -----------------------------------------------------
-def get_pdf(user: Any, pk: int) -> DashboardPdf:
-    """The dashboard PDF ``pk`` if ``user`` may see what it shows: the public version for everyone,
-    the ISU's for the ISU only; else 404 (others may not know it exists)."""
-    pdf = DashboardPdf.objects.filter(pk=pk).first()
-    if pdf is None or (pdf.audience == Audience.ISU and not can_see_isu_version(user)):
-        raise Http404
-    return pdf
-
-
 def _start(request: HttpRequest, audience: str) -> HttpResponse:
     form, as_of = _as_of(request.POST)
     if as_of is None:
@@ -118,7 +107,7 @@ def pdf_start(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@isu_required
+@access.isu_required
 @limited("document_request")
 def pdf_start_isu(request: HttpRequest) -> HttpResponse:
     return _start(request, Audience.ISU)
@@ -142,7 +131,7 @@ def _status(pdf: DashboardPdf) -> dict[str, Any]:
 
 
 def _status_page(request: HttpRequest, pk: int, audience: str) -> HttpResponse:
-    pdf = get_pdf(request.user, pk)
+    pdf = access.get_pdf(request.user, pk)
     if pdf.audience != audience:
         # Each PDF has its pages under its audience's URLs (the ISU's under /isu/: two factors).
         return redirect(PDF_PAGES[pdf.audience]["status"], pk=pdf.pk)
@@ -173,13 +162,13 @@ def pdf_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@isu_required
+@access.isu_required
 def pdf_status_isu(request: HttpRequest, pk: int) -> HttpResponse:
     return _status_page(request, pk, Audience.ISU)
 
 
 def _download(request: HttpRequest, pk: int, audience: str) -> HttpResponse:
-    pdf = get_pdf(request.user, pk)
+    pdf = access.get_pdf(request.user, pk)
     if pdf.audience != audience:
         return redirect(PDF_PAGES[pdf.audience]["download"], pk=pdf.pk)
     current = exports.fingerprint(exports.current_dashboard(as_of=pdf.as_of, audience=pdf.audience))
@@ -205,7 +194,7 @@ def pdf_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@isu_required
+@access.isu_required
 def pdf_download_isu(request: HttpRequest, pk: int) -> HttpResponse:
     return _download(request, pk, Audience.ISU)
 

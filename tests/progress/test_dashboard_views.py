@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from assistance.models import Coalition
 from parties.models import MeasuresStatus, NationalMeasures, State
-from progress import dashboard, membership, reporting_rates
+from progress import membership, reporting_rates, selectors
 from progress.models import Audience
 from progress.types import Figure
 from tests.progress.builders import bulk_reports
@@ -320,7 +320,7 @@ def test_the_treaty_figures_take_four_queries(django_assert_num_queries):
     with django_assert_num_queries(TREATY_QUERIES):
         membership.figures(as_of=D("2026-02-03"), audience=Audience.PUBLIC)
     with django_assert_num_queries(TREATY_QUERIES + RATES_QUERIES):
-        dashboard.build(as_of=D("2026-02-03"), audience=Audience.ISU)
+        selectors.build(as_of=D("2026-02-03"), audience=Audience.ISU)
 
 
 @pytest.mark.parametrize(("url", "params", "queries"), PAGES)

@@ -3,7 +3,7 @@
 number of queries whatever the data.
 
 Figures come from the real registry (all 125 States, the obligations of fixtures/*.csv) through
-``progress.dashboard.build``; a restricted figure is added beside the real ones where a test needs
+``progress.selectors.build``; a restricted figure is added beside the real ones where a test needs
 one (none of today's figures rests on restricted data). Renders are real (WeasyPrint); Celery runs
 eagerly, from ``transaction.on_commit`` callbacks the tests execute with
 ``django_capture_on_commit_callbacks``.
@@ -46,7 +46,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LESSER = ["focal_point", "coordinator", "donor"]
 
 # Queries, whatever the number of States, records, coalitions and reports:
-# - the figures (progress.dashboard.build): States, obligations, their completion records, Art. 9 records,
+# - the figures (progress.selectors.build): States, obligations, their completion records, Art. 9 records,
 #   coalitions, the published Art. 9 totals; then the Art. 7 rates (States, portal versions, reporting records,
 #   reporting rules, published totals);
 BUILD_QUERIES = 11

@@ -17,7 +17,7 @@ from parties.models import (
     State,
 )
 from parties.selectors import membership_totals
-from progress import dashboard, membership
+from progress import membership, selectors
 from progress.models import Audience
 from progress.types import Figure
 
@@ -295,7 +295,7 @@ def test_loading_the_facts_takes_six_queries_whatever_the_number_of_records(djan
 
 # --- The dashboard as a whole ---------------------------------------------------------------------------
 def test_the_dashboard_orders_sections_by_article_and_keeps_every_treaty_figure():
-    board = dashboard.build(as_of=D("2026-02-03"), audience=Audience.PUBLIC)
+    board = selectors.build(as_of=D("2026-02-03"), audience=Audience.PUBLIC)
     sections = [key for key, _figures in board.sections()]
     assert sections[:5] == ["membership", "universalization", "stockpile_destruction", "clearance", "cooperation"]
     assert sections[-1] == "national_implementation"
@@ -308,8 +308,8 @@ def test_the_dashboard_orders_sections_by_article_and_keeps_every_treaty_figure(
 def test_the_public_never_gets_a_restricted_figure():
     common = {"section": "x", "label": "x", "numerator": 1, "definition": "x", "source": "x", "states": ("AUS",)}
     shown, hidden = Figure(key="shown", **common), Figure(key="hidden", restricted=True, **common)
-    assert dashboard.for_audience([shown, hidden], Audience.PUBLIC) == [shown]
-    assert dashboard.for_audience([shown, hidden], Audience.ISU) == [shown, hidden]
+    assert selectors.for_audience([shown, hidden], Audience.PUBLIC) == [shown]
+    assert selectors.for_audience([shown, hidden], Audience.ISU) == [shown, hidden]
 
 
 def test_every_figure_says_what_it_counts_and_where_from():

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from parties.models import DepositType, Region, State
-from progress import dashboard, universalization
+from progress import selectors, universalization
 from progress.models import Audience
 from tests.parties.test_universalization import M49, REGISTRY, expected
 
@@ -38,7 +38,7 @@ def area_cells(html: str, area: str) -> dict[str, str]:
 # --- The figure ---------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("day", DATES)
 def test_the_cluster_munition_free_sub_regions_figure_matches_the_files(day):
-    board = dashboard.build(as_of=D(day), audience=Audience.PUBLIC)
+    board = selectors.build(as_of=D(day), audience=Audience.PUBLIC)
     figure = board.figure(universalization.FREE_AREAS)
     want = free_areas(day)
     assert figure.section == "universalization"
@@ -49,8 +49,8 @@ def test_the_cluster_munition_free_sub_regions_figure_matches_the_files(day):
 
 
 def test_central_america_counts_from_the_day_of_its_last_deposit_not_before():
-    before = dashboard.build(as_of=LAST_CENTRAL_DEPOSIT - dt.timedelta(days=1), audience=Audience.PUBLIC)
-    on = dashboard.build(as_of=LAST_CENTRAL_DEPOSIT, audience=Audience.PUBLIC)
+    before = selectors.build(as_of=LAST_CENTRAL_DEPOSIT - dt.timedelta(days=1), audience=Audience.PUBLIC)
+    on = selectors.build(as_of=LAST_CENTRAL_DEPOSIT, audience=Audience.PUBLIC)
     assert "Central America" not in before.figure(universalization.FREE_AREAS).breakdown
     assert on.figure(universalization.FREE_AREAS).breakdown["Central America"] == 8
     assert set(on.figure(universalization.FREE_AREAS).states) >= CENTRAL_AMERICA
