@@ -1,3 +1,17 @@
+"""The project package: what ties the apps into one portal, and what every app may use.
+
+- ``settings.py``: every setting, read from the environment through ``env.py`` (a malformed value stops
+  start-up with a message naming it).
+- ``urls.py``, ``wsgi.py``, ``celery.py``, ``views.py`` (liveness): the composition root, the one place
+  that may import every app.
+- ``core/``: the shared layer below every app but ``audit`` (it knows no app): the audited admin mixin
+  (``admin``), the background-document model and lifecycle (``models``, ``documents``), import helpers
+  (``imports``), spreadsheets and zip checks, upload ceilings, JSON responses, rate limits, the clock,
+  enqueueing tasks by name on commit (``tasks``) and showing a service's refusal in a view (``views``).
+
+The layers and what each may know are in the README ("Layout") and enforced by ``lint-imports``.
+"""
+
 from ccm_portal.celery import app as celery_app
 
 __all__ = ("celery_app",)
