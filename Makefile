@@ -43,9 +43,11 @@ run: install
 test: install system-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Ruff, then the layers and import rules (pyproject.toml, [tool.importlinter]; README, "Layout").
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	PYTHONPATH=. $(VENV)/bin/lint-imports --no-cache
 
 format: install
 	$(VENV)/bin/ruff check --fix .

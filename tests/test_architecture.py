@@ -7,8 +7,10 @@ contracts in ``pyproject.toml``, run by ``make lint``; these are the rules it ca
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
+import grimp
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,3 +108,37 @@ def test_each_app_says_what_lives_where():
     for app in APPS:
         doc = ast.get_docstring(_tree(ROOT / app / "__init__.py")) or ""
         assert len(doc.split()) >= 20, f"{app}/__init__.py says too little"
+
+
+# --- The layers (the same contract ``make lint`` checks with import-linter) -------------------------------
+def _layers() -> list[grimp.Layer]:
+    """The layers as pyproject.toml declares them, top first ("a | b": independent siblings, "a : b": not)."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    (layered,) = [contract for contract in config if contract["type"] == "layers"]
+    layers = []
+    for line in layered["layers"]:
+        independent = "|" in line
+        layers.append(grimp.Layer(*(m.strip() for m in line.replace(":", "|").split("|")), independent=independent))
+    return layers
+
+
+@pytest.fixture(scope="module")
+def graph():
+    return grimp.build_graph(*APPS)
+
+
+def _upward(graph) -> set[str]:
+    found = graph.find_illegal_dependencies_for_layers(layers=_layers())
+    return {f"{d.importer} -> {d.imported}" for d in found}
+
+
+def test_no_import_runs_up_a_layer(graph):
+    assert _upward(graph) == set()
+
+
+def test_an_import_up_a_layer_is_caught_even_inside_a_function(graph):
+    """The check sees what a newcomer might add: the registry reaching up for the calendar."""
+    probe = graph.copy()
+    probe.add_import(importer="parties.views", imported="deadlines.calendar", line_number=1, line_contents="")
+    assert "parties -> deadlines" not in _upward(graph)
+    assert "parties -> deadlines" in _upward(probe)
