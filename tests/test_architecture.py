@@ -7,6 +7,7 @@ contracts in ``pyproject.toml``, run by ``make lint``; these are the rules it ca
 from __future__ import annotations
 
 import ast
+import copy
 import tomllib
 from pathlib import Path
 
@@ -138,7 +139,7 @@ def test_no_import_runs_up_a_layer(graph):
 
 def test_an_import_up_a_layer_is_caught_even_inside_a_function(graph):
     """The check sees what a newcomer might add: the registry reaching up for the calendar."""
-    probe = graph.copy()
+    probe = copy.deepcopy(graph)
     probe.add_import(importer="parties.views", imported="deadlines.calendar", line_number=1, line_contents="")
     assert "parties -> deadlines" not in _upward(graph)
     assert "parties -> deadlines" in _upward(probe)
