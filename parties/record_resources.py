@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
-from ccm_portal.core.imports import AuditedModelResource, StrictChoiceWidget
+from ccm_portal.core.imports import AuditedModelResource, StrictChoiceWidget, cell_text, stored_fields_equal
 from parties.dates import PartialDate, Precision
 from parties.models import (
     Article,
@@ -63,17 +63,12 @@ def _obligation(row, article: int) -> Obligation:
     return obligation
 
 
-def _text(row, column: str) -> str:
-    return str(row.get(column) or "").strip()
+# Stamps an import does not compare (they change on every save).
+_STAMPS = frozenset({"id", "updated_at", "recorded_at"})
 
 
 def _unchanged(instance, original) -> bool:
-    """Every stored field equal: these resources set fields import-export does not declare, so its own
-    comparison (declared fields only) would skip a changed date."""
-    if original is None or original.pk is None:
-        return False
-    names = [f.attname for f in instance._meta.concrete_fields if f.name not in {"id", "updated_at", "recorded_at"}]
-    return all(getattr(instance, name) == getattr(original, name) for name in names)
+    return stored_fields_equal(instance, original, ignore=_STAMPS)
 
 
 class _RecordResource(AuditedModelResource):
@@ -97,7 +92,7 @@ class ExtensionFileResource(_RecordResource):
         clean_model_instances = True
 
     def _article(self, row) -> int:
-        value = _text(row, "article")
+        value = cell_text(row, "article")
         if value not in {str(a.value) for a in Article}:
             raise ValueError(_("The article is 3 or 4, not “%(value)s”.") % {"value": value})
         return int(value)
@@ -146,13 +141,13 @@ class ExtensionFileResource(_RecordResource):
             setattr(instance, precision_attribute, date.precision.value if date else Precision.DAY.value)
             if note:
                 notes.append(f"{label}: {note}.")
-        meeting_text = _text(row, "decided_at_meeting")
+        meeting_text = cell_text(row, "decided_at_meeting")
         instance.meeting = self._meeting(meeting_text, errors, notes)
         instance.status = ExtensionStatus.GRANTED if instance.granted_until else ExtensionStatus.REQUESTED
-        instance.source = _text(row, "source")
+        instance.source = cell_text(row, "source")
         if not instance.source:
             errors.setdefault("source", []).append(_("Say where the request is recorded."))
-        row_notes = _text(row, "notes")
+        row_notes = cell_text(row, "notes")
         instance.notes = " ".join([row_notes, *notes]).strip()
         uncertain = _UNCERTAIN.search(meeting_text) or _UNCERTAIN.search(row_notes)
         instance.confidence = Confidence.PARTLY_UNVERIFIED if uncertain else Confidence.CONFIRMED
@@ -232,7 +227,7 @@ class _CompletionResource(_RecordResource):
 
     def import_instance(self, instance, row, **kwargs):
         errors: dict[str, list[str]] = {}
-        if not _text(row, "finding"):
+        if not cell_text(row, "finding"):
             row["finding"] = CompletionFinding.COMPLETED.value
         try:
             super().import_instance(instance, row, **kwargs)
@@ -296,7 +291,7 @@ class MeasuresFileResource(NationalMeasuresResource):
         import_id_fields = ["iso3"]  # with the statement's date: see get_instance
 
     def _skip(self, row) -> bool:
-        return _text(row, "iso3") == ALL_STATES
+        return cell_text(row, "iso3") == ALL_STATES
 
     def before_import_row(self, row, **kwargs):
         if self._skip(row):
@@ -317,7 +312,7 @@ class MeasuresFileResource(NationalMeasuresResource):
     def get_instance(self, instance_loader, row):
         if self._skip(row):
             return None
-        state = State.objects.filter(iso3=_text(row, "iso3")).first()
+        state = State.objects.filter(iso3=cell_text(row, "iso3")).first()
         as_of, _note = partial_with_note(row.get("as_of"))
         return NationalMeasures.objects.filter(state=state, effective_from=as_of.start).first()
 
@@ -329,7 +324,7 @@ class MeasuresFileResource(NationalMeasuresResource):
             super(NationalMeasuresResource, self).import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
-        status = MEASURES_STATUS.get(_text(row, "status"))
+        status = MEASURES_STATUS.get(cell_text(row, "status"))
         if status is None:
             errors["status"] = [
                 _("Give the Art. 9 status: one of %(allowed)s.") % {"allowed": ", ".join(MEASURES_STATUS)}
@@ -370,10 +365,10 @@ class MeasuresTotalResource(_RecordResource):
         clean_model_instances = True
 
     def _skip(self, row) -> bool:
-        return _text(row, "iso3") != ALL_STATES
+        return cell_text(row, "iso3") != ALL_STATES
 
     def _reference(self, row) -> str:
-        return f"{self.ORIGIN}:{_text(row, 'as_of')}"
+        return f"{self.ORIGIN}:{cell_text(row, 'as_of')}"
 
     def get_instance(self, instance_loader, row):
         if self._skip(row):
@@ -398,7 +393,7 @@ class MeasuresTotalResource(_RecordResource):
             else:
                 instance.as_of, instance.as_of_precision = as_of.start, as_of.precision.value
         instance.topic = PublishedFigureTopic.LEGISLATION_ADOPTED
-        instance.statement = _text(row, "notes")
+        instance.statement = cell_text(row, "notes")
         instance.origin = self.ORIGIN
         instance.reference = self._reference(row)
         if errors:

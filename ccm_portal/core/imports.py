@@ -36,6 +36,22 @@ class StrictChoiceWidget(widgets.Widget):
         return "" if value is None else str(value)
 
 
+def cell_text(row: Any, column: str) -> str:
+    """A cell's text, stripped; an empty or missing cell is ""."""
+    value = row.get(column)
+    return "" if value is None else str(value).strip()
+
+
+def stored_fields_equal(instance: Any, original: Any, *, ignore: frozenset[str] = frozenset({"id"})) -> bool:
+    """Whether a row changes nothing stored: every concrete field but ``ignore`` equal to the stored row's.
+    Resources that set fields import-export does not declare need this, as its own comparison (declared
+    fields only) would skip a row whose only change is one of them."""
+    if original is None or original.pk is None:
+        return False
+    names = [f.attname for f in instance._meta.concrete_fields if f.name not in ignore]
+    return all(getattr(instance, name) == getattr(original, name) for name in names)
+
+
 class AuditedModelResource(resources.ModelResource):
     """Every row an import creates or changes leaves an audit entry in the same transaction."""
 
