@@ -8,8 +8,12 @@ import copy
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from reporting import services, workbook
-from reporting.models import ReportKind
+from reporting import services
+from reporting.models import ReportKind, WorkbookUpload
+from reporting.workbook.download import build_workbook
+from reporting.workbook.merge import merge_tables
+from reporting.workbook.preview import build_preview
+from reporting.workbook.read import read_workbook
 from tests.reporting.builders import full_content
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +34,7 @@ def big_report(focal_point):
 def full_workbook_for_empty_tables(big_report, focal_point):
     """The workbook of the full report, and the report with its tables emptied since: uploading it
     adds all 500 rows, the largest preview there is."""
-    data = workbook.build_workbook(big_report)
+    data = build_workbook(big_report)
     content = copy.deepcopy(big_report.draft)
     for form in content["forms"].values():
         form["tables"] = {key: [] for key in form["tables"]}
@@ -57,11 +61,11 @@ def test_bench_read_and_preview_500_rows(benchmark, full_workbook_for_empty_tabl
     spec = report.format_version.spec
 
     def read():
-        parsed = workbook.read_workbook(report, name="tables.xlsx", data=data)
-        content = workbook.merge_tables(spec, report.draft, parsed)
+        parsed = read_workbook(report, name="tables.xlsx", data=data)
+        content = merge_tables(spec, report.draft, parsed)
         changes = services.content_changes(report.draft, content)
-        item = workbook.WorkbookUpload(report=report, content=content, changes=changes)
-        return workbook.build_preview(spec, item)
+        item = WorkbookUpload(report=report, content=content, changes=changes)
+        return build_preview(spec, item)
 
     preview = benchmark(read)
     assert sum(len(t.added) for f in preview for t in f.tables) == 500

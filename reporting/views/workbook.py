@@ -31,7 +31,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import permissions
 from accounts.permissions import Capability
 from ccm_portal.core import ratelimit
-from reporting import services, workbook
+from reporting import services
+from reporting.workbook import apply, download, preview, read
 from reporting.access import get_report
 from reporting.models import Report, WorkbookUpload, WorkbookUploadStatus
 
@@ -80,8 +81,8 @@ def workbook_download(request: HttpRequest, pk: int) -> HttpResponse:
     if not _may_download(request.user, report):
         raise PermissionDenied
     blank = request.GET.get("blank") == "1"
-    response = HttpResponse(workbook.build_workbook(report, blank=blank), content_type=workbook.CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{workbook.file_name(report, blank=blank)}"'
+    response = HttpResponse(download.build_workbook(report, blank=blank), content_type=download.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{download.file_name(report, blank=blank)}"'
     response["Cache-Control"] = "private, no-store"  # a draft is for the State and the ISU only
     return response
 
@@ -103,7 +104,7 @@ def _render_upload(
             "mode": "owner",
             "form": form,
             "errors": errors or [],
-            "max_mb": workbook.max_bytes() // (1024 * 1024),
+            "max_mb": read.max_bytes() // (1024 * 1024),
             "pending": list(
                 report.workbook_uploads.filter(status=WorkbookUploadStatus.PREVIEWED).order_by("-uploaded_at")[:5]
             ),
@@ -130,8 +131,8 @@ def workbook_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_upload(request, report, form, status=400)
     try:
-        uploaded = workbook.upload_workbook(report=report, uploaded=form.cleaned_data["file"], actor=request.user)
-    except workbook.WorkbookRefused as refused:
+        uploaded = apply.upload_workbook(report=report, uploaded=form.cleaned_data["file"], actor=request.user)
+    except read.WorkbookRefused as refused:
         return _render_upload(request, report, form, errors=refused.messages, status=400)
     except ValidationError as error:  # e.g. the report was submitted meanwhile
         return _render_upload(request, report, form, errors=error.messages, status=400)
@@ -153,7 +154,7 @@ def workbook_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def workbook_preview(request: HttpRequest, pk: int, upload_pk: int) -> HttpResponse:
     report = get_report(request.user, pk, to="edit")
     upload = _upload_of(report, upload_pk)
-    forms_preview = workbook.build_preview(report.format_version.spec, upload)
+    forms_preview = preview.build_preview(report.format_version.spec, upload)
     previewed = upload.status == WorkbookUploadStatus.PREVIEWED
     return render(
         request,
@@ -183,7 +184,7 @@ def workbook_apply(request: HttpRequest, pk: int, upload_pk: int) -> HttpRespons
     report = _editable_report(request, pk)
     upload = _upload_of(report, upload_pk)
     try:
-        workbook.apply_upload(upload=upload, actor=request.user)
+        apply.apply_upload(upload=upload, actor=request.user)
     except services.EditConflict:
         messages.error(
             request,
@@ -210,7 +211,7 @@ def workbook_discard(request: HttpRequest, pk: int, upload_pk: int) -> HttpRespo
     report = get_report(request.user, pk, to="edit")
     upload = _upload_of(report, upload_pk)
     try:
-        workbook.discard_upload(upload=upload, actor=request.user)
+        apply.discard_upload(upload=upload, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("reporting:workbook_preview", pk=report.pk, upload_pk=upload.pk)

@@ -15,10 +15,11 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from reporting import formats, services, workbook
+from reporting import formats, services
 from reporting import pdf as report_pdf
 from reporting.checks import year_on_year
 from reporting.formats import Choice
+from reporting.workbook import download, merge, read
 from tests.reporting.conftest import fill_minimal, publish_publicly
 
 pytestmark = pytest.mark.django_db
@@ -172,11 +173,11 @@ def test_a_correction_opens_the_editor_with_what_was_typed_and_saving_unchanged_
 def test_the_workbook_of_a_correction_shows_what_was_typed(focal_point, published_report):
     services.start_correction(report=published_report, actor=focal_point)
     published_report.refresh_from_db()
-    book = load_workbook(io.BytesIO(workbook.build_workbook(published_report)))
+    book = load_workbook(io.BytesIO(download.build_workbook(published_report)))
     values = {cell.value for row in book["F areas"].iter_rows() for cell in row}
     assert {"87000 km²", "41.30 km²", "1100 ha"} <= values
-    parsed = workbook.read_workbook(published_report, name="x.xlsx", data=workbook.build_workbook(published_report))
-    merged = workbook.merge_tables(published_report.format_version.spec, published_report.draft, parsed)
+    parsed = read.read_workbook(published_report, name="x.xlsx", data=download.build_workbook(published_report))
+    merged = merge.merge_tables(published_report.format_version.spec, published_report.draft, parsed)
     assert merged == published_report.draft
 
 

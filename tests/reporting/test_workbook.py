@@ -12,10 +12,12 @@ from django.test import override_settings
 from openpyxl import load_workbook
 
 from audit.models import AuditEntry
-from reporting import formats, services, workbook
+from reporting import formats, services
 from reporting.formats import Choice
 from reporting.forms import ROW_ID
 from reporting.models import ReportKind, ReportStatus, WorkbookUpload, WorkbookUploadStatus
+from reporting.workbook import apply, download, layout, merge, read
+from reporting.workbook.preview import build_preview
 from tests.reporting.builders import full_content
 from tests.reporting.conftest import fill_minimal
 
@@ -47,20 +49,20 @@ def bytes_of(book):
 
 def edited(report, edit, *, blank=False):
     """The report's workbook, changed by ``edit(book)``, as bytes."""
-    book = book_of(workbook.build_workbook(report, blank=blank))
+    book = book_of(download.build_workbook(report, blank=blank))
     edit(book)
     return bytes_of(book)
 
 
 def refused(report, data, name="tables.xlsx"):
-    with pytest.raises(workbook.WorkbookRefused) as caught:
-        workbook.read_workbook(report, name=name, data=data)
+    with pytest.raises(read.WorkbookRefused) as caught:
+        read.read_workbook(report, name=name, data=data)
     return caught.value.messages
 
 
 def upload(report, data, actor, name="tables.xlsx"):
     report.refresh_from_db()
-    return workbook.upload_workbook(report=report, uploaded=SimpleUploadedFile(name, data), actor=actor)
+    return apply.upload_workbook(report=report, uploaded=SimpleUploadedFile(name, data), actor=actor)
 
 
 def rows_of(report, code, key):
@@ -76,9 +78,9 @@ def with_stock(initial_report, focal_point):
 # --- The download -------------------------------------------------------------------------------------
 def test_the_workbook_has_an_about_sheet_one_sheet_per_table_and_hidden_meta(with_stock):
     report = with_stock
-    book = book_of(workbook.build_workbook(report))
+    book = book_of(download.build_workbook(report))
     spec = report.format_version.spec
-    names = [s.name for s in workbook.table_sheets(spec)]
+    names = [s.name for s in layout.table_sheets(spec)]
     assert book.sheetnames == ["About", *names, "_lists", "_meta"]
     assert len(names) == sum(len(f.tables) for f in spec.forms) == len(set(names))
     assert all(len(name) <= 31 for name in names) and "B stockpile" in names
@@ -88,8 +90,8 @@ def test_the_workbook_has_an_about_sheet_one_sheet_per_table_and_hidden_meta(wit
     assert book["_meta"].sheet_state == "veryHidden" and book["_lists"].sheet_state == "hidden"
     meta = dict(book["_meta"].iter_rows(values_only=True))
     assert meta == {
-        "marker": workbook.MARKER,
-        "version": workbook.VERSION,
+        "marker": layout.MARKER,
+        "version": layout.VERSION,
         "format": "2010",
         "report": str(report.pk),
         "state": "LAO",
@@ -101,7 +103,7 @@ def test_the_workbook_has_an_about_sheet_one_sheet_per_table_and_hidden_meta(wit
 
 def test_table_sheets_have_headings_notes_a_hidden_id_and_the_draft_from_row_3(with_stock):
     report = with_stock
-    sheet = book_of(workbook.build_workbook(report))["B stockpile"]
+    sheet = book_of(download.build_workbook(report))["B stockpile"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("Type", "Cluster munitions", "Submunitions", "Qualifier", "Lot numbers", "id")
     assert rows[1][1] == "A whole number, 0 or more. Required."
@@ -113,7 +115,7 @@ def test_table_sheets_have_headings_notes_a_hidden_id_and_the_draft_from_row_3(w
 
 
 def test_list_whole_number_and_date_columns_carry_data_validation(with_stock):
-    book = book_of(workbook.build_workbook(with_stock))
+    book = book_of(download.build_workbook(with_stock))
     kinds = {
         (dv.type, dv.operator, str(dv.sqref).split(":")[0]): dv.formula1
         for dv in book["B stockpile"].data_validations.dataValidation
@@ -133,24 +135,24 @@ def test_list_whole_number_and_date_columns_carry_data_validation(with_stock):
 
 
 def test_blank_workbook_has_no_rows_and_says_so(with_stock):
-    book = book_of(workbook.build_workbook(with_stock, blank=True))
+    book = book_of(download.build_workbook(with_stock, blank=True))
     assert book["B stockpile"].max_row == 2
     assert dict(book["_meta"].iter_rows(values_only=True))["blank"] == "1"
-    assert workbook.file_name(with_stock, blank=True) == "ccm-article7-LAO-initial-blank.xlsx"
+    assert download.file_name(with_stock, blank=True) == "ccm-article7-LAO-initial-blank.xlsx"
 
 
 def test_text_that_looks_like_a_formula_is_written_as_text(initial_report, focal_point):
     content = fill_minimal(initial_report, form_b_stock=[{"_id": "s0", "type": "=1+1", "munitions": "1"}])
     report = save(initial_report, content, focal_point)
-    cell = book_of(workbook.build_workbook(report))["B stockpile"]["A3"]
+    cell = book_of(download.build_workbook(report))["B stockpile"]["A3"]
     assert (cell.value, cell.data_type) == ("=1+1", "s")
 
 
 # --- Reading: a round trip ---------------------------------------------------------------------------
 def test_a_round_trip_without_edits_changes_nothing(initial_report, focal_point):
     report = save(initial_report, full_content(initial_report.format_version.spec, rows=120), focal_point)
-    parsed = workbook.read_workbook(report, name="x.xlsx", data=workbook.build_workbook(report))
-    merged = workbook.merge_tables(report.format_version.spec, report.draft, parsed)
+    parsed = read.read_workbook(report, name="x.xlsx", data=download.build_workbook(report))
+    merged = merge.merge_tables(report.format_version.spec, report.draft, parsed)
     assert services.content_changes(report.draft, merged) == {}
     assert merged == report.draft
 
@@ -169,8 +171,8 @@ def test_cells_mean_what_they_mean_in_the_browser(initial_report, focal_point):
         measures.append(["Legislation", "Law No. 12", dt.datetime(2012, 5, 1), "in force"])
         measures.append(["regulation", "Decree 7", "2013-01-31", None])
 
-    parsed = workbook.read_workbook(report, name="x.xlsx", data=edited(report, edit))
-    merged = workbook.merge_tables(report.format_version.spec, report.draft, parsed)
+    parsed = read.read_workbook(report, name="x.xlsx", data=edited(report, edit))
+    merged = merge.merge_tables(report.format_version.spec, report.draft, parsed)
     areas = merged["forms"]["F"]["tables"]["areas"]
     strip = [{k: v for k, v in row.items() if k != "_id"} for row in areas]
     assert strip[0] == {
@@ -219,8 +221,8 @@ def test_rows_keep_their_ids_new_and_copied_rows_get_new_ones_and_deleted_rows_g
         sheet.append(["Type new", 1, 2, None, None, None])
         sheet.append(["Type 0 copy", 3, 4, None, None, "s0"])  # copied with its id
 
-    parsed = workbook.read_workbook(report, name="x.xlsx", data=edited(report, edit))
-    rows = workbook.merge_tables(report.format_version.spec, report.draft, parsed)["forms"]["B"]["tables"]["stockpile"]
+    parsed = read.read_workbook(report, name="x.xlsx", data=edited(report, edit))
+    rows = merge.merge_tables(report.format_version.spec, report.draft, parsed)["forms"]["B"]["tables"]["stockpile"]
     ids = [r["_id"] for r in rows]
     assert ids[:2] == ["s0", "s1"] and len(ids) == 4 == len(set(ids)) and "s2" not in ids
     assert rows[1]["munitions"] == "99" and rows[0]["munitions"] == "10"
@@ -233,8 +235,8 @@ def test_cover_narratives_and_choices_are_left_as_they_are(with_stock):
     def edit(book):
         book["B stockpile"].delete_rows(3, 3)
 
-    parsed = workbook.read_workbook(report, name="x.xlsx", data=edited(report, edit))
-    merged = workbook.merge_tables(report.format_version.spec, report.draft, parsed)
+    parsed = read.read_workbook(report, name="x.xlsx", data=edited(report, edit))
+    merged = merge.merge_tables(report.format_version.spec, report.draft, parsed)
     changes = services.content_changes(report.draft, merged)
     assert set(changes) == {f"forms.B.tables.stockpile.s{i}" for i in range(3)}
     assert merged["cover"] == report.draft["cover"]
@@ -297,7 +299,7 @@ def test_a_zip_that_is_not_a_workbook_or_holds_macros_is_refused(with_stock):
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("word/document.xml", "<w/>")
     assert "not a valid Excel workbook" in refused(with_stock, buffer.getvalue())[0]
-    data = workbook.build_workbook(with_stock)
+    data = download.build_workbook(with_stock)
     buffer = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(buffer, "w") as archive:
         for item in source.infolist():
@@ -377,8 +379,8 @@ def test_unknown_or_missing_sheets_and_headings_are_refused(with_stock):
 
 
 def test_a_sheet_with_too_many_rows_is_refused(with_stock, monkeypatch):
-    monkeypatch.setattr(workbook, "MAX_ROWS", 2)
-    assert refused(with_stock, workbook.build_workbook(with_stock)) == ["Sheet “B stockpile” has more than 2 rows."]
+    monkeypatch.setattr(read, "MAX_ROWS", 2)
+    assert refused(with_stock, download.build_workbook(with_stock)) == ["Sheet “B stockpile” has more than 2 rows."]
 
 
 def test_columns_may_be_moved(with_stock):
@@ -387,7 +389,7 @@ def test_columns_may_be_moved(with_stock):
         sheet.move_range("A1:A5", cols=6)  # Type to column G
         sheet["A3"] = None
 
-    parsed = workbook.read_workbook(with_stock, name="x.xlsx", data=edited(with_stock, edit))
+    parsed = read.read_workbook(with_stock, name="x.xlsx", data=edited(with_stock, edit))
     assert [r["type"] for r in parsed.rows[("B", "stockpile")]] == ["Type 0", "Type 1", "Type 2"]
 
 
@@ -403,7 +405,7 @@ def test_a_workbook_downloaded_before_the_area_headings_were_relabelled_still_up
         status = next(c for c in sheet[1] if c.value == "Status")
         sheet.cell(row=3, column=status.column, value="Confirmed")
 
-    parsed = workbook.read_workbook(with_stock, name="x.xlsx", data=edited(with_stock, edit))
+    parsed = read.read_workbook(with_stock, name="x.xlsx", data=edited(with_stock, edit))
     assert [r["location"] for r in parsed.rows[("F", "areas")]] == ["North"]
     assert parsed.rows[("F", "areas")][0]["area"] == "41.30 km2"
 
@@ -446,7 +448,7 @@ def test_upload_keeps_the_checked_draft_for_the_preview_and_writes_nothing_else(
     entry = AuditEntry.objects.filter(action="reporting.workbook.uploaded").get()
     assert entry.context["sha256"] == item.sha256 and entry.context["file"] == "tables.xlsx"
 
-    preview = workbook.build_preview(report.format_version.spec, item)
+    preview = build_preview(report.format_version.spec, item)
     assert [f.code for f in preview] == ["B"]
     table = preview[0].tables[0]
     assert (table.sheet, len(table.added), len(table.removed), len(table.changed)) == ("B stockpile", 1, 0, 1)
@@ -464,7 +466,7 @@ def test_preview_says_when_rows_go_to_a_form_marked_not_applicable(with_stock, f
         book["F areas"].append(["Village", 100, None, "confirmed", None, None, None, None])
 
     item = upload(with_stock, edited(with_stock, edit), focal_point).upload
-    (form,) = workbook.build_preview(with_stock.format_version.spec, item)
+    (form,) = build_preview(with_stock.format_version.spec, item)
     assert form.code == "F" and form.note.startswith("The cover page says Form F does not apply.")
     assert [(r.excel_row, r.label) for r in form.tables[0].added] == [(3, "Village")]
 
@@ -476,7 +478,7 @@ def test_apply_saves_through_save_draft_and_records_the_file(with_stock, focal_p
         book["B stockpile"]["C3"] = 250
 
     item = upload(report, edited(report, edit), focal_point).upload
-    report = workbook.apply_upload(upload=item, actor=focal_point)
+    report = apply.apply_upload(upload=item, actor=focal_point)
     assert rows_of(report, "B", "stockpile")[0]["submunitions"] == "250"
     item.refresh_from_db()
     assert item.status == WorkbookUploadStatus.APPLIED and item.decided_at
@@ -492,7 +494,7 @@ def test_apply_saves_through_save_draft_and_records_the_file(with_stock, focal_p
         "changes": 1,
     }
     with pytest.raises(services.InvalidTransition):
-        workbook.apply_upload(upload=item, actor=focal_point)
+        apply.apply_upload(upload=item, actor=focal_point)
 
 
 def test_apply_keeps_the_forms_choice_and_suggests_changed(focal_point, isu_staff, lao):
@@ -513,7 +515,7 @@ def test_apply_keeps_the_forms_choice_and_suggests_changed(focal_point, isu_staf
         book["B stockpile"]["B3"] = 5
 
     item = upload(report, edited(report, edit), focal_point).upload
-    report = workbook.apply_upload(upload=item, actor=focal_point)
+    report = apply.apply_upload(upload=item, actor=focal_point)
     assert report.draft["forms"]["B"]["choice"] == Choice.UNCHANGED
     assert report.draft["forms"]["A"]["choice"] == Choice.UNCHANGED
     suggestions = services.choice_suggestions(report, services.validation_for(report).cleaned)
@@ -531,7 +533,7 @@ def test_apply_after_the_draft_changed_marks_the_upload_outdated(with_stock, foc
     content["forms"]["B"]["narratives"]["programme"] = "Saved in the browser meanwhile."
     report = save(report, content, focal_point)
     with pytest.raises(services.EditConflict):
-        workbook.apply_upload(upload=item, actor=focal_point)
+        apply.apply_upload(upload=item, actor=focal_point)
     item.refresh_from_db()
     assert item.status == WorkbookUploadStatus.OUTDATED
     assert AuditEntry.objects.filter(action="reporting.workbook.outdated").count() == 1
@@ -540,21 +542,21 @@ def test_apply_after_the_draft_changed_marks_the_upload_outdated(with_stock, foc
 
 
 def test_discard(with_stock, focal_point, other_focal_point):
-    item = upload(with_stock, workbook.build_workbook(with_stock), focal_point).upload
+    item = upload(with_stock, download.build_workbook(with_stock), focal_point).upload
     with pytest.raises(PermissionDenied):
-        workbook.discard_upload(upload=item, actor=other_focal_point)
-    workbook.discard_upload(upload=item, actor=focal_point)
+        apply.discard_upload(upload=item, actor=other_focal_point)
+    apply.discard_upload(upload=item, actor=focal_point)
     item.refresh_from_db()
     assert item.status == WorkbookUploadStatus.DISCARDED
     assert AuditEntry.objects.filter(action="reporting.workbook.discarded").count() == 1
     with pytest.raises(services.InvalidTransition):
-        workbook.apply_upload(upload=item, actor=focal_point)
+        apply.apply_upload(upload=item, actor=focal_point)
 
 
 def test_upload_is_for_the_states_focal_points_while_the_report_is_editable(
     with_stock, focal_point, other_focal_point, isu_staff
 ):
-    data = workbook.build_workbook(with_stock)
+    data = download.build_workbook(with_stock)
     for outsider in (other_focal_point, isu_staff):
         with pytest.raises(PermissionDenied):
             upload(with_stock, data, outsider)
@@ -569,8 +571,8 @@ def test_upload_is_for_the_states_focal_points_while_the_report_is_editable(
 
 @override_settings(CCM_WORKBOOK_MAX_MB=0.001)
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(with_stock, focal_point):
-    with pytest.raises(workbook.WorkbookRefused) as caught:
-        upload(with_stock, workbook.build_workbook(with_stock), focal_point)
+    with pytest.raises(read.WorkbookRefused) as caught:
+        upload(with_stock, download.build_workbook(with_stock), focal_point)
     assert caught.value.messages[0].startswith("The file is ")
     assert caught.value.messages[0].endswith("workbooks up to 0.001 MB are accepted.")
     assert not WorkbookUpload.objects.exists()
@@ -582,9 +584,9 @@ def test_held_workbooks_are_purged_after_the_set_number_of_days(with_stock, foca
     from reporting.tasks import purge_workbook_uploads
 
     settings.CCM_WORKBOOK_UPLOADS_KEEP_DAYS = 30
-    old = upload(with_stock, workbook.build_workbook(with_stock), focal_point).upload
+    old = upload(with_stock, download.build_workbook(with_stock), focal_point).upload
     WorkbookUpload.objects.filter(pk=old.pk).update(uploaded_at=timezone.now() - dt.timedelta(days=31))
-    recent = upload(with_stock, workbook.build_workbook(with_stock), focal_point).upload
+    recent = upload(with_stock, download.build_workbook(with_stock), focal_point).upload
     assert purge_workbook_uploads() == 1
     assert list(WorkbookUpload.objects.values_list("pk", flat=True)) == [recent.pk]
     assert AuditEntry.objects.filter(action="reporting.workbook.uploaded").count() == 2  # the trail stays

@@ -15,8 +15,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from audit.models import AuditEntry
-from reporting import services, workbook
+from reporting import services
 from reporting.models import ReportStatus, WorkbookUpload, WorkbookUploadStatus
+from reporting.workbook.apply import upload_workbook
+from reporting.workbook.download import build_workbook
 from tests.reporting.conftest import fill_minimal
 
 pytestmark = pytest.mark.django_db
@@ -80,10 +82,10 @@ def with_stock(initial_report, focal_point):
 
 
 def uploaded(report, actor, edit=None):
-    data = workbook.build_workbook(report)
+    data = build_workbook(report)
     if edit is not None:
         data = edit_bytes(data, edit)
-    return workbook.upload_workbook(report=report, uploaded=SimpleUploadedFile("tables.xlsx", data), actor=actor).upload
+    return upload_workbook(report=report, uploaded=SimpleUploadedFile("tables.xlsx", data), actor=actor).upload
 
 
 # --- Done: download, edit, upload, preview, apply --------------------------------------------------
@@ -301,7 +303,7 @@ def test_upload_and_preview_are_for_the_states_focal_points(
     pages = urls(with_stock, item.pk)
     assert client_for(focal_point).get(pages["upload"]).status_code == 200
     assert client_for(focal_point).get(pages["preview"]).status_code == 200
-    data = workbook.build_workbook(with_stock)
+    data = build_workbook(with_stock)
     isu = client_for(isu_staff)
     assert isu.get(pages["upload"]).status_code == 403
     assert post_file(isu, with_stock, data).status_code == 403
@@ -328,7 +330,7 @@ def test_an_upload_of_another_report_is_not_found(client_for, focal_point, other
     assert client.get(urls(with_stock, theirs.pk)["preview"]).status_code == 404
     assert client.post(urls(with_stock, theirs.pk)["apply"]).status_code == 404
     # The workbook of another State's report is refused by its _meta sheet.
-    response = post_file(client, with_stock, workbook.build_workbook(aus))
+    response = post_file(client, with_stock, build_workbook(aus))
     assert response.status_code == 400 and "belongs to another report" in page_text(response)
 
 
@@ -340,7 +342,7 @@ def test_a_submitted_report_may_be_downloaded_but_not_uploaded_to(client_for, fo
     client = client_for(focal_point)
     assert client.get(urls(with_stock)["download"]).status_code == 200
     assert client.get(urls(with_stock)["upload"]).status_code == 403
-    assert post_file(client, with_stock, workbook.build_workbook(with_stock)).status_code == 403
+    assert post_file(client, with_stock, build_workbook(with_stock)).status_code == 403
     assert client_for(isu_staff).get(urls(with_stock)["download"]).status_code == 200
 
 

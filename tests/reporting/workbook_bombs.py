@@ -9,7 +9,7 @@ import re
 import zipfile
 from xml.etree import ElementTree
 
-from reporting import workbook
+from reporting.workbook import download, layout
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -74,9 +74,9 @@ def bomb(report, *, rows: int = 380_000, cells: int = 5) -> bytes:
     """The report's own workbook with ``rows`` more rows of ``cells`` cells in "B stockpile", its
     dimension tag still claiming three rows (the issue's bomb: 380,000 rows in a few megabytes)."""
     return with_sheet_rows(
-        workbook.build_workbook(report),
+        download.build_workbook(report),
         title="B stockpile",
         rows_xml=identical_rows_xml(rows, cells=cells),
         dimension="A1:F3",
-        keep_rows=workbook.FIRST_DATA_ROW - 1,
+        keep_rows=layout.FIRST_DATA_ROW - 1,
     )
