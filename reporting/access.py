@@ -153,3 +153,9 @@ def get_version(user: Any, pk: int, number: int) -> tuple[Report, ReportVersion]
 def may_confirm(user: Any, report: Report) -> bool:
     """Confirming (or questioning) a version the ISU entered is the State's word: its focal points."""
     return permissions.acts_for_state(user, report.state) and permissions.can(user, Capability.PREPARE_REPORTS)
+
+
+def reads_restricted_versions(user: Any) -> bool:
+    """Published versions restricted to States Parties: their focal points (of any State) and the ISU read
+    them; everyone else reads the public ones only."""
+    return permissions.can(user, Capability.PREPARE_REPORTS) or permissions.can(user, Capability.REVIEW_REPORTS)

@@ -1,4 +1,5 @@
-"""Reads on Article 7 reports for the ISU: the review queue.
+"""Reads on Article 7 reports for the pages: the ISU's review queue, a State's list of its reports (started,
+owed, received outside the portal), a report's open queries and its history as the review page shows it.
 
 Each read runs a fixed number of queries however many reports and States there are.
 """
@@ -10,11 +11,25 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from reporting.models import Report, ReportStatus, ReportVersion, ReviewComment
+import audit.selectors
+from parties.models import State
+from reporting import entry, records, services
+from reporting.models import (
+    EDITABLE_STATUSES,
+    Report,
+    ReportingRecord,
+    ReportKind,
+    ReportStatus,
+    ReportVersion,
+    ReviewComment,
+)
 
 # Reports the ISU has in hand or is waiting on: submitted, in review, or back with the State.
 QUEUE_STATUSES = (
@@ -122,3 +137,143 @@ def queue_summary(rows: list[Report]) -> QueueSummary:
         longest_wait=max(ages) if ages else None,
         overdue=sum(1 for r in rows if r.is_overdue),
     )
+
+
+# --- A State's reports (the focal point's list) --------------------------------------------------------
+@dataclass
+class StateReports:
+    reports: list[Report]  # started in the portal, latest period first
+    owed: list[dict[str, Any]]  # reports owed and not started, initial report first, then latest year first
+    received: list[ReportingRecord]  # what sources outside the portal say was received, or not sent
+
+
+def state_reports(state: State, *, today: dt.date) -> StateReports:
+    """The State's reports as its list shows them on ``today``.
+
+    Each report carries what is known of it (``reporting.records``): ``no_record`` (a year before the portal
+    became the complete record with no source saying it was not sent: never "overdue") and ``overdue``
+    while it can be edited; and whether the ISU is entering it from the State's original
+    (``isu_entering``) or entered it and awaits the State's confirmation (``isu_entered_on``, the
+    original's date)."""
+    reports = list(
+        Report.objects.for_state(state)
+        .select_related("state", "updated_by")
+        .order_by(F("period_year").desc(nulls_last=True))
+    )
+    known = records.load(today, states=[state])
+    entered = entry.awaiting_the_state(state)
+    for report in reports:
+        report.isu_entering = report.pk in entered and entered[report.pk] is None
+        report.isu_entered_on = entered.get(report.pk)
+        found = known.report(state, report.kind, report.period_year)
+        report.no_record = found.status == records.Status.NO_RECORD and report.status in EDITABLE_STATUSES
+        report.overdue = bool(found.is_overdue and report.status in EDITABLE_STATUSES)
+    # What sources outside the portal say of the State's reports (received, or not sent as of a day).
+    received = list(
+        ReportingRecord.objects.filter(state=state)
+        .select_related("listed_in")
+        .order_by(F("period_year").desc(nulls_last=True), "submitted_on", "as_of", "pk")
+    )
+    started = {(r.kind, r.period_year) for r in reports}
+    return StateReports(reports=reports, owed=_owed(state, known, started, today=today), received=received)
+
+
+def _owed(state: State, known: records.Records, started: set[tuple[str, int | None]], *, today: dt.date) -> list:
+    """The reports the State owes and has not started, each with the accepted report it may start from."""
+    wanted = [(ReportKind.ANNUAL, year) for year in sorted(services.expected_annual_years(state, today=today))]
+    if state.entry_into_force:
+        wanted.insert(0, (ReportKind.INITIAL, None))
+    owed_reports = [
+        known.report(state, kind, year)
+        for kind, year in wanted
+        if (kind, year) not in started
+        # Reports a source shows as received outside the portal are not owed again.
+        and known.report(state, kind, year).status != records.Status.SUBMITTED
+    ]
+    annual_years = [r.year for r in owed_reports if r.kind == ReportKind.ANNUAL]
+    # A source for year y is a source for every later year: look from the latest year down and
+    # stop at the first year without one (one query when there is no accepted report at all).
+    sources: dict[int, Any] = {}
+    for year in sorted(annual_years, reverse=True):
+        source = services.last_accepted_version(state, before_year=year)
+        if source is None:
+            break
+        sources[year] = source
+    owed: list[dict[str, Any]] = []
+    for found in sorted(owed_reports, key=lambda r: (r.kind == ReportKind.INITIAL, -(r.year or 0))):
+        initial = found.kind == ReportKind.INITIAL
+        owed.append(
+            {
+                "kind": found.kind,
+                "year": "" if initial else found.year,
+                "label": _("Initial report") if initial else _("Annual update for %(year)s") % {"year": found.year},
+                "due": found.due,
+                "overdue": found.is_overdue,
+                # Before the portal was the complete record, and no source says it was not sent.
+                "no_record": found.status == records.Status.NO_RECORD,
+                "source": None if initial else sources.get(found.year),
+            }
+        )
+    return owed
+
+
+# --- One report's queries and history ---------------------------------------------------------------------
+def open_comments(report: Report) -> list[ReviewComment]:
+    """Open review queries on the report, each with its replies (three queries whatever their number)."""
+    replies = ReviewComment.objects.select_related("author").order_by("created_at", "id")
+    return list(
+        report.comments.filter(parent__isnull=True, resolved_at__isnull=True)
+        .select_related("author")
+        .prefetch_related(Prefetch("replies", queryset=replies))
+        .order_by("created_at", "id")
+    )
+
+
+_ACTION_LABELS = {
+    "reporting.report.started": _lazy("Report started"),
+    "reporting.report.saved": _lazy("Draft saved"),
+    "reporting.report.marked_nil": _lazy("Marked as a nil report"),
+    "reporting.report.visibility_set": _lazy("Visibility chosen"),
+    "reporting.report.submitted": _lazy("Submitted"),
+    "reporting.report.recalled": _lazy("Submission recalled"),
+    "reporting.report.review_started": _lazy("Review started"),
+    "reporting.report.changes_requested": _lazy("Changes requested"),
+    "reporting.report.accepted": _lazy("Accepted"),
+    "reporting.report.published": _lazy("Published"),
+    "reporting.report.correction_started": _lazy("Correction started"),
+    "reporting.comment.added": _lazy("Comment added"),
+    "reporting.comment.replied": _lazy("Reply to a comment"),
+    "reporting.comment.resolved": _lazy("Comment resolved"),
+}
+
+
+def report_history(report: Report) -> list[Any]:
+    """The report's audit trail as the review page lists it, newest first (one query): each entry with its
+    ``label``, its ``change_list`` of (field, before, after) in words, a ``detail`` (a reason, or where a
+    comment was placed), the ``comment_pk`` of a comment entry and the ``version_number`` it concerns."""
+    found = audit.selectors.history(report)
+    statuses = dict(ReportStatus.choices)
+    for item in found:
+        item.label = _ACTION_LABELS.get(item.action, item.action)
+        item.change_list = []
+        for name, values in (item.changes or {}).items():
+            before, after = [*values, None, None][:2] if isinstance(values, list) else (None, values)
+            if name == "status":
+                before, after = statuses.get(before, before), statuses.get(after, after)
+            item.change_list.append((name, _history_value(before), _history_value(after)))
+        context = item.context or {}
+        item.detail = context.get("reason") or context.get("anchor") or ""
+        item.comment_pk = context.get("comment") if item.action.startswith("reporting.comment.") else None
+        item.version_number = context.get("version")
+    return found
+
+
+def _history_value(value: Any) -> str:
+    """A value as recorded in the audit trail, shortened for reading: a table row as its cells."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        value = "; ".join(f"{k}: {v}" for k, v in value.items() if k != "_id" and v not in (None, ""))
+    elif isinstance(value, list):
+        value = ", ".join(str(v) for v in value)
+    return Truncator(str(value)).chars(240)

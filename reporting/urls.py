@@ -1,23 +1,23 @@
 from django.urls import path
 
-from reporting.views import archive, documents, entry, focal, review, workbook
+from reporting.views import archive, documents, editing, entry, my_reports, overview, review, workbook
 
 app_name = "reporting"
 
 urlpatterns = [
     # Focal points (and anyone allowed to read a report: see reporting.access)
-    path("reporting/", focal.my_reports, name="my_reports"),
-    path("reporting/start/", focal.report_start, name="report_start"),
-    path("reporting/<int:pk>/", focal.report_detail, name="report_detail"),
-    path("reporting/<int:pk>/cover/", focal.report_cover, name="report_cover"),
-    path("reporting/<int:pk>/forms/<str:code>/", focal.report_form, name="report_form"),
-    path("reporting/<int:pk>/settings/", focal.report_settings, name="report_settings"),
-    path("reporting/<int:pk>/nil/", focal.report_nil, name="report_nil"),
-    path("reporting/<int:pk>/submit/", focal.report_submit, name="report_submit"),
-    path("reporting/<int:pk>/recall/", focal.report_recall, name="report_recall"),
-    path("reporting/<int:pk>/correct/", focal.report_correct, name="report_correct"),
-    path("reporting/<int:pk>/v<int:number>/", focal.version_detail, name="version_detail"),
-    path("reporting/<int:pk>/comments/<int:comment_pk>/reply/", focal.comment_reply, name="comment_reply"),
+    path("reporting/", my_reports.my_reports, name="my_reports"),
+    path("reporting/start/", my_reports.report_start, name="report_start"),
+    path("reporting/<int:pk>/", overview.report_detail, name="report_detail"),
+    path("reporting/<int:pk>/cover/", editing.report_cover, name="report_cover"),
+    path("reporting/<int:pk>/forms/<str:code>/", editing.report_form, name="report_form"),
+    path("reporting/<int:pk>/settings/", overview.report_settings, name="report_settings"),
+    path("reporting/<int:pk>/nil/", overview.report_nil, name="report_nil"),
+    path("reporting/<int:pk>/submit/", overview.report_submit, name="report_submit"),
+    path("reporting/<int:pk>/recall/", overview.report_recall, name="report_recall"),
+    path("reporting/<int:pk>/correct/", overview.report_correct, name="report_correct"),
+    path("reporting/<int:pk>/v<int:number>/", overview.version_detail, name="version_detail"),
+    path("reporting/<int:pk>/comments/<int:comment_pk>/reply/", overview.comment_reply, name="comment_reply"),
     # ISU staff (under /isu/, so two-factor is enforced by StaffTwoFactorMiddleware)
     path("isu/reviews/", review.review_queue, name="review_queue"),
     path("isu/reviews/<int:pk>/", review.review_detail, name="review_detail"),
