@@ -7,7 +7,7 @@ Each read runs a fixed number of queries however many reports and States there a
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 import audit.selectors
+from accounts.models import User
 from parties.models import State
-from reporting import entry, records, services
+from reporting import access, entry, records, services
 from reporting.models import (
     EDITABLE_STATUSES,
     Report,
@@ -139,6 +140,11 @@ def queue_summary(rows: list[Report]) -> QueueSummary:
     )
 
 
+def reviewer_list() -> list[User]:
+    """The ISU's reviewers by name, for the queue's filter."""
+    return list(User.objects.filter(access.reviewers()).order_by("full_name", "email"))
+
+
 # --- A State's reports (the focal point's list) --------------------------------------------------------
 @dataclass
 class StateReports:
@@ -227,6 +233,23 @@ def open_comments(report: Report) -> list[ReviewComment]:
         .prefetch_related(Prefetch("replies", queryset=replies))
         .order_by("created_at", "id")
     )
+
+
+def review_comments(report: Report) -> list[ReviewComment]:
+    """Every comment on the report, oldest first, each with its ``thread``: its replies, oldest first (none
+    for a reply). One query."""
+    comments = list(
+        ReviewComment.objects.filter(report=report)
+        .select_related("author", "resolved_by", "version")
+        .order_by("created_at", "id")
+    )
+    replies: dict[int, list[ReviewComment]] = defaultdict(list)
+    for comment in comments:
+        if comment.parent_id is not None:
+            replies[comment.parent_id].append(comment)
+    for comment in comments:
+        comment.thread = replies.get(comment.pk, [])
+    return comments
 
 
 _ACTION_LABELS = {

@@ -1,7 +1,8 @@
 """ISU review of Article 7 reports: the queue, the side-by-side review page and its actions.
 
 Every page sits under /isu/, where ``StaffTwoFactorMiddleware`` demands an authenticator;
-every view needs ``Capability.REVIEW_REPORTS``; every write goes through ``reporting.services``.
+every view is for reviewers (``access.reviewer_required``); every write goes through ``reporting.services``;
+what the pages read (the queue, the comments, the history) comes from ``reporting.selectors``.
 """
 
 from __future__ import annotations
@@ -16,19 +17,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.decorators import capability_required
-from accounts.models import Role, User
-from accounts.permissions import Capability
-from audit.models import AuditEntry
+from accounts.models import User
 from ccm_portal.core import clock
+from ccm_portal.core.views import attempt, show_refusal
 from parties.models import Region
 from reporting import selectors, services
-from reporting.access import get_report
+from reporting.access import get_report, reviewer_required
 from reporting.checks import check_report, concerns
 from reporting.diff import anchor_part, diff_document
 from reporting.models import (
@@ -38,8 +36,6 @@ from reporting.models import (
     ReviewComment,
     VersionOutcome,
 )
-
-review_required = capability_required(Capability.REVIEW_REPORTS)
 
 
 # --- Forms ----------------------------------------------------------------------------------------
@@ -99,9 +95,9 @@ class CommentForm(forms.Form):
 
 # --- Queue --------------------------------------------------------------------------------------
 @require_GET
-@review_required
+@reviewer_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    reviewers = list(User.objects.filter(role=Role.ISU_STAFF, is_active=True).order_by("full_name", "email"))
+    reviewers = selectors.reviewer_list()
     form = QueueFilterForm(request.GET or None, reviewers=reviewers)
     valid = form.is_valid() if request.GET else True
     data = form.cleaned_data if request.GET else {}  # the valid filters, even when another is not
@@ -133,7 +129,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 # --- Review page --------------------------------------------------------------------------------
 @require_GET
-@review_required
+@reviewer_required
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_report(request.user, pk, to="review")
     return render(request, "reporting/review/detail.html", _detail_context(request, report))
@@ -149,7 +145,7 @@ def _detail_context(request: HttpRequest, report: Report, **forms_: Any) -> dict
         "now": timezone.now(),
         "today": clock.today(),
         "changes_form": forms_.get("changes_form") or RequestChangesForm(),
-        "audit_entries": _audit_entries(report),
+        "audit_entries": selectors.report_history(report),
         "can_start": report.status in AWAITING_REVIEW,
         "can_decide": report.status == ReportStatus.UNDER_REVIEW,
         "can_publish": report.status == ReportStatus.ACCEPTED,
@@ -222,43 +218,18 @@ def _comparison(report: Report, versions: list, wanted: str) -> tuple[list[tuple
     return options, chosen, corrected
 
 
-def _place_comments(report: Report, document) -> tuple[list[ReviewComment], list[ReviewComment]]:
+def _place_comments(report: Report, document: Any) -> tuple[list[ReviewComment], list[ReviewComment]]:
     """Every comment thread on the object it is anchored to: ``comments`` on the cover, forms,
     narratives, tables and rows of ``document``. Threads whose anchor is not shown (a row of
     another version) go to their form, or to the general list. One query."""
-    comments = list(
-        ReviewComment.objects.filter(report=report)
-        .select_related("author", "resolved_by", "version")
-        .order_by("created_at", "id")
-    )
-    replies: dict[int, list[ReviewComment]] = defaultdict(list)
-    for comment in comments:
-        if comment.parent_id is not None:
-            replies[comment.parent_id].append(comment)
+    comments = selectors.review_comments(report)
     threads: dict[tuple[str, str, str], list[ReviewComment]] = defaultdict(list)
     for comment in comments:
-        comment.thread = replies.get(comment.pk, [])
         if comment.parent_id is None:
             threads[(comment.form_code, comment.field_key, comment.row_id)].append(comment)
-
-    def take(*anchor: str) -> list[ReviewComment]:
-        return threads.pop(anchor, [])
-
     document.cover_comments = [c for key in list(threads) if key[0] == "cover" for c in threads.pop(key)]
     for form in document.forms:
-        form.comments = take(form.code, "", "") + take(form.code, "choice", "")
-        for narrative in form.narratives:
-            narrative.comments = take(form.code, narrative.key, "")
-            narrative.anchor = f"{form.anchor}-{anchor_part(narrative.key)}"
-        for table in form.tables:
-            table.comments = take(form.code, table.key, "")
-            table.anchor = f"{form.anchor}-{anchor_part(table.key)}"
-            for row in table.rows:
-                row.comments = take(form.code, table.key, row.row_id)
-                if row.previous_id and row.previous_id != row.row_id:
-                    row.comments += take(form.code, table.key, row.previous_id)
-                row.anchor = f"{table.anchor}-{anchor_part(row.row_id)}"
-                row.has_open_comments = any(c.is_open for c in row.comments)
+        _place_on_form(form, threads)
     by_form = {form.code: form for form in document.forms}
     general: list[ReviewComment] = []
     for (form_code, _field, _row), rest in sorted(threads.items()):
@@ -267,58 +238,38 @@ def _place_comments(report: Report, document) -> tuple[list[ReviewComment], list
         else:
             general += rest
     for form in document.forms:
-        places = [form.comments, *(n.comments for n in form.narratives)]
-        for table in form.tables:
-            places += [table.comments, *(row.comments for row in table.rows)]
-        form.open_comments = sum(1 for place in places for comment in place if comment.is_open)
+        form.open_comments = _open_count(form)
     return comments, general
 
 
-_ACTION_LABELS = {
-    "reporting.report.started": _lazy("Report started"),
-    "reporting.report.saved": _lazy("Draft saved"),
-    "reporting.report.marked_nil": _lazy("Marked as a nil report"),
-    "reporting.report.visibility_set": _lazy("Visibility chosen"),
-    "reporting.report.submitted": _lazy("Submitted"),
-    "reporting.report.recalled": _lazy("Submission recalled"),
-    "reporting.report.review_started": _lazy("Review started"),
-    "reporting.report.changes_requested": _lazy("Changes requested"),
-    "reporting.report.accepted": _lazy("Accepted"),
-    "reporting.report.published": _lazy("Published"),
-    "reporting.report.correction_started": _lazy("Correction started"),
-    "reporting.comment.added": _lazy("Comment added"),
-    "reporting.comment.replied": _lazy("Reply to a comment"),
-    "reporting.comment.resolved": _lazy("Comment resolved"),
-}
+def _place_on_form(form: Any, threads: dict[tuple[str, str, str], list[ReviewComment]]) -> None:
+    """Take from ``threads`` those anchored to ``form``, its narratives, tables and rows (a row also keeps
+    the threads of the row it was in the previous version); give each place its anchor."""
+
+    def take(*anchor: str) -> list[ReviewComment]:
+        return threads.pop(anchor, [])
+
+    form.comments = take(form.code, "", "") + take(form.code, "choice", "")
+    for narrative in form.narratives:
+        narrative.comments = take(form.code, narrative.key, "")
+        narrative.anchor = f"{form.anchor}-{anchor_part(narrative.key)}"
+    for table in form.tables:
+        table.comments = take(form.code, table.key, "")
+        table.anchor = f"{form.anchor}-{anchor_part(table.key)}"
+        for row in table.rows:
+            row.comments = take(form.code, table.key, row.row_id)
+            if row.previous_id and row.previous_id != row.row_id:
+                row.comments += take(form.code, table.key, row.previous_id)
+            row.anchor = f"{table.anchor}-{anchor_part(row.row_id)}"
+            row.has_open_comments = any(c.is_open for c in row.comments)
 
 
-def _audit_entries(report: Report) -> list[AuditEntry]:
-    entries = list(AuditEntry.objects.for_object(report).select_related("actor"))
-    statuses = dict(ReportStatus.choices)
-    for entry in entries:
-        entry.label = _ACTION_LABELS.get(entry.action, entry.action)
-        entry.change_list = []
-        for name, values in (entry.changes or {}).items():
-            before, after = [*values, None, None][:2] if isinstance(values, list) else (None, values)
-            if name == "status":
-                before, after = statuses.get(before, before), statuses.get(after, after)
-            entry.change_list.append((name, _audit_value(before), _audit_value(after)))
-        context = entry.context or {}
-        entry.detail = context.get("reason") or context.get("anchor") or ""
-        entry.comment_pk = context.get("comment") if entry.action.startswith("reporting.comment.") else None
-        entry.version_number = context.get("version")
-    return entries
-
-
-def _audit_value(value: Any) -> str:
-    """A value as recorded in the audit trail, shortened for reading: a table row as its cells."""
-    if value is None:
-        return ""
-    if isinstance(value, dict):
-        value = "; ".join(f"{k}: {v}" for k, v in value.items() if k != "_id" and v not in (None, ""))
-    elif isinstance(value, list):
-        value = ", ".join(str(v) for v in value)
-    return Truncator(str(value)).chars(240)
+def _open_count(form: Any) -> int:
+    """Open threads anywhere on the form (its own, its narratives', tables' and rows')."""
+    places = [form.comments, *(n.comments for n in form.narratives)]
+    for table in form.tables:
+        places += [table.comments, *(row.comments for row in table.rows)]
+    return sum(1 for place in places for comment in place if comment.is_open)
 
 
 # --- Actions ------------------------------------------------------------------------------------
@@ -327,25 +278,18 @@ def _back(report: Report, anchor: str = "") -> HttpResponse:
     return redirect(f"{url}#{anchor}" if anchor else url)
 
 
-def _refused(request: HttpRequest, error: ValidationError) -> None:
-    messages.error(request, " ".join(error.messages))
-
-
 @require_POST
-@review_required
+@reviewer_required
 def review_start(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_report(request.user, pk, to="review")
-    try:
-        services.start_review(report=report, actor=request.user)
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("You are reviewing this report."))
+    attempt(
+        request, lambda: services.start_review(report=report, actor=request.user), _("You are reviewing this report.")
+    )
     return _back(report)
 
 
 @require_POST
-@review_required
+@reviewer_required
 def review_request_changes(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_report(request.user, pk, to="review")
     form = RequestChangesForm(request.POST)
@@ -353,7 +297,7 @@ def review_request_changes(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.request_changes(report=report, actor=request.user, reason=form.cleaned_data["reason"])
         except services.InvalidTransition as error:
-            _refused(request, error)
+            show_refusal(request, error)
             return _back(report)
         except ValidationError as error:
             form.add_error(None, error)  # a {"reason": …} error lands on the field
@@ -365,33 +309,25 @@ def review_request_changes(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@review_required
+@reviewer_required
 def review_accept(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_report(request.user, pk, to="review")
-    try:
-        version = services.accept_report(report=report, actor=request.user)
-    except ValidationError as error:
-        _refused(request, error)
-    else:
+    version = attempt(request, lambda: services.accept_report(report=report, actor=request.user))
+    if version is not None:
         messages.success(request, _("Version %(n)s accepted.") % {"n": version.number})
     return _back(report)
 
 
 @require_POST
-@review_required
+@reviewer_required
 def review_publish(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_report(request.user, pk, to="review")
-    try:
-        services.publish_report(report=report, actor=request.user)
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("Report published."))
+    attempt(request, lambda: services.publish_report(report=report, actor=request.user), _("Report published."))
     return _back(report)
 
 
 @require_POST
-@review_required
+@reviewer_required
 def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_report(request.user, pk, to="review")
     form = CommentForm(request.POST)
@@ -417,23 +353,20 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
             parent=parent,
         )
     except ValidationError as error:
-        _refused(request, error)
+        show_refusal(request, error)
         return _back(report, _anchor_of(data["form_code"], data["field_key"], data["row_id"]))
     messages.success(request, _("Reply added.") if parent else _("Comment added."))
     return _back(report, f"comment-{comment.pk}")
 
 
 @require_POST
-@review_required
+@reviewer_required
 def comment_resolve(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse:
     report = get_report(request.user, pk, to="review")
     comment = get_object_or_404(ReviewComment, pk=comment_pk, report=report, parent__isnull=True)
-    try:
-        services.resolve_comment(comment=comment, actor=request.user)
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("Comment marked as resolved."))
+    attempt(
+        request, lambda: services.resolve_comment(comment=comment, actor=request.user), _("Comment marked as resolved.")
+    )
     return _back(report, f"comment-{comment.pk}")
 
 
