@@ -22,14 +22,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
-from accounts import permissions
-from accounts.decorators import capability_required
-from accounts.permissions import Capability
 from ccm_portal.core import clock, ratelimit
 from ccm_portal.core.models import RenderStatus
 from ccm_portal.core.responses import form_errors, json_response, wants_json
 from ccm_portal.core.spreadsheets import SafeCSV, SafeXLSX
 from parties.models import Region
+from reporting import access
 from reporting import archive as reads
 from reporting import pdf as report_pdf
 from reporting.formats import Choice
@@ -173,7 +171,7 @@ def archive(request: HttpRequest) -> HttpResponse:
             "ellipsis": page.paginator.ELLIPSIS,
             "rows": rows,
             "filtered": any(value not in (None, "", False) for value in query.as_dict().values()),
-            "can_export": permissions.can(request.user, Capability.REVIEW_REPORTS),
+            "can_export": access.is_reviewer(request.user),
         },
         status=200 if valid else 400,
     )
@@ -282,7 +280,7 @@ def archive_version_pdf(request: HttpRequest, iso3: str, period: str, number: in
 
 # --- The ISU's export -------------------------------------------------------------------------------
 @require_GET
-@capability_required(Capability.REVIEW_REPORTS)
+@access.reviewer_required
 def archive_export(request: HttpRequest) -> HttpResponse:
     """The archive's selection (same filters) as a spreadsheet, one row per version; ``?format=csv``
     gives the same rows as CSV. Text a State typed is made safe for spreadsheets in both."""

@@ -1,6 +1,6 @@
 """Report PDFs: start → status → download.
 
-Who may have which PDF follows ``focal.version_detail``: a version's PDF for whoever may read that
+Who may have which PDF follows ``overview.version_detail``: a version's PDF for whoever may read that
 version (readers only published versions, the public only public ones); the draft's PDF
 for the State's focal points and the ISU only. Everyone else gets 404 for a PDF (as for the version
 or draft behind it); asking for the draft of a report one may read but not edit is 403.
@@ -22,37 +22,24 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import permissions
-from accounts.permissions import Capability
 from ccm_portal.core.models import RenderStatus
 from ccm_portal.core.ratelimit import limited
+from reporting import access
 from reporting import pdf as report_pdf
 from reporting.access import get_report, readable_versions
 from reporting.models import Report, ReportPdf, ReportVersion, Visibility
+from reporting.views.pages import page_mode, report_title
 
 # The status page reloads itself this often (seconds) while the PDF is being made, without JavaScript.
 REFRESH_SECONDS = 3
 
 
 # --- Who may have which PDF -----------------------------------------------------------------------
-def _may_have_draft(user: Any, report: Report) -> bool:
-    """The working copy is the State's (its focal points) and the ISU's, never a reader's."""
-    owner = permissions.acts_for_state(user, report.state) and permissions.can(user, Capability.PREPARE_REPORTS)
-    return owner or permissions.can(user, Capability.REVIEW_REPORTS)
-
-
-def _mode(user: Any, report: Report) -> str:
-    """Whose breadcrumbs the page shows, as on the other report pages."""
-    if permissions.acts_for_state(user, report.state):
-        return "owner"
-    return "reviewer" if permissions.can(user, Capability.REVIEW_REPORTS) else "reader"
-
-
 def _versions_for(user: Any, report: Report) -> QuerySet[ReportVersion]:
-    """As ``focal.version_detail``: the State and the ISU read every version; everyone else what
+    """As ``overview.version_detail``: the State and the ISU read every version; everyone else what
     ``access.readable_versions`` allows (published versions; restricted ones for States Parties)."""
     versions = report.versions.select_related("format_version", "superseded_by")
-    return versions if _may_have_draft(user, report) else readable_versions(user, versions)
+    return versions if access.may_read_drafts(user, report) else readable_versions(user, versions)
 
 
 def get_pdf(user: Any, pdf_pk: int) -> tuple[ReportPdf, Report, ReportVersion | None]:
@@ -64,7 +51,8 @@ def get_pdf(user: Any, pdf_pk: int) -> tuple[ReportPdf, Report, ReportVersion | 
         raise Http404
     report = get_report(user, pdf.report_id)  # 404 for those who may not know the report exists
     version = pdf.version
-    if not _may_have_draft(user, report):
+    # The working copy is the State's (its focal points) and the ISU's, never a reader's.
+    if not access.may_read_drafts(user, report):
         if version is None:
             raise Http404  # the working copy is not theirs to read
         if not _versions_for(user, report).filter(pk=version.pk).exists():
@@ -85,7 +73,7 @@ def pdf_start(request: HttpRequest, pk: int) -> HttpResponse:
         version = get_object_or_404(_versions_for(request.user, report), number=int(raw))
     else:
         version = None
-        if not _may_have_draft(request.user, report):
+        if not access.may_read_drafts(request.user, report):
             raise PermissionDenied
     pdf = report_pdf.ensure_pdf(report=report, version=version, requested_by=request.user)
     if pdf.status == RenderStatus.READY:
@@ -119,7 +107,6 @@ def pdf_status(request: HttpRequest, pdf_pk: int) -> HttpResponse:
         response = JsonResponse({key: state[key] for key in ("status", "progress", "stage", "download_url", "error")})
         patch_cache_control(response, no_store=True, private=True)
         return response
-    title = _("Initial report") if report.is_initial else _("Annual update for %(year)s") % {"year": report.period_year}
     return render(
         request,
         "reporting/pdf/status.html",
@@ -127,8 +114,8 @@ def pdf_status(request: HttpRequest, pdf_pk: int) -> HttpResponse:
             "pdf": pdf,
             "report": report,
             "version": version,
-            "title": title,
-            "mode": _mode(request.user, report),
+            "title": report_title(report),
+            "mode": page_mode(request.user, report),
             "state": state,
             "refresh": REFRESH_SECONDS if state["in_flight"] else None,
             "status_url": reverse("reporting:pdf_status", args=[pdf.pk]),

@@ -2,7 +2,7 @@
 the ISU's pages to open an entry, follow it and record it as submitted on the original's date; the original's
 download; the State focal point's confirmation or report of a problem.
 
-The ISU's pages sit under /isu/ (two-factor) and need ``Capability.REVIEW_REPORTS`` (``access.may_enter_reports``);
+The ISU's pages sit under /isu/ (two-factor) and are for reviewers (``access.reviewer_required``);
 the original of a recorded version is readable by whoever may read that version (``access.get_version``): the
 State and the ISU always, others only once it is published, and a restricted one only by States Parties.
 """
@@ -25,15 +25,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.decorators import capability_required
-from accounts.permissions import Capability
 from ccm_portal.core import ratelimit
 from parties.models import State
 from reporting import access, services
 from reporting import entry as entries
 from reporting.models import Language, ReportEntry, ReportKind, ReportVersion, Visibility
 
-isu_required = capability_required(Capability.REVIEW_REPORTS)
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -169,7 +166,7 @@ def _open_entries() -> list[ReportEntry]:
 
 
 @require_http_methods(["GET", "POST"])
-@isu_required
+@access.reviewer_required
 def entry_start(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         initial = {"kind": ReportKind.INITIAL}
@@ -268,7 +265,7 @@ def _entry_context(entry: ReportEntry, **forms_: Any) -> dict[str, Any]:
 
 
 @require_GET
-@isu_required
+@access.reviewer_required
 def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entry = access.get_entry(request.user, pk)
     if not entry.is_open:
@@ -278,7 +275,7 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@isu_required
+@access.reviewer_required
 def entry_update(request: HttpRequest, pk: int) -> HttpResponse:
     entry = access.get_entry(request.user, pk)
     form = EntryDetailsForm(request.POST)
@@ -301,7 +298,7 @@ def entry_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@isu_required
+@access.reviewer_required
 def entry_record(request: HttpRequest, pk: int) -> HttpResponse:
     entry = access.get_entry(request.user, pk)
     form = RecordForm(request.POST)
@@ -335,7 +332,7 @@ def entry_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@isu_required
+@access.reviewer_required
 def entry_original(request: HttpRequest, pk: int) -> HttpResponse:
     entry = access.get_entry(request.user, pk)
     return _sent_file(entry.original_file, download_name=_download_name(entry.report))

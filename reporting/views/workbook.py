@@ -9,8 +9,8 @@ report exists, 403 for those who may see it but not do this):
   the report can be edited. Uploads are rate-limited per user (``CCM_RATE_LIMITS``,
   ``workbook_upload``): each one is unpacked and checked cell by cell.
 
-The checks and the writes are in ``reporting.workbook``; these views parse, authorize, call one
-function and render or redirect.
+The checks are in ``reporting.workbook`` (``read``), the writes in ``reporting.workbook.apply``; these
+views parse, authorize, call one function and render or redirect.
 """
 
 from __future__ import annotations
@@ -28,13 +28,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import permissions
-from accounts.permissions import Capability
 from ccm_portal.core import ratelimit
-from reporting import services
-from reporting.workbook import apply, download, preview, read
+from ccm_portal.core.views import show_refusal
+from reporting import access, services
 from reporting.access import get_report
 from reporting.models import Report, WorkbookUpload, WorkbookUploadStatus
+from reporting.views.pages import report_title
+from reporting.workbook import apply, download, preview, read
 
 
 class WorkbookUploadForm(forms.Form):
@@ -52,17 +52,6 @@ class WorkbookUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-def _title(report: Report) -> str:
-    if report.is_initial:
-        return _("Initial report")
-    return _("Annual update for %(year)s") % {"year": report.period_year}
-
-
-def _may_download(user: Any, report: Report) -> bool:
-    owner = permissions.acts_for_state(user, report.state) and permissions.can(user, Capability.PREPARE_REPORTS)
-    return owner or permissions.can(user, Capability.REVIEW_REPORTS)
-
-
 def _editable_report(request: HttpRequest, pk: int) -> Report:
     report = get_report(request.user, pk, to="edit")
     if not report.is_editable:
@@ -78,7 +67,7 @@ def _upload_of(report: Report, upload_pk: int) -> WorkbookUpload:
 @require_GET
 def workbook_download(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_report(request.user, pk)
-    if not _may_download(request.user, report):
+    if not access.may_read_drafts(request.user, report):
         raise PermissionDenied
     blank = request.GET.get("blank") == "1"
     response = HttpResponse(download.build_workbook(report, blank=blank), content_type=download.CONTENT_TYPE)
@@ -100,7 +89,7 @@ def _render_upload(
         "reporting/workbook/upload.html",
         {
             "report": report,
-            "title": _title(report),
+            "title": report_title(report),
             "mode": "owner",
             "form": form,
             "errors": errors or [],
@@ -161,7 +150,7 @@ def workbook_preview(request: HttpRequest, pk: int, upload_pk: int) -> HttpRespo
         "reporting/workbook/preview.html",
         {
             "report": report,
-            "title": _title(report),
+            "title": report_title(report),
             "mode": "owner",
             "upload": upload,
             "forms": forms_preview,
@@ -195,7 +184,7 @@ def workbook_apply(request: HttpRequest, pk: int, upload_pk: int) -> HttpRespons
         )
         return redirect("reporting:workbook_preview", pk=report.pk, upload_pk=upload.pk)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_refusal(request, error)
         return redirect("reporting:workbook_preview", pk=report.pk, upload_pk=upload.pk)
     messages.success(
         request,
@@ -213,7 +202,7 @@ def workbook_discard(request: HttpRequest, pk: int, upload_pk: int) -> HttpRespo
     try:
         apply.discard_upload(upload=upload, actor=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_refusal(request, error)
         return redirect("reporting:workbook_preview", pk=report.pk, upload_pk=upload.pk)
     messages.info(request, _("The upload was discarded; the draft is unchanged."))
     return redirect(reverse("reporting:workbook_upload", args=[report.pk]) if report.is_editable else report)
