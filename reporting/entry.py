@@ -52,6 +52,7 @@ from reporting.models import (
     VersionOutcome,
     Visibility,
 )
+from reporting.services import workflow
 
 MB = 1024 * 1024
 # The Convention was opened for signature on 3 December 2008 (Art. 16): no report predates it.
@@ -370,7 +371,7 @@ def record_entry(*, entry: ReportEntry, actor: User, visibility: str, accept: bo
     )
     entry.version = version
     entry.save(update_fields=["version"])
-    services._set_status(
+    workflow.set_status(
         report,
         ReportStatus.SUBMITTED,
         actor=actor,

@@ -1,0 +1,64 @@
+"""Every write on Article 7 reports. Each function is atomic, takes an explicit actor and
+leaves an audit entry; views, tasks and imports call these and nothing else.
+
+The app's service API is this package: ``from reporting import services; services.save_draft(...)``. The
+functions live by role:
+
+- ``drafts``: starting a report, saving its working copy (``EditConflict`` when someone saved since), the nil
+  report, the report's details and visibility.
+- ``submission``: submitting a version to the ISU, recalling it before review.
+- ``review``: the ISU's review (start, request changes, accept, publish) and the State's correction after it.
+- ``comments``: review comments, replies and resolving them.
+- ``content``: a report's validation, what changed between two contents, suggestions on unchanged forms.
+- ``periods``: which reports a State owes (initial, annual years) and the accepted version one starts from.
+- ``workflow``: the steps the writes share (lock, who acts, status change with its audit entry,
+  ``InvalidTransition``).
+"""
+
+from reporting.services.comments import add_comment, resolve_comment
+from reporting.services.content import choice_suggestions, content_changes, detect_unchanged, places, validation_for
+from reporting.services.drafts import (
+    EditConflict,
+    make_nil_report,
+    save_draft,
+    set_visibility,
+    start_report,
+    update_report_details,
+)
+from reporting.services.periods import expected_annual_years, first_annual_year, last_accepted_version
+from reporting.services.review import (
+    accept_report,
+    publish_report,
+    request_changes,
+    start_correction,
+    start_review,
+)
+from reporting.services.submission import recall_submission, submit_report
+from reporting.services.workflow import InvalidTransition
+
+__all__ = [
+    "EditConflict",
+    "InvalidTransition",
+    "accept_report",
+    "add_comment",
+    "choice_suggestions",
+    "content_changes",
+    "detect_unchanged",
+    "expected_annual_years",
+    "first_annual_year",
+    "last_accepted_version",
+    "make_nil_report",
+    "places",
+    "publish_report",
+    "recall_submission",
+    "request_changes",
+    "resolve_comment",
+    "save_draft",
+    "set_visibility",
+    "start_correction",
+    "start_report",
+    "start_review",
+    "submit_report",
+    "update_report_details",
+    "validation_for",
+]
