@@ -7,7 +7,8 @@
 
 Each message is sent once per (event, recipient): an ``AssistanceNotification`` row is written
 before the message goes out, under a unique key, so a retried or duplicated task sends nothing
-twice. Each message is written in its recipient's language.
+twice. Each message is written in its recipient's language. Whom each goes to is read from
+``assistance.access`` (``donor_focal_points``, ``state_focal_points``, ``area_coordinators``).
 """
 
 from __future__ import annotations
@@ -17,14 +18,13 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.models import Role, User
-from assistance.models import AssistanceNotification, CoordinatorTask, Donor, Match
-from parties.models import State
+from accounts.models import User
+from assistance.access import area_coordinators, donor_focal_points, state_focal_points
+from assistance.models import AssistanceNotification, CoordinatorTask, Match
 
 
 def _send(*, key: str, user: User, template: str, context: dict) -> bool:
@@ -47,22 +47,6 @@ def _send(*, key: str, user: User, template: str, context: dict) -> bool:
 
 
 # --- Recipients -----------------------------------------------------------------------------------
-def donor_focal_points(donor: Donor) -> QuerySet[User]:
-    """The donor focal points acting for ``donor`` (``assistance.access.donors_of`` read backwards)."""
-    users = User.objects.filter(role=Role.DONOR, is_active=True)
-    if donor.state_id:
-        return users.filter(state_id=donor.state_id)
-    return users.filter(organization__iexact=donor.organization)
-
-
-def state_focal_points(state: State) -> QuerySet[User]:
-    return User.objects.filter(role=Role.FOCAL_POINT, state=state, is_active=True)
-
-
-def area_coordinators(area_id: int) -> QuerySet[User]:
-    return User.objects.filter(role=Role.COORDINATOR, thematic_areas=area_id, is_active=True)
-
-
 def _unique(users: Iterable[User]) -> list[User]:
     seen: dict[int, User] = {}
     for user in users:

@@ -106,6 +106,31 @@ class Candidate:
     reasons: list[Reason] = field(default_factory=list)
 
 
+def _amount(request: RequestFacts, offer: OfferFacts, weight: float) -> tuple[float, Reason | None]:
+    """The amount criterion: its points and its reason, if any.
+
+    Art. 6 needs are funded in parts: an offer is compared with what is still to find, not with
+    the whole need, so that a donor able to close the remaining gap comes first."""
+    to_find = request.to_find
+    if to_find is None:
+        return 0.0, None
+    if offer.currency and request.currency == offer.currency:
+        low = offer.budget_min or Decimal(0)
+        high = offer.budget_max
+        if to_find <= 0:
+            return 0.0, NOTHING_LEFT
+        if to_find >= low and (high is None or to_find <= high):
+            return weight, AMOUNT_FITS
+        if high is not None and to_find > high:
+            return weight * float(high / to_find), Reason(PART_OF_AMOUNT, {"share": int(high * 100 / to_find)})
+        return 0.0, None
+    if to_find <= 0:
+        return 0.0, NOTHING_LEFT
+    if offer.currency:  # in another currency than the request's
+        return 0.0, OTHER_CURRENCY
+    return 0.0, None
+
+
 def score(request: RequestFacts, offer: OfferFacts, *, deliveries_to_state: int, w: Mapping[str, float]) -> Candidate:
     total, reasons = 0.0, []
     if request.area in offer.areas:
@@ -122,24 +147,10 @@ def score(request: RequestFacts, offer: OfferFacts, *, deliveries_to_state: int,
     elif request.region in offer.regions:
         total += w["place"] * 0.6
         reasons.append(NAMES_REGION)
-    # Art. 6 needs are funded in parts: an offer is compared with what is still to find, not with
-    # the whole need, so that a donor able to close the remaining gap comes first.
-    to_find = request.to_find
-    if to_find is not None and offer.currency and request.currency == offer.currency:
-        low = offer.budget_min or Decimal(0)
-        high = offer.budget_max
-        if to_find <= 0:
-            reasons.append(NOTHING_LEFT)
-        elif to_find >= low and (high is None or to_find <= high):
-            total += w["amount"]
-            reasons.append(AMOUNT_FITS)
-        elif high is not None and to_find > high:
-            total += w["amount"] * float(high / to_find)
-            reasons.append(Reason(PART_OF_AMOUNT, {"share": int(high * 100 / to_find)}))
-    elif to_find is not None and to_find <= 0:
-        reasons.append(NOTHING_LEFT)
-    elif to_find is not None and offer.currency and request.currency != offer.currency:
-        reasons.append(OTHER_CURRENCY)
+    points, reason = _amount(request, offer, w["amount"])
+    total += points
+    if reason is not None:
+        reasons.append(reason)
     if offer.start <= request.end and request.start <= offer.end:
         total += w["period"]
         reasons.append(PERIODS_OVERLAP)

@@ -12,7 +12,8 @@ organization), a type, an amount and a currency. A donor State's "given" rows ar
 
 Only the figures in force are read: for the ISU, the latest accepted version of each report; for
 everyone else, the latest version the ISU published that they may read
-(``reporting.access.readable_versions``), and for a State's focal points also their own accepted ones.
+(``reporting.access.readable_versions``), and for a State's focal points also their own accepted ones
+(``assistance.access.reconciled_versions``; whose rows each reader sees: ``reconciliation_states``).
 Annual updates cover a calendar year (Art. 7(2)): that year is the row's year. Amounts are compared
 in the same currency only; nothing is converted.
 
@@ -32,22 +33,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import CharField, DateTimeField, OuterRef, Q, Subquery
-from django.db.models.functions import Cast
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts import permissions
-from accounts.models import Role
-from accounts.permissions import Capability
 from assistance import access
 from assistance.models import Match, MatchStatus
-from audit.models import AuditEntry
+from audit import selectors as audit
 from parties.models import State
-from reporting.access import readable_versions
 from reporting.formats import Choice
-from reporting.models import ReportKind, ReportVersion, VersionOutcome
+from reporting.models import ReportKind, ReportVersion
 
 FORM = "I"
 TABLE = "international"
@@ -165,17 +160,10 @@ class Scope:
 def scope_for(user: Any) -> Scope:
     """ISU staff and thematic coordinators see every row; a donor focal point acting for a State
     sees that State's rows as a donor; a focal point sees the rows about their State. Anyone
-    else (a donor acting for an organization, which files no Article 7 report) gets 403."""
-    if access.is_isu(user) or getattr(user, "role", None) == Role.COORDINATOR:
-        return Scope(None)
-    if user.role == Role.DONOR and permissions.can(user, Capability.OFFER_ASSISTANCE):
-        # A donor focal point acts for their State's donor (``access.acts_for_donor``), whether or
-        # not that State has offered anything through the portal yet.
-        if user.state_id:
-            return Scope(frozenset({user.state_id}), donor_only=True)
-    elif user.role == Role.FOCAL_POINT and user.state_id:
-        return Scope(frozenset({user.state_id}))
-    raise PermissionDenied
+    else (a donor acting for an organization, which files no Article 7 report) gets 403
+    (``assistance.access.reconciliation_states`` decides)."""
+    state_ids, donor_only = access.reconciliation_states(user)
+    return Scope(state_ids, donor_only=donor_only)
 
 
 # --- The comparison ---------------------------------------------------------------------------
@@ -281,16 +269,8 @@ def _international_rows(form: Any) -> list[dict]:
 
 def _accepted_forms(user: Any) -> list[tuple[int, int | None, Any]]:
     """(State id, year or None, Form I) of the latest accepted version of each report ``user`` may read."""
-    if permissions.can(user, Capability.REVIEW_REPORTS):
-        readable = Q(outcome=VersionOutcome.ACCEPTED)
-    else:
-        # What the ISU published (the latest published version of each report), and the State's own
-        # accepted versions for its focal points.
-        readable = Q(pk__in=readable_versions(user).values("pk"))
-        if permissions.can(user, Capability.PREPARE_REPORTS) and user.state_id:
-            readable |= Q(outcome=VersionOutcome.ACCEPTED, report__state_id=user.state_id)
     versions = (
-        ReportVersion.objects.filter(readable)
+        ReportVersion.objects.filter(access.reconciled_versions(user))
         .order_by("report_id", "number")
         .values_list(
             "report_id", "report__state_id", "report__kind", "report__period_year", "is_nil", f"content__forms__{FORM}"
@@ -304,20 +284,11 @@ def _accepted_forms(user: Any) -> list[tuple[int, int | None, Any]]:
 
 def _delivered_matches() -> Any:
     """Delivered matches from donor States with an amount, each with when it was marked delivered."""
-    delivered_at = (
-        AuditEntry.objects.filter(
-            action=DELIVERED_ACTION,
-            object_type=Match._meta.label_lower,
-            object_id=Cast(OuterRef("pk"), output_field=CharField()),
-        )
-        .order_by("-created_at")
-        .values("created_at")[:1]
-    )
     return (
         Match.objects.filter(status=MatchStatus.DELIVERED, offer__donor__state__isnull=False, amount__isnull=False)
         .exclude(currency="")
         .order_by()
-        .annotate(delivered_at=Subquery(delivered_at, output_field=DateTimeField()))
+        .annotate(delivered_at=audit.latest_time(DELIVERED_ACTION, Match))
     )
 
 
@@ -370,83 +341,120 @@ def recorded_deliveries(*, state_id: int, year: int) -> list[RecordedDelivery]:
     return out
 
 
-def reconcile(*, user: Any, scope: Scope) -> Reconciliation:
-    """Form I given/received rows and recorded deliveries per (donor, recipient, year, currency),
-    for the rows in ``scope``, read from the reports ``user`` may read. Four queries."""
-    resolver = StateResolver.from_database()
-    lines: dict[tuple[int, int, int, str], Line] = {}
-    unresolved: list[Unresolved] = []
-    reported: set[tuple[int, int]] = set()  # (State, year) with an accepted annual report read
+def _set_apart(
+    amount_text: Any, *, reporter: StateRef, counterpart: StateRef | None, year: int | None, currency: str
+) -> tuple[Decimal | None, str]:
+    """A row's amount, and why it cannot be compared ("" when it can): no State named, the reporter itself,
+    no calendar year (an initial report), an amount that is no number, no amount or currency (in this order)."""
+    try:
+        amount, reason = _amount(amount_text), ""
+    except ValueError:
+        amount, reason = None, Reason.NOT_A_NUMBER
+    if counterpart is None:
+        return amount, Reason.NO_STATE
+    if counterpart.pk == reporter.pk:
+        return amount, Reason.SELF
+    if year is None:
+        return amount, Reason.NO_YEAR
+    if not reason and (amount is None or not currency):
+        return amount, Reason.NO_AMOUNT
+    return amount, reason
 
-    def line(donor: StateRef, recipient: StateRef, row_year: int, currency: str) -> Line:
-        key = (donor.pk, recipient.pk, row_year, currency)
-        if key not in lines:
-            lines[key] = Line(donor, recipient, row_year, currency)
-        return lines[key]
 
-    for state_id, report_year, form in _accepted_forms(user):
-        reporter = resolver.by_pk[state_id]
+@dataclass
+class _Tally:
+    """What ``reconcile`` adds up for the rows in ``scope``: the lines per (donor, recipient, year, currency),
+    the rows set apart, and the (State, year) pairs whose accepted annual report was read."""
+
+    resolver: StateResolver
+    scope: Scope
+    lines: dict[tuple[int, int, int, str], Line] = field(default_factory=dict)
+    unresolved: list[Unresolved] = field(default_factory=list)
+    reported: set[tuple[int, int]] = field(default_factory=set)
+
+    def line(self, donor: StateRef, recipient: StateRef, year: int, currency: str) -> Line:
+        key = (donor.pk, recipient.pk, year, currency)
+        if key not in self.lines:
+            self.lines[key] = Line(donor, recipient, year, currency)
+        return self.lines[key]
+
+    def add_form(self, state_id: int, report_year: int | None, form: Any) -> None:
+        """The given and received rows of one State's Form I for ``report_year`` (None: an initial report)."""
+        reporter = self.resolver.by_pk[state_id]
         if report_year is not None:
-            reported.add((state_id, report_year))
+            self.reported.add((state_id, report_year))
         for row in _international_rows(form):
-            direction = row.get("direction")
-            if direction not in (GIVEN, RECEIVED):
-                continue  # the format requires one of the two; a version without is not comparable
-            counterpart_text = str(row.get("counterpart") or "")
-            currency = str(row.get("currency") or "").strip().upper()
-            apart = Unresolved(
-                reporter=reporter,
-                year=report_year,
-                direction=direction,
-                counterpart=counterpart_text,
-                kind=str(row.get("kind") or ""),
-                amount=str(row.get("amount") or ""),
-                currency=currency,
-                reason="",
-            )
-            counterpart = resolver.resolve(counterpart_text)
-            apart.counterpart_state = counterpart
-            donor, recipient = (reporter, counterpart) if direction == GIVEN else (counterpart, reporter)
-            if not scope.covers_reporter(reporter.pk) and not (counterpart and scope.covers(donor.pk, recipient.pk)):
-                continue
-            try:
-                amount = _amount(row.get("amount"))
-            except ValueError:
-                amount, apart.reason = None, Reason.NOT_A_NUMBER
-            if counterpart is None:
-                apart.reason = Reason.NO_STATE
-            elif counterpart.pk == reporter.pk:
-                apart.reason = Reason.SELF
-            elif report_year is None:
-                apart.reason = Reason.NO_YEAR
-            elif not apart.reason and (amount is None or not currency):
-                apart.reason = Reason.NO_AMOUNT
-            if apart.reason:
-                if scope.covers_reporter(reporter.pk):
-                    unresolved.append(apart)
-                continue
-            if not scope.covers(donor.pk, recipient.pk):
-                continue
-            entry = line(donor, recipient, report_year, currency)
-            if direction == GIVEN:
-                entry.reported_given += amount
-                entry.given_rows += 1
-            else:
-                entry.acknowledged += amount
-                entry.acknowledged_rows += 1
+            self.add_row(reporter, report_year, row)
 
-    for donor_id, recipient_id, delivered_at, period_start, amount, currency in _deliveries():
-        if not scope.covers(donor_id, recipient_id) or donor_id == recipient_id:
-            continue
+    def add_row(self, reporter: StateRef, report_year: int | None, row: dict) -> None:
+        direction = row.get("direction")
+        if direction not in (GIVEN, RECEIVED):
+            return  # the format requires one of the two; a version without is not comparable
+        counterpart_text = str(row.get("counterpart") or "")
+        currency = str(row.get("currency") or "").strip().upper()
+        counterpart = self.resolver.resolve(counterpart_text)
+        donor, recipient = (reporter, counterpart) if direction == GIVEN else (counterpart, reporter)
+        covers_reporter = self.scope.covers_reporter(reporter.pk)
+        if not covers_reporter and not (counterpart and self.scope.covers(donor.pk, recipient.pk)):
+            return
+        amount, reason = _set_apart(
+            row.get("amount"), reporter=reporter, counterpart=counterpart, year=report_year, currency=currency
+        )
+        if reason:
+            if covers_reporter:
+                self.unresolved.append(
+                    Unresolved(
+                        reporter=reporter,
+                        year=report_year,
+                        direction=direction,
+                        counterpart=counterpart_text,
+                        kind=str(row.get("kind") or ""),
+                        amount=str(row.get("amount") or ""),
+                        currency=currency,
+                        reason=reason,
+                        counterpart_state=counterpart,
+                    )
+                )
+            return
+        if not self.scope.covers(donor.pk, recipient.pk):
+            return
+        entry = self.line(donor, recipient, report_year, currency)
+        if direction == GIVEN:
+            entry.reported_given += amount
+            entry.given_rows += 1
+        else:
+            entry.acknowledged += amount
+            entry.acknowledged_rows += 1
+
+    def add_delivery(
+        self, donor_id: int, recipient_id: int, delivered_at: Any, period_start: Any, amount: Decimal, currency: str
+    ) -> None:
+        """A delivery recorded in the portal, in the year it was marked delivered (else its period's start)."""
+        if not self.scope.covers(donor_id, recipient_id) or donor_id == recipient_id:
+            return
         delivery_year = timezone.localtime(delivered_at).year if delivered_at else period_start.year
-        entry = line(resolver.by_pk[donor_id], resolver.by_pk[recipient_id], delivery_year, currency)
+        entry = self.line(self.resolver.by_pk[donor_id], self.resolver.by_pk[recipient_id], delivery_year, currency)
         entry.delivered += amount
         entry.deliveries += 1
 
-    for entry in lines.values():
-        entry.donor_reported = (entry.donor.pk, entry.year) in reported
-        entry.recipient_reported = (entry.recipient.pk, entry.year) in reported
-    chosen = sorted(lines.values(), key=lambda e: (-e.year, e.donor.name, e.recipient.name, e.currency))
-    unresolved.sort(key=lambda u: (-(u.year or 0), u.reporter.name, u.direction, u.counterpart.casefold()))
-    years = sorted({entry.year for entry in chosen} | {u.year for u in unresolved if u.year}, reverse=True)
-    return Reconciliation(lines=chosen, unresolved=unresolved, years=years)
+    def result(self) -> Reconciliation:
+        for entry in self.lines.values():
+            entry.donor_reported = (entry.donor.pk, entry.year) in self.reported
+            entry.recipient_reported = (entry.recipient.pk, entry.year) in self.reported
+        chosen = sorted(self.lines.values(), key=lambda e: (-e.year, e.donor.name, e.recipient.name, e.currency))
+        unresolved = sorted(
+            self.unresolved, key=lambda u: (-(u.year or 0), u.reporter.name, u.direction, u.counterpart.casefold())
+        )
+        years = sorted({entry.year for entry in chosen} | {u.year for u in unresolved if u.year}, reverse=True)
+        return Reconciliation(lines=chosen, unresolved=unresolved, years=years)
+
+
+def reconcile(*, user: Any, scope: Scope) -> Reconciliation:
+    """Form I given/received rows and recorded deliveries per (donor, recipient, year, currency),
+    for the rows in ``scope``, read from the reports ``user`` may read. Four queries."""
+    tally = _Tally(StateResolver.from_database(), scope)
+    for state_id, report_year, form in _accepted_forms(user):
+        tally.add_form(state_id, report_year, form)
+    for delivery in _deliveries():
+        tally.add_delivery(*delivery)
+    return tally.result()

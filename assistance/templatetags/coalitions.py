@@ -13,13 +13,14 @@ from django import template
 from django.db.models import Count
 
 from assistance.models import Coalition
+from ccm_portal.core import clock
 
 register = template.Library()
 
 
 @register.inclusion_tag("parties/_coalition.html")
 def coalition_for(state, as_of: dt.date | None = None) -> dict:
-    day = as_of or dt.date.today()
+    day = as_of or clock.today()
     # One query whether or not there is a coalition: partners as the source names them, else their number.
     coalition = (
         Coalition.objects.established_on(day)
