@@ -1,7 +1,9 @@
-"""Forms of the assistance request and offer pages.
+"""Forms of the assistance pages: requests and offers (filing, changing, withdrawing, sharing, documents,
+the lists' filters), the matching board (its filters, proposing, deciding, closing a task), the overview's
+and the reconciliation's filters, and a coalition's meetings.
 
 Forms parse what was typed and show the problems next to each field; the checks themselves
-(money, period, kinds) are the services' (``assistance.services``), run here too so that every
+(money, period, kinds) are the services' (``assistance.services.validation``), run here too so that every
 problem shows at once, and again by the service that writes.
 """
 
@@ -10,14 +12,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import dateformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import pgettext
 
 from accounts.models import ThematicArea
-from assistance import services
 from assistance.models import AssistanceKind, Donor, OfferStatus, RequestStatus
+from assistance.services import coalitions, validation
 from parties.models import Obligation, Region, State
 
 PUBLIC, RESTRICTED = "public", "restricted"
@@ -96,7 +99,7 @@ class _MoneyAndPeriodMixin:
         data = super().clean()
         problems = self._money_problems(data)
         if data.get("period_start") and data.get("period_end"):
-            problems |= services.check_period(data["period_start"], data["period_end"])
+            problems |= validation.check_period(data["period_start"], data["period_end"])
         for field, message in problems.items():
             if field not in self.errors:
                 self.add_error(field, message)
@@ -178,7 +181,7 @@ class RequestForm(_MoneyAndPeriodMixin, forms.Form):
         }
 
     def _money_problems(self, data: dict[str, Any]) -> dict[str, str]:
-        return services.check_money(data.get("amount"), data.get("currency", ""))
+        return validation.check_money(data.get("amount"), data.get("currency", ""))
 
     def service_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -267,7 +270,7 @@ class OfferForm(_MoneyAndPeriodMixin, forms.Form):
         }
 
     def _money_problems(self, data: dict[str, Any]) -> dict[str, str]:
-        return services.check_budget(data.get("budget_min"), data.get("budget_max"), data.get("currency", ""))
+        return validation.check_budget(data.get("budget_min"), data.get("budget_max"), data.get("currency", ""))
 
     def service_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -373,3 +376,120 @@ class RequestFilterForm(_ListFilterForm):
 
 class OfferFilterForm(_ListFilterForm):
     status = _status_filter(OfferStatus.choices)
+
+
+# --- The matching board ---------------------------------------------------------------------------
+class BoardFilterForm(forms.Form):
+    area = forms.TypedChoiceField(label=_lazy("Thematic area"), required=False, coerce=int, empty_value=None)
+    region = forms.ChoiceField(
+        label=_lazy("Region"), required=False, choices=[("", _lazy("All regions")), *Region.choices]
+    )
+    kind = forms.ChoiceField(
+        label=_lazy("Kind"), required=False, choices=[("", _lazy("Any kind")), *AssistanceKind.choices]
+    )
+    unproposed = forms.BooleanField(label=_lazy("Only requests with no proposal yet"), required=False)
+
+    def __init__(self, *args: Any, areas: list[ThematicArea], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [("", _("All my areas")), *((str(a.pk), a.name) for a in areas)]
+
+
+class ProposeForm(forms.Form):
+    offer = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={"required": _lazy("Choose an offer."), "invalid": _lazy("Choose an offer.")},
+    )
+    amount = forms.DecimalField(
+        label=_lazy("Amount"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        error_messages={
+            "invalid": _lazy("Enter the amount as a number, e.g. 25000 or 25000.50."),
+            "max_digits": _lazy("This amount is larger than any assistance on record; check the figure."),
+            "max_whole_digits": _lazy("This amount is larger than any assistance on record; check the figure."),
+            "max_decimal_places": _lazy("Give at most two decimals."),
+        },
+    )
+    currency = forms.CharField(label=_lazy("Currency"), required=False, max_length=3)
+
+    def clean_currency(self) -> str:
+        # The service checks the money again; checking the code here too reports it alongside an amount
+        # that could not be read.
+        currency = self.cleaned_data["currency"].strip()
+        problem = validation.check_money(None, currency).get("currency")
+        if problem:
+            raise ValidationError(problem)
+        return currency
+
+
+class DecideForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_lazy("Your answer"),
+        choices=[("accept", _lazy("Accept the match")), ("decline", _lazy("Decline the match"))],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _lazy("Choose to accept or decline."),
+            "invalid_choice": _lazy("Choose to accept or decline."),
+        },
+    )
+    reason = forms.CharField(
+        label=_lazy("Reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_lazy("Needed when you decline; the other side and the coordinator read it."),
+    )
+
+
+class TaskDoneForm(forms.Form):
+    note = forms.CharField(
+        label=_lazy("What was done"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _lazy("Say what was done about this request.")},
+    )
+
+
+# --- The overview and the reconciliation ------------------------------------------------------------
+class OverviewFilterForm(forms.Form):
+    area = forms.ChoiceField(label=_lazy("Thematic area"), required=False)
+    region = forms.ChoiceField(
+        label=_lazy("Region"), required=False, choices=[("", _lazy("All regions")), *Region.choices]
+    )
+    currency = forms.ChoiceField(label=_lazy("Currency"), required=False)
+
+    def __init__(self, *args: Any, areas: list[ThematicArea], currencies: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [("", _lazy("All areas")), *((a.code, a.name) for a in areas)]
+        self.fields["currency"].choices = [("", _lazy("All currencies")), *((c, c) for c in currencies)]
+
+
+class ReconciliationFilterForm(forms.Form):
+    year = forms.TypedChoiceField(label=_lazy("Year"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", _lazy("All years")), *((str(y), str(y)) for y in years)]
+
+
+# --- Country coalitions ----------------------------------------------------------------------------
+class MeetingForm(forms.Form):
+    date = forms.DateField(
+        label=_lazy("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": _lazy("Give the date of the meeting."), "invalid": _lazy("Give a real date.")},
+    )
+    title = forms.CharField(
+        label=_lazy("Title"),
+        max_length=coalitions.TITLE_MAX,
+        error_messages={"required": _lazy("Give the meeting a title.")},
+    )
+    place = forms.CharField(label=_lazy("Place"), max_length=coalitions.PLACE_MAX, required=False)
+    summary = forms.CharField(
+        label=_lazy("Summary"),
+        required=False,
+        max_length=coalitions.SUMMARY_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_lazy("What was discussed and agreed; who attended."),
+    )

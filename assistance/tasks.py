@@ -1,8 +1,9 @@
 """Celery adapters of the assistance pages: one task per e-mail event, and the daily check for
 requests nobody offered anything for (celery beat calls ``raise_no_offer_tasks``).
 
-Tasks take primary keys, are queued with ``transaction.on_commit`` and are idempotent: each
-e-mail is keyed by (event, recipient), so a retry or a double delivery sends nothing twice.
+Tasks take primary keys, are queued by name once the change commits (``assistance.services.matching``
+calls ``ccm_portal.core.tasks.enqueue``) and are idempotent: each e-mail is keyed by (event, recipient),
+so a retry or a double delivery sends nothing twice. Tasks import services, never the other way.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import datetime as dt
 from celery import shared_task
 
 from assistance import notifications
+from assistance.services import matching
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -37,6 +39,4 @@ def notify_no_offer_task(task_id: int) -> int:
 @shared_task
 def raise_no_offer_tasks(now: str | None = None) -> int:
     """The daily check (beat, no argument); ``now`` (ISO 8601) is for replaying a given day."""
-    from assistance import matching  # matching queues the tasks above
-
     return len(matching.raise_no_offer_tasks(now=dt.datetime.fromisoformat(now) if now else None))

@@ -20,7 +20,7 @@ from django.utils import dateformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from assistance.selectors import CoalitionRecord, coalition_records_on
+from assistance.selectors.coalitions import CoalitionRecord, coalition_records_on
 from parties.dates import PartialDate, Precision
 from parties.models import (
     Article,

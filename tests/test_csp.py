@@ -14,8 +14,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import User
-from assistance import services as assistance_services
 from assistance.models import AssistanceRequest
+from assistance.services import documents
 from reporting import services
 from reporting.models import Report, ReportKind
 from tests.assistance.test_uploads import PDF
@@ -221,9 +221,7 @@ def test_a_document_download_keeps_its_own_stricter_policy(client_for, portal):
     """An uploaded document is sent with "nothing may run, in a sandbox", never the site's policy."""
     request = AssistanceRequest.objects.filter(state__iso3="LAO").order_by("pk").first()
     focal = User.objects.get(email="focal.point@demo.ccm-portal.test")
-    document = assistance_services.add_document(
-        actor=focal, request=request, upload=SimpleUploadedFile("Survey plan.pdf", PDF)
-    )
+    document = documents.add_document(actor=focal, request=request, upload=SimpleUploadedFile("Survey plan.pdf", PDF))
     response = client_for(focal).get(reverse("assistance:document_download", args=[request.pk, document.pk]))
     assert response.status_code == 200
     assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"

@@ -9,9 +9,10 @@
 - ``task_done``: a coordinator closes a task with a note.
 
 The board is shared by coordinators and the ISU, so it lives under /assistance/ rather than /isu/:
-``StaffTwoFactorMiddleware`` does not ask ISU staff for their second factor here. Board pages need
-``Capability.MATCH_ASSISTANCE`` (403 for other signed-in users); a request, match or task the user
-may not see is a 404. Every write goes through ``assistance.matching``.
+``StaffTwoFactorMiddleware`` does not ask ISU staff for their second factor here. Board pages are for
+coordinators and the ISU (``access.coordinator_required``: 403 for other signed-in users); a request,
+match or task the user may not see is a 404. The board is read by ``assistance.selectors.board``; every
+write goes through ``assistance.services.matching``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -31,25 +31,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.decorators import capability_required
 from accounts.models import ThematicArea
-from accounts.permissions import Capability
-from assistance import access, matching, ranking
-from assistance import board as board_reads
-from assistance.models import (
-    AssistanceKind,
-    AssistanceRequest,
-    Decision,
-    Match,
-    MatchStatus,
-    RequestStatus,
+from assistance import access, ranking
+from assistance.access import coordinator_required
+from assistance.forms import BoardFilterForm, DecideForm, ProposeForm, TaskDoneForm
+from assistance.models import AssistanceRequest, Decision, Match, MatchStatus, RequestStatus
+from assistance.selectors.board import (
+    BOARD_PAGE_SIZE,
+    TOP_CANDIDATES,
+    BoardRow,
+    board_rows,
+    open_requests,
+    open_tasks,
+    request_board,
 )
-from assistance.selectors import funding
-from assistance.services import check_money
-from audit.models import AuditEntry
-from parties.models import Region
-
-match_required = capability_required(Capability.MATCH_ASSISTANCE)
+from assistance.selectors.funding import funding
+from assistance.selectors.history import match_timeline
+from assistance.services import matching
+from ccm_portal.core.views import attempt, show_refusal, submit
 
 WEIGHT_LABELS = {
     "area": _lazy("The offer covers the request’s thematic area"),
@@ -62,89 +61,6 @@ WEIGHT_LABELS = {
     "period": _lazy("The periods overlap"),
     "history": _lazy("The donor has delivered assistance to this State before"),
 }
-
-ACTION_LABELS = {
-    "assistance.match.proposed": _lazy("Match proposed"),
-    "assistance.match.donor_accepted": _lazy("Accepted by the donor"),
-    "assistance.match.donor_declined": _lazy("Declined by the donor"),
-    "assistance.match.state_accepted": _lazy("Accepted by the State"),
-    "assistance.match.state_declined": _lazy("Declined by the State"),
-    "assistance.match.committed": _lazy("Committed by the donor"),
-    "assistance.match.delivered": _lazy("Delivered by the donor"),
-}
-
-
-# --- Forms ----------------------------------------------------------------------------------------
-class BoardFilterForm(forms.Form):
-    area = forms.TypedChoiceField(label=_lazy("Thematic area"), required=False, coerce=int, empty_value=None)
-    region = forms.ChoiceField(
-        label=_lazy("Region"), required=False, choices=[("", _lazy("All regions")), *Region.choices]
-    )
-    kind = forms.ChoiceField(
-        label=_lazy("Kind"), required=False, choices=[("", _lazy("Any kind")), *AssistanceKind.choices]
-    )
-    unproposed = forms.BooleanField(label=_lazy("Only requests with no proposal yet"), required=False)
-
-    def __init__(self, *args: Any, areas: list[ThematicArea], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [("", _("All my areas")), *((str(a.pk), a.name) for a in areas)]
-
-
-class ProposeForm(forms.Form):
-    offer = forms.IntegerField(
-        widget=forms.HiddenInput,
-        error_messages={"required": _lazy("Choose an offer."), "invalid": _lazy("Choose an offer.")},
-    )
-    amount = forms.DecimalField(
-        label=_lazy("Amount"),
-        required=False,
-        max_digits=14,
-        decimal_places=2,
-        error_messages={
-            "invalid": _lazy("Enter the amount as a number, e.g. 25000 or 25000.50."),
-            "max_digits": _lazy("This amount is larger than any assistance on record; check the figure."),
-            "max_whole_digits": _lazy("This amount is larger than any assistance on record; check the figure."),
-            "max_decimal_places": _lazy("Give at most two decimals."),
-        },
-    )
-    currency = forms.CharField(label=_lazy("Currency"), required=False, max_length=3)
-
-    def clean_currency(self) -> str:
-        # The service checks the money again; checking the code here too reports it alongside an amount
-        # that could not be read.
-        currency = self.cleaned_data["currency"].strip()
-        problem = check_money(None, currency).get("currency")
-        if problem:
-            raise ValidationError(problem)
-        return currency
-
-
-class DecideForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=_lazy("Your answer"),
-        choices=[("accept", _lazy("Accept the match")), ("decline", _lazy("Decline the match"))],
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": _lazy("Choose to accept or decline."),
-            "invalid_choice": _lazy("Choose to accept or decline."),
-        },
-    )
-    reason = forms.CharField(
-        label=_lazy("Reason"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_lazy("Needed when you decline; the other side and the coordinator read it."),
-    )
-
-
-class TaskDoneForm(forms.Form):
-    note = forms.CharField(
-        label=_lazy("What was done"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": _lazy("Say what was done about this request.")},
-    )
 
 
 # --- Board ------------------------------------------------------------------------------------------
@@ -170,30 +86,28 @@ def _board_context(request: HttpRequest, *, task_forms: dict[int, TaskDoneForm] 
         "kind": data.get("kind") or None,
         "unproposed": bool(data.get("unproposed")),
     }
-    page = Paginator(board_reads.open_requests(areas, **filters), board_reads.BOARD_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    tasks = board_reads.open_tasks(areas)
+    page = Paginator(open_requests(areas, **filters), BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    tasks = open_tasks(areas)
     task_forms = task_forms or {}
     for task in tasks:
         task.form = task_forms.get(task.pk) or TaskDoneForm(auto_id=f"task-{task.pk}-%s")
     context = {
         "form": form if params else BoardFilterForm(areas=area_choices),
         "page": page,
-        "rows": board_reads.board_rows(list(page.object_list)),
+        "rows": board_rows(list(page.object_list)),
         "tasks": tasks,
         "filtered": any(value not in (None, False) for value in filters.values()),
         "every_area": areas is None,
         "areas": area_choices,
         "weights": _weights(),
         "max_score": _max_score(),
-        "top": board_reads.TOP_CANDIDATES,
+        "top": TOP_CANDIDATES,
     }
     return context, valid
 
 
 @require_GET
-@match_required
+@coordinator_required
 def board(request: HttpRequest) -> HttpResponse:
     context, valid = _board_context(request)
     return render(request, "assistance/board/board.html", context, status=200 if valid else 400)
@@ -210,7 +124,7 @@ def _board_request(user: Any, pk: int) -> AssistanceRequest:
     return access.get_request(user, pk, queryset=queryset)
 
 
-def _prefill(row: board_reads.BoardRow) -> tuple[str, str]:
+def _prefill(row: BoardRow) -> tuple[str, str]:
     """The propose form starts from what the request still needs, in its currency."""
     gap = row.funding.gap
     if not gap:
@@ -222,7 +136,7 @@ def _prefill(row: board_reads.BoardRow) -> tuple[str, str]:
 def _render_request(
     request: HttpRequest, assistance_request: AssistanceRequest, *, failed: ProposeForm | None = None, status: int = 200
 ) -> HttpResponse:
-    row = board_reads.request_board(assistance_request)
+    row = request_board(assistance_request)
     amount, currency = _prefill(row)
     failed_offer = failed.data.get("offer", "") if failed is not None else ""
     for candidate in row.candidates:
@@ -247,13 +161,13 @@ def _render_request(
 
 
 @require_GET
-@match_required
+@coordinator_required
 def board_request(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_request(request, _board_request(request.user, pk))
 
 
 @require_POST
-@match_required
+@coordinator_required
 def match_propose(request: HttpRequest, pk: int) -> HttpResponse:
     assistance_request = _board_request(request.user, pk)
     form = ProposeForm(request.POST)  # its fields are drawn in the candidate's row, by offer id
@@ -283,14 +197,6 @@ def match_propose(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Match page ---------------------------------------------------------------------------------------
-def _timeline(match: Match) -> list[AuditEntry]:
-    entries = list(AuditEntry.objects.for_object(match).select_related("actor").order_by("created_at", "id"))
-    for entry in entries:
-        entry.label = ACTION_LABELS.get(entry.action, entry.action)
-        entry.reason = (entry.context or {}).get("reason", "")
-    return entries
-
-
 def _render_match(
     request: HttpRequest, match: Match, *, form: DecideForm | None = None, status: int = 200
 ) -> HttpResponse:
@@ -307,7 +213,7 @@ def _render_match(
             "can_decide": side is not None and match.status == MatchStatus.PROPOSED and decision == Decision.PENDING,
             "can_advance": side == "donor" and match.status in (MatchStatus.ACCEPTED, MatchStatus.COMMITTED),
             "decide_form": form or DecideForm(),
-            "timeline": _timeline(match),
+            "timeline": match_timeline(match),
             "is_coordinator": access.coordinates(request.user, match.request.area_id),
         },
         status=status,
@@ -325,42 +231,40 @@ def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def match_decide(request: HttpRequest, pk: int) -> HttpResponse:
     match = access.get_match(request.user, pk)
     form = DecideForm(request.POST)
-    if form.is_valid():
-        accept = form.cleaned_data["decision"] == "accept"
-        try:
-            match = matching.decide_match(
-                actor=request.user, match=match, accept=accept, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            form.add_error(None, error)  # a {"reason": …} error lands on the field
-        else:
-            if accept:
-                messages.success(request, _("You accepted the match. The other side and the coordinator are told."))
-            else:
-                messages.success(request, _("You declined the match. The other side and the coordinator are told."))
-            return redirect("assistance:match_detail", pk=match.pk)
-    return _render_match(request, match, form=form, status=400)
+    # A {"reason": …} refusal lands on its field.
+    decided = submit(
+        form,
+        lambda: matching.decide_match(
+            actor=request.user,
+            match=match,
+            accept=form.cleaned_data["decision"] == "accept",
+            reason=form.cleaned_data["reason"],
+        ),
+    )
+    if decided is None:
+        return _render_match(request, match, form=form, status=400)
+    if form.cleaned_data["decision"] == "accept":
+        messages.success(request, _("You accepted the match. The other side and the coordinator are told."))
+    else:
+        messages.success(request, _("You declined the match. The other side and the coordinator are told."))
+    return redirect("assistance:match_detail", pk=decided.pk)
 
 
 @require_POST
 @login_required
 def match_advance(request: HttpRequest, pk: int) -> HttpResponse:
     match = access.get_match(request.user, pk)
-    try:
-        match = matching.advance_match(actor=request.user, match=match)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        if match.status == MatchStatus.COMMITTED:
-            messages.success(request, _("Commitment recorded. The State’s focal points are told."))
-        else:
-            messages.success(request, _("Delivery recorded. The State’s focal points are told."))
+    advanced = attempt(request, lambda: matching.advance_match(actor=request.user, match=match))
+    if advanced is not None and advanced.status == MatchStatus.COMMITTED:
+        messages.success(request, _("Commitment recorded. The State’s focal points are told."))
+    elif advanced is not None:
+        messages.success(request, _("Delivery recorded. The State’s focal points are told."))
     return redirect("assistance:match_detail", pk=match.pk)
 
 
 # --- Tasks --------------------------------------------------------------------------------------------
 @require_POST
-@match_required
+@coordinator_required
 def task_done(request: HttpRequest, pk: int) -> HttpResponse:
     task = access.get_task(request.user, pk)
     form = TaskDoneForm(request.POST, auto_id=f"task-{task.pk}-%s")
@@ -369,7 +273,7 @@ def task_done(request: HttpRequest, pk: int) -> HttpResponse:
             matching.complete_task(actor=request.user, task=task, note=form.cleaned_data["note"])
         except ValidationError as error:
             if not hasattr(error, "error_dict"):  # already done: nothing left to fix in the form
-                messages.error(request, " ".join(error.messages))
+                show_refusal(request, error)
                 return redirect("assistance:board")
             form.add_error(None, error)
         else:

@@ -10,62 +10,42 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from assistance import access, selectors
-from assistance import coalitions as services
+from assistance import access
+from assistance.forms import MeetingForm
 from assistance.models import Coalition
+from assistance.selectors.coalitions import coalition_page, coalitions_with_partner_counts
+from assistance.services import coalitions
 from assistance.views.overview import coalition_row, openable_coalitions, request_url
 from ccm_portal.core.responses import json_response, wants_json
-
-
-class MeetingForm(forms.Form):
-    date = forms.DateField(
-        label=_lazy("Date"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"required": _lazy("Give the date of the meeting."), "invalid": _lazy("Give a real date.")},
-    )
-    title = forms.CharField(
-        label=_lazy("Title"),
-        max_length=services.TITLE_MAX,
-        error_messages={"required": _lazy("Give the meeting a title.")},
-    )
-    place = forms.CharField(label=_lazy("Place"), max_length=services.PLACE_MAX, required=False)
-    summary = forms.CharField(
-        label=_lazy("Summary"),
-        required=False,
-        max_length=services.SUMMARY_MAX,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_lazy("What was discussed and agreed; who attended."),
-    )
+from ccm_portal.core.views import submit
 
 
 @require_GET
 def coalition_list(request: HttpRequest) -> HttpResponse:
-    coalitions = list(selectors.coalitions_with_partner_counts())
+    listed = list(coalitions_with_partner_counts())
     if wants_json(request):
-        return json_response({"coalitions": [coalition_row(c) for c in coalitions]})
+        return json_response({"coalitions": [coalition_row(c) for c in listed]})
     return render(
         request,
         "assistance/coalitions/coalition_list.html",
-        {"coalitions": coalitions, "openable_coalitions": openable_coalitions(request.user)},
+        {"coalitions": listed, "openable_coalitions": openable_coalitions(request.user)},
     )
 
 
 def _render_detail(request: HttpRequest, coalition: Coalition, *, form: MeetingForm | None = None, status: int = 200):
-    page = selectors.coalition_page(coalition, visible=access.requests_visible_to(request.user))
+    page = coalition_page(coalition, visible=access.requests_visible_to(request.user))
     for item in page.requests:
         item.url = request_url(item.pk)
-    may_add = services.may_add_meeting(request.user)
+    may_add = access.may_add_meeting(request.user)
     context: dict[str, Any] = {
         "coalition": coalition,
         "page": page,
@@ -86,18 +66,14 @@ def coalition_detail(request: HttpRequest, iso3: str) -> HttpResponse:
 @login_required
 def coalition_meeting_add(request: HttpRequest, iso3: str) -> HttpResponse:
     coalition = access.get_coalition(request.user, iso3)  # 404 to those who may not see it
-    if not services.may_add_meeting(request.user):
+    if not access.may_add_meeting(request.user):
         raise PermissionDenied
     form = MeetingForm(request.POST)
-    if form.is_valid():
-        try:
-            meeting = services.add_meeting(actor=request.user, coalition=coalition, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Meeting “%(title)s” recorded.") % {"title": meeting.title})
-            return redirect(f"{reverse('assistance:coalition_detail', args=[coalition.state.iso3])}#meetings")
-    return _render_detail(request, coalition, form=form, status=400)
+    meeting = submit(form, lambda: coalitions.add_meeting(actor=request.user, coalition=coalition, **form.cleaned_data))
+    if meeting is None:
+        return _render_detail(request, coalition, form=form, status=400)
+    messages.success(request, _("Meeting “%(title)s” recorded.") % {"title": meeting.title})
+    return redirect(f"{reverse('assistance:coalition_detail', args=[coalition.state.iso3])}#meetings")
 
 
 urlpatterns = [

@@ -3,7 +3,7 @@ points' pages to register, change and withdraw their donor's offers.
 
 Views are thin: parse, fetch and authorize through ``assistance.access`` (404 to those who may
 not know the offer exists, 403 to those who may read but not change it), call one service,
-render or redirect. Every write goes through ``assistance.services``, which audits it.
+render or redirect. Every write goes through ``assistance.services.offers``, which audits it.
 """
 
 from __future__ import annotations
@@ -20,24 +20,22 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import permissions
-from accounts.permissions import Capability
-from assistance import access, services
+from assistance import access
 from assistance.forms import OfferFilterForm, OfferForm, ReasonForm
 from assistance.models import AssistanceKind, AssistanceOffer, OfferStatus
+from assistance.selectors.history import ending
+from assistance.services.offers import create_offer, update_offer, withdraw_offer
 from assistance.views.requests import (
     MINE,
-    attempt,
-    ending,
     not_found_or_sign_in,
     paginate,
     read_filters,
     render_form,
     render_list,
     scope_of,
-    submit,
     visible_matches,
 )
+from ccm_portal.core.views import attempt, submit
 from parties.models import Region
 
 STATUS_BADGES = {OfferStatus.ACTIVE: "active", OfferStatus.WITHDRAWN: "withdrawn"}
@@ -63,7 +61,7 @@ def offer_list(request: HttpRequest) -> HttpResponse:
     form, valid, data = read_filters(request, OfferFilterForm)
     offers = access.offers_visible_to(user)
     # A donor's focal point starts from their own donor's offers; the others they may read are one click away.
-    can_offer = permissions.can(user, Capability.OFFER_ASSISTANCE)
+    can_offer = access.may_offer_assistance(user)
     scope = scope_of(request, has_mine=can_offer)
     if scope == MINE:
         offers = offers.filter(donor__in=access.donors_of(user))
@@ -101,12 +99,12 @@ FORM_TEMPLATE = "assistance/offers/form.html"
 @require_http_methods(["GET", "POST"])
 def offer_new(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not permissions.can(user, Capability.OFFER_ASSISTANCE):
+    if not access.may_offer_assistance(user):
         raise PermissionDenied
     if request.method == "GET":
         return render_form(request, FORM_TEMPLATE, OfferForm())
     form = OfferForm(request.POST)
-    offer = submit(form, lambda: services.create_offer(actor=user, **form.service_arguments()))
+    offer = submit(form, lambda: create_offer(actor=user, **form.service_arguments()))
     if offer is None:
         return render_form(request, FORM_TEMPLATE, form, status=400)
     messages.success(request, _("Offer registered: “%(title)s”.") % {"title": offer.title})
@@ -128,7 +126,7 @@ def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         return render_form(request, FORM_TEMPLATE, OfferForm(initial=OfferForm.initial_for(offer)), offer)
     form = OfferForm(request.POST)
-    saved = submit(form, lambda: services.update_offer(actor=user, offer=offer, **form.service_arguments()))
+    saved = submit(form, lambda: update_offer(actor=user, offer=offer, **form.service_arguments()))
     if saved is None:
         return render_form(request, FORM_TEMPLATE, form, offer, status=400)
     messages.success(request, _("Offer saved."))
@@ -186,7 +184,7 @@ def offer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_detail(request, offer, withdraw_form=form, status=400)
     attempt(
         request,
-        lambda: services.withdraw_offer(actor=request.user, offer=offer, reason=form.cleaned_data["reason"]),
+        lambda: withdraw_offer(actor=request.user, offer=offer, reason=form.cleaned_data["reason"]),
         _("Offer withdrawn."),
     )
     return _back(offer)

@@ -8,14 +8,13 @@ Article 7 Form I.
   largest unfunded gaps by request. The figures cover every area (they are public anyway); the
   gaps list only requests the reader may see under ``assistance.access``: for a coordinator,
   the requests of their own areas and public requests of other areas; for the ISU, all.
-- ``reconciliation`` (signed in; rows by role, see ``assistance.reconciliation.scope_for``).
+- ``reconciliation`` (signed in; whose rows, see ``assistance.access.reconciliation_states``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -23,13 +22,21 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
-from accounts.decorators import capability_required
 from accounts.models import ThematicArea
-from accounts.permissions import Capability
-from assistance import access, selectors
-from assistance import reconciliation as recon
+from assistance import access
+from assistance.access import coordinator_required
+from assistance.forms import OverviewFilterForm, ReconciliationFilterForm
+from assistance.reconciliation import reconcile, scope_for
+from assistance.selectors.coalitions import coalitions_with_partner_counts
+from assistance.selectors.funding import funding_definitions
+from assistance.selectors.overview import (
+    largest_gaps,
+    open_request_currencies,
+    open_request_figures,
+    public_offer_count,
+    public_open_requests,
+)
 from ccm_portal.core.responses import form_errors, json_response, wants_json
-from parties.models import Region
 
 GAPS_PER_CURRENCY = 20
 CURRENCY_NOTE = _lazy(
@@ -68,20 +75,20 @@ def coalition_row(coalition) -> dict[str, Any]:
 # --- Public overview --------------------------------------------------------------------------
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    figures = selectors.open_request_figures()
-    public_requests = list(selectors.public_open_requests())
+    figures = open_request_figures()
+    public_requests = list(public_open_requests())
     for item in public_requests:
         item.funding = figures.funding[item.pk][2]
         item.url = request_url(item.pk)
-    coalitions = list(selectors.coalitions_with_partner_counts())
-    public_offers = selectors.public_offer_count()
+    coalitions = list(coalitions_with_partner_counts())
+    public_offers = public_offer_count()
     if wants_json(request):
         return json_response(
             {
                 "open_requests": figures.total.open_requests,
                 "public_offers": public_offers,
                 "note": str(CURRENCY_NOTE),
-                "definitions": selectors.funding_definitions(),
+                "definitions": funding_definitions(),
                 "total": figures.total.as_dict(),
                 "by_area": [group.as_dict() for group in figures.by_area],
                 "by_region": [group.as_dict() for group in figures.by_region],
@@ -117,37 +124,22 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 # --- Full overview (coordinators and the ISU) ----------------------------------------------------
-class OverviewFilterForm(forms.Form):
-    area = forms.ChoiceField(label=_lazy("Thematic area"), required=False)
-    region = forms.ChoiceField(
-        label=_lazy("Region"), required=False, choices=[("", _lazy("All regions")), *Region.choices]
-    )
-    currency = forms.ChoiceField(label=_lazy("Currency"), required=False)
-
-    def __init__(self, *args: Any, areas: list[ThematicArea], currencies: list[str], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [("", _lazy("All areas")), *((a.code, a.name) for a in areas)]
-        self.fields["currency"].choices = [("", _lazy("All currencies")), *((c, c) for c in currencies)]
-
-
 @require_GET
-@capability_required(Capability.MATCH_ASSISTANCE)
+@coordinator_required
 def overview_full(request: HttpRequest) -> HttpResponse:
     areas = list(ThematicArea.objects.order_by("position", "name"))
-    currencies = selectors.open_request_currencies()
+    currencies = open_request_currencies()
     form = OverviewFilterForm(request.GET or None, areas=areas, currencies=currencies)
     valid = form.is_valid() if request.GET else True
     data = form.cleaned_data if request.GET else {}  # the valid filters, even when another is not
     area = next((a for a in areas if a.code == data.get("area")), None)
-    figures = selectors.open_request_figures(
+    figures = open_request_figures(
         area_id=area.pk if area else None,
         region=data.get("region") or None,
         currency=data.get("currency") or None,
         areas=areas,
     )
-    gaps = selectors.largest_gaps(
-        figures, visible=access.requests_visible_to(request.user), per_currency=GAPS_PER_CURRENCY
-    )
+    gaps = largest_gaps(figures, visible=access.requests_visible_to(request.user), per_currency=GAPS_PER_CURRENCY)
     for _currency, rows in gaps:
         for row in rows:
             row.url = request_url(row.request.pk)
@@ -162,9 +154,9 @@ def overview_full(request: HttpRequest) -> HttpResponse:
             "gaps_per_currency": GAPS_PER_CURRENCY,
             "own_area_codes": None if own_areas is None else {a.code for a in areas if a.pk in own_areas},
             "filtered": any(data.get(key) for key in ("area", "region", "currency")),
-            "coalitions": list(selectors.coalitions_with_partner_counts()),
+            "coalitions": list(coalitions_with_partner_counts()),
             "openable_coalitions": openable_coalitions(request.user),
-            "public_offers": selectors.public_offer_count(),
+            "public_offers": public_offer_count(),
             "currency_note": CURRENCY_NOTE,
         },
         status=200 if valid else 400,
@@ -172,19 +164,11 @@ def overview_full(request: HttpRequest) -> HttpResponse:
 
 
 # --- Reconciliation with Article 7 Form I --------------------------------------------------------
-class ReconciliationFilterForm(forms.Form):
-    year = forms.TypedChoiceField(label=_lazy("Year"), required=False, coerce=int, empty_value=None)
-
-    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", _lazy("All years")), *((str(y), str(y)) for y in years)]
-
-
 @require_GET
 @login_required
 def reconciliation(request: HttpRequest) -> HttpResponse:
-    scope = recon.scope_for(request.user)  # PermissionDenied for those with no rows to see
-    everything = recon.reconcile(user=request.user, scope=scope)
+    scope = scope_for(request.user)  # PermissionDenied for those with no rows to see
+    everything = reconcile(user=request.user, scope=scope)
     form = ReconciliationFilterForm(request.GET or None, years=everything.years)
     valid = form.is_valid() if request.GET else True
     year = form.cleaned_data.get("year") if request.GET and valid else None

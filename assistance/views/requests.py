@@ -3,7 +3,8 @@ points' pages to file, change, share, withdraw and close a request and its suppo
 
 Views are thin: parse, fetch and authorize through ``assistance.access`` (404 to those who may
 not know the request exists, 403 to those who may read but not change it), call one service,
-render or redirect. Every write goes through ``assistance.services``, which audits it.
+render or redirect. Every write goes through ``assistance.services.requests`` (and ``documents``), which
+audit it; the history and how a request ended are read by ``assistance.selectors.history``.
 
 Who sees the matches of a request: the requesting State, the coordinators of its area and the
 ISU see all of them; a donor sees its own. The public sees a public request and its funding, not
@@ -12,8 +13,7 @@ the matches (a match page is for the parties to it).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from django import forms
 from django.contrib import messages
@@ -21,38 +21,31 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import permissions
-from accounts.models import Role, ThematicArea
-from accounts.permissions import Capability
-from assistance import access, services, uploads
+from assistance import access, uploads
 from assistance.forms import CloseForm, DocumentForm, ReasonForm, RequestFilterForm, RequestForm, ShareForm
 from assistance.models import (
-    AssistanceKind,
     AssistanceRequest,
     AssistanceSettings,
     Decision,
-    Donor,
     Match,
     MatchStatus,
     RequestDocument,
     RequestStatus,
 )
-from assistance.selectors import funding
-from audit.models import AuditEntry
+from assistance.selectors.funding import funding
+from assistance.selectors.history import ending, request_history
+from assistance.services import documents
+from assistance.services.requests import close_request, create_request, share_request, update_request, withdraw_request
 from ccm_portal.core import ratelimit
-from parties.models import Obligation
+from ccm_portal.core.views import attempt, submit
 from reporting.formats import currencies
-
-T = TypeVar("T")
 
 PER_PAGE = 50
 MINE, EVERYTHING = "mine", "all"
@@ -66,33 +59,6 @@ MATCH_BADGES = {
     MatchStatus.DELIVERED: "success",
 }
 DECISION_BADGES = {Decision.PENDING: "neutral", Decision.ACCEPTED: "success", Decision.DECLINED: "danger"}
-ACTION_LABELS = {
-    "assistance.request.created": _lazy("Request filed"),
-    "assistance.request.changed": _lazy("Request changed"),
-    "assistance.request.shared": _lazy("Donors it is shared with changed"),
-    "assistance.request.withdrawn": _lazy("Request withdrawn"),
-    "assistance.request.closed": _lazy("Request closed"),
-    "assistance.request.document_added": _lazy("Document added"),
-    "assistance.request.document_removed": _lazy("Document removed"),
-}
-FIELD_LABELS = {
-    "area": _lazy("thematic area"),
-    "kind": _lazy("kind"),
-    "title": _lazy("title"),
-    "description": _lazy("description"),
-    "obligation": _lazy("obligation it serves"),
-    "amount": _lazy("amount needed"),
-    "currency": _lazy("currency"),
-    "period_start": _lazy("from"),
-    "period_end": _lazy("until"),
-    "location": _lazy("location"),
-    "is_public": _lazy("public"),
-    "status": _lazy("status"),
-    "shared_with": _lazy("shared with"),
-    "documents": _lazy("documents"),
-}
-# Fields of the snapshot not worth showing in the history (they never change after filing).
-HIDDEN_AUDIT_FIELDS = {"state", "created_by", "id"}
 
 
 # --- Shared helpers (the offer pages use them too) -------------------------------------------------
@@ -107,32 +73,6 @@ def not_found_or_sign_in(request: HttpRequest) -> HttpResponse:
 def _back(assistance_request: AssistanceRequest, anchor: str = "") -> HttpResponse:
     url = reverse("assistance:request_detail", args=[assistance_request.pk])
     return redirect(f"{url}#{anchor}" if anchor else url)
-
-
-def refused(request: HttpRequest, error: ValidationError) -> None:
-    messages.error(request, " ".join(error.messages))
-
-
-def attempt(request: HttpRequest, write: Callable[[], object], success: str) -> None:
-    """A step of the workflow (withdraw, close, remove) its form asked for: ``write`` calls the service, and the
-    outcome is a message, the success or why the service refused (e.g. it was closed meanwhile)."""
-    try:
-        write()
-    except ValidationError as error:
-        refused(request, error)
-    else:
-        messages.success(request, success)
-
-
-def submit(form: forms.Form, write: Callable[[], T]) -> T | None:
-    """What ``write`` (the service) returns once ``form`` is valid, or None: then the service's refusal is on the
-    form, a {"field": …} error next to its field, the rest above the form."""
-    if form.is_valid():
-        try:
-            return write()
-        except ValidationError as error:
-            form.add_error(None, error)
-    return None
 
 
 def render_form(
@@ -201,12 +141,6 @@ def visible_matches(user: Any, matches: QuerySet[Match], *related: str) -> list[
     return rows
 
 
-def ending(obj: Any, *actions: str) -> tuple[AuditEntry | None, str]:
-    """The audit entry that ended ``obj`` (withdrawn, closed) and the reason given: every reader sees why."""
-    entry = AuditEntry.objects.for_object(obj).filter(action__in=actions).first()
-    return entry, ((entry.context or {}).get("reason", "") if entry else "")
-
-
 def _withdraw_form(*args: Any) -> ReasonForm:
     return ReasonForm(
         *args, label=_("Why the request is withdrawn"), required_message=_("Say why the request is withdrawn.")
@@ -220,25 +154,15 @@ def _document_form(*args: Any) -> DocumentForm:
 
 # --- List ----------------------------------------------------------------------------------------------
 def _scope_label(user: Any) -> str | None:
-    """What "mine" means for this user, or None when the list has no such choice."""
-    if not (getattr(user, "is_authenticated", False) and user.is_active) or access.is_isu(user):
-        return None
-    if user.role == Role.FOCAL_POINT and user.state_id:
+    """What "mine" means for this user (``access.own_requests_side``), or None when the list has no such choice."""
+    side = access.own_requests_side(user)
+    if side == "state":
         return _("Requests of %(state)s") % {"state": user.state.name}
-    if user.role == Role.DONOR:
+    if side == "donor":
         return _("Shared with or matched to you")
-    if user.role == Role.COORDINATOR:
+    if side == "coordinator":
         return _("Requests in your areas")
     return None
-
-
-def _mine(user: Any) -> Q:
-    if user.role == Role.FOCAL_POINT:
-        return Q(state_id=user.state_id)
-    if user.role == Role.DONOR:
-        donors = access.donors_of(user)
-        return Q(shared_with__in=donors) | Q(matches__offer__donor__in=donors)
-    return Q(area__in=user.thematic_areas.all())
 
 
 @require_GET
@@ -249,7 +173,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     scope_label = _scope_label(user)
     scope = scope_of(request, has_mine=scope_label is not None)
     if scope == MINE:
-        requests = requests.filter(pk__in=AssistanceRequest.objects.filter(_mine(user)).values("pk"))
+        requests = requests.filter(pk__in=AssistanceRequest.objects.filter(access.own_requests(user)).values("pk"))
     if data.get("status"):
         requests = requests.filter(status=data["status"])
     if data.get("area"):
@@ -272,7 +196,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
         rows=rows,
         scope=scope,
         scope_label=scope_label,
-        can_request=permissions.can(user, Capability.REQUEST_ASSISTANCE) and bool(user.state_id),
+        can_request=access.may_request_assistance(user),
     )
 
 
@@ -284,16 +208,14 @@ FORM_TEMPLATE = "assistance/requests/form.html"
 @require_http_methods(["GET", "POST"])
 def request_new(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not permissions.can(user, Capability.REQUEST_ASSISTANCE) or not user.state_id:
+    if not access.may_request_assistance(user):
         raise PermissionDenied
     if request.method == "GET":
         return render_form(request, FORM_TEMPLATE, RequestForm(state=user.state))
     form = RequestForm(request.POST, state=user.state)
     created = submit(
         form,
-        lambda: services.create_request(
-            actor=user, **form.service_arguments(), shared_with=form.cleaned_data["shared_with"]
-        ),
+        lambda: create_request(actor=user, **form.service_arguments(), shared_with=form.cleaned_data["shared_with"]),
     )
     if created is None:
         return render_form(request, FORM_TEMPLATE, form, status=400)
@@ -324,9 +246,7 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = RequestForm(initial=RequestForm.initial_for(assistance_request), state=state, with_sharing=False)
         return render_form(request, FORM_TEMPLATE, form, assistance_request)
     form = RequestForm(request.POST, state=state, with_sharing=False)
-    saved = submit(
-        form, lambda: services.update_request(actor=user, request=assistance_request, **form.service_arguments())
-    )
+    saved = submit(form, lambda: update_request(actor=user, request=assistance_request, **form.service_arguments()))
     if saved is None:
         return render_form(request, FORM_TEMPLATE, form, assistance_request, status=400)
     messages.success(request, _("Request saved."))
@@ -338,57 +258,6 @@ def _detail_queryset() -> QuerySet[AssistanceRequest]:
     return AssistanceRequest.objects.select_related(
         "state", "area", "obligation__state", "created_by"
     ).prefetch_related("obligation__extensions__meeting")
-
-
-def _audit_value(name: str, value: Any, names: dict[str, dict[str, str]]) -> str:
-    if value is None or value == "":
-        return ""
-    if name in names:
-        if isinstance(value, list):
-            return ", ".join(names[name].get(str(v), str(v)) for v in value)
-        return names[name].get(str(value), str(value))
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return Truncator(str(value)).chars(240)
-
-
-def _history(assistance_request: AssistanceRequest) -> list[AuditEntry]:
-    entries = list(AuditEntry.objects.for_object(assistance_request).select_related("actor"))
-    # Ids in the recorded values, in words: one query per kind of object, whatever the number of entries.
-    ids: dict[str, set[str]] = {"area": set(), "obligation": set(), "shared_with": set()}
-    for entry in entries:
-        for name, values in (entry.changes or {}).items():
-            if name in ids and isinstance(values, list):
-                for value in values:
-                    ids[name].update(str(v) for v in (value if isinstance(value, list) else [value]) if v)
-    names: dict[str, dict[str, str]] = {
-        "status": {k: str(v) for k, v in RequestStatus.choices},
-        "kind": {k: str(v) for k, v in AssistanceKind.choices},
-        "is_public": {"True": _("yes"), "False": _("no")},
-        "area": {str(a.pk): a.name for a in ThematicArea.objects.filter(pk__in=ids["area"])} if ids["area"] else {},
-        "obligation": {
-            str(o.pk): str(o.get_article_display()) for o in Obligation.objects.filter(pk__in=ids["obligation"])
-        }
-        if ids["obligation"]
-        else {},
-        "shared_with": {
-            str(d.pk): str(d) for d in Donor.objects.select_related("state").filter(pk__in=ids["shared_with"])
-        }
-        if ids["shared_with"]
-        else {},
-    }
-    for entry in entries:
-        entry.label = ACTION_LABELS.get(entry.action, entry.action)
-        entry.change_list = []
-        for name, values in (entry.changes or {}).items():
-            if name in HIDDEN_AUDIT_FIELDS:
-                continue
-            before, after = values if isinstance(values, list) and len(values) == 2 else (None, values)
-            before, after = _audit_value(name, before, names), _audit_value(name, after, names)
-            if before != after:
-                entry.change_list.append((FIELD_LABELS.get(name, name), before, after))
-        entry.detail = (entry.context or {}).get("reason", "")
-    return entries
 
 
 def _detail_context(request: HttpRequest, assistance_request: AssistanceRequest, **bound: Any) -> dict[str, Any]:
@@ -417,7 +286,7 @@ def _detail_context(request: HttpRequest, assistance_request: AssistanceRequest,
         "documents": list(assistance_request.documents.select_related("uploaded_by")),
         "shared_with": list(assistance_request.shared_with.select_related("state")) if sees_sharing else None,
         "obligation_deadline": obligation.current_deadline if obligation is not None else None,
-        "history": _history(assistance_request) if sees_sharing else None,
+        "history": request_history(assistance_request) if sees_sharing else None,
         "withdraw_form": bound.get("withdraw_form") or _withdraw_form(),
         "close_form": bound.get("close_form") or CloseForm(),
         "document_form": bound.get("document_form") or (_document_form() if editable else None),
@@ -454,9 +323,7 @@ def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_detail(request, assistance_request, status=400, withdraw_form=form)
     attempt(
         request,
-        lambda: services.withdraw_request(
-            actor=request.user, request=assistance_request, reason=form.cleaned_data["reason"]
-        ),
+        lambda: withdraw_request(actor=request.user, request=assistance_request, reason=form.cleaned_data["reason"]),
         _("Request withdrawn. Donors and coordinators see your reason."),
     )
     return _back(assistance_request)
@@ -471,7 +338,7 @@ def request_close(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_detail(request, assistance_request, status=400, close_form=form)
     attempt(
         request,
-        lambda: services.close_request(actor=request.user, request=assistance_request, note=form.cleaned_data["note"]),
+        lambda: close_request(actor=request.user, request=assistance_request, note=form.cleaned_data["note"]),
         _("Request closed. It stays on record with its funding."),
     )
     return _back(assistance_request)
@@ -489,9 +356,7 @@ def request_share(request: HttpRequest, pk: int) -> HttpResponse:
         form = ShareForm(request.POST)
         shared = submit(
             form,
-            lambda: services.share_request(
-                actor=request.user, request=assistance_request, donors=form.cleaned_data["donors"]
-            ),
+            lambda: share_request(actor=request.user, request=assistance_request, donors=form.cleaned_data["donors"]),
         )
         if shared is not None:
             messages.success(request, _("The donors who may read this request are saved."))
@@ -520,7 +385,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     form = _document_form(request.POST, request.FILES)
     if form.is_valid():
         try:
-            document = services.add_document(
+            document = documents.add_document(
                 actor=request.user, request=assistance_request, upload=form.cleaned_data["file"]
             )
         except ValidationError as error:
@@ -561,7 +426,7 @@ def document_delete(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
     document = _document(request, pk, doc_pk, to="edit")
     attempt(
         request,
-        lambda: services.remove_document(actor=request.user, document=document),
+        lambda: documents.remove_document(actor=request.user, document=document),
         _("“%(name)s” removed.") % {"name": document.name},
     )
     return _back(document.request, "documents-title")

@@ -175,7 +175,7 @@ def test_the_figure_page_shows_botswana_with_the_bound_and_its_source(reference_
 
 
 def test_the_coalition_records_are_one_query_whatever_their_number(reference_data, django_assert_num_queries):
-    from assistance.selectors import coalition_records_on
+    from assistance.selectors.coalitions import coalition_records_on
 
     with django_assert_num_queries(1):
         few = coalition_records_on(dt.date(2025, 1, 1))

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
-from assistance import coalitions as services
 from assistance.models import CoalitionMeeting, Donor, MatchStatus
+from assistance.services import coalitions
 from audit.models import AuditEntry
 from tests.assistance.test_overview import donor_for, make_coalition, make_match, make_offer, make_request
 from tests.assistance.volume import build
@@ -264,8 +264,8 @@ def test_the_service_refuses_others_and_checks_its_input(coalition, focal_point,
     from django.core.exceptions import PermissionDenied, ValidationError
 
     with pytest.raises(PermissionDenied):
-        services.add_meeting(actor=focal_point, coalition=coalition, date=D(2026, 1, 1), title="Ours")
+        coalitions.add_meeting(actor=focal_point, coalition=coalition, date=D(2026, 1, 1), title="Ours")
     with pytest.raises(ValidationError) as error:
-        services.add_meeting(actor=coordinator, coalition=coalition, date=None, title="x" * 201, place="y" * 201)
+        coalitions.add_meeting(actor=coordinator, coalition=coalition, date=None, title="x" * 201, place="y" * 201)
     assert set(error.value.message_dict) == {"date", "title", "place"}
     assert not CoalitionMeeting.objects.exists()

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from assistance.models import AssistanceRequest, Coalition, Match, MatchStatus
-from assistance.selectors import funding
+from assistance.selectors.funding import funding
 from audit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def test_demo_assistance_refuses_to_run_outside_debug(reference_data):
 def test_demo_funding_adds_up_and_the_offer_is_ranked_against_the_remaining_gap(reference_data):
     """The issue's finding: "Pledged 0" beside "Committed 500,000", and the offer ranked against
     the full need (66 %) though the 700,000 gap is below its 800,000 ceiling."""
-    from assistance.board import request_board
+    from assistance.selectors.board import request_board
 
     call_command("seed_demo", force=True, stdout=io.StringIO())
     call_command("seed_demo_assistance", force=True, stdout=io.StringIO())

@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import Role
-from assistance import matching, notifications
+from assistance import notifications
 from assistance.models import (
     AssistanceNotification,
     AssistanceSettings,
@@ -20,6 +20,7 @@ from assistance.models import (
     RequestStatus,
     TaskKind,
 )
+from assistance.services import matching
 from assistance.tasks import (
     notify_match_advanced,
     notify_match_decided,

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Role, ThematicArea
-from assistance import matching, services
 from assistance.models import AssistanceOffer, Donor, OfferStatus
+from assistance.services import matching, offers
 from audit.models import AuditEntry
 from parties.models import State
 from tests.assistance.test_request_views import file_request, html, text, url
@@ -51,7 +51,7 @@ def register(actor, area_map, **kw):
         "currency": "NOK",
         "conditions": "Co-funding of 10%.",
     }
-    return services.create_offer(actor=actor, **(fields | kw))
+    return offers.create_offer(actor=actor, **(fields | kw))
 
 
 @pytest.fixture
@@ -180,7 +180,7 @@ def test_who_sees_which_offers(
 
 def test_the_list_filters_by_status_area_and_kind(client_for, donor, areas, restricted_offer):
     material = register(donor, areas, title="Detectors", kinds=["material"], areas=[areas["stockpile-destruction"]])
-    services.withdraw_offer(actor=donor, offer=material, reason="Stock given away.")
+    offers.withdraw_offer(actor=donor, offer=material, reason="Stock given away.")
     client = client_for(donor)
     page = text(client.get(url("offer_list"), {"status": "withdrawn"}))
     assert "Detectors" in page and "Clearance fund 2027" not in page

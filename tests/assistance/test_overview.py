@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role, ThematicArea, User
-from assistance import selectors
 from assistance.models import (
     AssistanceOffer,
     AssistanceRequest,
@@ -19,6 +18,7 @@ from assistance.models import (
     OfferStatus,
     RequestStatus,
 )
+from assistance.selectors.overview import open_request_figures
 from parties.models import State
 from tests.assistance.volume import build
 from tests.factories import make_user
@@ -131,7 +131,7 @@ def needs(reference_data):
 
 
 def test_figures_are_summed_per_area_and_per_currency_never_across_currencies(needs):
-    figures = selectors.open_request_figures()
+    figures = open_request_figures()
     clearance = next(g for g in figures.by_area if g.key == "clearance-rre")
     assert clearance.open_requests == 4  # the closed one does not count
     usd, eur = clearance.by_currency["USD"], clearance.by_currency["EUR"]
@@ -152,7 +152,7 @@ def test_figures_are_summed_per_area_and_per_currency_never_across_currencies(ne
 
 
 def test_figures_by_region_follow_the_requesting_state(needs):
-    figures = selectors.open_request_figures()
+    figures = open_request_figures()
     asia = next(g for g in figures.by_region if g.key == "Asia")
     pacific = next(g for g in figures.by_region if g.key == "Pacific")
     assert asia.open_requests == 4 and pacific.open_requests == 1
@@ -163,7 +163,7 @@ def test_figures_by_region_follow_the_requesting_state(needs):
 
 def test_a_fully_funded_request_has_no_gap_even_when_overfunded(needs):
     make_match(needs["usd"], make_offer(donor_for("DEU")), amount="90000", status=MatchStatus.COMMITTED)
-    figures = selectors.open_request_figures(area_id=needs["usd"].area_id, currency="USD")
+    figures = open_request_figures(area_id=needs["usd"].area_id, currency="USD")
     usd = figures.total.by_currency["USD"]
     assert usd.gap == Decimal("40000") + Decimal("20000")  # the first request's gap is 0, not −20,000
     assert usd.funded_percent == int((usd.needed - usd.gap) * 100 / usd.needed)

@@ -7,7 +7,6 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Role
-from assistance import matching
 from assistance.models import MatchStatus
 from assistance.reconciliation import (
     Reason,
@@ -17,6 +16,7 @@ from assistance.reconciliation import (
     reconcile,
     scope_for,
 )
+from assistance.services import matching
 from audit.models import AuditEntry
 from parties.models import State
 from reporting import services as reporting

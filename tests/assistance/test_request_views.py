@@ -14,7 +14,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Role, ThematicArea
-from assistance import matching, services
 from assistance.models import (
     AssistanceOffer,
     AssistanceRequest,
@@ -23,6 +22,7 @@ from assistance.models import (
     RequestDocument,
     RequestStatus,
 )
+from assistance.services import documents, matching, requests
 from audit.models import AuditEntry
 from parties.models import Obligation
 from tests.assistance.test_uploads import PDF, docx
@@ -66,7 +66,7 @@ def file_request(actor, area, **kw):
         "currency": "USD",
         "location": "Xieng Khouang",
     }
-    return services.create_request(actor=actor, **(fields | kw))
+    return requests.create_request(actor=actor, **(fields | kw))
 
 
 @pytest.fixture
@@ -194,7 +194,7 @@ def test_coordinators_see_their_areas_and_the_isu_everything(
 
 def test_the_list_filters_by_status_area_and_kind(client_for, focal_point, clearance, lao_request):
     material = file_request(focal_point, clearance, title="Detectors", kind="material", amount=None, currency="")
-    services.close_request(actor=focal_point, request=material)
+    requests.close_request(actor=focal_point, request=material)
     client = client_for(focal_point)
     page = text(client.get(url("request_list"), {"status": "closed"}))
     assert "Detectors" in page and lao_request.title not in page and "1 request" in page
@@ -339,7 +339,7 @@ def test_the_owner_sees_every_field_funding_matches_documents_and_history(
         matching.decide_match(actor=side, match=euros, accept=True)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    services.add_document(actor=focal_point, request=lao_request, upload=SimpleUploadedFile("Survey plan.pdf", PDF))
+    documents.add_document(actor=focal_point, request=lao_request, upload=SimpleUploadedFile("Survey plan.pdf", PDF))
     response = client_for(focal_point).get(url("request_detail", lao_request.pk))
     assert response.status_code == 200
     page = text(response)
@@ -405,7 +405,7 @@ def test_a_donor_reads_a_request_once_it_is_shared_but_cannot_change_it(
 ):
     client = client_for(donor)
     assert client.get(url("request_detail", lao_request.pk)).status_code == 404
-    services.share_request(actor=focal_point, request=lao_request, donors=[norway])
+    requests.share_request(actor=focal_point, request=lao_request, donors=[norway])
     response = client.get(url("request_detail", lao_request.pk))
     assert response.status_code == 200 and "Survey in Xieng Khouang" in text(response)
     assert "Shared with" not in text(response)  # who else it is shared with is the State's business
@@ -584,7 +584,7 @@ def test_the_owner_uploads_a_document_served_only_to_readers(
     assert client_for(donor).get(download).status_code == 404  # not shared with Norway
     response = client_for(None).get(download)
     assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
-    services.share_request(actor=focal_point, request=lao_request, donors=[norway])
+    requests.share_request(actor=focal_point, request=lao_request, donors=[norway])
     assert client_for(donor).get(download).status_code == 200
     # The document of one request is not reachable through another.
     other = file_request(focal_point, lao_request.area, title="Other")
@@ -639,7 +639,7 @@ def test_only_the_requesting_state_adds_or_removes_documents(
 
 
 def test_no_document_is_added_to_a_closed_request(client_for, media, focal_point, lao_request):
-    services.close_request(actor=focal_point, request=lao_request)
+    requests.close_request(actor=focal_point, request=lao_request)
     response = upload(client_for(focal_point), lao_request.pk, "plan.pdf", PDF)
     assert response.status_code == 400 and "This request is closed" in text(response)
     assert not RequestDocument.objects.exists() and stored_files(media) == []

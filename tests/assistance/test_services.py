@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.models import ThematicArea
-from assistance import matching, services
 from assistance.models import AssistanceOffer, AssistanceRequest, Donor, RequestStatus
+from assistance.services import matching, requests
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -30,7 +30,7 @@ def request_for(focal_point, clearance, **kw):
         "amount": Decimal("250000"),
         "currency": "usd",
     }
-    return services.create_request(actor=focal_point, **(fields | kw))
+    return requests.create_request(actor=focal_point, **(fields | kw))
 
 
 def test_a_focal_point_files_a_request_for_their_state(focal_point, clearance):
@@ -97,7 +97,7 @@ def test_a_match_is_decided_by_both_sides_then_committed_and_delivered_and_the_g
     focal_point, coordinator, donor, clearance, django_assert_num_queries
 ):
     from assistance.models import Match, MatchStatus
-    from assistance.selectors import funding
+    from assistance.selectors.funding import funding
     from audit.models import AuditEntry
 
     request = request_for(focal_point, clearance)  # 250,000 USD

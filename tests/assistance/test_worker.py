@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from assistance import matching
 from assistance.models import AssistanceNotification, AssistanceRequest, CoordinatorTask
+from assistance.services import matching
 from tests.assistance.test_board import make_offer, make_request, norway
 from tests.helpers import wait_for
 

@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import ThematicArea
-from assistance import services
 from assistance.models import AssistanceRequest, Match, MatchStatus
+from assistance.services import offers
 from tests.factories import PASSWORD
 
 from .test_invitation_flow import sign_in, submit_form_with
@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def norway_offer(donor):
-    return services.create_offer(
+    return offers.create_offer(
         actor=donor,
         title="Clearance funding 2027–2028",
         areas=[ThematicArea.objects.get(code="clearance-rre")],

@@ -10,10 +10,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts.models import Role, ThematicArea, User
-from assistance import matching, services
+from accounts.models import ThematicArea, User
+from assistance import access
 from assistance.models import AssistanceRequest, Coalition, Donor
+from assistance.services import matching, offers, requests
 from audit import services as audit
+from ccm_portal.core import clock
 from parties.models import Obligation, Region
 
 DEMO_NOTE = "Demo data: invented for trying the portal."
@@ -31,14 +33,14 @@ class Command(BaseCommand):
             raise CommandError("Demo data is for development only (DJANGO_DEBUG=1), or pass --force.")
         accounts = {u.email.split("@")[0]: u for u in User.objects.filter(email__endswith="@demo.ccm-portal.test")}
         focal_point, donor, coordinator = (accounts.get(k) for k in ("focal.point", "donor", "coordinator"))
-        if not (focal_point and donor and coordinator) or donor.role != Role.DONOR:
+        if not (focal_point and donor and coordinator) or not access.may_offer_assistance(donor):
             raise CommandError("Create the demo accounts first: manage.py seed_demo")
         if AssistanceRequest.objects.filter(state=focal_point.state).exists():
             self.stdout.write(f"Demo assistance for {focal_point.state.name} already exists.")
             return
         areas = {a.code: a for a in ThematicArea.objects.all()}
-        year = dt.date.today().year
-        clearance = services.create_request(
+        year = clock.today().year
+        clearance = requests.create_request(
             actor=focal_point,
             area=areas["clearance-rre"],
             kind="financial",
@@ -51,7 +53,7 @@ class Command(BaseCommand):
             location="Xieng Khouang, Houaphanh",
             obligation=Obligation.objects.filter(state=focal_point.state, article=4).first(),
         )
-        services.create_request(
+        requests.create_request(
             actor=focal_point,
             area=areas["victim-assistance"],
             kind="technical",
@@ -64,7 +66,7 @@ class Command(BaseCommand):
             location="Five provinces",
             is_public=True,
         )
-        offer = services.create_offer(
+        offer = offers.create_offer(
             actor=donor,
             title="Clearance and survey funding 2027–2029",
             areas=[areas["clearance-rre"]],

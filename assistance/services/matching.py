@@ -2,8 +2,9 @@
 
 Writes: a coordinator proposes, the donor and the State decide, the donor records commitment and
 delivery; the daily check raises a task on requests nobody offered anything for; a coordinator
-marks a task done. Each is atomic, audited, with an explicit actor, and queues its e-mails with
-``transaction.on_commit`` so that nothing is sent for a change that was rolled back.
+marks a task done. Each is atomic, audited, with an explicit actor, and queues its e-mails by task
+name (``ccm_portal.core.tasks.enqueue``, run once the transaction commits) so that nothing is sent
+for a change that was rolled back.
 
 Who may see a match or a task is decided in ``assistance.access``.
 """
@@ -19,10 +20,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import permissions
 from accounts.models import User
-from assistance import tasks
-from assistance.access import acts_for_donor, coordinates
+from assistance import access
 from assistance.models import (
     AssistanceOffer,
     AssistanceRequest,
@@ -35,8 +34,9 @@ from assistance.models import (
     RequestStatus,
     TaskKind,
 )
-from assistance.services import check_money
+from assistance.services.validation import check_money
 from audit import services as audit
+from ccm_portal.core.tasks import enqueue, enqueue_each
 from parties.rules import add_months
 
 
@@ -46,7 +46,7 @@ def propose_match(
     *, actor: User, request: AssistanceRequest, offer: AssistanceOffer, amount: Decimal | None, currency: str
 ) -> Match:
     """A coordinator of the request's area (or the ISU) proposes that an offer funds a request."""
-    if not coordinates(actor, request.area_id):
+    if not access.coordinates(actor, request.area_id):
         raise PermissionDenied
     request = AssistanceRequest.objects.select_for_update().get(pk=request.pk)
     if request.status != RequestStatus.OPEN:
@@ -66,7 +66,7 @@ def propose_match(
     audit.record(
         actor=actor, action="assistance.match.proposed", obj=match, changes=audit.diff({}, audit.snapshot(match))
     )
-    transaction.on_commit(lambda: tasks.notify_match_proposed.delay(match.pk))
+    enqueue("assistance.tasks.notify_match_proposed", match.pk)
     return match
 
 
@@ -79,11 +79,8 @@ def decide_match(*, actor: User, match: Match, accept: bool, reason: str = "") -
     if not accept and not reason.strip():
         raise ValidationError({"reason": _("Say why the match is declined.")})
     decision = Decision.ACCEPTED if accept else Decision.DECLINED
-    if acts_for_donor(actor, match.offer.donor):
-        side = "donor"
-    elif permissions.acts_for_state(actor, match.request.state):
-        side = "state"
-    else:
+    side = access.side_of(actor, match)
+    if side is None:
         raise PermissionDenied
     before = {"status": match.status, f"{side}_decision": getattr(match, f"{side}_decision")}
     setattr(match, f"{side}_decision", decision)
@@ -100,7 +97,7 @@ def decide_match(*, actor: User, match: Match, accept: bool, reason: str = "") -
         changes={key: [value, getattr(match, key)] for key, value in before.items()},
         context={"reason": reason.strip()},
     )
-    transaction.on_commit(lambda: tasks.notify_match_decided.delay(match.pk, side, str(decision)))
+    enqueue("assistance.tasks.notify_match_decided", match.pk, side, str(decision))
     return match
 
 
@@ -108,7 +105,7 @@ def decide_match(*, actor: User, match: Match, accept: bool, reason: str = "") -
 def advance_match(*, actor: User, match: Match) -> Match:
     """The donor records the next step of an accepted match: committed, then delivered."""
     match = Match.objects.select_for_update().select_related("offer__donor").get(pk=match.pk)
-    if not acts_for_donor(actor, match.offer.donor):
+    if not access.acts_for_donor(actor, match.offer.donor):
         raise PermissionDenied
     following = {MatchStatus.ACCEPTED: MatchStatus.COMMITTED, MatchStatus.COMMITTED: MatchStatus.DELIVERED}
     if match.status not in following:
@@ -119,8 +116,7 @@ def advance_match(*, actor: User, match: Match) -> Match:
     audit.record(
         actor=actor, action=f"assistance.match.{match.status}", obj=match, changes={"status": [before, match.status]}
     )
-    status = str(match.status)
-    transaction.on_commit(lambda: tasks.notify_match_advanced.delay(match.pk, status))
+    enqueue("assistance.tasks.notify_match_advanced", match.pk, str(match.status))
     return match
 
 
@@ -167,7 +163,7 @@ def raise_no_offer_tasks(*, now: dt.datetime | None = None) -> list[int]:
         except IntegrityError:
             continue  # a concurrent run raised it first
         raised.append(task.pk)
-    transaction.on_commit(lambda: [tasks.notify_no_offer_task.delay(pk) for pk in raised])
+    enqueue_each("assistance.tasks.notify_no_offer_task", raised)
     return raised
 
 
@@ -175,7 +171,7 @@ def raise_no_offer_tasks(*, now: dt.datetime | None = None) -> list[int]:
 def complete_task(*, actor: User, task: CoordinatorTask, note: str) -> CoordinatorTask:
     """A coordinator of the request's area (or the ISU) marks a task done, saying what was done."""
     task = CoordinatorTask.objects.select_for_update().select_related("request").get(pk=task.pk)
-    if not coordinates(actor, task.request.area_id):
+    if not access.coordinates(actor, task.request.area_id):
         raise PermissionDenied
     if task.done_at is not None:
         raise ValidationError(_("This task was already marked done."))

@@ -1,29 +1,23 @@
 """Writes on country coalitions: their meetings. Atomic, audited, with an explicit actor.
 
-Coalitions themselves are created by the ISU in the admin.
+Coalitions themselves are created by the ISU in the admin. Who may record a meeting:
+``assistance.access.may_add_meeting``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts import permissions
 from accounts.models import User
-from accounts.permissions import Capability
+from assistance import access
 from assistance.models import Coalition, CoalitionMeeting
 from audit import services as audit
 
 TITLE_MAX, PLACE_MAX, SUMMARY_MAX = 200, 200, 5000
-
-
-def may_add_meeting(user: Any) -> bool:
-    """Thematic coordinators and the ISU record the meetings of every coalition."""
-    return permissions.can(user, Capability.MATCH_ASSISTANCE)
 
 
 @transaction.atomic
@@ -37,7 +31,7 @@ def add_meeting(
     summary: str = "",
 ) -> CoalitionMeeting:
     """Record a meeting of the coalition: when, what, where, and what was agreed."""
-    if not may_add_meeting(actor):
+    if not access.may_add_meeting(actor):
         raise PermissionDenied
     title, place, summary = title.strip(), place.strip(), summary.strip()
     errors: dict[str, str] = {}

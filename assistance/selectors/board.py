@@ -26,7 +26,7 @@ from assistance.models import (
     OfferStatus,
     RequestStatus,
 )
-from assistance.selectors import Funding, funding
+from assistance.selectors.funding import Funding, funding
 
 BOARD_PAGE_SIZE = 25
 TOP_CANDIDATES = 3  # candidates shown for each request on the board; the request's page shows all
