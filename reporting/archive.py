@@ -36,7 +36,7 @@ from import_export import fields, resources
 
 from ccm_portal.core import spreadsheets
 from parties.models import Region, State
-from reporting import forms as editor
+from reporting import editor
 from reporting.access import readable_versions
 from reporting.formats import Choice, public_content, published_cover, typed_area_of
 from reporting.models import (

@@ -26,8 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from ccm_portal.core import documents
-from reporting import formats
-from reporting import forms as editor
+from reporting import editor, formats
 from reporting.models import Language, Report, ReportPdf, ReportVersion
 
 log = logging.getLogger(__name__)

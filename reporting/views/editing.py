@@ -31,8 +31,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ccm_portal.core.views import refusal
-from reporting import forms as editor
-from reporting import selectors, services
+from reporting import editor, selectors, services
 from reporting.access import get_report
 from reporting.checks import check_report
 from reporting.formats import Choice, FormDef, Validation, currencies

@@ -16,8 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ccm_portal.core import clock
 from ccm_portal.core.views import show_refusal
-from reporting import access, selectors, services
-from reporting import forms as editor
+from reporting import access, forms, selectors, services
 from reporting.views.pages import STATUS_BADGES, errors_text, report_title
 
 
@@ -47,7 +46,7 @@ def report_start(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not access.prepares_reports(user):
         raise PermissionDenied
-    form = editor.StartReportForm(request.POST)
+    form = forms.StartReportForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The report could not be started: %(errors)s") % {"errors": errors_text(form)})
         return redirect("reporting:my_reports")

@@ -22,9 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ccm_portal.core.views import attempt, show_refusal
-from reporting import access, selectors, services
+from reporting import access, editor, forms, selectors, services
 from reporting import entry as entries
-from reporting import forms as editor
 from reporting.access import get_report
 from reporting.checks import check_report
 from reporting.formats import Validation
@@ -70,8 +69,8 @@ def _overview_context(
     request: HttpRequest,
     report: Report,
     *,
-    settings_form: editor.ReportSettingsForm | None = None,
-    submit_form: editor.SubmitForm | None = None,
+    settings_form: forms.ReportSettingsForm | None = None,
+    submit_form: forms.SubmitForm | None = None,
 ) -> dict[str, Any]:
     user = request.user
     mode = page_mode(user, report)
@@ -122,9 +121,9 @@ def _overview_context(
         form_rows=_form_rows(report, validation, comments),
         findings=check_report(report, validation.cleaned),
         comments=comments,
-        reply_form=editor.ReplyForm(auto_id=False),
-        settings_form=settings_form or editor.ReportSettingsForm(report=report),
-        submit_form=submit_form or editor.SubmitForm(is_correction=is_correction),
+        reply_form=forms.ReplyForm(auto_id=False),
+        settings_form=settings_form or forms.ReportSettingsForm(report=report),
+        submit_form=submit_form or forms.SubmitForm(is_correction=is_correction),
         is_correction=is_correction,
         can_recall=report.status in AWAITING_REVIEW and not (latest and latest.entered_by_isu),
         can_correct=report.status in (ReportStatus.ACCEPTED, ReportStatus.PUBLISHED),
@@ -152,7 +151,7 @@ def _render_overview(request: HttpRequest, report: Report, *, status: int, **for
 @require_POST
 def report_settings(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_report(request.user, pk, to="edit")
-    form = editor.ReportSettingsForm(request.POST, report=report)
+    form = forms.ReportSettingsForm(request.POST, report=report)
     if not form.is_valid():
         messages.error(request, _("The settings were not saved: see the problems marked below."))
         return _render_overview(request, report, status=400, settings_form=form)
@@ -203,7 +202,7 @@ def report_nil(request: HttpRequest, pk: int) -> HttpResponse:
 def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_report(request.user, pk, to="edit")
     latest = report.versions.order_by("-number").first()
-    form = editor.SubmitForm(request.POST, is_correction=bool(latest and latest.outcome == VersionOutcome.ACCEPTED))
+    form = forms.SubmitForm(request.POST, is_correction=bool(latest and latest.outcome == VersionOutcome.ACCEPTED))
     if not form.is_valid():
         return _render_overview(request, report, status=400, submit_form=form)
     try:
@@ -285,7 +284,7 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 def comment_reply(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse:
     report = get_report(request.user, pk)
     comment = get_object_or_404(ReviewComment.objects.select_related("parent"), pk=comment_pk, report=report)
-    form = editor.ReplyForm(request.POST)
+    form = forms.ReplyForm(request.POST)
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()

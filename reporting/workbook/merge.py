@@ -12,8 +12,8 @@ import copy
 from decimal import Decimal
 from typing import Any
 
+from reporting.editor import ROW_ID
 from reporting.formats import Column, FormatDefinition, clean_cell, new_row_id
-from reporting.forms import ROW_ID
 from reporting.workbook.layout import table_sheets
 from reporting.workbook.read import ParsedWorkbook
 

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reporting import services
-from reporting.forms import ROW_ID
+from reporting.editor import ROW_ID
 from reporting.models import Report, ReportKind
 from tests.reporting.conftest import fill_minimal
 

@@ -185,7 +185,7 @@ def test_contents_stored_before_in_plain_square_metres_still_read_and_show_in_m2
     spec = initial_report.format_version.spec
     stored = {"_id": "old1", "location": "Phonsavan", "area": "2500000", "qualifier": "", "status": "confirmed"}
     table = spec.form("F").table("areas")
-    from reporting.forms import read_only_table
+    from reporting.display import read_only_table
 
     shown = read_only_table(table, [stored]).rows[0]["cells"]
     assert any(cell["text"] == "2,500,000 m²" for cell in shown)

@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 
 from audit.models import AuditEntry
 from reporting import formats, services
+from reporting.editor import ROW_ID
 from reporting.formats import Choice
-from reporting.forms import ROW_ID
 from reporting.models import ReportKind, ReportStatus, WorkbookUpload, WorkbookUploadStatus
 from reporting.workbook import apply, download, layout, merge, read
 from reporting.workbook.preview import build_preview

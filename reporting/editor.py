@@ -1,10 +1,12 @@
-"""Forms of the focal point's report pages, and the editor that turns the cover page and the
-forms A–J into HTML inputs and back into report content.
+"""The editor: turns the cover page and the forms A–J of a report's content into the editing page's inputs
+and back (the posted page into content, the revision it was loaded at), says where a review comment points,
+and gives the read-only sections every rendering of a version shows (a version's page, the archive, the PDF).
 
 Report content is a JSON document whose shape comes from the format definition (see
 ``reporting.formats``); the editor reads and writes it without knowing any form or field by
 name. Drafts keep exactly what was typed: nothing here validates cell values — the format's
 ``validate()`` does, and its errors (keyed by path) are shown next to the cell they concern.
+How one stored value reads (numbers, areas, dates, a table as stored) is ``reporting.display``.
 
 Input names:
 
@@ -24,102 +26,17 @@ import datetime as dt
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django import forms
 from django.http import QueryDict
-from django.utils import formats as l10n
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import pgettext
 
 from ccm_portal.core import clock
 from reporting import formats as fmt
+from reporting.display import TRUE_VALUES, format_area, format_cell, read_only_table
 from reporting.formats import Choice, Column, FormatDefinition, FormDef, Table, new_row_id
-from reporting.models import Language, ReportKind, Visibility
 
 ROW_ID = re.compile(r"^[A-Za-z0-9_]{1,40}$")
-TRUE_VALUES = {"1", "true", "yes", "on", "y"}
-NUMERIC_TYPES = {"integer", "area", "money"}
-
-
-# --- Plain forms ------------------------------------------------------------------------------
-class StartReportForm(forms.Form):
-    kind = forms.ChoiceField(choices=ReportKind.choices)
-    period_year = forms.IntegerField(required=False, min_value=2010, max_value=2100)
-    from_last_year = forms.BooleanField(required=False)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("kind") == ReportKind.ANNUAL and not data.get("period_year"):
-            raise forms.ValidationError(_("Say which calendar year the annual update covers."))
-        if data.get("kind") == ReportKind.INITIAL:
-            data["period_year"] = None
-            data["from_last_year"] = False
-        return data
-
-
-class ReportSettingsForm(forms.Form):
-    """Public or restricted is the State's explicit choice: nothing is preselected until it is made."""
-
-    visibility = forms.ChoiceField(
-        label=_lazy("Who may read the report once the ISU publishes it"),
-        choices=Visibility.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": _lazy("Choose public or restricted.")},
-    )
-    original_language = forms.ChoiceField(label=_lazy("Original language"), choices=Language.choices)
-    sent_to_unoda_on = forms.DateField(
-        label=_lazy("Date sent to the UN Secretary-General (UNODA)"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=_lazy(
-            "The legal submission goes to the United Nations; record here when it was sent. Leave empty if not yet."
-        ),
-    )
-
-    def __init__(self, *args: Any, report: Any = None, **kwargs: Any):
-        if report is not None and "initial" not in kwargs:
-            kwargs["initial"] = {
-                "visibility": report.visibility or None,
-                "original_language": report.original_language,
-                "sent_to_unoda_on": report.sent_to_unoda_on,
-            }
-        kwargs.setdefault("auto_id", "settings-%s")
-        super().__init__(*args, **kwargs)
-
-    def clean_sent_to_unoda_on(self) -> dt.date | None:
-        value = self.cleaned_data.get("sent_to_unoda_on")
-        if value and value > clock.today():
-            raise forms.ValidationError(_("The date cannot be in the future."))
-        return value
-
-
-class SubmitForm(forms.Form):
-    correction_note = forms.CharField(
-        label=_lazy("What this version corrects"),
-        max_length=300,
-        required=False,
-        help_text=_lazy("One line, e.g. “corrects the Form B totals”. Shown with the version."),
-    )
-
-    def __init__(self, *args: Any, is_correction: bool = False, **kwargs: Any):
-        kwargs.setdefault("auto_id", "submit-%s")
-        super().__init__(*args, **kwargs)
-        self.is_correction = is_correction
-        self.fields["correction_note"].required = is_correction
-        self.fields["correction_note"].error_messages["required"] = _("Say what this version corrects.")
-
-
-class ReplyForm(forms.Form):
-    body = forms.CharField(
-        label=_lazy("Your reply"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=5000,
-        error_messages={"required": _lazy("Write the reply.")},
-    )
 
 
 # --- Reading the editor's POST into report content -------------------------------------------
@@ -294,134 +211,6 @@ def parse_revision(post: QueryDict) -> int:
         return int(post.get("revision", ""))
     except ValueError:
         return -1
-
-
-# --- Showing values ---------------------------------------------------------------------------
-def long_date_format() -> str:
-    return pgettext("long date format, Django date filter syntax", "j F Y")
-
-
-def _decimal(value: Any) -> Decimal | None:
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-    return number if number.is_finite() else None
-
-
-def format_number(value: Any) -> str:
-    number = _decimal(value)
-    if number is None:
-        return str(value)
-    places = max(0, -number.as_tuple().exponent) if number != number.to_integral() else 0
-    return l10n.number_format(number, decimal_pos=places, use_l10n=True, force_grouping=True)
-
-
-def format_area(value: Any) -> str:
-    return _("%(number)s m²") % {"number": format_number(value)}
-
-
-def format_typed_area(typed: dict[str, str]) -> str:
-    """An area in the unit and with the precision typed: "41.30 km²", "1,100 ha"."""
-    return f"{format_number(typed['number'])} {fmt.AREA_UNIT_SYMBOLS[typed['unit']]}"
-
-
-def format_cell(column: Column, value: Any, row: dict[str, Any] | None = None, table: Table | None = None) -> str:
-    """A cleaned cell value as a reader sees it (stored units, thousands separators)."""
-    if value is None or value == "":
-        return ""
-    kind = column.type
-    if kind == "boolean":
-        return _("Yes") if value is True or str(value).lower() in TRUE_VALUES else _("No")
-    if kind == "integer":
-        return format_number(value)
-    if kind == "area":
-        # What the State typed ("41.30 km²"), when the row kept it; square metres otherwise.
-        typed = fmt.typed_area_of(row, column.key)
-        return format_typed_area(typed) if typed is not None else format_area(value)
-    if kind == "money":
-        currency = ""
-        if row is not None and table is not None:
-            currency_column = next((c for c in table.columns if c.type == "currency"), None)
-            currency = (row.get(currency_column.key) or "") if currency_column else ""
-        number = _decimal(value)
-        shown = (
-            l10n.number_format(number, decimal_pos=2, use_l10n=True, force_grouping=True)
-            if number is not None and number != number.to_integral()
-            else format_number(value)
-        )
-        return f"{shown} {currency}".strip()
-    if kind == "date":
-        try:
-            return l10n.date_format(dt.date.fromisoformat(str(value)), long_date_format())
-        except ValueError:
-            return str(value)
-    if kind in {"choice", "qualifier"}:
-        return dict(column.choices).get(str(value), str(value))
-    return str(value)
-
-
-def qualified_columns(table: Table) -> dict[str, str]:
-    """Numeric column key → key of the qualifier column that qualifies it: the numeric columns
-    just before the qualifier column (e.g. munitions and submunitions before "Qualifier")."""
-    out: dict[str, str] = {}
-    columns = list(table.columns)
-    for index, column in enumerate(columns):
-        if column.type != "qualifier":
-            continue
-        back = index - 1
-        while back >= 0 and columns[back].type in NUMERIC_TYPES and not columns[back].row_key:
-            out[columns[back].key] = column.key
-            back -= 1
-    return out
-
-
-@dataclass
-class ReadOnlyTable:
-    key: str
-    label: str
-    headers: list[Column]
-    rows: list[dict[str, Any]] = field(default_factory=list)
-
-
-def read_only_table(table: Table, rows: list[dict[str, Any]]) -> ReadOnlyTable:
-    """A table as stored: qualifiers written before the numbers they qualify, money with its
-    currency, areas in square metres."""
-    qualified = qualified_columns(table)
-    used_qualifiers = set(qualified.values())
-    has_money = any(c.type == "money" for c in table.columns)
-    hidden = used_qualifiers | ({c.key for c in table.columns if c.type == "currency"} if has_money else set())
-    headers = [c for c in table.columns if c.key not in hidden]
-    out = ReadOnlyTable(key=table.key, label=table.label, headers=headers)
-    for row in rows:
-        cells = []
-        for column in headers:
-            text = format_cell(column, row.get(column.key), row, table)
-            qualifier_key = qualified.get(column.key)
-            qualifier = row.get(qualifier_key) if qualifier_key else None
-            if text and qualifier and qualifier != "exact":
-                qualifier_column = next(c for c in table.columns if c.key == qualifier_key)
-                text = f"{format_cell(qualifier_column, qualifier)} {text}"
-            cells.append(
-                {"text": text, "numeric": column.type in NUMERIC_TYPES and not column.row_key, "head": column.row_key}
-            )
-        out.rows.append({"id": row.get("_id", ""), "cells": cells})
-    return out
-
-
-def choice_summary(form: FormDef, data: dict[str, Any], *, initial: bool) -> dict[str, Any]:
-    """What the cover page says of a form, in words."""
-    choice = data.get("choice") or ""
-    if choice == Choice.CHANGED:
-        label = _("Given in full") if initial else _("Changed")
-        return {"key": "changed", "label": label, "detail": ""}
-    if choice == Choice.UNCHANGED:
-        since = data.get("unchanged_since")
-        label = _("Unchanged since %(year)s") % {"year": since} if since not in (None, "") else _("Unchanged")
-        return {"key": "unchanged", "label": label, "detail": ""}
-    if choice == Choice.NOT_APPLICABLE:
-        return {"key": "not_applicable", "label": _("Not applicable"), "detail": data.get("na_statement") or ""}
-    return {"key": "", "label": _("Not yet said"), "detail": ""}
 
 
 # --- Building the editor ----------------------------------------------------------------------
@@ -692,6 +481,21 @@ def comment_place(comment: Any, spec: FormatDefinition, content: dict[str, Any])
                 parts.append(_row_label(table, rows[index - 1], index))
                 anchor = f"row-{row_id}"
     return {"label": " · ".join(parts), "form": code, "anchor": anchor}
+
+
+def choice_summary(form: FormDef, data: dict[str, Any], *, initial: bool) -> dict[str, Any]:
+    """What the cover page says of a form, in words."""
+    choice = data.get("choice") or ""
+    if choice == Choice.CHANGED:
+        label = _("Given in full") if initial else _("Changed")
+        return {"key": "changed", "label": label, "detail": ""}
+    if choice == Choice.UNCHANGED:
+        since = data.get("unchanged_since")
+        label = _("Unchanged since %(year)s") % {"year": since} if since not in (None, "") else _("Unchanged")
+        return {"key": "unchanged", "label": label, "detail": ""}
+    if choice == Choice.NOT_APPLICABLE:
+        return {"key": "not_applicable", "label": _("Not applicable"), "detail": data.get("na_statement") or ""}
+    return {"key": "", "label": _("Not yet said"), "detail": ""}
 
 
 def read_only_sections(spec: FormatDefinition, content: dict[str, Any], *, initial: bool) -> dict[str, Any]:
