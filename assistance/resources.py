@@ -24,7 +24,7 @@ from import_export import fields, widgets
 from import_export.results import RowResult
 
 from assistance.models import Coalition, CoalitionEvent, CoalitionEventKind
-from ccm_portal.core.imports import AuditedModelResource
+from ccm_portal.core.imports import AuditedModelResource, cell_text
 from parties.dates import PartialDate, Precision
 from parties.models import State
 
@@ -34,24 +34,16 @@ STATUSES = (ESTABLISHED, DISCUSSED, EVENT)
 CONCEPT_ISO3 = "ALL"  # rows about the concept, not one State
 
 
-def _cell(row, column: str) -> str:
-    value = row.get(column)
-    return "" if value is None else str(value).strip()
-
-
 def _partial_date(row, column: str, errors: dict[str, list[str]]) -> PartialDate | None:
-    text = _cell(row, column)
-    if not text:
-        return None
     try:
-        return PartialDate.parse(text)
-    except ValueError:
-        errors.setdefault(column, []).append(_("Write the date as YYYY, YYYY-MM or YYYY-MM-DD."))
+        return PartialDate.from_cell(cell_text(row, column))
+    except ValueError as error:
+        errors.setdefault(column, []).append(str(error))
         return None
 
 
 def _kind(row) -> str:
-    return CoalitionEventKind.CONCEPT if _cell(row, "status").lower() == EVENT else CoalitionEventKind.DISCUSSED
+    return CoalitionEventKind.CONCEPT if cell_text(row, "status").lower() == EVENT else CoalitionEventKind.DISCUSSED
 
 
 class StateOrConceptWidget(widgets.Widget):
@@ -80,14 +72,14 @@ class _CoalitionFileResource(AuditedModelResource):
     compared: tuple[str, ...] = ()  # the model fields a reload compares to report "unchanged"
 
     def import_row(self, row, instance_loader, **kwargs):
-        if _cell(row, "status").lower() in STATUSES and _cell(row, "status").lower() not in self.statuses:
+        if cell_text(row, "status").lower() in STATUSES and cell_text(row, "status").lower() not in self.statuses:
             result = self.get_row_result_class()()
             result.import_type = RowResult.IMPORT_TYPE_SKIP
             return result
         return super().import_row(row, instance_loader, **kwargs)
 
     def before_import_row(self, row, **kwargs):
-        status, iso3 = _cell(row, "status").lower(), _cell(row, "iso3")
+        status, iso3 = cell_text(row, "status").lower(), cell_text(row, "iso3")
         if status not in STATUSES:
             raise ValidationError({"status": [_("Write established, discussed or event.")]})
         try:
@@ -134,11 +126,11 @@ class CoalitionResource(_CoalitionFileResource):
         launched = _partial_date(row, "launched_on", errors)
         instance.formed_on = launched.start if launched else None
         instance.formed_precision = launched.precision if launched else Precision.DAY
-        if launched is None and not _cell(row, "established_by") and "launched_on" not in errors:
+        if launched is None and not cell_text(row, "established_by") and "launched_on" not in errors:
             errors.setdefault("launched_on", []).append(
                 _("Give the launch date, or the latest date a source shows the coalition existed (established_by).")
             )
-        if not _cell(row, "source"):
+        if not cell_text(row, "source"):
             errors.setdefault("source", []).append(_("Name the source of the coalition."))
         if errors:
             raise ValidationError(errors)
@@ -172,17 +164,17 @@ class CoalitionEventResource(_CoalitionFileResource):
         corrects only its wording or its notes updates it."""
         try:
             state = StateOrConceptWidget().clean(row.get("iso3"))
-            held = PartialDate.parse(_cell(row, "launched_on")) if _cell(row, "launched_on") else None
+            held = PartialDate.parse(cell_text(row, "launched_on")) if cell_text(row, "launched_on") else None
         except ValueError:
             return None
         return {
             "kind": CoalitionEventKind.CONCEPT
-            if _cell(row, "status").lower() == EVENT
+            if cell_text(row, "status").lower() == EVENT
             else CoalitionEventKind.DISCUSSED,
             "state": state,
             "held_on": held.start if held else None,
             "held_precision": held.precision if held else Precision.DAY,
-            "participants": _cell(row, "partner"),
+            "participants": cell_text(row, "partner"),
         }
 
     def get_instance(self, instance_loader, row):
@@ -201,9 +193,9 @@ class CoalitionEventResource(_CoalitionFileResource):
         instance.held_precision = held.precision if held else Precision.DAY
         if instance.kind == CoalitionEventKind.CONCEPT and held is None and "launched_on" not in errors:
             errors.setdefault("launched_on", []).append(_("Give the date of the event."))
-        if _cell(row, "established_by"):
+        if cell_text(row, "established_by"):
             errors.setdefault("established_by", []).append(_("Only an established coalition has this bound."))
-        if not _cell(row, "source"):
+        if not cell_text(row, "source"):
             errors.setdefault("source", []).append(_("Name the source of the record."))
         if errors:
             raise ValidationError(errors)

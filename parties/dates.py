@@ -45,6 +45,20 @@ class PartialDate:
         return cls(dt.date(year, 1, 1), Precision.YEAR)
 
     @classmethod
+    def from_cell(cls, text: str) -> PartialDate | None:
+        """A spreadsheet cell's date (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``), None when empty; otherwise a
+        ``ValueError`` whose message (translated) names the value and the forms allowed."""
+        text = text.strip()
+        if not text:
+            return None
+        try:
+            return cls.parse(text)
+        except ValueError:
+            raise ValueError(
+                _("“%(value)s” is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD.") % {"value": text}
+            ) from None
+
+    @classmethod
     def stored(cls, day: dt.date | None, precision: str) -> PartialDate | None:
         """The partial date a model stores as a day and its precision (a day when the precision is blank), or
         None without a day."""
