@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from accounts.models import User
 from audit import services as audit
 from ccm_portal.core import clock, zips
+from ccm_portal.core.tasks import enqueue
 from parties.models import State
 from reporting import access, services
 from reporting.models import (
@@ -382,10 +383,8 @@ def record_entry(*, entry: ReportEntry, actor: User, visibility: str, accept: bo
         original_source=entry.source,
         original=entry.original_file.name,
     )
-    from reporting.tasks import notify_focal_points, queue_version_pdf
-
-    transaction.on_commit(lambda: queue_version_pdf.delay(version.pk))
-    transaction.on_commit(lambda: notify_focal_points.delay(report.pk, "entered"))
+    enqueue("reporting.tasks.queue_version_pdf", version.pk)
+    enqueue("reporting.tasks.notify_focal_points", report.pk, "entered")
     if accept:
         services.start_review(report=report, actor=actor)
         services.accept_report(report=report, actor=actor)

@@ -1,4 +1,5 @@
-"""E-mails about reports: reviewers hear of submissions, focal points of review outcomes.
+"""E-mails about reports: reviewers hear of submissions, focal points of review outcomes (who they are is
+``reporting.access``' to say: ``reviewers()``, ``focal_points_of(state)``).
 
 Each message is sent once per (event, recipient): a ``Notification`` row is written before
 the message goes out, under a unique key, so a retried or duplicated task sends nothing twice.
@@ -13,7 +14,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.models import Role, User
+from accounts.models import User
+from reporting import access
 from reporting.models import Notification, Report, ReportVersion
 
 
@@ -38,7 +40,7 @@ def _send(*, key: str, user: User, template: str, context: dict) -> bool:
 
 def submission_received(*, version_id: int) -> int:
     version = ReportVersion.objects.select_related("report__state", "submitted_by").get(pk=version_id)
-    reviewers = User.objects.filter(role=Role.ISU_STAFF, is_active=True)
+    reviewers = User.objects.filter(access.reviewers())
     url = settings.CCM_SITE_URL + reverse("reporting:review_detail", args=[version.report_id])
     return sum(
         _send(
@@ -54,7 +56,7 @@ def submission_received(*, version_id: int) -> int:
 def review_outcome(*, report_id: int, event: str) -> int:
     report = Report.objects.select_related("state").get(pk=report_id)
     version = report.versions.order_by("-number").first()
-    focal_points = User.objects.filter(role=Role.FOCAL_POINT, state=report.state, is_active=True)
+    focal_points = User.objects.filter(access.focal_points_of(report.state))
     url = settings.CCM_SITE_URL + report.get_absolute_url()
     return sum(
         _send(

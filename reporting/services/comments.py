@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import permissions
 from accounts.models import User
 from audit import services as audit
+from reporting import access
 from reporting.models import Report, ReviewComment
 from reporting.services.workflow import require_reviewer
 
@@ -26,8 +26,8 @@ def add_comment(
     row_id: str = "",
     parent: ReviewComment | None = None,
 ) -> ReviewComment:
-    reviewer = permissions.can(actor, permissions.Capability.REVIEW_REPORTS)
-    if not reviewer and not permissions.acts_for_state(actor, report.state):
+    reviewer = access.is_reviewer(actor)
+    if not reviewer and not access.may_prepare(actor, report):
         raise PermissionDenied
     if not body.strip():
         raise ValidationError({"body": _("Write the comment.")})

@@ -4,6 +4,7 @@ the report it started from, and the suggestions the editor shows when a form's c
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -13,37 +14,52 @@ from reporting.formats import Choice
 from reporting.models import Report
 
 
+def _keys(old: dict[str, Any], new: dict[str, Any], *, without: frozenset[str] = frozenset()) -> list[str]:
+    return sorted((set(old) | set(new)) - without)
+
+
+def _compare(
+    changes: dict[str, list[Any]], prefix: str, old: dict[str, Any], new: dict[str, Any], keys: Iterable[str]
+) -> None:
+    """Record ``<prefix>.<key> → [before, after]`` for each of ``keys`` whose value differs."""
+    for key in keys:
+        if old.get(key) != new.get(key):
+            changes[f"{prefix}.{key}"] = [old.get(key), new.get(key)]
+
+
+def _table_changes(changes: dict[str, list[Any]], prefix: str, before: list | None, after: list | None) -> None:
+    """A table's rows by id: a row added or removed as a whole, a kept row cell by cell."""
+    rows_old = {str(r.get("_id")): r for r in before or []}
+    rows_new = {str(r.get("_id")): r for r in after or []}
+    for row_id in rows_old.keys() | rows_new.keys():
+        path = f"{prefix}.{row_id}"
+        a, b = rows_old.get(row_id), rows_new.get(row_id)
+        if a is None or b is None:
+            changes[path] = [a, b]
+        else:
+            _compare(changes, path, a, b, _keys(a, b, without=frozenset({"_id"})))
+
+
+def _form_changes(changes: dict[str, list[Any]], code: str, old: dict[str, Any], new: dict[str, Any]) -> None:
+    """One form's choice and statements, narratives and tables."""
+    prefix = f"forms.{code}"
+    _compare(changes, prefix, old, new, ("choice", "unchanged_since", "na_statement"))
+    narratives_old, narratives_new = old.get("narratives") or {}, new.get("narratives") or {}
+    _compare(changes, f"{prefix}.narratives", narratives_old, narratives_new, _keys(narratives_old, narratives_new))
+    tables_old, tables_new = old.get("tables") or {}, new.get("tables") or {}
+    for table in _keys(tables_old, tables_new):
+        _table_changes(changes, f"{prefix}.tables.{table}", tables_old.get(table), tables_new.get(table))
+
+
 def content_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """Each changed value as ``path → [before, after]``: cover fields, a form's choice or statement,
     a narrative, a table cell (``forms.B.tables.stockpile.<row>.munitions``), a row added or removed."""
     changes: dict[str, list[Any]] = {}
     cover_before, cover_after = before.get("cover") or {}, after.get("cover") or {}
-    for key in sorted(set(cover_before) | set(cover_after)):
-        if cover_before.get(key) != cover_after.get(key):
-            changes[f"cover.{key}"] = [cover_before.get(key), cover_after.get(key)]
+    _compare(changes, "cover", cover_before, cover_after, _keys(cover_before, cover_after))
     forms_before, forms_after = before.get("forms") or {}, after.get("forms") or {}
-    for code in sorted(set(forms_before) | set(forms_after)):
-        old, new = forms_before.get(code) or {}, forms_after.get(code) or {}
-        for key in ("choice", "unchanged_since", "na_statement"):
-            if old.get(key) != new.get(key):
-                changes[f"forms.{code}.{key}"] = [old.get(key), new.get(key)]
-        narratives_old, narratives_new = old.get("narratives") or {}, new.get("narratives") or {}
-        for key in sorted(set(narratives_old) | set(narratives_new)):
-            if narratives_old.get(key) != narratives_new.get(key):
-                changes[f"forms.{code}.narratives.{key}"] = [narratives_old.get(key), narratives_new.get(key)]
-        tables_old, tables_new = old.get("tables") or {}, new.get("tables") or {}
-        for table in sorted(set(tables_old) | set(tables_new)):
-            rows_old = {str(r.get("_id")): r for r in tables_old.get(table) or []}
-            rows_new = {str(r.get("_id")): r for r in tables_new.get(table) or []}
-            for row_id in rows_old.keys() | rows_new.keys():
-                path = f"forms.{code}.tables.{table}.{row_id}"
-                a, b = rows_old.get(row_id), rows_new.get(row_id)
-                if a is None or b is None:
-                    changes[path] = [a, b]
-                    continue
-                for column in sorted((set(a) | set(b)) - {"_id"}):
-                    if a.get(column) != b.get(column):
-                        changes[f"{path}.{column}"] = [a.get(column), b.get(column)]
+    for code in _keys(forms_before, forms_after):
+        _form_changes(changes, code, forms_before.get(code) or {}, forms_after.get(code) or {})
     return dict(sorted(changes.items()))
 
 

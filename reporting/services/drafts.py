@@ -11,13 +11,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts import permissions
+import audit.selectors
+import audit.services
 from accounts.models import User
-from audit import services as audit
-from audit.models import AuditEntry
 from ccm_portal.core import clock
 from parties.models import State
-from reporting import formats
+from reporting import access, formats
 from reporting.formats import Choice
 from reporting.models import EDITABLE_STATUSES, FormatVersion, Report, ReportKind, Visibility
 from reporting.services.content import content_changes, places
@@ -42,7 +41,7 @@ def start_report(
 ) -> Report:
     """Open a new draft. ``from_last_year`` pre-fills it from the State's last accepted report and
     sets each form given last year to "unchanged since", for the focal point to confirm or change."""
-    if not permissions.acts_for_state(actor, state):
+    if not access.may_prepare_for(actor, state):
         raise PermissionDenied
     if kind == ReportKind.INITIAL:
         period_year = None
@@ -83,7 +82,7 @@ def start_report(
         original_language=source.report.original_language if source else "en",
         based_on=source,
     )
-    audit.record(
+    audit.services.record(
         actor=actor,
         action="reporting.report.started",
         obj=report,
@@ -105,9 +104,7 @@ def save_draft(*, report: Report, content: dict[str, Any], base_revision: int, a
     if report.revision != base_revision:
         # Each save's audit entry names the places it changed and the revision it made.
         newer = list(
-            AuditEntry.objects.for_object(report)
-            .filter(action="reporting.report.saved", context__revision__gt=base_revision)
-            .select_related("actor")
+            audit.selectors.entries(report, "reporting.report.saved").filter(context__revision__gt=base_revision)
         )
         changed = places([path for entry in newer for path in entry.changes])
         raise EditConflict(
@@ -128,7 +125,7 @@ def save_draft(*, report: Report, content: dict[str, Any], base_revision: int, a
         fields.append("is_nil")
     report.save(update_fields=fields)
     if changes:
-        audit.record(
+        audit.services.record(
             actor=actor,
             action="reporting.report.saved",
             obj=report,
@@ -156,7 +153,9 @@ def make_nil_report(*, report: Report, base_revision: int, actor: User) -> Repor
     report = save_draft(report=report, content=content, base_revision=base_revision, actor=actor)
     report.is_nil = True
     report.save(update_fields=["is_nil"])
-    audit.record(actor=actor, action="reporting.report.marked_nil", obj=report, changes={"is_nil": [False, True]})
+    audit.services.record(
+        actor=actor, action="reporting.report.marked_nil", obj=report, changes={"is_nil": [False, True]}
+    )
     return report
 
 
@@ -181,7 +180,7 @@ def update_report_details(
         report.sent_to_unoda_on = sent_to_unoda_on
     if changes:
         report.save(update_fields=["original_language", "sent_to_unoda_on"])
-        audit.record(actor=actor, action="reporting.report.details_changed", obj=report, changes=changes)
+        audit.services.record(actor=actor, action="reporting.report.details_changed", obj=report, changes=changes)
     return report
 
 
@@ -197,7 +196,7 @@ def set_visibility(*, report: Report, visibility: str, actor: User) -> Report:
         return report
     report.visibility = visibility
     report.save(update_fields=["visibility"])
-    audit.record(
+    audit.services.record(
         actor=actor, action="reporting.report.visibility_set", obj=report, changes={"visibility": [before, visibility]}
     )
     return report

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from ccm_portal.core.tasks import enqueue
 from reporting import formats
 from reporting.models import AWAITING_REVIEW, Report, ReportStatus, ReportVersion, VersionOutcome
 from reporting.services.workflow import InvalidTransition, lock, require_focal_point, require_reviewer, set_status
@@ -112,6 +113,5 @@ def start_correction(*, report: Report, actor: User) -> Report:
 
 
 def _notify_state(report: Report, event: str) -> None:
-    from reporting.tasks import notify_focal_points
-
-    transaction.on_commit(lambda: notify_focal_points.delay(report.pk, event))
+    """The State's focal points hear of the outcome (``reporting.tasks.notify_focal_points``), once committed."""
+    enqueue("reporting.tasks.notify_focal_points", report.pk, event)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from ccm_portal.core import clock
+from ccm_portal.core.tasks import enqueue
 from reporting.models import AWAITING_REVIEW, EDITABLE_STATUSES, Report, ReportStatus, ReportVersion, VersionOutcome
 from reporting.services.content import validation_for
 from reporting.services.workflow import InvalidTransition, lock, require_focal_point, set_status
@@ -54,13 +55,9 @@ def submit_report(*, report: Report, actor: User, correction_note: str = "") -> 
         action="reporting.report.submitted",
         version=version.number,
     )
-    from reporting.tasks import notify_reviewers_of_submission
-
-    transaction.on_commit(lambda: notify_reviewers_of_submission.delay(version.pk))
+    enqueue("reporting.tasks.notify_reviewers_of_submission", version.pk)
     # The official PDF of the version is made in the background, ready before anyone asks for it.
-    from reporting.tasks import queue_version_pdf
-
-    transaction.on_commit(lambda: queue_version_pdf.delay(version.pk))
+    enqueue("reporting.tasks.queue_version_pdf", version.pk)
     return version
 
 

@@ -8,10 +8,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from accounts import permissions
 from accounts.models import User
 from audit import services as audit
-from reporting.access import may_edit
+from reporting import access
 from reporting.models import Report
 
 
@@ -29,21 +28,21 @@ def lock(report: Report) -> Report:
 
 
 def require_focal_point(actor: User, report: Report) -> None:
-    if not permissions.acts_for_state(actor, report.state) or not permissions.can(
-        actor, permissions.Capability.PREPARE_REPORTS
-    ):
+    """The State's own focal point (``reporting.access.may_prepare``): submitting, recalling, correcting."""
+    if not access.may_prepare(actor, report):
         raise PermissionDenied
 
 
 def require_editor(actor: User, report: Report) -> None:
     """The working copy's editor (``reporting.access.may_edit``): the State's focal point, or the ISU
     while it enters the report from an original (``reporting.entry``)."""
-    if not may_edit(actor, report):
+    if not access.may_edit(actor, report):
         raise PermissionDenied
 
 
 def require_reviewer(actor: User) -> None:
-    if not permissions.can(actor, permissions.Capability.REVIEW_REPORTS):
+    """ISU staff with their second factor (``reporting.access.is_reviewer``)."""
+    if not access.is_reviewer(actor):
         raise PermissionDenied
 
 
