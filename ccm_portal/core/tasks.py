@@ -9,6 +9,7 @@ runs the task in-process, after the commit all the same.
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 from celery import current_app
@@ -17,9 +18,16 @@ from django.db import transaction
 
 def enqueue(name: str, *args: Any, **kwargs: Any) -> None:
     """Run task ``name`` with ``args`` once the current transaction commits (at once outside one)."""
-    transaction.on_commit(lambda: current_app.tasks[name].delay(*args, **kwargs))
+    transaction.on_commit(lambda: _task(name).delay(*args, **kwargs))
 
 
 def enqueue_each(name: str, ids: list[Any]) -> None:
     """Run task ``name`` once per id, once the current transaction commits."""
-    transaction.on_commit(lambda: [current_app.tasks[name].delay(pk) for pk in ids])
+    transaction.on_commit(lambda: [_task(name).delay(pk) for pk in ids])
+
+
+def _task(name: str) -> Any:
+    """The task registered as ``name``, its module imported first: Celery's autodiscovery imports the apps'
+    ``tasks`` modules in a worker only, and a web process may not have imported the one it enqueues from."""
+    import_module(name.rpartition(".")[0])
+    return current_app.tasks[name]
