@@ -34,7 +34,7 @@ class InvitationForm(forms.ModelForm):
         if self.errors:
             return data
         try:
-            services._check_role_fields(
+            services.check_role_fields(
                 role=data.get("role"),
                 state=data.get("state"),
                 organization=data.get("organization", ""),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Invitation, Role, ThematicArea, User
 from audit import services as audit
+from ccm_portal.core.tasks import enqueue
 from parties.models import State
 
 _TOKEN_SALT = "ccm_portal.accounts.invitation"  # noqa: S105 (a namespace for signing, not a secret)
@@ -47,9 +48,11 @@ def invitation_url(invitation: Invitation) -> str:
 
 
 # --- Role invariants ----------------------------------------------------------------
-def _check_role_fields(
+def check_role_fields(
     *, role: str, state: State | None, organization: str, thematic_areas: Iterable[ThematicArea]
 ) -> None:
+    """What each role needs (a focal point's State, a coordinator's areas…), refused field by field; the
+    invitation form checks it too, so its errors show beside the fields."""
     errors: dict[str, str] = {}
     if role == Role.FOCAL_POINT and state is None:
         errors["state"] = _("A national focal point acts for one State: choose it.")
@@ -79,7 +82,7 @@ def create_invitation(
 ) -> Invitation:
     email = email.strip().lower()
     areas = list(thematic_areas)
-    _check_role_fields(role=role, state=state, organization=organization, thematic_areas=areas)
+    check_role_fields(role=role, state=state, organization=organization, thematic_areas=areas)
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("Someone already has an account with this e-mail address.")})
     # A new invitation replaces any earlier one still pending for the same address.
@@ -117,9 +120,7 @@ def create_invitation(
 
 
 def _enqueue_invitation_email(invitation: Invitation) -> None:
-    from accounts.tasks import send_invitation_email
-
-    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk))
+    enqueue("accounts.tasks.send_invitation_email", invitation.pk)
 
 
 @transaction.atomic

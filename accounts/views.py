@@ -20,6 +20,7 @@ from accounts.forms import AcceptInvitationForm, EmailLanguageForm, InvitationFo
 from accounts.models import Invitation, Role, User
 from accounts.permissions import Capability
 from ccm_portal.core import clock
+from ccm_portal.core.views import attempt, submit
 from deadlines.selectors import due_next_context
 
 
@@ -169,23 +170,23 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 @capability_required(Capability.MANAGE_USERS)
 def invitation_create(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            invitation = services.create_invitation(
-                email=data["email"],
-                full_name=data["full_name"],
-                role=data["role"],
-                state=data["state"],
-                organization=data["organization"],
-                thematic_areas=data["thematic_areas"],
+    invitation = None
+    if request.method == "POST":
+        invitation = submit(
+            form,
+            lambda: services.create_invitation(
+                email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
+                role=form.cleaned_data["role"],
+                state=form.cleaned_data["state"],
+                organization=form.cleaned_data["organization"],
+                thematic_areas=form.cleaned_data["thematic_areas"],
                 invited_by=request.user,
-            )
-        except ValidationError as error:
-            form._update_errors(error)
-        else:
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
-            return redirect("accounts:staff_home")
+            ),
+        )
+    if invitation is not None:
+        messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+        return redirect("accounts:staff_home")
     return render(request, "accounts/invitation_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -193,12 +194,11 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
 @capability_required(Capability.MANAGE_USERS)
 def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(Invitation, pk=pk)
-    try:
-        services.revoke_invitation(invitation=invitation, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Invitation to %(email)s revoked.") % {"email": invitation.email})
+    attempt(
+        request,
+        lambda: services.revoke_invitation(invitation=invitation, actor=request.user),
+        _("Invitation to %(email)s revoked.") % {"email": invitation.email},
+    )
     return redirect("accounts:staff_home")
 
 
@@ -206,12 +206,11 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @capability_required(Capability.MANAGE_USERS)
 def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(Invitation, pk=pk)
-    try:
-        services.resend_invitation(invitation=invitation, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Invitation sent again to %(email)s.") % {"email": invitation.email})
+    attempt(
+        request,
+        lambda: services.resend_invitation(invitation=invitation, actor=request.user),
+        _("Invitation sent again to %(email)s.") % {"email": invitation.email},
+    )
     return redirect("accounts:staff_home")
 
 
