@@ -133,6 +133,18 @@ def _report_deadline(
     )
 
 
+@dataclass(frozen=True)
+class _Span:
+    """The days a calendar shows: from ``start`` to ``end`` (inclusive), before a withdrawal takes effect."""
+
+    start: dt.date
+    end: dt.date
+    withdrawn: dt.date | None = None
+
+    def __contains__(self, day: dt.date | None) -> bool:
+        return day is not None and self.start <= day <= self.end and not (self.withdrawn and day >= self.withdrawn)
+
+
 def state_deadlines(
     state: State, data: CalendarData, *, start: dt.date, end: dt.date, as_of: dt.date | None = None
 ) -> list[Deadline]:
@@ -140,18 +152,21 @@ def state_deadlines(
     on ``as_of`` (the day the data was loaded for by default): a report submitted by then, an obligation
     completed by then."""
     as_of = as_of or data.as_of
-    out: list[Deadline] = []
-    eif = state.entry_into_force
+    if state.entry_into_force is None:
+        return []
+    span = _Span(start, end, withdrawn=state.withdrawal_effective_on)
     base = {"state_iso3": state.iso3, "state_name": state.name, "region": state.region}
-    if eif is None:
-        return out
-    withdrawn = state.withdrawal_effective_on
+    out = _report_deadlines(state, data.records_on(as_of), span, base)
+    for obligation in data.obligations.get(state.pk, []):
+        obligation.state = state
+        out += _obligation_deadlines(obligation, data.meetings, span, as_of=as_of, base=base)
+    return sorted(out, key=lambda d: (d.date, d.key))
 
-    def within(day: dt.date | None) -> bool:
-        return day is not None and start <= day <= end and not (withdrawn and day >= withdrawn)
 
-    known = data.records_on(as_of)
-    if within(state.initial_report_due):
+def _report_deadlines(state: State, known: reporting_records.Records, span: _Span, base: dict) -> list[Deadline]:
+    """The initial report's deadline (Art. 7(1)) and each annual report's (Art. 7(2)) within ``span``."""
+    out: list[Deadline] = []
+    if state.initial_report_due in span:
         out.append(
             _report_deadline(
                 known.report(state, ReportKind.INITIAL),
@@ -162,9 +177,8 @@ def state_deadlines(
                 base=base,
             )
         )
-    first_year = known.first_annual_year(state)
-    for year in range(max(first_year, start.year - 1), end.year + 1):
-        if within(rules.annual_report_due(year)):
+    for year in range(max(known.first_annual_year(state), span.start.year - 1), span.end.year + 1):
+        if rules.annual_report_due(year) in span:
             out.append(
                 _report_deadline(
                     known.report(state, ReportKind.ANNUAL, year),
@@ -175,66 +189,88 @@ def state_deadlines(
                     base=base,
                 )
             )
-    for obligation in data.obligations.get(state.pk, []):
-        obligation.state = state
-        # The deadline in force on the calendar's day: an extension counts only from its decision.
-        in_force = obligation.deadline_in_force(as_of)
-        if in_force is None:
-            continue
-        deadline = in_force.end
-        stockpile = obligation.article == Article.STOCKPILE_DESTRUCTION
-        completed = obligation.status_on(as_of) == ObligationStatus.COMPLETED
-        met_on = obligation.completed_from()
-        requested = _request_for(obligation, deadline, as_of)
-        undecided = requested is not None and requested.stage_on(as_of) in (
-            ExtensionStage.PENDING,
-            ExtensionStage.NO_OUTCOME_RECORDED,
-        )
-        if within(deadline):
-            out.append(
-                Deadline(
-                    key=f"{state.iso3}:{'art3' if stockpile else 'art4'}",
-                    kind=DeadlineKind.STOCKPILE if stockpile else DeadlineKind.CLEARANCE,
-                    date=deadline,
-                    title=_("Stockpile destruction deadline (Art. 3)")
-                    if stockpile
-                    else _("Clearance deadline (Art. 4)"),
-                    basis=_("Entry into force + 8 years, as extended (Art. 3(2)–(3))")
-                    if stockpile
-                    else _("Entry into force + 10 years, as extended (Art. 4(1), 4(5))"),
-                    met=completed,
-                    met_on=met_on if completed else None,
-                    precision=in_force.precision.value,
-                    extension_pending_at=requested.meeting.code if undecided else "",
-                    **base,
-                )
+    return out
+
+
+def _obligation_deadlines(
+    obligation: Obligation, meetings: list[Meeting], span: _Span, *, as_of: dt.date, base: dict
+) -> list[Deadline]:
+    """An Art. 3 or Art. 4 obligation's deadline in force on ``as_of`` and the last day to request its
+    extension, those within ``span``."""
+    # The deadline in force on the calendar's day: an extension counts only from its decision.
+    in_force = obligation.deadline_in_force(as_of)
+    if in_force is None:
+        return []
+    deadline = in_force.end
+    stockpile = obligation.article == Article.STOCKPILE_DESTRUCTION
+    completed = obligation.status_on(as_of) == ObligationStatus.COMPLETED
+    met_on = obligation.completed_from()
+    requested = _request_for(obligation, deadline, as_of)
+    undecided = requested is not None and requested.stage_on(as_of) in (
+        ExtensionStage.PENDING,
+        ExtensionStage.NO_OUTCOME_RECORDED,
+    )
+    out: list[Deadline] = []
+    if deadline in span:
+        out.append(
+            Deadline(
+                key=f"{obligation.state.iso3}:{'art3' if stockpile else 'art4'}",
+                kind=DeadlineKind.STOCKPILE if stockpile else DeadlineKind.CLEARANCE,
+                date=deadline,
+                title=_("Stockpile destruction deadline (Art. 3)") if stockpile else _("Clearance deadline (Art. 4)"),
+                basis=_("Entry into force + 8 years, as extended (Art. 3(2)–(3))")
+                if stockpile
+                else _("Entry into force + 10 years, as extended (Art. 4(1), 4(5))"),
+                met=completed,
+                met_on=met_on if completed else None,
+                precision=in_force.precision.value,
+                extension_pending_at=requested.meeting.code if undecided else "",
+                **base,
             )
-        # A request made by then for this deadline names the meeting that decides it; otherwise the last
-        # meeting before the deadline would. Requests reach it nine months ahead (Art. 3(5), 4(6)), and
-        # Art. 4 requests also before the deadline expires.
-        meeting = (
-            requested.meeting
-            if requested is not None
-            else next((m for m in reversed(data.meetings) if m.start_date < deadline), None)
         )
-        if meeting is None:
-            continue
-        request_due = rules.extension_request_due(meeting.start_date)
-        if not stockpile:
-            request_due = min(request_due, deadline)
-        if within(request_due) and not completed:
-            out.append(
-                Deadline(
-                    key=f"{state.iso3}:{'art3' if stockpile else 'art4'}_extension:{meeting.code}",
-                    kind=DeadlineKind.EXTENSION_REQUEST,
-                    date=request_due,
-                    title=_("Last day to request an extension of the %(what)s deadline, for the %(meeting)s")
-                    % {"what": _("Art. 3") if stockpile else _("Art. 4"), "meeting": meeting.code},
-                    basis=_("Nine months before the meeting that considers it (Art. 3(5), 4(6))"),
-                    **base,
-                )
-            )
-    return sorted(out, key=lambda d: (d.date, d.key))
+    if not completed:
+        out += _extension_request_deadline(obligation, deadline, requested, meetings, span, base=base)
+    return out
+
+
+def _extension_request_deadline(
+    obligation: Obligation,
+    deadline: dt.date,
+    requested: ExtensionRequest | None,
+    meetings: list[Meeting],
+    span: _Span,
+    *,
+    base: dict,
+) -> list[Deadline]:
+    """The last day to request an extension of ``deadline`` (none, or one within ``span``).
+
+    A request made by then for this deadline names the meeting that decides it; otherwise the last meeting
+    before the deadline would. Requests reach it nine months ahead (Art. 3(5), 4(6)), and Art. 4 requests
+    also before the deadline expires."""
+    stockpile = obligation.article == Article.STOCKPILE_DESTRUCTION
+    meeting = (
+        requested.meeting
+        if requested is not None
+        else next((m for m in reversed(meetings) if m.start_date < deadline), None)
+    )
+    if meeting is None:
+        return []
+    request_due = rules.extension_request_due(meeting.start_date)
+    if not stockpile:
+        request_due = min(request_due, deadline)
+    if request_due not in span:
+        return []
+    return [
+        Deadline(
+            key=f"{obligation.state.iso3}:{'art3' if stockpile else 'art4'}_extension:{meeting.code}",
+            kind=DeadlineKind.EXTENSION_REQUEST,
+            date=request_due,
+            title=_("Last day to request an extension of the %(what)s deadline, for the %(meeting)s")
+            % {"what": _("Art. 3") if stockpile else _("Art. 4"), "meeting": meeting.code},
+            basis=_("Nine months before the meeting that considers it (Art. 3(5), 4(6))"),
+            **base,
+        )
+    ]
 
 
 def _request_for(obligation: Obligation, deadline: dt.date, as_of: dt.date) -> ExtensionRequest | None:
