@@ -21,7 +21,7 @@ from accounts.models import Invitation, Role, User
 from accounts.permissions import Capability
 from ccm_portal.core import clock
 from ccm_portal.core.views import attempt, submit
-from deadlines.selectors import due_next_context
+from deadlines.home_page import due_next_context
 
 
 @login_required
@@ -38,7 +38,7 @@ def home(request: HttpRequest, language_form: EmailLanguageForm | None = None) -
             "capability_labels": [c.label for c in sorted(permissions.capabilities(user))],
             "areas": list(user.thematic_areas.all()) if user.role == Role.COORDINATOR else [],
             # "What is due next": the user's State's deadlines, every State's for the ISU, else meetings.
-            **due_next_context(user, today=clock.today()),
+            **due_next_context(user, clock.today()),
             "language_form": language_form or EmailLanguageForm(initial={"language": user.language}),
         },
         status=400 if language_form is not None else 200,

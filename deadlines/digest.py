@@ -24,11 +24,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.models import Role, User
+from accounts.models import User
 from audit import services as audit
-from audit.models import AuditEntry
-from deadlines import selectors
+from audit.selectors import was_recorded
+from deadlines import access
 from deadlines.models import ReminderSettings
+from deadlines.selectors import reminders
+from deadlines.selectors.overview import OverviewRow, obligation_overview
+from deadlines.selectors.reports import REPORT_KINDS, start_of
 
 log = logging.getLogger(__name__)
 
@@ -43,21 +46,18 @@ def iso_week(day: dt.date) -> str:
 
 
 def already_sent(week: str) -> bool:
-    return AuditEntry.objects.filter(action=ACTION, context__week=week).exists()
+    return was_recorded(ACTION, week=week)
 
 
 def recipients(rules: ReminderSettings) -> list[tuple[str, str]]:
     """(address, language): the ISU address, then each active ISU staff member whose address is
     verified and has not bounced. Each address once."""
-    verified = set(
-        EmailAddress.objects.filter(verified=True, user__role=Role.ISU_STAFF).values_list("user_id", "email")
-    )
+    readers = User.objects.filter(access.digest_readers())
+    verified = set(EmailAddress.objects.filter(verified=True, user__in=readers).values_list("user_id", "email"))
     found: dict[str, tuple[str, str]] = {}
     if rules.isu_email:
         found[rules.isu_email.lower()] = (rules.isu_email, settings.LANGUAGE_CODE)
-    for user in User.objects.filter(role=Role.ISU_STAFF, is_active=True, email_bounced_at__isnull=True).order_by(
-        "email"
-    ):
+    for user in readers.filter(email_bounced_at__isnull=True).order_by("email"):
         if (user.pk, user.email) in verified:
             found.setdefault(user.email.lower(), (user.email, user.language or settings.LANGUAGE_CODE))
     return list(found.values())
@@ -92,27 +92,25 @@ def _grouped(items: Iterable[Any], *, key: Callable, make: Callable, state: Call
     return list(groups.values())
 
 
-def _by_deadline(row: selectors.OverviewRow) -> tuple[dt.date, str]:
+def _by_deadline(row: OverviewRow) -> tuple[dt.date, str]:
     return row.deadline.date, row.deadline.title
 
 
-def _row_state(row: selectors.OverviewRow) -> str:
+def _row_state(row: OverviewRow) -> str:
     return row.deadline.state_name or ""
 
 
 def build(*, today: dt.date) -> dict:
     """What the digest says (also the context of its templates), in the active language."""
-    overview = selectors.obligation_overview(today=today, max_days_left=UPCOMING_DAYS)
+    overview = obligation_overview(today=today, max_days_left=UPCOMING_DAYS)
     # The seven reminder days ending today (the daily run at 6:00 comes before the digest at 7:00):
     # next week's digest starts where this one ends.
     since = today - dt.timedelta(days=RECENT_DAYS - 1)
-    sent = selectors.reminders_sent(
-        since=selectors.start_of(since), until=selectors.start_of(today + dt.timedelta(days=1))
+    sent = reminders.reminders_sent(since=start_of(since), until=start_of(today + dt.timedelta(days=1)))
+    problems, not_sent_to_nobody = reminders.split_problems(
+        reminders.reminder_problems(since=since, until=today), overview.nobody_to_remind
     )
-    problems, not_sent_to_nobody = selectors.split_problems(
-        selectors.reminder_problems(since=since, until=today), overview.nobody_to_remind
-    )
-    overdue_reports = [row for row in overview.overdue if row.deadline.kind in selectors.REPORT_KINDS]
+    overdue_reports = [row for row in overview.overdue if row.deadline.kind in REPORT_KINDS]
     sent_groups = _grouped(
         sent,
         key=lambda r: (r.title, r.deadline_date, r.offset_days),

@@ -1,4 +1,7 @@
-"""Reminders sent once, snoozes and calendar feeds. Every write is here."""
+"""Reminders sent once, snoozes and calendar feeds. Every write is here.
+
+Who may snooze, follow a State or send reminders again is ``deadlines.access``'s to say; e-mails go out
+through the tasks (``deadlines.tasks.send_reminder``), enqueued by name once the reminders are committed."""
 
 from __future__ import annotations
 
@@ -17,10 +20,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts import permissions
-from accounts.models import Role, User
+from accounts.models import User
 from audit import services as audit
-from deadlines import calendar
+from ccm_portal.core.tasks import enqueue_each
+from deadlines import access, calendar
 from deadlines.models import (
     CalendarFeed,
     DeadlineKind,
@@ -55,10 +58,12 @@ def run_daily_reminders(*, today: dt.date) -> dict[str, int]:
     ]
     states = {s.iso3: s for s in data.states}
     focal_points: dict[int, list[User]] = defaultdict(list)
-    for user in User.objects.filter(role=Role.FOCAL_POINT, is_active=True, state__isnull=False):
+    for user in User.objects.filter(access.reminded()):
         focal_points[user.state_id].append(user)
     verified = set(
-        EmailAddress.objects.filter(verified=True, user__role=Role.FOCAL_POINT).values_list("user_id", "email")
+        EmailAddress.objects.filter(verified=True, user__in=User.objects.filter(access.reminded())).values_list(
+            "user_id", "email"
+        )
     )
     snoozed = set(Snooze.objects.filter(until__gte=today).values_list("user_id", "deadline_key"))
     rows = []
@@ -108,9 +113,7 @@ def run_daily_reminders(*, today: dt.date) -> dict[str, int]:
                 "pk", flat=True
             )
         )
-        from deadlines.tasks import send_reminder
-
-        transaction.on_commit(lambda: [send_reminder.delay(pk) for pk in queued])
+        enqueue_each("deadlines.tasks.send_reminder", queued)
     return {"deadlines": len(deadlines), "recorded": len(rows), "queued": len(queued)}
 
 
@@ -215,8 +218,7 @@ def record_bounce(*, email: str) -> int:
 # --- Snoozes -----------------------------------------------------------------------------------
 @transaction.atomic
 def snooze(*, user: User, deadline_key: str, until: dt.date, today: dt.date) -> Snooze:
-    iso3 = deadline_key.split(":", 1)[0]
-    if not (user.role == Role.FOCAL_POINT and user.state and user.state.iso3 == iso3):
+    if not access.may_snooze(user, deadline_key):
         raise PermissionDenied
     if until <= today:
         raise ValidationError({"until": _("Choose a day after today.")})
@@ -241,9 +243,7 @@ def unsnooze(*, user: User, deadline_key: str) -> None:
 def create_feed(*, user: User, state: State | None) -> CalendarFeed:
     """A personal feed (``state`` None: the user's own deadlines) or a State's feed (its focal points
     and the ISU). Creating a feed again replaces the live one, so a leaked URL can be cut off."""
-    if state is not None and not (
-        permissions.acts_for_state(user, state) or permissions.can(user, permissions.Capability.REVIEW_REPORTS)
-    ):
+    if state is not None and not access.may_follow_state(user, state):
         raise PermissionDenied
     for old in CalendarFeed.objects.filter(user=user, state=state, revoked_at__isnull=True):
         revoke_feed(feed=old, user=user)
@@ -256,7 +256,7 @@ def create_feed(*, user: User, state: State | None) -> CalendarFeed:
 
 @transaction.atomic
 def revoke_feed(*, feed: CalendarFeed, user: User) -> None:
-    if feed.user_id != user.pk:
+    if not access.may_revoke_feed(user, feed):
         raise PermissionDenied
     if feed.revoked_at:
         return
@@ -269,7 +269,7 @@ def revoke_feed(*, feed: CalendarFeed, user: User) -> None:
 def requeue_reminders(*, reminder_ids: list[int], actor: User) -> int:
     """Send again reminders that failed, or that a crashed worker left "being sent". The ISU
     decides (a reminder stuck while sending may have gone out already: check the mail log)."""
-    if not permissions.can(actor, permissions.Capability.MANAGE_REGISTRY):
+    if not access.may_requeue_reminders(actor):
         raise PermissionDenied
     rows = list(
         Reminder.objects.select_for_update().filter(
@@ -283,9 +283,7 @@ def requeue_reminders(*, reminder_ids: list[int], actor: User) -> int:
             obj=reminder,
             changes={"status": [reminder.status, ReminderStatus.QUEUED]},
         )
-    Reminder.objects.filter(pk__in=[r.pk for r in rows]).update(status=ReminderStatus.QUEUED, last_error="")
-    from deadlines.tasks import send_reminder
-
     ids = [r.pk for r in rows]
-    transaction.on_commit(lambda: [send_reminder.delay(pk) for pk in ids])
+    Reminder.objects.filter(pk__in=ids).update(status=ReminderStatus.QUEUED, last_error="")
+    enqueue_each("deadlines.tasks.send_reminder", ids)
     return len(rows)

@@ -1,11 +1,14 @@
-"""Celery adapters: the daily reminder run (beat), one task per e-mail, the weekly ISU digest."""
+"""Celery adapters: the daily reminder run (beat), one task per e-mail, the weekly ISU digest.
+
+Tasks call the services (``deadlines.services``, ``deadlines.digest``); the services enqueue these by name
+(``ccm_portal.core.tasks.enqueue_each("deadlines.tasks.send_reminder", ids)``) and never import them."""
 
 import datetime as dt
 
 from celery import shared_task
 
 from ccm_portal.core import clock
-from deadlines import services
+from deadlines import digest, services
 
 
 @shared_task
@@ -25,7 +28,5 @@ def send_reminder(self, reminder_id: int) -> bool:
 
 @shared_task
 def send_weekly_digest(today: str | None = None) -> int:
-    from deadlines import digest
-
     day = dt.date.fromisoformat(today) if today else clock.today()
     return digest.send_weekly_digest(today=day)

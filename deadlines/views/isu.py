@@ -1,92 +1,33 @@
 """ISU pages on deadlines and reminders: every State's deadlines with the reminders sent, and the
 reminder log with how reports followed each reminder step.
 
-Both pages sit under /isu/, where ``StaffTwoFactorMiddleware`` demands an authenticator, need
-``Capability.REVIEW_REPORTS``, only read (``deadlines.selectors``), and run a fixed number of queries.
+Both pages sit under /isu/, where ``StaffTwoFactorMiddleware`` demands an authenticator, are for the ISU
+(``access.isu_required``), only read (``deadlines.selectors``), and run a fixed number of queries.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
-from accounts.decorators import capability_required
-from accounts.permissions import Capability
 from ccm_portal.core import clock
-from deadlines import selectors
-from deadlines.models import DeadlineKind, ReminderStatus
-from parties.models import Region, State
-
-review_required = capability_required(Capability.REVIEW_REPORTS)
+from deadlines import access
+from deadlines.forms import LOG_MAX_DAYS, LogFilterForm, OverviewFilterForm
+from deadlines.selectors import effectiveness, reminders
+from deadlines.selectors.overview import obligation_overview
 
 LOG_PAGE_SIZE = 50
 LOG_DEFAULT_DAYS = 90  # the log shows the last 90 days unless asked otherwise
-LOG_MAX_DAYS = 3660
 PROBLEM_DAYS = 60  # the problems panel shows problems recorded in the last 60 days
-
-
-# --- Forms ----------------------------------------------------------------------------------------
-class OverviewFilterForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=_lazy("Deadline"),
-        required=False,
-        choices=[
-            ("", _lazy("All deadlines")),
-            *((k.value, k.label) for k in DeadlineKind if k != DeadlineKind.MEETING),
-        ],
-    )
-    region = forms.ChoiceField(
-        label=_lazy("Region"), required=False, choices=[("", _lazy("All regions")), *Region.choices]
-    )
-    days = forms.IntegerField(
-        label=_lazy("Due within (days)"),
-        required=False,
-        min_value=0,
-        max_value=selectors.OVERVIEW_FUTURE_DAYS,
-        help_text=_lazy("Overdue deadlines are always shown."),
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-    )
-    include_met = forms.BooleanField(label=_lazy("Also show upcoming deadlines already met"), required=False)
-
-
-class LogFilterForm(forms.Form):
-    since = forms.DateField(label=_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    status = forms.ChoiceField(
-        label=_lazy("Status"),
-        required=False,
-        choices=[
-            ("", _lazy("Any status")),
-            (selectors.PROBLEMS, _lazy("Any problem")),
-            *ReminderStatus.choices,
-        ],
-    )
-    state = forms.ChoiceField(label=_lazy("State"), required=False)
-
-    def __init__(self, *args: Any, states: list[tuple[str, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["state"].choices = [("", _lazy("All States")), *states]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        since, until = data.get("since"), data.get("until")
-        if since and until and since > until:
-            self.add_error("until", _lazy("Choose a day on or after the first day."))
-        elif since and until and (until - since).days > LOG_MAX_DAYS:
-            self.add_error("since", _lazy("Choose a period of ten years at most."))
-        return data
 
 
 # --- Deadline overview --------------------------------------------------------------------------
 @require_GET
-@review_required
+@access.isu_required
 def deadline_overview(request: HttpRequest) -> HttpResponse:
     form = OverviewFilterForm(request.GET or None)
     valid = form.is_valid() if request.GET else True
@@ -98,10 +39,10 @@ def deadline_overview(request: HttpRequest) -> HttpResponse:
         "max_days_left": data.get("days"),
         "include_met": bool(data.get("include_met")),
     }
-    overview = selectors.obligation_overview(today=today, **filters)
+    overview = obligation_overview(today=today, **filters)
     problems_since = today - dt.timedelta(days=PROBLEM_DAYS)
-    problems, not_sent_to_nobody = selectors.split_problems(
-        selectors.reminder_problems(since=problems_since), overview.nobody_to_remind
+    problems, not_sent_to_nobody = reminders.split_problems(
+        reminders.reminder_problems(since=problems_since), overview.nobody_to_remind
     )
     return render(
         request,
@@ -124,10 +65,10 @@ def deadline_overview(request: HttpRequest) -> HttpResponse:
 
 # --- Reminder log -------------------------------------------------------------------------------
 @require_GET
-@review_required
+@access.isu_required
 def reminder_log(request: HttpRequest) -> HttpResponse:
     today = clock.today()
-    states = list(State.objects.exclude(deposit_date=None).order_by("name").values_list("iso3", "name"))
+    states = reminders.log_states()
     params = request.GET.copy()
     params.pop("page", None)
     form = LogFilterForm(params or None, states=states)
@@ -139,7 +80,7 @@ def reminder_log(request: HttpRequest) -> HttpResponse:
         since, until = today - dt.timedelta(days=LOG_DEFAULT_DAYS), today
     status = data.get("status") or None
     state = data.get("state") or None
-    log = selectors.reminder_log(since=since, until=until, status=status, state=state)
+    log = reminders.reminder_log(since=since, until=until, status=status, state=state)
     page = Paginator(log, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -150,7 +91,7 @@ def reminder_log(request: HttpRequest) -> HttpResponse:
             "since": since,
             "until": until,
             "filtered": bool(status or state or data.get("since") or data.get("until")),
-            "effectiveness": selectors.reminder_effectiveness(since=since, until=until),
+            "effectiveness": effectiveness.reminder_effectiveness(since=since, until=until),
             "today": today,
         },
         status=200 if valid else 400,

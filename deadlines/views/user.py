@@ -1,7 +1,7 @@
 """Signed-in users' reminders and calendar feeds, and the feeds themselves.
 
-Views are thin: they read the calendar (``deadlines.calendar``, computed, never stored), ask
-``accounts.permissions`` who may do what, and send every write through ``deadlines.services``.
+Views are thin: they read the user's deadlines (``deadlines.selectors.user``, on the calendar: computed, never
+stored), ask ``deadlines.access`` who may do what, and send every write through ``deadlines.services``.
 
 The feed URL carries a secret token and no session: calendar apps cannot sign in. An unknown or
 revoked token, a feed whose owner is no longer active, or a State feed whose owner no longer
@@ -11,42 +11,31 @@ acts for that State all answer 404, so a leaked address stops working once it is
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
-from accounts import permissions, two_factor
 from ccm_portal.core import clock
-from deadlines import calendar, services
+from ccm_portal.core.views import submit
+from deadlines import access, services
 from deadlines.calendar import Deadline
+from deadlines.forms import SnoozeForm
 from deadlines.ical import build_calendar, long_date
-from deadlines.models import CalendarFeed, Reminder, ReminderSettings, ReminderStatus, Snooze
-from deadlines.selectors import (
-    FEED_PAST_DAYS,
-    REMINDERS_AHEAD_DAYS,
-    countdown,
-    deadlines_for_user,
-    focal_state,
-    sees_all_states,
-)
+from deadlines.models import CalendarFeed, Reminder, ReminderSettings, ReminderStatus
+from deadlines.selectors.user import countdown, feed_deadlines, state_reminders
 from parties.models import State
 
-FEED_AHEAD_DAYS = 3 * 365 + 1  # a feed reaches forward about 36 months
 SNOOZE_MAX_DAYS = services.SNOOZE_MAX_DAYS
 
 STATUS_BADGES = {
@@ -62,34 +51,15 @@ STATUS_BADGES = {
 }
 
 
-def _feed_deadlines(feed: CalendarFeed, today: dt.date) -> list[Deadline]:
-    start, end = today - dt.timedelta(days=FEED_PAST_DAYS), today + dt.timedelta(days=FEED_AHEAD_DAYS)
-    if feed.state is None:
-        return deadlines_for_user(feed.user, start=start, end=end)
-    data = calendar.load([feed.state])
-    found = calendar.state_deadlines(feed.state, data, start=start, end=end)
-    found += calendar.meeting_deadlines(data, start=start, end=end)
-    return sorted(found, key=lambda d: (d.date, d.key))
-
-
 def _feed_name(feed: CalendarFeed) -> str:
     if feed.state is not None:
         return _("CCM deadlines: %(state)s") % {"state": feed.state.name}
-    state = focal_state(feed.user)
+    state = access.focal_state(feed.user)
     if state is not None:
         return _("My CCM deadlines: %(state)s") % {"state": state.name}
-    if sees_all_states(feed.user):
+    if access.follows_every_state(feed.user):
         return _("CCM deadlines: all States")
     return _("CCM meetings of States Parties")
-
-
-def _feed_still_allowed(feed: CalendarFeed) -> bool:
-    owner = feed.user
-    if not owner.is_active:
-        return False
-    if feed.state is None:
-        return True
-    return permissions.acts_for_state(owner, feed.state) or sees_all_states(owner)
 
 
 # --- The feed -----------------------------------------------------------------------------------
@@ -100,13 +70,11 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         .filter(token=token, revoked_at__isnull=True)
         .first()
     )
-    if found is not None:
-        two_factor.act_as_issuer_of_token(found.user, found.created_at)
-    if found is None or not _feed_still_allowed(found):
+    if found is None or not access.feed_still_allowed(found):
         raise Http404(_("No calendar at this address. It may have been revoked."))
     today = clock.today()
     with translation.override(found.user.language or settings.LANGUAGE_CODE):
-        deadlines = _feed_deadlines(found, today)
+        deadlines = feed_deadlines(found, today)
         state_url = {
             iso3: request.build_absolute_uri(reverse("parties:state_detail", args=[iso3]))
             for iso3 in {d.state_iso3 for d in deadlines if d.state_iso3}
@@ -120,14 +88,6 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
 
 
 # --- My calendars -------------------------------------------------------------------------------
-def _feed_choices(user: Any) -> list[State]:
-    """The States whose feed the user may create."""
-    if sees_all_states(user):
-        return list(State.objects.exclude(deposit_date=None).order_by("name"))
-    state = focal_state(user)
-    return [state] if state is not None else []
-
-
 @require_GET
 @login_required
 def my_calendars(request: HttpRequest) -> HttpResponse:
@@ -148,7 +108,7 @@ def my_calendars(request: HttpRequest) -> HttpResponse:
                 "field_id": f"feed-url-{item.pk}",
             }
         )
-    state_choices = _feed_choices(user)
+    state_choices = access.feed_states(user)
     live_states = {f.state_id for f in feeds}
     return render(
         request,
@@ -166,10 +126,10 @@ def my_calendars(request: HttpRequest) -> HttpResponse:
 
 
 def _personal_covers(user: Any) -> str:
-    state = focal_state(user)
+    state = access.focal_state(user)
     if state is not None:
         return _("%(state)s's deadlines and the Meetings of States Parties.") % {"state": state.name}
-    if sees_all_states(user):
+    if access.follows_every_state(user):
         return _("Every State's report and obligation deadlines, and the Meetings of States Parties.")
     return _("The Meetings of States Parties.")
 
@@ -204,25 +164,6 @@ def feed_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- My reminders -------------------------------------------------------------------------------
-class SnoozeForm(forms.Form):
-    deadline_key = forms.CharField(max_length=80, widget=forms.HiddenInput)
-    until = forms.DateField(
-        label=_lazy("Snooze until"),
-        help_text=_lazy("No reminder for this deadline until this day, at most 90 days from today."),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={
-            "required": _lazy("Enter a day."),
-            "invalid": _lazy("Enter a real day, for example 2026-05-31."),
-        },
-    )
-
-    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        widget = self.fields["until"].widget
-        widget.attrs["min"] = (today + dt.timedelta(days=1)).isoformat()
-        widget.attrs["max"] = (today + dt.timedelta(days=SNOOZE_MAX_DAYS)).isoformat()
-
-
 def _anchor(key: str) -> str:
     return "d-" + slugify(key.replace(":", "-"))
 
@@ -233,6 +174,16 @@ def _step_label(offset: int) -> str:
     if offset == 0:
         return _("on the day")
     return ngettext("overdue %(n)s day", "overdue %(n)s days", offset) % {"n": offset}
+
+
+def _step(reminder: Reminder) -> dict[str, Any]:
+    """A reminder as the page lists it under its deadline: its day, step, status and badge."""
+    return {
+        "day": reminder.for_day,
+        "step": _step_label(reminder.offset_days),
+        "status": reminder.get_status_display(),
+        "badge": STATUS_BADGES.get(reminder.status, "neutral"),
+    }
 
 
 @dataclass
@@ -249,37 +200,18 @@ class ReminderRow:
 def _reminders_page(request: HttpRequest, *, bound: SnoozeForm | None = None, status: int = 200) -> HttpResponse:
     user = request.user
     today = clock.today()
-    state = focal_state(user)
+    state = access.focal_state(user)
     if state is None:
         return render(
             request,
             "deadlines/user/my_reminders.html",
-            {"state": None, "sees_all_states": sees_all_states(user)},
+            {"state": None, "sees_all_states": access.follows_every_state(user)},
             status=status,
         )
     rules = ReminderSettings.current()
-    # Deadlines from before the portal get no reminders (the ISU sets the day they start from).
-    start = max(rules.tracking_starts_on, today - dt.timedelta(days=10 * 366))
-    data = calendar.load([state])
-    found = calendar.state_deadlines(state, data, start=start, end=today + dt.timedelta(days=REMINDERS_AHEAD_DAYS))
-    # A report with no record (due before the portal was the complete record) is not "overdue".
-    # Nor is a deadline whose extension request awaits a decision the portal has no record of.
-    overdue = [d for d in found if d.date < today and not d.met and not d.has_no_record and not d.extension_pending_at]
-    upcoming = [d for d in found if d.date >= today]
-    keys = [d.key for d in overdue + upcoming]
-    steps: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for reminder in Reminder.objects.filter(recipient=user, deadline_key__in=keys).order_by("for_day", "offset_days"):
-        steps[reminder.deadline_key].append(
-            {
-                "day": reminder.for_day,
-                "step": _step_label(reminder.offset_days),
-                "status": reminder.get_status_display(),
-                "badge": STATUS_BADGES.get(reminder.status, "neutral"),
-            }
-        )
-    snoozes = dict(
-        Snooze.objects.filter(user=user, deadline_key__in=keys, until__gte=today).values_list("deadline_key", "until")
-    )
+    mine = state_reminders(user, state, today=today, rules=rules)
+    snoozes = mine.snoozed_until
+    steps = {key: [_step(reminder) for reminder in sent] for key, sent in mine.sent.items()}
 
     def row(deadline: Deadline) -> ReminderRow:
         anchor = _anchor(deadline.key)
@@ -306,8 +238,8 @@ def _reminders_page(request: HttpRequest, *, bound: SnoozeForm | None = None, st
         {
             "state": state,
             "today": today,
-            "overdue": [row(d) for d in overdue],
-            "upcoming": [row(d) for d in upcoming],
+            "overdue": [row(d) for d in mine.overdue],
+            "upcoming": [row(d) for d in mine.upcoming],
             "bound": bound,
             "schedule": _schedule(rules),
             "tracking_starts_on": rules.tracking_starts_on,
@@ -353,23 +285,21 @@ def snooze(request: HttpRequest) -> HttpResponse:
     today = clock.today()
     key = request.POST.get("deadline_key", "")
     form = SnoozeForm(request.POST, auto_id=f"{_anchor(key)}-%s", today=today)
-    if form.is_valid():
-        try:
-            services.snooze(
-                user=request.user,
-                deadline_key=form.cleaned_data["deadline_key"],
-                until=form.cleaned_data["until"],
-                today=today,
-            )  # PermissionDenied (another State's deadline, not a focal point) → 403
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                _("No reminder for this deadline until %(date)s.") % {"date": long_date(form.cleaned_data["until"])},
-            )
-            return redirect(f"{reverse('deadlines:my_reminders')}#{_anchor(key)}")
-    return _reminders_page(request, bound=form, status=400)
+    snoozed = submit(
+        form,
+        lambda: services.snooze(
+            user=request.user,
+            deadline_key=form.cleaned_data["deadline_key"],
+            until=form.cleaned_data["until"],
+            today=today,
+        ),  # PermissionDenied (another State's deadline, not a focal point) → 403
+    )
+    if snoozed is None:
+        return _reminders_page(request, bound=form, status=400)
+    messages.success(
+        request, _("No reminder for this deadline until %(date)s.") % {"date": long_date(form.cleaned_data["until"])}
+    )
+    return redirect(f"{reverse('deadlines:my_reminders')}#{_anchor(key)}")
 
 
 @require_POST

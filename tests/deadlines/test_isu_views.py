@@ -12,8 +12,9 @@ from django.urls import reverse
 from accounts import permissions
 from accounts.models import Role
 from audit.models import AuditEntry
-from deadlines import selectors
 from deadlines.models import Reminder, ReminderSettings, ReminderStatus
+from deadlines.selectors.effectiveness import next_step, reminder_effectiveness
+from deadlines.selectors.overview import obligation_overview
 from parties.models import State
 from reporting.models import FormatVersion, Report, ReportKind, ReportStatus, ReportVersion, Visibility
 from tests.factories import make_user
@@ -179,7 +180,7 @@ def test_a_report_submitted_is_no_longer_overdue_and_an_early_one_shows_only_on_
     submitted_report("LAO", on=at(dt.date(2025, 6, 1)), period_year=2024)  # late
     submitted_report("LAO", on=at(dt.date(2026, 3, 20)), period_year=2025)  # early
     client = client_for(isu_staff)
-    overview = selectors.obligation_overview(today=TODAY, region="Asia")
+    overview = obligation_overview(today=TODAY, region="Asia")
     keys = {row.deadline.key for row in overview.overdue + overview.upcoming}
     assert "LAO:annual_report:2024" not in keys and "LAO:annual_report:2025" not in keys
     assert "JPN:annual_report:2024" not in keys  # no record: never listed as overdue
@@ -193,7 +194,7 @@ def test_a_report_submitted_is_no_longer_overdue_and_an_early_one_shows_only_on_
 
 
 def test_filters_by_kind_region_and_days_left(client_for, isu_staff, today):
-    rows = selectors.obligation_overview(today=TODAY, kind="annual_report", region="Europe", max_days_left=30)
+    rows = obligation_overview(today=TODAY, kind="annual_report", region="Europe", max_days_left=30)
     every = rows.overdue + rows.upcoming
     assert every and all(r.deadline.kind == "annual_report" and r.deadline.region == "Europe" for r in every)
     assert all(r.days_left <= 30 for r in every)
@@ -228,9 +229,7 @@ def test_each_deadline_shows_the_reminders_recorded_for_it(client_for, isu_staff
     remind("NOR", step=-60, recipient=fp)
     remind("NOR", step=-30, recipient=fp)
     remind("NOR", step=-30, status=ReminderStatus.BOUNCED, email="old@example.org")
-    row = next(
-        r for r in selectors.obligation_overview(today=TODAY).upcoming if r.deadline.key == "NOR:annual_report:2025"
-    )
+    row = next(r for r in obligation_overview(today=TODAY).upcoming if r.deadline.key == "NOR:annual_report:2025")
     assert (row.reminders.recorded, row.reminders.sent, row.reminders.problems) == (3, 2, 1)
     assert row.reminders.last_step == -30 and row.reminders.last_step_label == "30 days before"
 
@@ -399,7 +398,7 @@ def constructed_case(reference_data):
 
 
 def test_effectiveness_counts_each_step_on_a_constructed_case(constructed_case):
-    result = selectors.reminder_effectiveness(
+    result = reminder_effectiveness(
         since=dt.date(2026, 1, 1), until=dt.date(2026, 6, 30), now=at(dt.date(2026, 6, 30), 12)
     )
     table = {
@@ -421,7 +420,7 @@ def test_effectiveness_counts_each_step_on_a_constructed_case(constructed_case):
 
 def test_effectiveness_with_a_reminder_still_waiting(reference_data):
     remind("NOR", step=-30)
-    result = selectors.reminder_effectiveness(
+    result = reminder_effectiveness(
         since=dt.date(2026, 1, 1), until=dt.date(2026, 4, 10), now=at(dt.date(2026, 4, 10), 12)
     )
     (step,) = result.steps
@@ -435,7 +434,7 @@ def test_later_overdue_notices_are_added_up_in_one_row(reference_data):
     for step in (56, 70, 84):
         remind("NOR", step=step, due=dt.date(2025, 4, 30))
     submitted_report("NOR", on=at(dt.date(2025, 7, 30), 12), period_year=2024)
-    result = selectors.reminder_effectiveness(
+    result = reminder_effectiveness(
         since=dt.date(2025, 1, 1), until=dt.date(2025, 12, 31), now=at(dt.date(2025, 12, 31))
     )
     rows = {(s.offset, s.later): (s.emails, s.reports, s.followed, s.followed_rate) for s in result.steps}
@@ -447,9 +446,9 @@ def test_later_overdue_notices_are_added_up_in_one_row(reference_data):
 
 def test_the_next_step_follows_the_settings():
     rules = ReminderSettings(days_before=[60, 30, 7, 0], overdue_every_days=14)
-    assert [selectors.next_step(s, rules) for s in (-60, -30, -7, 0, 14, 20)] == [-30, -7, 0, 14, 28, 28]
+    assert [next_step(s, rules) for s in (-60, -30, -7, 0, 14, 20)] == [-30, -7, 0, 14, 28, 28]
     rules = ReminderSettings(days_before=[45, 10], overdue_every_days=0)
-    assert [selectors.next_step(s, rules) for s in (-45, -10, 0, 14)] == [-10, 0, None, None]
+    assert [next_step(s, rules) for s in (-45, -10, 0, 14)] == [-10, 0, None, None]
 
 
 def test_the_log_page_shows_the_effectiveness_table_and_its_definitions(client_for, isu_staff, constructed_case):

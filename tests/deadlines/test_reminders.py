@@ -261,7 +261,7 @@ class FlakyBackend(RefusingBackend):
 def test_a_reminder_stuck_while_sending_is_shown_and_the_isu_can_send_it_again(
     report_reminders_only, focal_point, client_for, isu_staff, django_capture_on_commit_callbacks
 ):
-    from deadlines.selectors import reminder_problems
+    from deadlines.selectors.reminders import reminder_problems
 
     services.run_daily_reminders(today=dt.date(2026, 3, 1))
     reminder = Reminder.objects.get(recipient=focal_point)

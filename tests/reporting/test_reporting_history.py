@@ -432,7 +432,7 @@ def test_reminders_never_remind_a_year_with_no_record(reference_data, django_cap
 def test_the_first_submission_behind_reminders_counts_reports_received_outside_the_portal(
     reference_data, django_assert_num_queries
 ):
-    from deadlines import selectors
+    from deadlines.selectors.reports import first_submissions, start_of
 
     lao = State.objects.get(iso3="LAO")
     ReportingRecord.objects.create(
@@ -445,9 +445,9 @@ def test_the_first_submission_behind_reminders_counts_reports_received_outside_t
     )
     wanted = [(lao.pk, ReportKind.ANNUAL, 2025), (lao.pk, ReportKind.INITIAL, None), (lao.pk, ReportKind.ANNUAL, 2024)]
     with django_assert_num_queries(1):
-        found = selectors.first_submissions(wanted)
+        found = first_submissions(wanted)
     # Known to the month: counts from the month's last day. The initial report: by the ISU list's last day.
     assert found == {
-        (lao.pk, ReportKind.ANNUAL, 2025): selectors.start_of(D("2026-03-31")),
-        (lao.pk, ReportKind.INITIAL, None): selectors.start_of(D("2019-11-10")),
+        (lao.pk, ReportKind.ANNUAL, 2025): start_of(D("2026-03-31")),
+        (lao.pk, ReportKind.INITIAL, None): start_of(D("2019-11-10")),
     }
