@@ -14,14 +14,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import permissions, services, two_factor
+from accounts import home_page, permissions, services, two_factor
 from accounts.decorators import capability_required
 from accounts.forms import AcceptInvitationForm, EmailLanguageForm, InvitationForm
 from accounts.models import Invitation, Role, User
 from accounts.permissions import Capability
 from ccm_portal.core import clock
 from ccm_portal.core.views import attempt, submit
-from deadlines.home_page import due_next_context
 
 
 @login_required
@@ -37,8 +36,8 @@ def home(request: HttpRequest, language_form: EmailLanguageForm | None = None) -
             ),
             "capability_labels": [c.label for c in sorted(permissions.capabilities(user))],
             "areas": list(user.thematic_areas.all()) if user.role == Role.COORDINATOR else [],
-            # "What is due next": the user's State's deadlines, every State's for the ISU, else meetings.
-            **due_next_context(user, clock.today()),
+            # The sections the apps above add (deadlines: what is due next), registered from their ready().
+            **home_page.sections_context(user, clock.today()),
             "language_form": language_form or EmailLanguageForm(initial={"language": user.language}),
         },
         status=400 if language_form is not None else 200,
