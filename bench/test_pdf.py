@@ -2,7 +2,8 @@
 
 Target: under 3 s for the whole render on the 2-core build machine. The phases are timed apart so
 that a slow run says where the time goes (template, CSS cascade + layout, drawing + font subsetting),
-and the write options are timed against the ones ``reporting.pdf`` uses (``WRITE_OPTIONS``).
+and the write options are timed against the ones ``reporting.pdf`` uses (those of every background
+document, ``ccm_portal.core.documents.WRITE_OPTIONS``).
 
     CCM_VAR_DIR=/tmp/h4-var .venv/bin/pytest bench/test_pdf.py --benchmark-enable --benchmark-only -p no:cacheprovider
 """
@@ -12,6 +13,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from ccm_portal.core import documents
 from ccm_portal.core.models import RenderStatus
 from reporting import pdf as report_pdf
 from reporting import services
@@ -88,10 +90,10 @@ def test_bench_pdf_phase_layout(benchmark, source):
 @pytest.mark.parametrize(
     "options",
     [
-        pytest.param(report_pdf.WRITE_OPTIONS, id="used"),
-        pytest.param({**report_pdf.WRITE_OPTIONS, "uncompressed_pdf": True}, id="uncompressed"),
-        pytest.param({**report_pdf.WRITE_OPTIONS, "full_fonts": True}, id="full_fonts"),
-        pytest.param({**report_pdf.WRITE_OPTIONS, "hinting": True}, id="hinting"),
+        pytest.param(documents.WRITE_OPTIONS, id="used"),
+        pytest.param({**documents.WRITE_OPTIONS, "uncompressed_pdf": True}, id="uncompressed"),
+        pytest.param({**documents.WRITE_OPTIONS, "full_fonts": True}, id="full_fonts"),
+        pytest.param({**documents.WRITE_OPTIONS, "hinting": True}, id="hinting"),
     ],
 )
 def test_bench_pdf_phase_write(benchmark, source, options):

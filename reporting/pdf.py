@@ -40,22 +40,9 @@ TEMPLATE = "reporting/pdf/report.html"
 STYLESHEET = "css/report-print.css"
 DIRECTORY = "reports/pdf"
 
-# The stages of the progress bar and the lifecycle's texts are those of every background document.
-STAGE_QUEUED = documents.STAGE_QUEUED
-STAGE_PREPARING = documents.STAGE_PREPARING
-STAGE_LAYOUT = documents.STAGE_LAYOUT
-STAGE_WRITING = documents.STAGE_WRITING
-STAGE_SAVING = documents.STAGE_SAVING
-STAGE_READY = documents.STAGE_READY
+# The stages of the progress bar, the lifecycle's texts and the write options are those of every background
+# document (``ccm_portal.core.documents``); this one is the report's own.
 STAGE_CHANGED = gettext_noop("The draft changed while the PDF was being made; starting again")
-STAGE_RETRY = documents.STAGE_RETRY
-STAGE_FAILED = documents.STAGE_FAILED
-ERROR_FAILED = documents.ERROR_FAILED
-PROGRESS = documents.PROGRESS
-IN_FLIGHT = documents.IN_FLIGHT
-STALE_AFTER = documents.STALE_AFTER
-WRITE_OPTIONS = documents.WRITE_OPTIONS
-Rendered = documents.Rendered
 
 
 # --- What a PDF shows, and its fingerprint -----------------------------------------------------------
@@ -238,7 +225,7 @@ def _stylesheet_text() -> str:
     return documents.stylesheet_text(STYLESHEET)
 
 
-def html_to_pdf(source: Source, *, on_laid_out: Any = None) -> Rendered:
+def html_to_pdf(source: Source, *, on_laid_out: Any = None) -> documents.Rendered:
     """Lay out the document with the print stylesheet and write the PDF. The document refers to
     nothing outside itself, so every URL is refused (no file or network access from report content)."""
     document = documents.lay_out(source.html, [_stylesheet_text(), source.page_css])
@@ -275,13 +262,13 @@ class _ReportPdfs(documents.Kind[tuple[Report, ReportVersion | None]]):
     def prepare(self, subject: tuple[Report, ReportVersion | None]) -> Source:
         return build_source(*subject)
 
-    def build(self, source: Source, *, on_laid_out: Any) -> Rendered:
+    def build(self, source: Source, *, on_laid_out: Any) -> documents.Rendered:
         return html_to_pdf(source, on_laid_out=on_laid_out)
 
     def storage_name(self, row: ReportPdf, subject: tuple[Report, ReportVersion | None]) -> str:
         return f"{DIRECTORY}/{file_name(*subject)}"
 
-    def ready_fields(self, result: Rendered) -> dict[str, Any]:
+    def ready_fields(self, result: documents.Rendered) -> dict[str, Any]:
         return {"pages": result.pages}
 
 
@@ -297,7 +284,7 @@ def _claim(pdf_id: int) -> tuple[ReportPdf, Report, ReportVersion | None, str] |
     return pdf, report, version, fp
 
 
-def _finish(pdf_id: int, rendered_fp: str, result: Rendered) -> ReportPdf:
+def _finish(pdf_id: int, rendered_fp: str, result: documents.Rendered) -> ReportPdf:
     return documents.finish(KIND, pdf_id, rendered_fp, result)
 
 

@@ -22,6 +22,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from ccm_portal.core import documents
 from ccm_portal.core.models import RenderStatus
 from ccm_portal.core.ratelimit import limited
 from reporting import access
@@ -91,7 +92,7 @@ def _status(pdf: ReportPdf, report: Report, version: ReportVersion | None) -> di
         "stage": _(pdf.stage) if pdf.stage else "",
         "current": current,
         "outdated": ready and not current,
-        "in_flight": pdf.status in report_pdf.IN_FLIGHT,
+        "in_flight": pdf.status in documents.IN_FLIGHT,
         "download_url": reverse("reporting:pdf_download", args=[pdf.pk]) if current else None,
         "error": _(pdf.error) if pdf.status == RenderStatus.FAILED and pdf.error else "",
         "pages": pdf.pages if current else None,

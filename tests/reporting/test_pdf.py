@@ -17,6 +17,7 @@ from django.utils import dateformat, timezone
 from pypdf import PdfReader
 
 from audit.models import AuditEntry
+from ccm_portal.core import documents
 from ccm_portal.core.models import RenderStatus
 from reporting import pdf as report_pdf
 from reporting import services
@@ -347,7 +348,7 @@ def test_an_os_error_waits_for_a_retry_until_the_last_attempt(
     with pytest.raises(OSError):
         report_pdf.render(pdf.pk, final_attempt=False)
     pdf.refresh_from_db()
-    assert pdf.status == RenderStatus.QUEUED and pdf.stage == report_pdf.STAGE_RETRY and not pdf.error
+    assert pdf.status == RenderStatus.QUEUED and pdf.stage == documents.STAGE_RETRY and not pdf.error
     assert report_pdf.render(pdf.pk, final_attempt=True).status == RenderStatus.FAILED
 
 
