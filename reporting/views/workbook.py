@@ -15,9 +15,6 @@ views parse, authorize, call one function and render or redirect.
 
 from __future__ import annotations
 
-from typing import Any
-
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,31 +22,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ccm_portal.core import ratelimit
 from ccm_portal.core.views import show_refusal
 from reporting import access, services
 from reporting.access import get_report
+from reporting.forms.workbook import WorkbookUploadForm
 from reporting.models import Report, WorkbookUpload, WorkbookUploadStatus
 from reporting.views.pages import report_title
 from reporting.workbook import apply, download, preview, read
-
-
-class WorkbookUploadForm(forms.Form):
-    file = forms.FileField(
-        label=_lazy("Workbook (.xlsx)"),
-        help_text=_lazy("The workbook downloaded for this report, filled in. Nothing is saved before you confirm."),
-        error_messages={"required": _lazy("Choose the workbook to upload."), "empty": _lazy("The file is empty.")},
-        widget=forms.ClearableFileInput(
-            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-        ),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        kwargs.setdefault("auto_id", "workbook-%s")
-        super().__init__(*args, **kwargs)
 
 
 def _editable_report(request: HttpRequest, pk: int) -> Report:
