@@ -29,7 +29,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from reporting import services
 from reporting.models import ReportKind, WorkbookUpload
-from reporting.workbook import apply, read
+from reporting.services.workbook import upload_workbook
+from reporting.workbook import read
 from tests.reporting.conftest import fill_minimal
 from tests.reporting.workbook_bombs import bomb
 
@@ -90,7 +91,7 @@ def report(focal_point):
 def refuse(report, data, actor) -> list[str]:
     report.refresh_from_db()
     with pytest.raises(read.WorkbookRefused) as caught:
-        apply.upload_workbook(report=report, uploaded=SimpleUploadedFile("bomb.xlsx", data), actor=actor)
+        upload_workbook(report=report, uploaded=SimpleUploadedFile("bomb.xlsx", data), actor=actor)
     return caught.value.messages
 
 

@@ -9,7 +9,7 @@ report exists, 403 for those who may see it but not do this):
   the report can be edited. Uploads are rate-limited per user (``CCM_RATE_LIMITS``,
   ``workbook_upload``): each one is unpacked and checked cell by cell.
 
-The checks are in ``reporting.workbook`` (``read``), the writes in ``reporting.workbook.apply``; these
+The checks are in ``reporting.workbook`` (``read``), the writes in ``reporting.services.workbook``; these
 views parse, authorize, call one function and render or redirect.
 """
 
@@ -30,8 +30,9 @@ from reporting import access, services
 from reporting.access import get_report
 from reporting.forms.workbook import WorkbookUploadForm
 from reporting.models import Report, WorkbookUpload, WorkbookUploadStatus
+from reporting.services.workbook import apply_upload, discard_upload, upload_workbook
 from reporting.views.pages import report_title
-from reporting.workbook import apply, download, preview, read
+from reporting.workbook import download, preview, read
 
 
 def _editable_report(request: HttpRequest, pk: int) -> Report:
@@ -102,7 +103,7 @@ def workbook_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_upload(request, report, form, status=400)
     try:
-        uploaded = apply.upload_workbook(report=report, uploaded=form.cleaned_data["file"], actor=request.user)
+        uploaded = upload_workbook(report=report, uploaded=form.cleaned_data["file"], actor=request.user)
     except read.WorkbookRefused as refused:
         return _render_upload(request, report, form, errors=refused.messages, status=400)
     except ValidationError as error:  # e.g. the report was submitted meanwhile
@@ -155,7 +156,7 @@ def workbook_apply(request: HttpRequest, pk: int, upload_pk: int) -> HttpRespons
     report = _editable_report(request, pk)
     upload = _upload_of(report, upload_pk)
     try:
-        apply.apply_upload(upload=upload, actor=request.user)
+        apply_upload(upload=upload, actor=request.user)
     except services.EditConflict:
         messages.error(
             request,
@@ -182,7 +183,7 @@ def workbook_discard(request: HttpRequest, pk: int, upload_pk: int) -> HttpRespo
     report = get_report(request.user, pk, to="edit")
     upload = _upload_of(report, upload_pk)
     try:
-        apply.discard_upload(upload=upload, actor=request.user)
+        discard_upload(upload=upload, actor=request.user)
     except ValidationError as error:
         show_refusal(request, error)
         return redirect("reporting:workbook_preview", pk=report.pk, upload_pk=upload.pk)

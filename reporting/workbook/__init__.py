@@ -8,5 +8,7 @@ upload it, see what will change, apply it to the draft.
   lists every problem); ``cells``: how one table's cells are read (import-export, the editor's parser).
 - ``merge``: the draft as the workbook makes it (row ids and cells kept where they mean the same).
 - ``preview``: what applying it changes, form by form and table by table.
-- ``apply``: the writes (keep a checked upload, apply it through ``services.save_draft``, discard it).
+
+The writes (keep a checked upload, apply it through ``services.save_draft``, discard it) are services:
+``reporting.services.workbook``.
 """

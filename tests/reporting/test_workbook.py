@@ -16,7 +16,8 @@ from reporting import formats, services
 from reporting.editor import ROW_ID
 from reporting.formats import Choice
 from reporting.models import ReportKind, ReportStatus, WorkbookUpload, WorkbookUploadStatus
-from reporting.workbook import apply, download, layout, merge, read
+from reporting.services.workbook import apply_upload, discard_upload, upload_workbook
+from reporting.workbook import download, layout, merge, read
 from reporting.workbook.preview import build_preview
 from tests.reporting.builders import full_content
 from tests.reporting.conftest import fill_minimal
@@ -62,7 +63,7 @@ def refused(report, data, name="tables.xlsx"):
 
 def upload(report, data, actor, name="tables.xlsx"):
     report.refresh_from_db()
-    return apply.upload_workbook(report=report, uploaded=SimpleUploadedFile(name, data), actor=actor)
+    return upload_workbook(report=report, uploaded=SimpleUploadedFile(name, data), actor=actor)
 
 
 def rows_of(report, code, key):
@@ -478,7 +479,7 @@ def test_apply_saves_through_save_draft_and_records_the_file(with_stock, focal_p
         book["B stockpile"]["C3"] = 250
 
     item = upload(report, edited(report, edit), focal_point).upload
-    report = apply.apply_upload(upload=item, actor=focal_point)
+    report = apply_upload(upload=item, actor=focal_point)
     assert rows_of(report, "B", "stockpile")[0]["submunitions"] == "250"
     item.refresh_from_db()
     assert item.status == WorkbookUploadStatus.APPLIED and item.decided_at
@@ -494,7 +495,7 @@ def test_apply_saves_through_save_draft_and_records_the_file(with_stock, focal_p
         "changes": 1,
     }
     with pytest.raises(services.InvalidTransition):
-        apply.apply_upload(upload=item, actor=focal_point)
+        apply_upload(upload=item, actor=focal_point)
 
 
 def test_apply_keeps_the_forms_choice_and_suggests_changed(focal_point, isu_staff, lao):
@@ -515,7 +516,7 @@ def test_apply_keeps_the_forms_choice_and_suggests_changed(focal_point, isu_staf
         book["B stockpile"]["B3"] = 5
 
     item = upload(report, edited(report, edit), focal_point).upload
-    report = apply.apply_upload(upload=item, actor=focal_point)
+    report = apply_upload(upload=item, actor=focal_point)
     assert report.draft["forms"]["B"]["choice"] == Choice.UNCHANGED
     assert report.draft["forms"]["A"]["choice"] == Choice.UNCHANGED
     suggestions = services.choice_suggestions(report, services.validation_for(report).cleaned)
@@ -533,7 +534,7 @@ def test_apply_after_the_draft_changed_marks_the_upload_outdated(with_stock, foc
     content["forms"]["B"]["narratives"]["programme"] = "Saved in the browser meanwhile."
     report = save(report, content, focal_point)
     with pytest.raises(services.EditConflict):
-        apply.apply_upload(upload=item, actor=focal_point)
+        apply_upload(upload=item, actor=focal_point)
     item.refresh_from_db()
     assert item.status == WorkbookUploadStatus.OUTDATED
     assert AuditEntry.objects.filter(action="reporting.workbook.outdated").count() == 1
@@ -544,13 +545,13 @@ def test_apply_after_the_draft_changed_marks_the_upload_outdated(with_stock, foc
 def test_discard(with_stock, focal_point, other_focal_point):
     item = upload(with_stock, download.build_workbook(with_stock), focal_point).upload
     with pytest.raises(PermissionDenied):
-        apply.discard_upload(upload=item, actor=other_focal_point)
-    apply.discard_upload(upload=item, actor=focal_point)
+        discard_upload(upload=item, actor=other_focal_point)
+    discard_upload(upload=item, actor=focal_point)
     item.refresh_from_db()
     assert item.status == WorkbookUploadStatus.DISCARDED
     assert AuditEntry.objects.filter(action="reporting.workbook.discarded").count() == 1
     with pytest.raises(services.InvalidTransition):
-        apply.apply_upload(upload=item, actor=focal_point)
+        apply_upload(upload=item, actor=focal_point)
 
 
 def test_upload_is_for_the_states_focal_points_while_the_report_is_editable(

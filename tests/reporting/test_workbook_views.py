@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from audit.models import AuditEntry
 from reporting import services
 from reporting.models import ReportStatus, WorkbookUpload, WorkbookUploadStatus
-from reporting.workbook.apply import upload_workbook
+from reporting.services.workbook import upload_workbook
 from reporting.workbook.download import build_workbook
 from tests.reporting.conftest import fill_minimal
 

@@ -1,6 +1,7 @@
-"""The writes of the Excel round-trip: keep a checked upload for its preview, apply it to the draft,
-discard it. Each is audited; applying goes through ``services.save_draft`` like every other edit (audit
-down to the cell, edit conflicts, the forms' changed flags). The checks are in ``reporting.workbook.read``.
+"""The writes of the Excel round-trip (``reporting.workbook``): keep a checked upload for its preview,
+apply it to the draft, discard it. Each is audited; applying goes through ``drafts.save_draft`` like every
+other edit (audit down to the cell, edit conflicts, the forms' changed flags). The checks are in
+``reporting.workbook.read``, the draft the upload makes in ``reporting.workbook.merge``.
 """
 
 from __future__ import annotations
@@ -10,26 +11,24 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import services as audit
-from reporting import access, services
 from reporting.models import Report, WorkbookUpload, WorkbookUploadStatus
+from reporting.services.content import content_changes
+from reporting.services.drafts import EditConflict, save_draft
+from reporting.services.workflow import InvalidTransition, require_focal_point
 from reporting.workbook import merge, read
 
 
-def _require_focal_point(actor: Any, report: Report) -> None:
-    if not access.may_prepare(actor, report):
-        raise PermissionDenied
-
-
 def _require_editor(actor: Any, report: Report) -> None:
-    _require_focal_point(actor, report)
+    """The State's own focal point (never the ISU, even while it enters a report), while the report is
+    editable."""
+    require_focal_point(actor, report)
     if not report.is_editable:
-        raise services.InvalidTransition(
+        raise InvalidTransition(
             _("This report is %(status)s and cannot be edited.") % {"status": report.get_status_display().lower()}
         )
 
@@ -55,7 +54,7 @@ def upload_workbook(*, report: Report, uploaded: Any, actor: Any) -> Uploaded:
     checked = read.read_upload(report, uploaded)
     name, data, parsed = checked.name, checked.data, checked.parsed
     content = merge.merge_tables(report.format_version.spec, report.draft, parsed)
-    changes = services.content_changes(report.draft or {}, content)
+    changes = content_changes(report.draft or {}, content)
     digest = hashlib.sha256(data).hexdigest()
     with transaction.atomic():
         upload = WorkbookUpload.objects.create(
@@ -92,24 +91,24 @@ def _decide(upload: WorkbookUpload, status: str) -> None:
 
 
 def apply_upload(*, upload: WorkbookUpload, actor: Any) -> Report:
-    """Replace the draft's tables by the upload's, through ``services.save_draft``. When the draft
+    """Replace the draft's tables by the upload's, through ``save_draft``. When the draft
     changed since the upload was checked, the upload is marked outdated and ``EditConflict`` raised:
     the preview no longer says what would change, so the file must be uploaded again."""
-    conflict: services.EditConflict | None = None
+    conflict: EditConflict | None = None
     with transaction.atomic():
         upload = WorkbookUpload.objects.select_for_update().select_related("report").get(pk=upload.pk)
         report = upload.report
         _require_editor(actor, report)
         if upload.status != WorkbookUploadStatus.PREVIEWED:
-            raise services.InvalidTransition(
+            raise InvalidTransition(
                 _("This upload is already %(status)s.") % {"status": upload.get_status_display().lower()}
             )
         context = {"upload": upload.pk, "file": upload.name, "sha256": upload.sha256, "size": upload.size}
         try:
-            report = services.save_draft(
+            report = save_draft(
                 report=report, content=copy.deepcopy(upload.content), base_revision=upload.base_revision, actor=actor
             )
-        except services.EditConflict as error:
+        except EditConflict as error:
             conflict = error
             _decide(upload, WorkbookUploadStatus.OUTDATED)
             audit.record(
@@ -136,9 +135,9 @@ def apply_upload(*, upload: WorkbookUpload, actor: Any) -> Report:
 @transaction.atomic
 def discard_upload(*, upload: WorkbookUpload, actor: Any) -> WorkbookUpload:
     upload = WorkbookUpload.objects.select_for_update().select_related("report__state").get(pk=upload.pk)
-    _require_focal_point(actor, upload.report)
+    require_focal_point(actor, upload.report)
     if upload.status != WorkbookUploadStatus.PREVIEWED:
-        raise services.InvalidTransition(
+        raise InvalidTransition(
             _("This upload is already %(status)s.") % {"status": upload.get_status_display().lower()}
         )
     _decide(upload, WorkbookUploadStatus.DISCARDED)
