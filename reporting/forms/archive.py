@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from parties.models import Region
 
 if TYPE_CHECKING:
-    from reporting.archive import FormOption
+    from reporting.archive.reads import FormOption
 
 FIRST_REPORTING_YEAR = 2010  # Art. 17: the Convention entered into force on 1 August 2010
 

@@ -24,8 +24,8 @@ from ccm_portal.core.models import RenderStatus
 from ccm_portal.core.responses import form_errors, json_response, wants_json
 from ccm_portal.core.spreadsheets import SafeCSV, SafeXLSX
 from reporting import access
-from reporting import archive as reads
 from reporting import pdf as report_pdf
+from reporting.archive import export, open_data, reads
 from reporting.formats import Choice
 from reporting.forms.archive import ArchiveFilterForm
 from reporting.models import ReportPdf, ReportVersion, Visibility
@@ -195,7 +195,7 @@ def archive_version_json(request: HttpRequest, iso3: str, period: str, number: i
     version = reads.get_version(request.user, iso3=iso3, period=period, number=number)
     return _download(
         version,
-        reads.version_json(version),
+        open_data.version_json(version),
         content_type="application/json; charset=utf-8",
         extension="json",
         attachment=False,
@@ -206,7 +206,11 @@ def archive_version_json(request: HttpRequest, iso3: str, period: str, number: i
 def archive_version_csv(request: HttpRequest, iso3: str, period: str, number: int) -> HttpResponse:
     version = reads.get_version(request.user, iso3=iso3, period=period, number=number)
     return _download(
-        version, reads.version_csv(version), content_type="text/csv; charset=utf-8", extension="csv", attachment=True
+        version,
+        open_data.version_csv(version),
+        content_type="text/csv; charset=utf-8",
+        extension="csv",
+        attachment=True,
     )
 
 
@@ -240,7 +244,7 @@ def archive_export(request: HttpRequest) -> HttpResponse:
         problems = [f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form_errors(form).items()]
         return HttpResponse("\n".join(problems), status=400, content_type="text/plain; charset=utf-8")
     versions = reads.export_versions(request.user, query, codes=[o.code for o in options])
-    dataset = reads.ArchiveExportResource(forms=options).export(queryset=versions)
+    dataset = export.ArchiveExportResource(forms=options).export(queryset=versions)
     stem = f"article7-reports-{clock.today().isoformat()}"
     if request.GET.get("format") == "csv":
         response = HttpResponse(SafeCSV().export_data(dataset).encode("utf-8"), content_type="text/csv; charset=utf-8")

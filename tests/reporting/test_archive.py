@@ -308,7 +308,7 @@ def test_bad_filters_are_explained_and_kept(client_for, many):
 
 
 def test_the_list_is_paginated_by_fifty(client_for, focal_point, isu_staff, monkeypatch):
-    from reporting import archive as reads
+    from reporting.archive import reads
 
     monkeypatch.setattr(reads, "PER_PAGE", 2)
     for year in (2018, 2019, 2020):
@@ -323,7 +323,7 @@ def test_the_list_is_paginated_by_fifty(client_for, focal_point, isu_staff, monk
 
 
 def test_fifty_reports_a_page():
-    from reporting import archive as reads
+    from reporting.archive import reads
 
     assert reads.PER_PAGE == 50
 
