@@ -14,3 +14,9 @@ class DeadlinesConfig(AppConfig):
 
         # The State page shows the obligation calendar around the day it shows.
         state_page.register("calendar", state_calendar, show=calendar_rows)
+
+        from accounts import home_page
+        from deadlines.home_page import STYLESHEET, TEMPLATE, due_next_context
+
+        # The user's home page (/me/) shows what is due next.
+        home_page.register("due_next", due_next_context, template=TEMPLATE, stylesheet=STYLESHEET)
