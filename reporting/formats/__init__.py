@@ -23,24 +23,62 @@ Contents stored before carry no ``_typed`` and show in m², as they were typed.
 Cover fields marked ``personal`` (an e-mail address, a telephone number) are published (open data,
 the version page, the PDF) only when the cover field named by ``cover.personal_consent`` says
 ``yes``: by default a published report names its contact point and office only.
+
+One cell (numbers and areas as typed, ``clean_cell`` for every column type) is ``reporting.formats.cells``,
+re-exported here; the definitions, the validation of a whole document and the personal data are here.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import re
 import uuid
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.utils.translation import gettext as _
+
+from reporting.formats.cells import (
+    AREA_UNIT_SYMBOLS,
+    TYPED,
+    clean_cell,
+    currencies,
+    parse_area,
+    parse_number,
+    typed_area,
+    typed_area_of,
+    typed_area_text,
+)
+
+__all__ = [
+    "AREA_UNIT_SYMBOLS",
+    "CONSENT_YES",
+    "FORMATS_DIR",
+    "NA_STATEMENT_MAX",
+    "QUALIFIERS",
+    "TYPED",
+    "Choice",
+    "Column",
+    "FormDef",
+    "FormatDefinition",
+    "Table",
+    "Validation",
+    "clean_cell",
+    "content_for_editing",
+    "currencies",
+    "load_file",
+    "new_row_id",
+    "parse_area",
+    "parse_number",
+    "public_content",
+    "published_cover",
+    "publishes_personal_data",
+    "typed_area",
+    "typed_area_of",
+    "typed_area_text",
+    "validate",
+    "withheld_cover_keys",
+]
 
 FORMATS_DIR = Path(__file__).resolve().parent
 
@@ -61,12 +99,6 @@ QUALIFIERS = [
 ]
 
 NA_STATEMENT_MAX = 300
-
-
-@cache
-def currencies() -> frozenset[str]:
-    text = (settings.BASE_DIR / "fixtures" / "currencies.txt").read_text()
-    return frozenset(code for line in text.splitlines() if not line.startswith("#") for code in line.split())
 
 
 @dataclass(frozen=True)
@@ -193,154 +225,6 @@ def new_row_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
-# --- Cell parsing ---------------------------------------------------------------------------
-_AREA_UNITS = {
-    "m2": Decimal(1),
-    "m²": Decimal(1),
-    "sqm": Decimal(1),
-    "ha": Decimal(10_000),
-    "km2": Decimal(1_000_000),
-    "km²": Decimal(1_000_000),
-}
-_AREA_PATTERN = re.compile(
-    r"^(?P<number>[0-9][0-9.,\s\u202f\u00a0']*)\s*(?P<unit>m2|m²|sqm|ha|km2|km²)?$", re.IGNORECASE
-)
-
-
-def parse_number(text: str) -> Decimal:
-    """A non-negative number as people type it: "1,500,000", "1 500 000", "2.5", "2,5"."""
-    cleaned = re.sub(r"[\s\u202f\u00a0']", "", text)
-    if ("," in cleaned and "." in cleaned) or re.fullmatch(r"\d{1,3}(,\d{3})+", cleaned):
-        cleaned = cleaned.replace(",", "")
-    else:
-        cleaned = cleaned.replace(",", ".")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(_("Enter a number.")) from None
-    if not value.is_finite():
-        raise ValueError(_("Enter a number."))
-    return value
-
-
-# The unit of an area as stored with what was typed (``_typed``), and as shown.
-_AREA_UNIT_CODES = {"m2": "m2", "m²": "m2", "sqm": "m2", "ha": "ha", "km2": "km2", "km²": "km2"}
-AREA_UNIT_SYMBOLS = {"m2": "m²", "ha": "ha", "km2": "km²"}
-TYPED = "_typed"
-
-
-def _area_parts(text: str) -> tuple[Decimal, Decimal, str]:
-    """(square metres, the number as typed with its precision, the unit code) of an area."""
-    match = _AREA_PATTERN.match(text.strip())
-    if not match:
-        raise ValueError(_("Enter an area such as “15000”, “1.5 ha” or “2.5 km2”."))
-    number = parse_number(match["number"])
-    unit = _AREA_UNIT_CODES[(match["unit"] or "m2").lower()]
-    value = number * _AREA_UNITS[unit]
-    value = value.quantize(Decimal("0.01")).normalize() if value != value.to_integral() else value.to_integral()
-    return value, number, unit
-
-
-def parse_area(text: str) -> Decimal:
-    """Square metres from "1500", "1500 m2", "30 ha" or "2.5 km²"."""
-    return _area_parts(text)[0]
-
-
-def typed_area(text: Any) -> dict[str, str] | None:
-    """The number (with the precision typed: "41.30") and unit ("m2", "ha", "km2") of an area as
-    typed, when showing its square metres would say something else ("41.30 km²", "1,100 ha",
-    "1500.50 m2"); ``None`` for a plain number of square metres, a blank or an unreadable cell."""
-    if text is None or isinstance(text, bool) or str(text).strip() == "":
-        return None
-    try:
-        value, number, unit = _area_parts(str(text))
-    except ValueError:
-        return None
-    if unit == "m2" and str(number) == str(value):
-        return None
-    return {"number": str(number), "unit": unit}
-
-
-def typed_area_of(row: dict[str, Any] | None, key: str) -> dict[str, str] | None:
-    """What was typed for the area ``key`` of a cleaned row, when the row kept it."""
-    typed_cells = (row or {}).get(TYPED)
-    typed = typed_cells.get(key) if isinstance(typed_cells, dict) else None
-    if isinstance(typed, dict) and typed.get("unit") in AREA_UNIT_SYMBOLS and typed.get("number") not in (None, ""):
-        return typed
-    return None
-
-
-def typed_area_text(typed: dict[str, str]) -> str:
-    """ "41.30 km²": what was typed, in the form the editor shows it back."""
-    return f"{typed['number']} {AREA_UNIT_SYMBOLS[typed['unit']]}"
-
-
-def clean_cell(column: Column, raw: Any) -> Any:
-    """The cleaned value of one cell, or ``None`` when blank; raises ``ValueError``."""
-    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
-        return None
-    kind = column.type
-    if kind == "boolean":
-        if isinstance(raw, bool):
-            return raw
-        value = str(raw).strip().lower()
-        if value in {"1", "true", "yes", "on", "y"}:
-            return True
-        if value in {"0", "false", "no", "off", "n"}:
-            return False
-        raise ValueError(_("Answer yes or no."))
-    text = raw if isinstance(raw, str) else str(raw)
-    text = text.strip()
-    if kind in {"text", "longtext"}:
-        if column.max_length and len(text) > column.max_length:
-            raise ValueError(_("At most %(n)s characters (this has %(m)s).") % {"n": column.max_length, "m": len(text)})
-        return text.replace("\r\n", "\n")
-    if kind == "email":
-        try:
-            validate_email(text)
-        except ValidationError:
-            raise ValueError(_("Enter a valid e-mail address.")) from None
-        return text
-    if kind == "integer":
-        number = parse_number(text)
-        if number != number.to_integral():
-            raise ValueError(_("Enter a whole number."))
-        value = int(number)
-        if column.min is not None and value < column.min:
-            raise ValueError(_("Must be at least %(min)s.") % {"min": column.min})
-        if column.max is not None and value > column.max:
-            raise ValueError(_("Must be at most %(max)s.") % {"max": column.max})
-        return value
-    if kind == "area":
-        value = parse_area(text)
-        if value < 0:
-            raise ValueError(_("An area cannot be negative."))
-        return str(value)
-    if kind == "money":
-        value = parse_number(text)
-        if value < 0:
-            raise ValueError(_("An amount cannot be negative."))
-        if value.as_tuple().exponent < -2:
-            raise ValueError(_("Use at most two decimal places."))
-        return str(value)
-    if kind == "currency":
-        code = text.upper()
-        if code not in currencies():
-            raise ValueError(_("“%(code)s” is not an ISO 4217 currency code (e.g. EUR, USD, JPY).") % {"code": text})
-        return code
-    if kind == "date":
-        try:
-            return dt.date.fromisoformat(text).isoformat()
-        except ValueError:
-            raise ValueError(_("Enter a date as YYYY-MM-DD.")) from None
-    if kind in {"choice", "qualifier"}:
-        allowed = {value for value, _label in column.choices}
-        if text not in allowed:
-            raise ValueError(_("Choose one of the listed options."))
-        return text
-    raise ValueError(f"unknown column type {kind}")
-
-
 # --- Validation of a whole document ------------------------------------------------------------
 @dataclass
 class Validation:
@@ -361,117 +245,141 @@ def validate(
     definition: FormatDefinition, content: dict[str, Any], *, initial: bool, period_year: int | None
 ) -> Validation:
     errors: dict[str, str] = {}
-    missing: dict[str, list[str]] = {}
-    cleaned: dict[str, Any] = {"cover": {}, "forms": {}}
-    cover = content.get("cover") or {}
-    missing["cover"] = []
+    cover, cover_missing = _clean_cover(definition, content.get("cover") or {}, errors)
+    cleaned: dict[str, Any] = {"cover": cover, "forms": {}}
+    missing: dict[str, list[str]] = {"cover": cover_missing}
+    forms = content.get("forms") or {}
+    for form in definition.forms:
+        cleaned["forms"][form.code], missing[form.code] = _clean_form(
+            form, forms.get(form.code) or {}, errors, initial=initial, period_year=period_year
+        )
+    return Validation(cleaned=cleaned, errors=errors, missing=missing)
+
+
+def _clean_cover(
+    definition: FormatDefinition, cover: dict[str, Any], errors: dict[str, str]
+) -> tuple[dict[str, Any], list[str]]:
+    """The cleaned cover page, and the labels of the required fields still empty."""
+    cleaned: dict[str, Any] = {}
+    missing: list[str] = []
     for column in definition.cover:
         try:
             value = clean_cell(column, cover.get(column.key))
         except ValueError as error:
             errors[f"cover.{column.key}"] = str(error)
             value = None
-        cleaned["cover"][column.key] = value
+        cleaned[column.key] = value
         if value is None and column.required and f"cover.{column.key}" not in errors:
-            missing["cover"].append(column.label)
-    forms = content.get("forms") or {}
-    for form in definition.forms:
-        data = forms.get(form.code) or {}
-        path = f"forms.{form.code}"
-        needs: list[str] = []
-        choice = data.get("choice") or ""
-        out: dict[str, Any] = {
-            "choice": choice,
-            "unchanged_since": None,
-            "na_statement": "",
-            "narratives": {},
-            "tables": {},
+            missing.append(column.label)
+    return cleaned, missing
+
+
+def _clean_form(
+    form: FormDef, data: dict[str, Any], errors: dict[str, str], *, initial: bool, period_year: int | None
+) -> tuple[dict[str, Any], list[str]]:
+    """One form cleaned (its choice, narratives and tables), and what it still needs."""
+    path = f"forms.{form.code}"
+    needs: list[str] = []
+    choice = data.get("choice") or ""
+    out: dict[str, Any] = {
+        "choice": choice,
+        "unchanged_since": None,
+        "na_statement": "",
+        "narratives": {},
+        "tables": {},
+    }
+    if choice not in {"", Choice.CHANGED, Choice.UNCHANGED, Choice.NOT_APPLICABLE}:
+        errors[f"{path}.choice"] = _("Choose changed, unchanged or not applicable.")
+    elif choice == "":
+        needs.append(_("say whether the form changed, is unchanged or does not apply"))
+    elif choice == Choice.NOT_APPLICABLE:
+        out["na_statement"] = _clean_not_applicable(form, data, path, errors)
+    elif choice == Choice.UNCHANGED:
+        out["unchanged_since"] = _clean_unchanged(data, path, errors, initial=initial, period_year=period_year)
+    # Narratives and tables are cleaned whatever the choice, so nothing typed is lost.
+    for narrative in form.narratives:
+        raw = (data.get("narratives") or {}).get(narrative.key)
+        try:
+            value = clean_cell(narrative, raw)
+        except ValueError as error:
+            errors[f"{path}.narratives.{narrative.key}"] = str(error)
+            value = raw
+        out["narratives"][narrative.key] = value or ""
+        if choice == Choice.CHANGED and narrative.required and not value:
+            needs.append(narrative.label)
+    for table in form.tables:
+        rows = (data.get("tables") or {}).get(table.key) or []
+        out["tables"][table.key] = _clean_rows(table, rows, f"{path}.tables.{table.key}", errors)
+    return out, needs
+
+
+def _clean_not_applicable(form: FormDef, data: dict[str, Any], path: str, errors: dict[str, str]) -> str:
+    """The statement of why a form does not apply (one line), checked; the form must allow it."""
+    statement = (data.get("na_statement") or "").strip()
+    if not form.allows_not_applicable:
+        errors[f"{path}.choice"] = _("Form %(code)s always applies.") % {"code": form.code}
+    elif not statement:
+        errors[f"{path}.na_statement"] = _("Give a one-line definitive statement of why the form does not apply.")
+    elif len(statement) > NA_STATEMENT_MAX or "\n" in statement:
+        errors[f"{path}.na_statement"] = _("Keep the statement to one line of at most %(n)s characters.") % {
+            "n": NA_STATEMENT_MAX
         }
-        if choice not in {"", Choice.CHANGED, Choice.UNCHANGED, Choice.NOT_APPLICABLE}:
-            errors[f"{path}.choice"] = _("Choose changed, unchanged or not applicable.")
-        elif choice == "":
-            needs.append(_("say whether the form changed, is unchanged or does not apply"))
-        elif choice == Choice.NOT_APPLICABLE:
-            statement = (data.get("na_statement") or "").strip()
-            if not form.allows_not_applicable:
-                errors[f"{path}.choice"] = _("Form %(code)s always applies.") % {"code": form.code}
-            elif not statement:
-                errors[f"{path}.na_statement"] = _(
-                    "Give a one-line definitive statement of why the form does not apply."
-                )
-            elif len(statement) > NA_STATEMENT_MAX or "\n" in statement:
-                errors[f"{path}.na_statement"] = _("Keep the statement to one line of at most %(n)s characters.") % {
-                    "n": NA_STATEMENT_MAX
-                }
-            out["na_statement"] = statement
-        elif choice == Choice.UNCHANGED:
-            # The cover page may stand for a form only in an annual report (2010 format).
-            if initial:
-                errors[f"{path}.choice"] = _(
-                    "An initial report gives every form in full; “unchanged” is for annual updates."
-                )
-            since = data.get("unchanged_since")
-            try:
-                since = int(since) if since not in (None, "") else None
-            except (TypeError, ValueError):
-                since = None
-                errors[f"{path}.unchanged_since"] = _("Give the year of the report in which this form last changed.")
-            if since is None and f"{path}.unchanged_since" not in errors:
-                errors[f"{path}.unchanged_since"] = _("Give the year of the report in which this form last changed.")
-            elif since is not None and period_year is not None and not (2010 <= since < period_year + 1):
-                errors[f"{path}.unchanged_since"] = _("The year must be between 2010 and %(year)s.") % {
-                    "year": period_year
-                }
-            out["unchanged_since"] = since
-        # Narratives and tables are cleaned whatever the choice, so nothing typed is lost.
-        for narrative in form.narratives:
-            raw = (data.get("narratives") or {}).get(narrative.key)
-            try:
-                value = clean_cell(narrative, raw)
-            except ValueError as error:
-                errors[f"{path}.narratives.{narrative.key}"] = str(error)
-                value = raw
-            out["narratives"][narrative.key] = value or ""
-            if choice == Choice.CHANGED and narrative.required and not value:
-                needs.append(narrative.label)
-        for table in form.tables:
-            rows = (data.get("tables") or {}).get(table.key) or []
-            cleaned_rows = []
-            for row in rows:
-                row_id = str(row.get("_id") or new_row_id())
-                cleaned_row: dict[str, Any] = {"_id": row_id}
-                if all(_blank(row.get(c.key)) for c in table.columns):
-                    continue  # an empty row added and never filled
-                for column in table.columns:
-                    cell_path = f"{path}.tables.{table.key}.{row_id}.{column.key}"
-                    try:
-                        value = clean_cell(column, row.get(column.key))
-                    except ValueError as error:
-                        errors[cell_path] = str(error)
-                        value = row.get(column.key)
-                    if value is None and column.required and cell_path not in errors:
-                        errors[cell_path] = _("Required.")
-                    cleaned_row[column.key] = value
-                    if column.type == "area" and cell_path not in errors:
-                        typed = typed_area(row.get(column.key))
-                        if typed is not None:
-                            cleaned_row.setdefault(TYPED, {})[column.key] = typed
-                money = [c for c in table.columns if c.type == "money"]
-                currency = [c for c in table.columns if c.type == "currency"]
-                if (
-                    money
-                    and currency
-                    and cleaned_row.get(money[0].key) not in (None, "")
-                    and not cleaned_row.get(currency[0].key)
-                ):
-                    errors.setdefault(
-                        f"{path}.tables.{table.key}.{row_id}.{currency[0].key}", _("Give the currency of the amount.")
-                    )
-                cleaned_rows.append(cleaned_row)
-            out["tables"][table.key] = cleaned_rows
-        cleaned["forms"][form.code] = out
-        missing[form.code] = needs
-    return Validation(cleaned=cleaned, errors=errors, missing=missing)
+    return statement
+
+
+def _clean_unchanged(
+    data: dict[str, Any], path: str, errors: dict[str, str], *, initial: bool, period_year: int | None
+) -> int | None:
+    """The year a form "unchanged since", checked: annual reports only, a year from 2010 to the period's."""
+    # The cover page may stand for a form only in an annual report (2010 format).
+    if initial:
+        errors[f"{path}.choice"] = _("An initial report gives every form in full; “unchanged” is for annual updates.")
+    since = data.get("unchanged_since")
+    try:
+        since = int(since) if since not in (None, "") else None
+    except (TypeError, ValueError):
+        since = None
+        errors[f"{path}.unchanged_since"] = _("Give the year of the report in which this form last changed.")
+    if since is None and f"{path}.unchanged_since" not in errors:
+        errors[f"{path}.unchanged_since"] = _("Give the year of the report in which this form last changed.")
+    elif since is not None and period_year is not None and not (2010 <= since < period_year + 1):
+        errors[f"{path}.unchanged_since"] = _("The year must be between 2010 and %(year)s.") % {"year": period_year}
+    return since
+
+
+def _clean_rows(table: Table, rows: list[dict[str, Any]], path: str, errors: dict[str, str]) -> list[dict[str, Any]]:
+    """A table's rows cleaned, the empty ones (added and never filled) left out."""
+    cleaned_rows = []
+    for row in rows:
+        row_id = str(row.get("_id") or new_row_id())
+        if all(_blank(row.get(c.key)) for c in table.columns):
+            continue  # an empty row added and never filled
+        cleaned_rows.append(_clean_row(table, row, row_id, f"{path}.{row_id}", errors))
+    return cleaned_rows
+
+
+def _clean_row(table: Table, row: dict[str, Any], row_id: str, path: str, errors: dict[str, str]) -> dict[str, Any]:
+    """One row's cells cleaned, an area's typed form kept beside its square metres; an amount needs its currency."""
+    cleaned_row: dict[str, Any] = {"_id": row_id}
+    for column in table.columns:
+        cell_path = f"{path}.{column.key}"
+        try:
+            value = clean_cell(column, row.get(column.key))
+        except ValueError as error:
+            errors[cell_path] = str(error)
+            value = row.get(column.key)
+        if value is None and column.required and cell_path not in errors:
+            errors[cell_path] = _("Required.")
+        cleaned_row[column.key] = value
+        if column.type == "area" and cell_path not in errors:
+            typed = typed_area(row.get(column.key))
+            if typed is not None:
+                cleaned_row.setdefault(TYPED, {})[column.key] = typed
+    money = [c for c in table.columns if c.type == "money"]
+    currency = [c for c in table.columns if c.type == "currency"]
+    if money and currency and cleaned_row.get(money[0].key) not in (None, "") and not cleaned_row.get(currency[0].key):
+        errors.setdefault(f"{path}.{currency[0].key}", _("Give the currency of the amount."))
+    return cleaned_row
 
 
 def _blank(value: Any) -> bool:
