@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from difflib import SequenceMatcher
@@ -240,46 +241,8 @@ def diff_narrative(column: Column, before: Any, after: Any) -> NarrativeDiff:
 def diff_table(table: Table, previous_rows: list[dict] | None, current_rows: list[dict] | None) -> TableDiff:
     previous_rows = list(previous_rows or [])
     current_rows = list(current_rows or [])
-    key_column = table.row_key
-    matches: dict[int, tuple[int, str]] = {}  # current index → (previous index, how)
-    free = set(range(len(previous_rows)))
-
-    def row_id(row: dict) -> str:
-        return str(row.get("_id") or "")
-
-    def row_key(row: dict) -> str:
-        return _key(row.get(key_column.key))
-
-    ids: dict[str, list[int]] = defaultdict(list)
-    keys: dict[str, list[int]] = defaultdict(list)
-    for index, row in enumerate(previous_rows):
-        if row_id(row):
-            ids[row_id(row)].append(index)
-        keys[row_key(row)].append(index)
-
-    def take(candidates: list[int], accept=lambda index: True) -> int | None:
-        for index in candidates:
-            if index in free and accept(index):
-                free.discard(index)
-                return index
-        return None
-
-    # 1. Same id and same key.  2. Same key.  3. Same id (the key was edited).
-    for current_index, row in enumerate(current_rows):
-        found = take(ids.get(row_id(row), []), lambda i, row=row: row_key(previous_rows[i]) == row_key(row))
-        if found is not None:
-            matches[current_index] = (found, "id")
-    for current_index, row in enumerate(current_rows):
-        if current_index not in matches and row_key(row):
-            found = take(keys.get(row_key(row), []))
-            if found is not None:
-                matches[current_index] = (found, "key")
-    for current_index, row in enumerate(current_rows):
-        if current_index not in matches and row_id(row):
-            found = take(ids.get(row_id(row), []))
-            if found is not None:
-                matches[current_index] = (found, "id")
-
+    matcher = _RowMatcher(table.row_key, previous_rows)
+    matches = matcher.match(current_rows)
     rows: list[RowDiff] = []
     for current_index, row in enumerate(current_rows):
         if current_index in matches:
@@ -287,15 +250,67 @@ def diff_table(table: Table, previous_rows: list[dict] | None, current_rows: lis
             before = previous_rows[previous_index]
             cells = [_cell(column, before.get(column.key), row.get(column.key)) for column in table.columns]
             status = CHANGED if any(cell.changed for cell in cells) else UNCHANGED
-            rows.append(RowDiff(status, row_id(row), row_id(before), how, cells))
+            rows.append(RowDiff(status, _row_id(row), _row_id(before), how, cells))
         else:
             cells = [_cell(column, None, row.get(column.key)) for column in table.columns]
-            rows.append(RowDiff(ADDED, row_id(row), "", "", cells))
-    for previous_index in sorted(free):
+            rows.append(RowDiff(ADDED, _row_id(row), "", "", cells))
+    for previous_index in sorted(matcher.free):
         before = previous_rows[previous_index]
         cells = [_cell(column, before.get(column.key), None) for column in table.columns]
-        rows.append(RowDiff(REMOVED, row_id(before), row_id(before), "", cells))
+        rows.append(RowDiff(REMOVED, _row_id(before), _row_id(before), "", cells))
     return TableDiff(key=table.key, label=table.label, columns=table.columns, rows=rows)
+
+
+def _row_id(row: dict) -> str:
+    return str(row.get("_id") or "")
+
+
+class _RowMatcher:
+    """Pairs each current row with the previous row it continues: 1. same id and same key, 2. same key,
+    3. same id (the key was edited). A previous row is paired once at most; those left ``free`` were removed."""
+
+    def __init__(self, key_column: Column, previous_rows: list[dict]) -> None:
+        self.key_column = key_column
+        self.previous_rows = previous_rows
+        self.free = set(range(len(previous_rows)))
+        self.ids: dict[str, list[int]] = defaultdict(list)
+        self.keys: dict[str, list[int]] = defaultdict(list)
+        for index, row in enumerate(previous_rows):
+            if _row_id(row):
+                self.ids[_row_id(row)].append(index)
+            self.keys[self.key(row)].append(index)
+
+    def key(self, row: dict) -> str:
+        return _key(row.get(self.key_column.key))
+
+    def take(self, candidates: list[int], accept: Callable[[int], bool] = lambda index: True) -> int | None:
+        """The first free previous row among ``candidates`` that ``accept`` takes, now paired."""
+        for index in candidates:
+            if index in self.free and accept(index):
+                self.free.discard(index)
+                return index
+        return None
+
+    def match(self, current_rows: list[dict]) -> dict[int, tuple[int, str]]:
+        """Current index → (previous index, how: "id" or "key"), for the current rows that continue one."""
+        matches: dict[int, tuple[int, str]] = {}
+        for current_index, row in enumerate(current_rows):
+            found = self.take(
+                self.ids.get(_row_id(row), []), lambda i, row=row: self.key(self.previous_rows[i]) == self.key(row)
+            )
+            if found is not None:
+                matches[current_index] = (found, "id")
+        for current_index, row in enumerate(current_rows):
+            if current_index not in matches and self.key(row):
+                found = self.take(self.keys.get(self.key(row), []))
+                if found is not None:
+                    matches[current_index] = (found, "key")
+        for current_index, row in enumerate(current_rows):
+            if current_index not in matches and _row_id(row):
+                found = self.take(self.ids.get(_row_id(row), []))
+                if found is not None:
+                    matches[current_index] = (found, "id")
+        return matches
 
 
 # --- Narrative text ------------------------------------------------------------------------------

@@ -209,12 +209,7 @@ def open_entry(
     _require_isu(actor)
     file_type = check_original(original)
     check_submission_date(submitted_on)
-    if not source.strip():
-        raise ValidationError({"source": _("Say where the original comes from, e.g. the note verbale and its date.")})
-    if language not in Language.values:
-        raise ValidationError({"language": _("Choose the report's language.")})
-    if kind not in ReportKind.values:
-        raise ValidationError({"kind": _("Choose the initial report or an annual update.")})
+    _check_entry_details(source=source, language=language, kind=kind)
     if kind == ReportKind.INITIAL:
         period_year = None
     _period_owed(state, kind, period_year)
@@ -224,58 +219,13 @@ def open_entry(
         .filter(state=state, kind=kind, period_year=period_year)
         .first()
     )
-    what = period_label(kind, period_year)
-    if report is not None:
-        submitted = report.versions.exclude(outcome=VersionOutcome.RECALLED).order_by("number").first()
-        if submitted is not None:
-            raise ValidationError(
-                _(
-                    "%(state)s already submitted %(what)s (version %(n)s, submitted on %(date)s). To change it, "
-                    "the State corrects it, or the ISU asks for changes in the review."
-                )
-                % {
-                    "state": state.name,
-                    "what": what,
-                    "n": submitted.number,
-                    "date": date_format(submitted.submitted_on, "j F Y"),
-                }
-            )
-        if report.entries.filter(version__isnull=True).exists():
-            raise ValidationError(
-                _("The ISU is already entering %(what)s of %(state)s: continue that entry.")
-                % {"what": what, "state": state.name}
-            )
-        if report.status not in EDITABLE_STATUSES:
-            raise ValidationError(_("This report cannot be edited now."))
-        started = False
-        if report.original_language != language:
-            audit.record(
-                actor=actor,
-                action="reporting.report.details_changed",
-                obj=report,
-                changes={"original_language": [report.original_language, language]},
-            )
-            report.original_language = language
-            report.save(update_fields=["original_language"])
+    started = report is None
+    if report is None:
+        report = _start_report_for_entry(
+            state=state, kind=kind, period_year=period_year, language=language, actor=actor
+        )
     else:
-        format_version = FormatVersion.objects.get(is_current=True)
-        report = Report.objects.create(
-            state=state,
-            kind=kind,
-            period_year=period_year,
-            format_version=format_version,
-            draft=format_version.spec.empty_content(),
-            created_by=actor,
-            updated_by=actor,
-            original_language=language,
-        )
-        started = True
-        audit.record(
-            actor=actor,
-            action="reporting.report.started",
-            obj=report,
-            context={"format": format_version.code, "entered_by_isu": True},
-        )
+        _take_draft_for_entry(report, state=state, what=period_label(kind, period_year), language=language, actor=actor)
     entry = ReportEntry(report=report, submitted_on=submitted_on, source=source.strip(), created_by=actor)
     entry.original_file.save(f"original.{file_type.extension}", original, save=False)
     entry.save()
@@ -294,6 +244,72 @@ def open_entry(
         },
     )
     return entry
+
+
+def _check_entry_details(*, source: str, language: str, kind: str) -> None:
+    if not source.strip():
+        raise ValidationError({"source": _("Say where the original comes from, e.g. the note verbale and its date.")})
+    if language not in Language.values:
+        raise ValidationError({"language": _("Choose the report's language.")})
+    if kind not in ReportKind.values:
+        raise ValidationError({"kind": _("Choose the initial report or an annual update.")})
+
+
+def _take_draft_for_entry(report: Report, *, state: State, what: str, language: str, actor: User) -> None:
+    """The State's report for the period, already started: the entry continues its draft, unless the State
+    submitted a version (it corrects it instead) or the ISU is already entering it. Records the language."""
+    submitted = report.versions.exclude(outcome=VersionOutcome.RECALLED).order_by("number").first()
+    if submitted is not None:
+        raise ValidationError(
+            _(
+                "%(state)s already submitted %(what)s (version %(n)s, submitted on %(date)s). To change it, "
+                "the State corrects it, or the ISU asks for changes in the review."
+            )
+            % {
+                "state": state.name,
+                "what": what,
+                "n": submitted.number,
+                "date": date_format(submitted.submitted_on, "j F Y"),
+            }
+        )
+    if report.entries.filter(version__isnull=True).exists():
+        raise ValidationError(
+            _("The ISU is already entering %(what)s of %(state)s: continue that entry.")
+            % {"what": what, "state": state.name}
+        )
+    if report.status not in EDITABLE_STATUSES:
+        raise ValidationError(_("This report cannot be edited now."))
+    if report.original_language != language:
+        audit.record(
+            actor=actor,
+            action="reporting.report.details_changed",
+            obj=report,
+            changes={"original_language": [report.original_language, language]},
+        )
+        report.original_language = language
+        report.save(update_fields=["original_language"])
+
+
+def _start_report_for_entry(*, state: State, kind: str, period_year: int | None, language: str, actor: User) -> Report:
+    """A new report for the period, in the current format, started by the ISU for the entry."""
+    format_version = FormatVersion.objects.get(is_current=True)
+    report = Report.objects.create(
+        state=state,
+        kind=kind,
+        period_year=period_year,
+        format_version=format_version,
+        draft=format_version.spec.empty_content(),
+        created_by=actor,
+        updated_by=actor,
+        original_language=language,
+    )
+    audit.record(
+        actor=actor,
+        action="reporting.report.started",
+        obj=report,
+        context={"format": format_version.code, "entered_by_isu": True},
+    )
+    return report
 
 
 @transaction.atomic
