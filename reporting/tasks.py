@@ -1,3 +1,6 @@
+"""Reporting's Celery tasks: thin adapters over ``notifications`` and ``pdf``. Services never import them: they
+enqueue a task by its name once their transaction commits (``ccm_portal.core.tasks.enqueue``)."""
+
 import datetime as dt
 
 from celery import shared_task

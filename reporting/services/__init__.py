@@ -9,6 +9,8 @@ functions live by role:
 - ``submission``: submitting a version to the ISU, recalling it before review.
 - ``review``: the ISU's review (start, request changes, accept, publish) and the State's correction after it.
 - ``comments``: review comments, replies and resolving them.
+- ``workbook``: the Excel round-trip's writes (keep a checked upload, apply it through ``save_draft``,
+  discard it); the checks are ``reporting.workbook``.
 - ``content``: a report's validation, what changed between two contents, suggestions on unchanged forms.
 - ``periods``: which reports a State owes (initial, annual years) and the accepted version one starts from.
 - ``workflow``: the steps the writes share (lock, who acts, status change with its audit entry,
@@ -34,6 +36,7 @@ from reporting.services.review import (
     start_review,
 )
 from reporting.services.submission import recall_submission, submit_report
+from reporting.services.workbook import apply_upload, discard_upload, upload_workbook
 from reporting.services.workflow import InvalidTransition
 
 __all__ = [
@@ -41,9 +44,11 @@ __all__ = [
     "InvalidTransition",
     "accept_report",
     "add_comment",
+    "apply_upload",
     "choice_suggestions",
     "content_changes",
     "detect_unchanged",
+    "discard_upload",
     "expected_annual_years",
     "first_annual_year",
     "last_accepted_version",
@@ -60,5 +65,6 @@ __all__ = [
     "start_review",
     "submit_report",
     "update_report_details",
+    "upload_workbook",
     "validation_for",
 ]
