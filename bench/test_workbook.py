@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from reporting import services
+from reporting.content import content_changes
 from reporting.models import ReportKind, WorkbookUpload
 from reporting.workbook.download import build_workbook
 from reporting.workbook.merge import merge_tables
@@ -63,7 +64,7 @@ def test_bench_read_and_preview_500_rows(benchmark, full_workbook_for_empty_tabl
     def read():
         parsed = read_workbook(report, name="tables.xlsx", data=data)
         content = merge_tables(spec, report.draft, parsed)
-        changes = services.content_changes(report.draft, content)
+        changes = content_changes(report.draft, content)
         item = WorkbookUpload(report=report, content=content, changes=changes)
         return build_preview(spec, item)
 

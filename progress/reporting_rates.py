@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from parties import rules
 from parties.models import PublishedFigure, PublishedFigureTopic, State
 from progress.types import Coverage, Figure, Published
-from reporting import records, services
+from reporting import periods, records
 from reporting.models import ReportingRules, ReportKind
 
 # The dashboard's section key (``progress.selectors`` gives it its label and its place).
@@ -149,7 +149,7 @@ def annual_outcomes(data: ReportingData) -> list[Outcome]:
 
 
 # One rule for the reporting pages and the rates: the ISU's first-year setting, through ``parties.rules``.
-first_annual_year = services.first_annual_year
+first_annual_year = periods.first_annual_year
 
 
 # --- Published totals ---------------------------------------------------------------------------------

@@ -16,7 +16,10 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from ccm_portal.core import clock
 from parties.models import Article, ObligationStatus
+from reporting import periods
+from reporting.content import detect_unchanged, validation_for
 from reporting.formats import Choice
 from reporting.models import Report, ReportingRules, ReportVersion
 
@@ -181,9 +184,7 @@ def retained_while_stockpile_open(report: Report, current: dict[str, Any]) -> li
     if not retained:
         return []
     day = (
-        dt.date(report.period_year, 12, 31)
-        if report.period_year
-        else (report.state.entry_into_force or dt.date.today())
+        dt.date(report.period_year, 12, 31) if report.period_year else (report.state.entry_into_force or clock.today())
     )
     obligation = next((o for o in report.state.obligations.all() if o.article == Article.STOCKPILE_DESTRUCTION), None)
     if obligation is None:
@@ -455,12 +456,11 @@ def contamination_against_education_and_victims(current: dict[str, Any]) -> list
 def unchanged_but_differs(report: Report, current: dict[str, Any]) -> list[Finding]:
     """A form the focal point marked "unchanged since" whose content differs from the accepted report
     the draft was started from. The choice is theirs and is kept; the contradiction is shown."""
-    from reporting import services
 
     if report.based_on_id is None:
         return []
     base = ReportVersion.objects.select_related("report").get(pk=report.based_on_id)
-    same = services.detect_unchanged(base.content, current)
+    same = detect_unchanged(base.content, current)
     year = base.report.period_year or base.submitted_at.year
     findings = []
     for code, form in (current.get("forms") or {}).items():
@@ -501,12 +501,11 @@ def register(check: Callable[[Report, dict[str, Any]], list[Finding]]) -> None:
 
 
 def check_report(report: Report, cleaned: dict[str, Any] | None = None) -> list[Finding]:
-    from reporting import services
 
     if cleaned is None:
-        cleaned = services.validation_for(report).cleaned
+        cleaned = validation_for(report).cleaned
     previous_version = (
-        None if report.is_initial else services.last_accepted_version(report.state, before_year=report.period_year)
+        None if report.is_initial else periods.last_accepted_version(report.state, before_year=report.period_year)
     )
     previous = previous_version.content if previous_version else None
     rules = ReportingRules.current()

@@ -39,7 +39,8 @@ from audit import services as audit
 from ccm_portal.core import clock, zips
 from ccm_portal.core.tasks import enqueue
 from parties.models import State
-from reporting import access, services
+from reporting import access, periods, services
+from reporting.content import validation_for
 from reporting.models import (
     EDITABLE_STATUSES,
     FormatVersion,
@@ -182,7 +183,7 @@ def _period_owed(state: State, kind: str, period_year: int | None) -> None:
                 {"kind": _("%(state)s has no initial report to make: it is not a State Party.") % {"state": state.name}}
             )
         return
-    if period_year not in services.expected_annual_years(state, today=clock.today()):
+    if period_year not in periods.expected_annual_years(state, today=clock.today()):
         raise ValidationError(
             {
                 "period_year": _("%(state)s has no annual update to make for %(year)s.")
@@ -358,7 +359,7 @@ def record_entry(*, entry: ReportEntry, actor: User, visibility: str, accept: bo
     )
     if report.status not in EDITABLE_STATUSES:
         raise services.InvalidTransition(_("This report cannot be recorded as submitted now."))
-    validation = services.validation_for(report)
+    validation = validation_for(report)
     if not validation.complete:
         raise ValidationError(_("The report is not complete yet: see the forms marked incomplete."))
     previous = report.versions.order_by("-number").first()

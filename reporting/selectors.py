@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _lazy
 import audit.selectors
 from accounts.models import User
 from parties.models import State
-from reporting import access, entry, records, services
+from reporting import access, entry, periods, records
 from reporting.models import (
     EDITABLE_STATUSES,
     Report,
@@ -186,7 +186,7 @@ def state_reports(state: State, *, today: dt.date) -> StateReports:
 
 def _owed(state: State, known: records.Records, started: set[tuple[str, int | None]], *, today: dt.date) -> list:
     """The reports the State owes and has not started, each with the accepted report it may start from."""
-    wanted = [(ReportKind.ANNUAL, year) for year in sorted(services.expected_annual_years(state, today=today))]
+    wanted = [(ReportKind.ANNUAL, year) for year in sorted(periods.expected_annual_years(state, today=today))]
     if state.entry_into_force:
         wanted.insert(0, (ReportKind.INITIAL, None))
     owed_reports = [
@@ -201,7 +201,7 @@ def _owed(state: State, known: records.Records, started: set[tuple[str, int | No
     # stop at the first year without one (one query when there is no accepted report at all).
     sources: dict[int, Any] = {}
     for year in sorted(annual_years, reverse=True):
-        source = services.last_accepted_version(state, before_year=year)
+        source = periods.last_accepted_version(state, before_year=year)
         if source is None:
             break
         sources[year] = source

@@ -11,14 +11,14 @@ functions live by role:
 - ``comments``: review comments, replies and resolving them.
 - ``workbook``: the Excel round-trip's writes (keep a checked upload, apply it through ``save_draft``,
   discard it); the checks are ``reporting.workbook``.
-- ``content``: a report's validation, what changed between two contents, suggestions on unchanged forms.
-- ``periods``: which reports a State owes (initial, annual years) and the accepted version one starts from.
 - ``workflow``: the steps the writes share (lock, who acts, status change with its audit entry,
   ``InvalidTransition``).
+
+The reads they rely on are beside them: ``reporting.content`` (validation, what changed between two contents)
+and ``reporting.periods`` (which reports a State owes, the accepted version one starts from).
 """
 
 from reporting.services.comments import add_comment, resolve_comment
-from reporting.services.content import choice_suggestions, content_changes, detect_unchanged, places, validation_for
 from reporting.services.drafts import (
     EditConflict,
     make_nil_report,
@@ -27,7 +27,6 @@ from reporting.services.drafts import (
     start_report,
     update_report_details,
 )
-from reporting.services.periods import expected_annual_years, first_annual_year, last_accepted_version
 from reporting.services.review import (
     accept_report,
     publish_report,
@@ -45,15 +44,8 @@ __all__ = [
     "accept_report",
     "add_comment",
     "apply_upload",
-    "choice_suggestions",
-    "content_changes",
-    "detect_unchanged",
     "discard_upload",
-    "expected_annual_years",
-    "first_annual_year",
-    "last_accepted_version",
     "make_nil_report",
-    "places",
     "publish_report",
     "recall_submission",
     "request_changes",
@@ -66,5 +58,4 @@ __all__ = [
     "submit_report",
     "update_report_details",
     "upload_workbook",
-    "validation_for",
 ]

@@ -17,10 +17,10 @@ from accounts.models import User
 from ccm_portal.core import clock
 from parties.models import State
 from reporting import access, formats
+from reporting.content import content_changes, places
 from reporting.formats import Choice
 from reporting.models import EDITABLE_STATUSES, FormatVersion, Report, ReportKind, Visibility
-from reporting.services.content import content_changes, places
-from reporting.services.periods import expected_annual_years, last_accepted_version
+from reporting.periods import expected_annual_years, last_accepted_version
 from reporting.services.workflow import InvalidTransition, lock, require_editor
 
 

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from ccm_portal.core import clock
 from ccm_portal.core.tasks import enqueue
+from reporting.content import validation_for
 from reporting.models import AWAITING_REVIEW, EDITABLE_STATUSES, Report, ReportStatus, ReportVersion, VersionOutcome
-from reporting.services.content import validation_for
 from reporting.services.workflow import InvalidTransition, lock, require_focal_point, set_status
 
 

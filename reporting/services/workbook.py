@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import services as audit
+from reporting.content import content_changes
 from reporting.models import Report, WorkbookUpload, WorkbookUploadStatus
-from reporting.services.content import content_changes
 from reporting.services.drafts import EditConflict, save_draft
 from reporting.services.workflow import InvalidTransition, require_focal_point
 from reporting.workbook import merge, read

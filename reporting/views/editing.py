@@ -34,6 +34,7 @@ from ccm_portal.core.views import refusal
 from reporting import editor, selectors, services
 from reporting.access import get_report
 from reporting.checks import check_report
+from reporting.content import choice_suggestions, validation_for
 from reporting.formats import Choice, FormDef, Validation, currencies
 from reporting.models import Report
 from reporting.views import retry
@@ -46,7 +47,7 @@ def _wants_json(request: HttpRequest) -> bool:
 
 
 def _place_name(place: str) -> str:
-    """A place named by ``services.places`` ("cover", "Form B", a setting) in words."""
+    """A place named by ``reporting.content.places`` ("cover", "Form B", a setting) in words."""
     names = {
         "cover": _("cover page"),
         "visibility": _("visibility"),
@@ -202,7 +203,7 @@ def _save_json(report: Report, validation: Validation, page: str) -> JsonRespons
             "nav": [
                 {"code": item["code"], "complete": item["complete"]} for item in _report_nav(report, validation, page)
             ],
-            "suggestions": services.choice_suggestions(report, validation.cleaned),
+            "suggestions": choice_suggestions(report, validation.cleaned),
         }
     )
 
@@ -240,8 +241,8 @@ def _render_cover(
     status: int = 200,
 ) -> HttpResponse:
     spec = report.format_version.spec
-    validation = services.validation_for(report, content)
-    suggestions = services.choice_suggestions(report, validation.cleaned)
+    validation = validation_for(report, content)
+    suggestions = choice_suggestions(report, validation.cleaned)
     choices = [
         {
             **editor.choice_editor(
@@ -312,7 +313,7 @@ def report_cover(request: HttpRequest, pk: int) -> HttpResponse:
             request, report, content, revision=problem.revision, problem=problem, status=problem.status
         )
     if _wants_json(request):
-        return _save_json(saved, services.validation_for(saved), "cover")
+        return _save_json(saved, validation_for(saved), "cover")
     messages.success(request, _("Cover page saved at %(time)s.") % {"time": time_of(saved.updated_at)})
     return redirect("reporting:report_cover", pk=report.pk)
 
@@ -327,7 +328,7 @@ def _render_form(
     problem: SaveProblem | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    validation = services.validation_for(report, content)
+    validation = validation_for(report, content)
     data = (content.get("forms") or {}).get(form.code) or {}
     comments = [c for c in selectors.open_comments(report) if c.form_code == form.code]
     form_editor = editor.form_editor(
@@ -341,7 +342,7 @@ def _render_form(
     )
     findings = [f for f in check_report(report, validation.cleaned) if f.concerns(form.code)]
     has_currency = any(c.type == "currency" for t in form.tables for c in t.columns)
-    form_editor["choice"]["suggestion"] = services.choice_suggestions(report, validation.cleaned).get(form.code, "")
+    form_editor["choice"]["suggestion"] = choice_suggestions(report, validation.cleaned).get(form.code, "")
     error_groups = editor.error_links(form, form_editor, choice_anchor=f"f-{form.code}-choice")
     return render(
         request,
@@ -389,7 +390,7 @@ def report_form(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             request, report, form, content, revision=problem.revision, problem=problem, status=problem.status
         )
     if _wants_json(request):
-        return _save_json(saved, services.validation_for(saved), form.code)
+        return _save_json(saved, validation_for(saved), form.code)
     if request.POST.get("add_row"):
         messages.success(request, _("Row added and the form saved."))
     elif request.POST.get("delete_row"):

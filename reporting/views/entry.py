@@ -26,8 +26,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ccm_portal.core import ratelimit
 from parties.models import State
-from reporting import access, services
+from reporting import access
 from reporting import entry as entries
+from reporting.content import validation_for
 from reporting.forms.entry import EntryDetailsForm, EntryStartForm, ProblemForm, RecordForm
 from reporting.models import ReportEntry, ReportKind, ReportVersion
 
@@ -141,7 +142,7 @@ def _max_mb() -> int:
 def _entry_context(entry: ReportEntry, **forms_: Any) -> dict[str, Any]:
     report = entry.report
     spec = report.format_version.spec
-    validation = services.validation_for(report)
+    validation = validation_for(report)
     parts = [
         {
             "label": _("Cover page"),

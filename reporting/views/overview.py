@@ -26,6 +26,7 @@ from reporting import access, editor, forms, selectors, services
 from reporting import entry as entries
 from reporting.access import get_report
 from reporting.checks import check_report
+from reporting.content import validation_for
 from reporting.formats import Validation
 from reporting.models import (
     AWAITING_REVIEW,
@@ -102,7 +103,7 @@ def _overview_context(
     }
     if mode == "reader":
         return context
-    validation = services.validation_for(report)
+    validation = validation_for(report)
     comments = selectors.open_comments(report) if mode == "owner" else []
     spec = report.format_version.spec
     for comment in comments:

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ccm_portal.core import clock
 from ccm_portal.core.views import attempt, show_refusal
-from reporting import selectors, services
+from reporting import periods, selectors, services
 from reporting.access import get_report, reviewer_required
 from reporting.checks import check_report, concerns
 from reporting.diff import anchor_part, diff_document
@@ -140,7 +140,7 @@ def _comparison(report: Report, versions: list, wanted: str) -> tuple[list[tuple
     )
     options = []
     if not report.is_initial:
-        last_year = services.last_accepted_version(report.state, before_year=report.period_year)
+        last_year = periods.last_accepted_version(report.state, before_year=report.period_year)
         if last_year is not None:
             label = _("The State’s last accepted report (%(period)s, version %(n)s)") % {
                 "period": last_year.report.period_label,

@@ -13,7 +13,7 @@ from parties import rules as treaty_rules
 from parties.models import State
 from progress import reporting_rates
 from progress.models import Audience
-from reporting import services
+from reporting import periods
 from reporting.models import (
     FormatVersion,
     Report,
@@ -274,7 +274,7 @@ def test_first_annual_year_agrees_with_the_reporting_services(reference_data, ru
     ReportingRules.objects.filter(pk=1).update(first_annual_period=rule)
     today = D("2026-11-29")
     for state in State.objects.exclude(deposit_date=None):
-        expected = services.expected_annual_years(state, today=today)
+        expected = periods.expected_annual_years(state, today=today)
         first = reporting_rates.first_annual_year(state, rule)
         assert (expected[0] if expected else None) == (first if first and first <= today.year - 1 else None), state.iso3
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from reporting import services
+from reporting.content import validation_for
 from reporting.formats import Choice
 from reporting.models import Report, ReportKind, ReportStatus, ReportVersion, ReviewComment, VersionOutcome
 from tests.factories import make_user
@@ -316,7 +317,7 @@ def test_edit_form_b_stockpile_rows(client_for, focal_point, initial_report):
     assert saved["choice"] == Choice.CHANGED
     assert [r["type"] for r in saved["tables"]["stockpile"]] == ["BLU-26", "M42"]
     assert saved["tables"]["stockpile"][0]["munitions"] == "1,500"  # the draft keeps what was typed
-    assert services.validation_for(initial_report).cleaned["forms"]["B"]["tables"]["stockpile"][0]["munitions"] == 1500
+    assert validation_for(initial_report).cleaned["forms"]["B"]["tables"]["stockpile"][0]["munitions"] == 1500
     response = client.get(url)
     text = page_text(response)
     assert input_value(response, "t-stockpile-r1-type") == "BLU-26"
@@ -341,7 +342,7 @@ def test_area_typed_in_square_kilometres_is_stored_in_square_metres(client_for, 
     initial_report.refresh_from_db()
     row = initial_report.draft["forms"]["F"]["tables"]["areas"][0]
     assert row["area"] == "2.5 km2" and row["mixed_hazard"] is True and row["remnant_quantity"] == ""
-    cleaned = services.validation_for(initial_report).cleaned["forms"]["F"]["tables"]["areas"][0]
+    cleaned = validation_for(initial_report).cleaned["forms"]["F"]["tables"]["areas"][0]
     assert cleaned["area"] == "2500000"
     text = page_text(response)
     assert "Stored as 2,500,000 m²" in text
@@ -804,7 +805,6 @@ def test_versions_listed_on_the_overview(client_for, focal_point, isu_staff, ini
 def test_the_unoda_date_can_be_recorded_after_submission_without_touching_the_report(
     client_for, focal_point, initial_report
 ):
-    from reporting import services
     from tests.reporting.test_services import submit_complete
 
     version = submit_complete(initial_report, focal_point)
@@ -824,4 +824,4 @@ def test_the_unoda_date_can_be_recorded_after_submission_without_touching_the_re
     assert refused.status_code == 400
     report.refresh_from_db()
     assert report.visibility == "public"
-    assert services.validation_for(report).complete
+    assert validation_for(report).complete

@@ -94,6 +94,8 @@ def report_row_locked_elsewhere(report):
         finally:
             other.execute("ROLLBACK")
             other.close()
+            # The view may have closed its connection to recover (``recover_connection``): open it again.
+            connection.ensure_connection()
             connection.connection.execute("PRAGMA busy_timeout = 30000")
 
 

@@ -5,7 +5,8 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import AuditEntry
-from reporting import services
+from reporting import periods, services
+from reporting.content import choice_suggestions, validation_for
 from reporting.formats import Choice
 from reporting.models import ReportKind, ReportStatus, ReportVersion, VersionOutcome
 from tests.reporting.conftest import fill_minimal
@@ -172,7 +173,7 @@ def test_start_from_last_year_marks_forms_unchanged_and_edits_only_suggest_chang
     nxt = services.save_draft(report=nxt, content=content, base_revision=nxt.revision, actor=focal_point)
     # What the focal point chose stays; the difference is only suggested.
     assert nxt.draft["forms"]["B"]["choice"] == Choice.UNCHANGED
-    assert services.choice_suggestions(nxt, services.validation_for(nxt).cleaned) == {
+    assert choice_suggestions(nxt, validation_for(nxt).cleaned) == {
         "B": "Form B now differs from the accepted report for 2020. If the change is meant, choose “Changed”; "
         "otherwise undo it."
     }
@@ -189,7 +190,7 @@ def test_the_focal_points_choice_is_saved_and_sameness_only_suggested(focal_poin
     nxt = services.save_draft(report=nxt, content=content, base_revision=nxt.revision, actor=focal_point)
     assert nxt.draft["forms"]["B"]["choice"] == Choice.CHANGED
     assert nxt.draft["forms"]["C"]["choice"] == Choice.CHANGED
-    assert services.choice_suggestions(nxt, services.validation_for(nxt).cleaned) == {
+    assert choice_suggestions(nxt, validation_for(nxt).cleaned) == {
         "B": "Form B is the same as in the accepted report for 2020: “Unchanged since 2020” may apply."
     }
 
@@ -198,11 +199,11 @@ def test_nil_report_is_complete_and_stays_distinct(focal_point, lao):
     annual = services.start_report(state=lao, kind=ReportKind.ANNUAL, period_year=2019, actor=focal_point)
     report = services.make_nil_report(report=annual, base_revision=annual.revision, actor=focal_point)
     assert report.is_nil
-    validation = services.validation_for(report)
+    validation = validation_for(report)
     assert validation.missing["A"], "Form A always applies: a nil report still needs it"
     content = fill_minimal(report)
     report = services.save_draft(report=report, content=content, base_revision=report.revision, actor=focal_point)
-    assert report.is_nil is False or services.validation_for(report).complete
+    assert report.is_nil is False or validation_for(report).complete
 
 
 def test_only_isu_staff_review(initial_report, focal_point, coordinator):
@@ -216,7 +217,7 @@ def test_a_full_report_with_500_rows_validates_and_submits(initial_report, focal
     from tests.reporting.builders import full_content
 
     content = full_content(initial_report.format_version.spec, rows=500)
-    validation = services.validation_for(initial_report, content)
+    validation = validation_for(initial_report, content)
     assert validation.errors == {}
     assert validation.complete
     assert sum(len(rows) for f in validation.cleaned["forms"].values() for rows in f["tables"].values()) == 500
@@ -247,12 +248,12 @@ def test_the_first_annual_update_follows_the_rule_the_isu_sets(reference_data):
 
     chad = State.objects.get(iso3="TCD")  # EIF 1 Sep 2013, initial report due 28 Feb 2014
     today = dt.date(2016, 6, 1)
-    assert services.expected_annual_years(chad, today=today) == [2013, 2014, 2015]
+    assert periods.expected_annual_years(chad, today=today) == [2013, 2014, 2015]
     rules = ReportingRules.current()
     rules.first_annual_period = ReportingRules.FirstAnnual.YEAR_AFTER_INITIAL_DUE
     rules.save()
-    assert services.expected_annual_years(chad, today=today) == [2015]
+    assert periods.expected_annual_years(chad, today=today) == [2015]
     lithuania = State.objects.get(iso3="LTU")  # withdrawal effective 6 Mar 2025, before the 2024 update was due
-    assert services.expected_annual_years(lithuania, today=dt.date(2026, 11, 29))[-1] == 2023
+    assert periods.expected_annual_years(lithuania, today=dt.date(2026, 11, 29))[-1] == 2023
     lithuania.withdrawal_effective_on = dt.date(2025, 6, 1)  # had it taken effect after 30 April 2025
-    assert services.expected_annual_years(lithuania, today=dt.date(2026, 11, 29))[-1] == 2024
+    assert periods.expected_annual_years(lithuania, today=dt.date(2026, 11, 29))[-1] == 2024

@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from reporting import formats, services
 from reporting import pdf as report_pdf
 from reporting.checks import year_on_year
+from reporting.content import validation_for
 from reporting.formats import Choice
 from reporting.workbook import download, merge, read
 from tests.reporting.conftest import fill_minimal, publish_publicly
@@ -207,7 +208,7 @@ def test_validation_keeps_the_typed_form_only_beside_a_valid_area(initial_report
         {"_id": "a1", "location": "X", "area": "12 acres", "status": "confirmed"},
         {"_id": "a2", "location": "Y", "area": "3 ha", "status": "confirmed"},
     ]
-    validation = services.validation_for(initial_report, content)
+    validation = validation_for(initial_report, content)
     rows = validation.cleaned["forms"]["F"]["tables"]["areas"]
     assert "_typed" not in rows[0] and "forms.F.tables.areas.a1.area" in validation.errors
     assert rows[1]["area"] == "30000" and rows[1]["_typed"] == {"area": {"number": "3", "unit": "ha"}}

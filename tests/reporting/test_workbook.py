@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from audit.models import AuditEntry
 from reporting import formats, services
+from reporting.content import choice_suggestions, content_changes, validation_for
 from reporting.editor import ROW_ID
 from reporting.formats import Choice
 from reporting.models import ReportKind, ReportStatus, WorkbookUpload, WorkbookUploadStatus
@@ -154,7 +155,7 @@ def test_a_round_trip_without_edits_changes_nothing(initial_report, focal_point)
     report = save(initial_report, full_content(initial_report.format_version.spec, rows=120), focal_point)
     parsed = read.read_workbook(report, name="x.xlsx", data=download.build_workbook(report))
     merged = merge.merge_tables(report.format_version.spec, report.draft, parsed)
-    assert services.content_changes(report.draft, merged) == {}
+    assert content_changes(report.draft, merged) == {}
     assert merged == report.draft
 
 
@@ -238,7 +239,7 @@ def test_cover_narratives_and_choices_are_left_as_they_are(with_stock):
 
     parsed = read.read_workbook(report, name="x.xlsx", data=edited(report, edit))
     merged = merge.merge_tables(report.format_version.spec, report.draft, parsed)
-    changes = services.content_changes(report.draft, merged)
+    changes = content_changes(report.draft, merged)
     assert set(changes) == {f"forms.B.tables.stockpile.s{i}" for i in range(3)}
     assert merged["cover"] == report.draft["cover"]
     assert merged["forms"]["B"]["choice"] == Choice.CHANGED
@@ -519,7 +520,7 @@ def test_apply_keeps_the_forms_choice_and_suggests_changed(focal_point, isu_staf
     report = apply_upload(upload=item, actor=focal_point)
     assert report.draft["forms"]["B"]["choice"] == Choice.UNCHANGED
     assert report.draft["forms"]["A"]["choice"] == Choice.UNCHANGED
-    suggestions = services.choice_suggestions(report, services.validation_for(report).cleaned)
+    suggestions = choice_suggestions(report, validation_for(report).cleaned)
     assert list(suggestions) == ["B"] and "choose “Changed”" in suggestions["B"]
 
 
