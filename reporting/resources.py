@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
-from ccm_portal.core.imports import AuditedModelResource, StrictChoiceWidget
+from ccm_portal.core.imports import AuditedModelResource, StrictChoiceWidget, cell_text, stored_fields_equal
 from parties import rules
 from parties.dates import PartialDate, Precision
 from parties.models import Confidence, PublishedFigure, PublishedFigureTopic, State
@@ -147,13 +147,9 @@ _UNCERTAIN = re.compile(r"\b(unverified|ambiguous|presumably)\b", re.IGNORECASE)
 _COUNT = re.compile(r"^(?P<value>\d+)(?:/(?P<out_of>\d+))?$")
 
 
-def _text(row, column: str) -> str:
-    return str(row.get(column) or "").strip()
-
-
 def _report(row) -> tuple[str, int | None]:
     """``initial`` → (initial, None); a calendar year → (annual, year); anything else raises ValueError."""
-    text = _text(row, "report")
+    text = cell_text(row, "report")
     if text == ReportKind.INITIAL:
         return ReportKind.INITIAL.value, None
     if text.isdigit() and len(text) == 4:
@@ -162,19 +158,11 @@ def _report(row) -> tuple[str, int | None]:
 
 
 def _partial(row, column: str) -> PartialDate | None:
-    text = _text(row, column)
-    if not text:
-        return None
-    try:
-        return PartialDate.parse(text)
-    except ValueError:
-        raise ValueError(
-            _("“%(value)s” is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD.") % {"value": text}
-        ) from None
+    return PartialDate.from_cell(cell_text(row, column))
 
 
 def _day(row, column: str) -> dt.date | None:
-    text = _text(row, column)
+    text = cell_text(row, column)
     if not text:
         return None
     try:
@@ -184,7 +172,7 @@ def _day(row, column: str) -> dt.date | None:
 
 
 def _count(row, column: str) -> tuple[int, int | None] | None:
-    text = _text(row, column)
+    text = cell_text(row, column)
     if not text:
         return None
     match = _COUNT.match(text)
@@ -208,10 +196,7 @@ def list_figure(key: str) -> PublishedFigure | None:
 
 def _unchanged(instance, original) -> bool:
     """Every stored field equal (these resources set fields import-export does not declare)."""
-    if original is None or original.pk is None:
-        return False
-    names = [f.attname for f in instance._meta.concrete_fields if f.name not in {"id", "recorded_at"}]
-    return all(getattr(instance, name) == getattr(original, name) for name in names)
+    return stored_fields_equal(instance, original, ignore=frozenset({"id", "recorded_at"}))
 
 
 class _PublishedTotalResource(AuditedModelResource):
@@ -231,7 +216,7 @@ class _PublishedTotalResource(AuditedModelResource):
         clean_model_instances = True
 
     def _skip(self, row) -> bool:
-        return _text(row, "iso3") != ALL_STATES or not _text(row, self.COLUMN)
+        return cell_text(row, "iso3") != ALL_STATES or not cell_text(row, self.COLUMN)
 
     def _topic(self, kind: str) -> str:
         if self.KIND == "submitted":
@@ -241,12 +226,12 @@ class _PublishedTotalResource(AuditedModelResource):
         return PublishedFigureTopic.ANNUAL_REPORTS_OVERDUE
 
     def before_import_row(self, row, **kwargs):
-        if _text(row, "iso3") != ALL_STATES:
+        if cell_text(row, "iso3") != ALL_STATES:
             return
         errors: dict[str, list[str]] = {}
-        if _text(row, "status") != RATE:
+        if cell_text(row, "status") != RATE:
             errors["status"] = [_("A row for ALL States carries a published total: its status is “rate”.")]
-        if not _text(row, "list"):
+        if not cell_text(row, "list"):
             errors["list"] = [_("Give the published total a key (e.g. cmc-2015-06-18).")]
         if errors:
             raise ValidationError(errors)
@@ -258,7 +243,8 @@ class _PublishedTotalResource(AuditedModelResource):
             kind, _year = _report(row)
         except ValueError:
             return None
-        return PublishedFigure.objects.filter(reference=_list_reference(_text(row, "list"), self._topic(kind))).first()
+        reference = _list_reference(cell_text(row, "list"), self._topic(kind))
+        return PublishedFigure.objects.filter(reference=reference).first()
 
     def import_instance(self, instance, row, **kwargs):
         if self._skip(row):
@@ -276,7 +262,7 @@ class _PublishedTotalResource(AuditedModelResource):
         count = cell(self.COLUMN, _count)
         as_of = cell("as_of", _partial)
         start, end = cell("window_start", _day), cell("window_end", _day)
-        complete = _text(row, "complete_list").casefold()
+        complete = cell_text(row, "complete_list").casefold()
         if complete not in {"", "yes", "no"}:
             errors["complete_list"] = [_("“%(value)s” is not yes or no.") % {"value": complete}]
         if as_of is None and end is None and "as_of" not in errors and "window_end" not in errors:
@@ -291,12 +277,12 @@ class _PublishedTotalResource(AuditedModelResource):
         instance.window_start, instance.window_end = start, end
         # Only the list of overdue reports names States; the number of reports submitted is a total.
         instance.is_complete_list = self.KIND == "overdue" and complete == "yes"
-        instance.statement = _text(row, "notes")
-        instance.source = _text(row, "source")
+        instance.statement = cell_text(row, "notes")
+        instance.source = cell_text(row, "source")
         if not instance.source:
             errors["source"] = [_("Say where the total was published.")]
         instance.origin = ARTICLE7_FILE
-        instance.reference = _list_reference(_text(row, "list"), instance.topic)
+        instance.reference = _list_reference(cell_text(row, "list"), instance.topic)
         if errors:
             raise ValidationError(errors)
 
@@ -334,13 +320,13 @@ class Article7RecordResource(AuditedModelResource):
         clean_model_instances = True
 
     def _skip(self, row) -> bool:
-        return _text(row, "iso3") == ALL_STATES
+        return cell_text(row, "iso3") == ALL_STATES
 
     @staticmethod
     def reference(row) -> str:
         """A row's identity: State, report, what the source says, and the list, day or date it says it of."""
-        when = _text(row, "list") or _text(row, "as_of") or _text(row, "submitted_on")
-        return f"{ARTICLE7_FILE}:{_text(row, 'iso3')}:{_text(row, 'report')}:{_text(row, 'status')}:{when}"
+        when = cell_text(row, "list") or cell_text(row, "as_of") or cell_text(row, "submitted_on")
+        return f"{ARTICLE7_FILE}:{cell_text(row, 'iso3')}:{cell_text(row, 'report')}:{cell_text(row, 'status')}:{when}"
 
     def get_instance(self, instance_loader, row):
         if self._skip(row):
@@ -362,7 +348,7 @@ class Article7RecordResource(AuditedModelResource):
         instance.state = cell("iso3", lambda r, c: StateCodeWidget().clean(r.get(c)))
         kind, year = cell("report", lambda r, _c: _report(r)) or (ReportKind.INITIAL, None)
         instance.kind, instance.period_year = kind, year
-        status = _text(row, "status")
+        status = cell_text(row, "status")
         if status not in RecordStatus.values:
             errors["status"] = [
                 _("Give what the source says: one of %(allowed)s.") % {"allowed": ", ".join(RecordStatus.values)}
@@ -374,7 +360,7 @@ class Article7RecordResource(AuditedModelResource):
         instance.submitted_by = None
         instance.as_of = as_of.start if as_of else None
         instance.as_of_precision = as_of.precision.value if as_of else Precision.DAY.value
-        key = _text(row, "list")
+        key = cell_text(row, "list")
         instance.listed_in = None
         if key:
             instance.listed_in = list_figure(key)
@@ -388,7 +374,7 @@ class Article7RecordResource(AuditedModelResource):
             )
         if status != RecordStatus.SUBMITTED and submitted is not None:
             errors.setdefault("submitted_on", []).append(_("A report not submitted has no submission date."))
-        notes = _text(row, "notes")
+        notes = cell_text(row, "notes")
         instance.notes = notes
         instance.is_nil = False
         uncertain = _UNCERTAIN.search(notes) or "DISAGREEMENT" in notes
@@ -399,7 +385,7 @@ class Article7RecordResource(AuditedModelResource):
             if uncertain
             else Confidence.CONFIRMED
         )
-        instance.source = _text(row, "source")
+        instance.source = cell_text(row, "source")
         if not instance.source:
             errors["source"] = [_("Say where the record comes from.")]
         instance.origin = ARTICLE7_FILE
