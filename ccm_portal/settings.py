@@ -202,6 +202,14 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Uploads leave only through the views that check access (ccm_portal.core.files). Behind nginx, set this
+# to its internal location's prefix (e.g. /protected-media/, docker/nginx-protected-media.conf): the view
+# then answers with X-Accel-Redirect and nginx sends the bytes. Unset: Django streams the file itself.
+CCM_MEDIA_ACCEL_PREFIX = env_str("CCM_MEDIA_ACCEL_PREFIX", "")
+if CCM_MEDIA_ACCEL_PREFIX and not (CCM_MEDIA_ACCEL_PREFIX.startswith("/") and CCM_MEDIA_ACCEL_PREFIX.endswith("/")):
+    raise ImproperlyConfigured(
+        f"The environment variable CCM_MEDIA_ACCEL_PREFIX must start and end with '/', got {CCM_MEDIA_ACCEL_PREFIX!r}."
+    )
 
 # --- E-mail -----------------------------------------------------------------------
 EMAIL_BACKEND = env_str(

@@ -22,7 +22,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -44,6 +44,7 @@ from assistance.selectors.history import ending, request_history
 from assistance.services import documents
 from assistance.services.requests import close_request, create_request, share_request, update_request, withdraw_request
 from ccm_portal.core import ratelimit
+from ccm_portal.core.files import send_upload
 from ccm_portal.core.views import attempt, submit
 from reporting.formats import currencies
 
@@ -409,15 +410,7 @@ def document_download(request: HttpRequest, pk: int, doc_pk: int) -> HttpRespons
         document = _document(request, pk, doc_pk)
     except Http404:
         return not_found_or_sign_in(request)
-    try:
-        handle = document.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=document.name, content_type=document.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return send_upload(document.file, filename=document.name, content_type=document.content_type)
 
 
 @login_required

@@ -13,13 +13,14 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, re_path, reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from ccm_portal.core.files import send_file
 from ccm_portal.core.models import RenderStatus
 from ccm_portal.core.ratelimit import limited
 from parties.forms import AsOfForm
@@ -181,9 +182,7 @@ def _download(request: HttpRequest, pk: int, audience: str) -> HttpResponse:
                 request, _("The PDF is being made from the figures as they are now. This page shows when it is ready.")
             )
         return redirect(PDF_PAGES[audience]["status"], pk=pdf.pk)
-    response = FileResponse(
-        pdf.file.open("rb"), as_attachment=True, filename=exports.file_name(pdf), content_type="application/pdf"
-    )
+    response = send_file(pdf.file, filename=exports.file_name(pdf), content_type="application/pdf")
     patch_cache_control(response, private=True)
     return _private(response, audience)
 

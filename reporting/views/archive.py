@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from ccm_portal.core import clock, ratelimit
+from ccm_portal.core.files import send_file
 from ccm_portal.core.models import RenderStatus
 from ccm_portal.core.responses import form_errors, json_response, wants_json
 from ccm_portal.core.spreadsheets import SafeCSV, SafeXLSX
@@ -227,8 +228,8 @@ def archive_version_pdf(request: HttpRequest, iso3: str, period: str, number: in
         return ratelimit.refused(request)
     pdf = report_pdf.ensure_pdf(report=version.report, version=version, requested_by=request.user)
     if pdf.status == RenderStatus.READY and pdf.file:
-        return FileResponse(
-            pdf.file.open("rb"), content_type="application/pdf", filename=f"{reads.filename(version)}.pdf"
+        return send_file(
+            pdf.file, filename=f"{reads.filename(version)}.pdf", content_type="application/pdf", as_attachment=False
         )
     return redirect("reporting:pdf_status", pdf.pk)
 

@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.cache import patch_cache_control
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ccm_portal.core import documents
+from ccm_portal.core.files import send_file
 from ccm_portal.core.models import RenderStatus
 from ccm_portal.core.ratelimit import limited
 from reporting import access
@@ -137,12 +138,7 @@ def pdf_download(request: HttpRequest, pdf_pk: int) -> HttpResponse:
                 request, _("The PDF is being made from the report as it is now. This page shows when it is ready.")
             )
         return redirect("reporting:pdf_status", pdf_pk=pdf.pk)
-    response = FileResponse(
-        pdf.file.open("rb"),
-        as_attachment=True,
-        filename=report_pdf.file_name(report, version),
-        content_type="application/pdf",
-    )
+    response = send_file(pdf.file, filename=report_pdf.file_name(report, version), content_type="application/pdf")
     # Drafts and restricted reports must not linger in any cache.
     if version is None or version.visibility != Visibility.PUBLIC:
         patch_cache_control(response, private=True, no_store=True)

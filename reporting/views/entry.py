@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.formats import date_format
@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ccm_portal.core import ratelimit
+from ccm_portal.core.files import send_upload
 from parties.models import State
 from reporting import access
 from reporting import entry as entries
@@ -41,24 +42,11 @@ def _add_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def _sent_file(stored: Any, *, download_name: str) -> FileResponse:
+def _sent_file(stored: Any, *, download_name: str) -> HttpResponse:
     file_type = entries.original_type(stored.name)
     if file_type is None:
         raise Http404
-    try:
-        handle = stored.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"{download_name}.{file_type.extension}",
-        content_type=file_type.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return send_upload(stored, filename=f"{download_name}.{file_type.extension}", content_type=file_type.content_type)
 
 
 def _download_name(report: Any) -> str:
