@@ -248,7 +248,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assistance.tasks.raise_no_offer_tasks",
         "schedule": crontab(hour=6, minute=30),
     },
+    # Proof that beat runs (ccm_portal.operations.health): /readyz and `manage.py beat_alive` read its time.
+    # Expired if no worker took it within the minute: a backlog of heartbeats would prove nothing.
+    "beat-heartbeat": {"task": "ccm_portal.tasks.beat_heartbeat", "schedule": 60.0, "options": {"expires": 55}},
 }
+# /readyz (and the beat container's healthcheck) call beat late when its heartbeat is older than this (seconds).
+CCM_BEAT_MAX_AGE = env_int("CCM_BEAT_MAX_AGE", 300, minimum=90)
 
 # --- Security ---------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -265,8 +270,8 @@ SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 3153
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_REFERRER_POLICY = "same-origin"
-# The container healthcheck calls /healthz over plain HTTP from inside the container.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# The container healthcheck calls /readyz (and a liveness probe /healthz) over plain HTTP from inside the container.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy on every response (django-csp). Scripts and styles come from the portal's own

@@ -18,6 +18,7 @@ admin.site.index_title = _("ISU registry")
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("", include("parties.urls")),
     path("", include("accounts.urls")),
     path("", include("reporting.urls")),

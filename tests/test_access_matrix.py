@@ -93,6 +93,11 @@ EXPECTED: dict[str, tuple[dict[str, str], str, str]] = {
         "ok ok ok ok ok ok ok ok ok",
         "405 405 405 405 405 405 405 405 405",
     ),
+    "readyz": (  # /readyz
+        {},
+        "ok ok ok ok ok ok ok ok ok",
+        "405 405 405 405 405 405 405 405 405",
+    ),
     "parties:meeting_list": (  # /meetings/
         {},
         "ok ok ok ok ok ok ok ok ok",
