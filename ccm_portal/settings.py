@@ -211,6 +211,11 @@ if CCM_MEDIA_ACCEL_PREFIX and not (CCM_MEDIA_ACCEL_PREFIX.startswith("/") and CC
         f"The environment variable CCM_MEDIA_ACCEL_PREFIX must start and end with '/', got {CCM_MEDIA_ACCEL_PREFIX!r}."
     )
 
+# --- Backups (`manage.py backup` / `restore`; README, "Backups") -----------------------
+# Where backup sets are written (one directory per set), and how many days of sets are kept.
+CCM_BACKUP_DIR = Path(env_str("CCM_BACKUP_DIR", str(VAR_DIR / "backups")))
+CCM_BACKUP_KEEP_DAYS = env_int("CCM_BACKUP_KEEP_DAYS", 14, minimum=1)
+
 # --- E-mail -----------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
