@@ -125,6 +125,9 @@ def test_a_restore_brings_back_every_report_version_audit_entry_and_upload(porta
     assert backup.engine == {"postgresql": "postgresql", "sqlite": "sqlite"}[connection.vendor]
     assert {path.name for path in backup.path.iterdir()} == {database_file(), "media.tar", "manifest.json"}
     assert json.loads((backup.path / "manifest.json").read_text())["files"][database_file()]["size"] > 0
+    listed = io.StringIO()
+    call_command("restore", "--list", stdout=listed)
+    assert backup.name in listed.getvalue() and f"report versions 3, audit entries {len(audit)}" in listed.getvalue()
 
     # Everything gone: every table emptied (the rows the migrations wrote too), every file deleted.
     call_command("flush", interactive=False, verbosity=0)

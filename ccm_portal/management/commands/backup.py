@@ -10,16 +10,6 @@ from django.core.management.base import BaseCommand, CommandError
 from ccm_portal.operations import backups
 
 
-def size_text(size: int) -> str:
-    """``size`` bytes as a person reads it (1.4 MB)."""
-    amount = float(size)
-    for unit in ("bytes", "kB", "MB", "GB"):
-        if amount < 1000 or unit == "GB":
-            return f"{amount:.0f} {unit}" if unit == "bytes" else f"{amount:.1f} {unit}"
-        amount /= 1000
-    raise AssertionError("unreachable")
-
-
 class Command(BaseCommand):
     help = (
         "Write a backup set (a database dump, a tar of the uploaded files, a manifest with their SHA-256) into "
@@ -42,7 +32,7 @@ class Command(BaseCommand):
         backup = result.backup
         self.stdout.write(f"Backup set {backup.path} ({backup.engine} database), in {result.seconds:.1f} s:")
         for name, described in backup.files.items():
-            self.stdout.write(f"  {name:<18} {size_text(described['size']):>10}  sha256 {described['sha256']}")
+            self.stdout.write(f"  {name:<18} {backups.size_text(described['size']):>10}  sha256 {described['sha256']}")
         counts = ", ".join(f"{backups.COUNT_LABELS[key]} {n}" for key, n in backup.counts.items())
         self.stdout.write(f"  holding {counts}")
         if result.removed:

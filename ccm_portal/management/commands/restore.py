@@ -20,11 +20,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "backup_set",
             metavar="set",
+            nargs="?",
             help="The set: its directory, or its name in CCM_BACKUP_DIR (ccm-20260301T030000Z).",
         )
         parser.add_argument("--yes", action="store_true", help="Restore without asking for confirmation.")
+        parser.add_argument(
+            "--list", dest="show_list", action="store_true", help="List the sets in CCM_BACKUP_DIR and restore nothing."
+        )
 
-    def handle(self, *args, backup_set: str, yes: bool, **options):
+    def handle(self, *args, backup_set: str | None, yes: bool, show_list: bool, **options):
+        if show_list or not backup_set:
+            self._list()
+            if not show_list:
+                raise CommandError("Name the set to restore (see the list above).")
+            return
         try:
             backup = backups.open_set(backup_set)
             result = backups.restore(backup, confirm=None if yes else self._confirm)
@@ -47,6 +56,18 @@ class Command(BaseCommand):
         if result.differences:
             raise CommandError("The restored counts differ from the manifest's: " + ", ".join(result.differences))
         self.stdout.write(self.style.SUCCESS("Restore complete; the counts match the manifest."))
+
+    def _list(self) -> None:
+        try:
+            found = backups.list_sets()
+        except backups.BackupError as error:
+            raise CommandError(str(error)) from error
+        if not found:
+            self.stdout.write(f"No backup sets in {backups.backup_dir()}.")
+        for backup in found:
+            counts = ", ".join(f"{backups.COUNT_LABELS.get(k, k)} {n}" for k, n in backup.counts.items())
+            size = sum(described["size"] for described in backup.files.values())
+            self.stdout.write(f"{backup.name}  {backup.engine:<10} {backups.size_text(size):>10}  {counts}")
 
     def _confirm(self, backup: backups.BackupSet) -> bool:
         database = settings.DATABASES["default"]["NAME"]
