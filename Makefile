@@ -67,6 +67,17 @@ lock: install
 messages: install
 	DJANGO_DEBUG=1 $(PY) manage.py makemessages --all --ignore=.venv --ignore=var
 
+# Backups (README, "Backups"): `make backup` writes one set into CCM_BACKUP_DIR (default var/backups): the
+# database configured (SQLite unless DATABASE_URL is set) and MEDIA_ROOT's files; sets older than
+# CCM_BACKUP_KEEP_DAYS are removed. `make restore SET=ccm-20260301T030000Z` checks the set's checksums, asks,
+# then puts it back; `make restore` without SET lists the sets.
+.PHONY: backup restore
+backup: install
+	DJANGO_DEBUG=1 $(PY) manage.py backup
+
+restore: install
+	DJANGO_DEBUG=1 $(PY) manage.py restore $(if $(SET),"$(SET)",--list)
+
 # `manage.py check --deploy` with production-shaped values (a fresh random key each run).
 deploy-check: install
 	DJANGO_DEBUG=0 \
