@@ -39,17 +39,25 @@ FROM ${PYTHON_IMAGE} AS runtime
 
 # Pango and fonts for WeasyPrint PDFs (Noto for Latin/Arabic/Cyrillic, WenQuanYi Micro Hei for Chinese).
 # libharfbuzz-subset0: recent WeasyPrint releases subset embedded fonts with it.
+# pg_dump/pg_restore for `manage.py backup`/`restore` must be of the database's major version (PG_MAJOR, as the
+# compose file's db image): Debian bookworm ships 15, so they come from apt.postgresql.org, whose signing key
+# Debian's postgresql-common package carries (its pgdg script adds the repository).
+ARG PG_MAJOR=16
 RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-common \
+    && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-wqy-microhei \
+        postgresql-client-${PG_MAJOR} \
     && rm -rf /var/lib/apt/lists/*
 
-# Unprivileged user. Its home holds caches (fontconfig); /data/media is the only other writable path and
-# is created here so a fresh named volume mounted on it inherits the ownership.
+# Unprivileged user. Its home holds caches (fontconfig); /data/media (uploads) and /data/backups (the backup
+# service's sets) are the only other writable paths, created here so a fresh named volume mounted on one
+# inherits the ownership.
 RUN groupadd --system --gid 10001 ccm \
     && useradd --system --uid 10001 --gid ccm --create-home --home-dir /home/ccm --shell /usr/sbin/nologin ccm \
-    && mkdir -p /data/media \
-    && chown ccm:ccm /data/media
+    && mkdir -p /data/media /data/backups \
+    && chown ccm:ccm /data/media /data/backups
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
