@@ -4,6 +4,8 @@ import os
 
 from celery import Celery
 
+from ccm_portal.operations import metrics  # noqa: F401  (times and counts every task: core/metrics.py)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ccm_portal.settings")
 
 app = Celery("ccm_portal")

@@ -7,6 +7,7 @@ running with a silently wrong default.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 
@@ -90,3 +91,17 @@ def env_url(
             f"The environment variable {name} must be a URL starting with {allowed}, got {value!r}."
         )
     return value
+
+
+def env_networks(name: str, default: list[str], *, environ: Mapping[str, str] | None = None) -> list[str]:
+    """Comma-separated IP addresses or networks (``127.0.0.1``, ``::1``, ``10.0.0.0/8``), given back as
+    networks (``127.0.0.1/32``); blank items are dropped, anything else stops start-up naming the item."""
+    networks = []
+    for item in env_list(name, default, environ=environ):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"The environment variable {name} must list IP addresses or networks separated by commas, got {item!r}."
+            ) from None
+    return networks

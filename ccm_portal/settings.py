@@ -18,7 +18,7 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from ccm_portal.env import env_bool, env_int, env_list, env_str, env_url
+from ccm_portal.env import env_bool, env_int, env_list, env_networks, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CCM_VAR_DIR", str(BASE_DIR / "var")))
@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Prometheus (ccm_portal/core/metrics.py): first and last, so a request's time includes every middleware.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",  # Content-Security-Policy: see the Security section
@@ -84,6 +86,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.SecondFactorSessionMiddleware",
     "accounts.middleware.StaffTwoFactorMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "ccm_portal.urls"
@@ -303,6 +306,15 @@ if env_bool("CCM_CSP_REPORT_ONLY", False):
     CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
 else:
     CONTENT_SECURITY_POLICY = _CSP
+
+# --- Metrics (Prometheus, ccm_portal/core/metrics.py) -----------------------------
+# /metrics answers only the scraper: a client address in this list (addresses or networks, read behind the
+# TLS proxy as the rate limits read it), or a request with "Authorization: Bearer <CCM_METRICS_TOKEN>" when
+# the token is set. Everyone else gets 404. Several processes: set PROMETHEUS_MULTIPROC_DIR (docker-compose.yml).
+CCM_METRICS_ALLOWED_IPS = env_networks("CCM_METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+CCM_METRICS_TOKEN = env_str("CCM_METRICS_TOKEN", "")
+# The scraper reads http://web:8000/metrics inside the compose network, without TLS.
+SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^metrics$"]
 
 # --- Logging ----------------------------------------------------------------------
 LOGGING = {

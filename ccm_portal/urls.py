@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import permissions
 from accounts import views as accounts_views
 from ccm_portal import views
+from ccm_portal.core import metrics
 
 # The admin signs in through allauth, so its login is rate-limited and asks for the second factor.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -29,5 +30,7 @@ urlpatterns = [
     path("accounts/email/", accounts_views.email_fixed, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # For the Prometheus scraper only (CCM_METRICS_ALLOWED_IPS, CCM_METRICS_TOKEN); 404 for everyone else.
+    path("metrics", metrics.scrape, name="metrics"),
     path("admin/", admin.site.urls),
 ]

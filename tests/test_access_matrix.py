@@ -118,6 +118,13 @@ EXPECTED: dict[str, tuple[dict[str, str], str, str]] = {
         "redirect redirect redirect redirect redirect redirect redirect redirect redirect",
         "redirect redirect redirect redirect redirect redirect redirect redirect redirect",
     ),
+    # --- For the Prometheus scraper only: 404 for every persona, as for a page that does not exist (the
+    # matrix's client is not the scraper: test_access_matrix allows another address; tests/test_metrics.py) ---
+    "metrics": (  # /metrics
+        {},
+        "404 404 404 404 404 404 404 404 404",
+        "404 404 404 404 404 404 404 404 404",
+    ),
     "accounts/": (  # /accounts/password/change/
         {},
         "login ok ok ok ok ok ok ok ok",
@@ -830,6 +837,8 @@ def test_nothing_is_open_only_to_staff_without_a_verified_second_factor():
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_access_matrix(persona, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    # The scraper has an address of its own: the test client's (127.0.0.1) is not it.
+    settings.CCM_METRICS_ALLOWED_IPS = ["192.0.2.1/32"]
     # Without the courtesy redirect: the views must refuse on their own (module docstring).
     settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != "accounts.middleware.StaffTwoFactorMiddleware"]
     world = build_world(tmp_path)
