@@ -3,6 +3,10 @@
 #   web (default CMD: gunicorn), migrate (manage.py migrate), worker / beat (celery).
 # Configuration comes from the environment at run time (see ccm_portal/settings.py); nothing secret is baked in.
 
+# The base image, by tag, which moves when upstream rebuilds it. Pin it by digest for reproducible builds:
+#   docker buildx imagetools inspect python:3.11-slim-bookworm --format '{{.Manifest.Digest}}'
+#   docker build --build-arg PYTHON_IMAGE=python:3.11-slim-bookworm@sha256:<that digest> .
+# (docker-compose.yml passes PYTHON_IMAGE from .env; README, "Pinned images").
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
 # --- build: dependencies from the hash-pinned lock, compiled messages, collected static files ----------
