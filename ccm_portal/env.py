@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -91,6 +93,69 @@ def env_url(
             f"The environment variable {name} must be a URL starting with {allowed}, got {value!r}."
         )
     return value
+
+
+def env_float(
+    name: str,
+    default: float,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> float:
+    value = _raw(name, environ)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = float(value.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"The environment variable {name} must be a number, got {value!r}.") from None
+    if number != number or (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        raise ImproperlyConfigured(
+            f"The environment variable {name} must be a number from {minimum} to {maximum}, got {value!r}."
+        )
+    return number
+
+
+def env_choice(name: str, default: str, *, choices: tuple[str, ...], environ: Mapping[str, str] | None = None) -> str:
+    """One of ``choices`` (case-insensitive, given back in lower case)."""
+    value = _raw(name, environ)
+    if value is None or value.strip() == "":
+        return default
+    lowered = value.strip().lower()
+    if lowered not in choices:
+        raise ImproperlyConfigured(
+            f"The environment variable {name} must be one of {', '.join(choices)}, got {value!r}."
+        )
+    return lowered
+
+
+_NAMED_ADDRESS = re.compile(r"(?P<name>[^<>]*?)\s*<(?P<address>[^<>\s]+)>")
+
+
+def env_addresses(name: str, *, environ: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+    """People to write to, as Django's ``ADMINS``: ``"Name <a@b.org>, Other <c@d.org>"`` (or bare
+    ``a@b.org``) gives ``[("Name", "a@b.org"), ("Other", "c@d.org")]``; unset or blank gives ``[]``.
+    A name may not hold a comma (it separates the people). Anything else, or an address Django would
+    not send to, stops start-up naming the variable and the item."""
+    value = _raw(name, environ)
+    if value is None:
+        return []
+    people = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        match = _NAMED_ADDRESS.fullmatch(item)
+        person, address = (match["name"], match["address"]) if match else ("", item)
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise ImproperlyConfigured(
+                f"The environment variable {name} must list people as 'Name <address>' separated by commas, "
+                f"got {item!r}."
+            ) from None
+        people.append((person or address, address))
+    return people
 
 
 def env_networks(name: str, default: list[str], *, environ: Mapping[str, str] | None = None) -> list[str]:
