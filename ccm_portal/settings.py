@@ -18,7 +18,16 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from ccm_portal.env import env_bool, env_int, env_list, env_networks, env_str, env_url
+from ccm_portal.env import (
+    env_addresses,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_networks,
+    env_str,
+    env_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CCM_VAR_DIR", str(BASE_DIR / "var")))
@@ -71,6 +80,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Prometheus (ccm_portal/core/metrics.py): first and last, so a request's time includes every middleware.
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Before every other (metrics' timer aside): every response, a redirect or a refusal too, gets the
+    # request id and one log line (ccm_portal/core/request_log.py).
+    "ccm_portal.core.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",  # Content-Security-Policy: see the Security section
@@ -317,13 +329,50 @@ CCM_METRICS_TOKEN = env_str("CCM_METRICS_TOKEN", "")
 SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^metrics$"]
 
 # --- Logging ----------------------------------------------------------------------
+# One JSON object per line (production), or readable text with the same fields (DJANGO_DEBUG=1, `make run`);
+# CCM_LOG_FORMAT=json|text chooses. Each request logs one line (ccm_portal.core.request_log), each task one
+# (ccm_portal.core.task_log), and every line carries the request id. Worker and beat log through this too.
+CCM_LOG_FORMAT = env_choice("CCM_LOG_FORMAT", "text" if DEBUG else "json", choices=("json", "text"))
+# People mailed a 500's traceback (Django's mail_admins), e.g. "Jane Doe <jane@example.org>, ops@example.org".
+ADMINS = env_addresses("DJANGO_ADMINS")
+EMAIL_SUBJECT_PREFIX = "[CCM Portal] "
+_MAIL_ADMINS = bool(ADMINS) and not DEBUG
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "request_id": {"()": "ccm_portal.core.request_log.RequestIdFilter"},
+        "secret_path": {"()": "ccm_portal.core.request_log.SecretPathFilter"},
+    },
+    "formatters": {
+        "json": {"()": "ccm_portal.core.log_format.JsonFormatter"},
+        "text": {"()": "ccm_portal.core.log_format.TextFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": CCM_LOG_FORMAT,
+            "filters": ["request_id", "secret_path"],
+        },
+        **(
+            {
+                "mail_admins": {
+                    "class": "django.utils.log.AdminEmailHandler",
+                    "level": "ERROR",
+                    "filters": ["secret_path"],
+                }
+            }
+            if _MAIL_ADMINS
+            else {}
+        ),
+    },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Django's lines go to the console above only (its default adds a second, bare console in debug);
+        # errors ("Internal Server Error: /path", with the traceback) are mailed when ADMINS is set.
+        "django": {"handlers": ["mail_admins"] if _MAIL_ADMINS else [], "level": "INFO"},
+    },
 }
 
 # --- Portal rules -------------------------------------------------------------------
