@@ -22,6 +22,7 @@ from ccm_portal.env import (
     env_addresses,
     env_bool,
     env_choice,
+    env_float,
     env_int,
     env_list,
     env_networks,
@@ -374,6 +375,21 @@ LOGGING = {
         "django": {"handlers": ["mail_admins"] if _MAIL_ADMINS else [], "level": "INFO"},
     },
 }
+
+# --- Error reports ------------------------------------------------------------------
+# Sentry (Django and Celery), only when SENTRY_DSN is set: no personal data (ccm_portal.core.error_reports).
+SENTRY_DSN = env_url("SENTRY_DSN", None, schemes=("https", "http"))
+SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "production")
+# The share of requests and tasks traced for performance (0 to 1); errors are all sent whatever this is.
+SENTRY_TRACES_SAMPLE_RATE = env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0, minimum=0.0, maximum=1.0)
+if SENTRY_DSN:
+    import sentry_sdk
+
+    from ccm_portal.core.error_reports import sentry_options
+
+    sentry_sdk.init(
+        **sentry_options(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT, traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE)
+    )
 
 # --- Portal rules -------------------------------------------------------------------
 # Where demo accounts are printed by `manage.py seed_demo`; never used in production.
