@@ -78,7 +78,9 @@ WORKDIR /app
 USER ccm:ccm
 EXPOSE 8000
 
-# Workers: WEB_CONCURRENCY (gunicorn reads it; default 3 above). Access log to stdout, errors to stderr.
+# Workers: WEB_CONCURRENCY (gunicorn reads it; default 3 above). gunicorn's errors to stderr; no access log of its
+# own: the portal logs one JSON line per request (ccm_portal/core/request_log.py), without the query string and
+# client address gunicorn's line would hold.
 # /dev/shm for worker heartbeats avoids stalls on overlay filesystems; the control socket is not needed.
 CMD ["gunicorn", "ccm_portal.wsgi:application", \
      "--bind", "0.0.0.0:8000", \
@@ -89,5 +91,4 @@ CMD ["gunicorn", "ccm_portal.wsgi:application", \
      "--max-requests-jitter", "100", \
      "--worker-tmp-dir", "/dev/shm", \
      "--no-control-socket", \
-     "--access-logfile", "-", \
      "--error-logfile", "-"]
