@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("deadlines.urls")),
     path("", include("assistance.urls")),
     path("", include("progress.urls")),
+    path("", include("ccm_portal.operations.urls")),
     # Before allauth's own URLs: users may not change the address their invitation fixed.
     path("accounts/email/", accounts_views.email_fixed, name="account_email"),
     path("accounts/", include("allauth.urls")),

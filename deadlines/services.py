@@ -267,13 +267,14 @@ def revoke_feed(*, feed: CalendarFeed, user: User) -> None:
 
 @transaction.atomic
 def requeue_reminders(*, reminder_ids: list[int], actor: User) -> int:
-    """Send again reminders that failed, or that a crashed worker left "being sent". The ISU
+    """Send again reminders that failed, that a crashed worker left "being sent", or whose queued message
+    was lost (still queued: one more message is harmless, the send claims a reminder once). The ISU
     decides (a reminder stuck while sending may have gone out already: check the mail log)."""
     if not access.may_requeue_reminders(actor):
         raise PermissionDenied
     rows = list(
         Reminder.objects.select_for_update().filter(
-            pk__in=reminder_ids, status__in=[ReminderStatus.FAILED, ReminderStatus.SENDING]
+            pk__in=reminder_ids, status__in=[ReminderStatus.FAILED, ReminderStatus.SENDING, ReminderStatus.QUEUED]
         )
     )
     for reminder in rows:

@@ -33,6 +33,7 @@ from accounts.models import Role, User
 from assistance.models import AssistanceOffer, AssistanceRequest, Coalition, CoordinatorTask, Match, RequestDocument
 from audit.models import AuditEntry
 from deadlines import services as deadline_services
+from deadlines.models import DeadlineKind, Reminder, ReminderStatus
 from parties.models import State
 from progress import exports as progress_exports
 from progress.models import Audience
@@ -575,6 +576,27 @@ EXPECTED: dict[str, tuple[dict[str, str], str, str]] = {
         "405 405 405 405 405 405 405 405 405",
         "login 403 403 400 404 403 403 2fa 400",
     ),
+    # --- The ISU's background-work page (queued, failed and stuck reminders and PDFs) ---
+    "operations:background_work": (  # /isu/operations/
+        {},
+        "login 403 403 403 403 403 403 2fa ok",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "operations:retry_reminder": (  # /isu/operations/reminders/1/retry/ (a failed reminder: sent again)
+        {"pk": "failed_reminder"},
+        "405 405 405 405 405 405 405 405 405",
+        "login 403 403 403 403 403 403 2fa wrote",
+    ),
+    "operations:retry_report_pdf": (  # /isu/operations/report-pdfs/1/retry/ (being made: nothing to retry)
+        {"pk": "pdf"},
+        "405 405 405 405 405 405 405 405 405",
+        "login 403 403 403 403 403 403 2fa redirect",
+    ),
+    "operations:retry_dashboard_pdf": (  # /isu/operations/dashboard-pdfs/2/retry/ (being made: nothing to retry)
+        {"pk": "progress_pdf_isu"},
+        "405 405 405 405 405 405 405 405 405",
+        "login 403 403 403 403 403 403 2fa redirect",
+    ),
     # --- Progress to date ---
     "progress:dashboard": (  # /progress/
         {},
@@ -721,6 +743,20 @@ def build_world(tmp_path) -> SimpleNamespace:
         email="second.fp@example.org", role=Role.FOCAL_POINT, state=lao, invited_by=isu
     )
     feed = deadline_services.create_feed(user=fp, state=lao)
+    failed_reminder = Reminder.objects.create(
+        key="LAO:annual_report:2025@2026-04-30|0|matrix",
+        deadline_key="LAO:annual_report:2025",
+        deadline_kind=DeadlineKind.ANNUAL_REPORT,
+        deadline_date=dt.date(2026, 4, 30),
+        state=lao,
+        offset_days=0,
+        recipient=fp,
+        email=fp.email,
+        status=ReminderStatus.FAILED,
+        for_day=dt.date.today(),
+        attempts=5,
+        last_error="SMTP 451 try again later",
+    )
     today = dt.date.today()
     ids = {
         "draft": draft.pk,
@@ -743,6 +779,7 @@ def build_world(tmp_path) -> SimpleNamespace:
         "invitation_token": account_services.invitation_token(invitation),
         "feed": feed.pk,
         "feed_token": feed.token,
+        "failed_reminder": failed_reminder.pk,
         "figure": "states-parties",
         "fmt": "csv",
         "progress_pdf": progress_exports.ensure(as_of=today, audience=Audience.PUBLIC).pk,

@@ -203,6 +203,7 @@ def test_the_isu_pages_and_the_admin_comply_with_the_policy(client, portal, isu_
         "deadlines": reverse("deadlines:isu_deadlines"),
         "reminders": reverse("deadlines:isu_reminders"),
         "progress (ISU)": reverse("progress:dashboard_isu"),
+        "background work": reverse("operations:background_work"),
         "board": reverse("assistance:board"),
         "coverage": reverse("assistance:overview_full"),
         "assistance request": reverse("assistance:request_detail", args=[request.pk]),
