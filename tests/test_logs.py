@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.urls import path
 
 from accounts import services
 from accounts.models import Role
@@ -135,6 +136,28 @@ def test_a_secret_in_the_path_is_not_logged(client, reference_data, log_lines):
     (not_found,) = log_lines.of("django.request")
     assert not_found["message"] == f"Not Found: /calendar/{REDACTED}.ics"
     assert token not in log_lines.raw()
+
+
+def failing_view(request):
+    raise RuntimeError("the view failed")
+
+
+def failing_error_page(request):
+    raise RuntimeError("the error page failed too")
+
+
+# URLs of the test below: a view failing, and an error page failing as well.
+urlpatterns = [path("failing/", failing_view)]
+handler500 = failing_error_page
+
+
+@pytest.mark.urls(__name__)
+def test_a_request_whose_error_page_fails_still_gets_its_line(client, reference_data, log_lines):
+    with pytest.raises(RuntimeError, match="the error page failed too"):
+        client.get("/failing/")
+    (line,) = log_lines.of("ccm_portal.request")
+    assert (line["path"], line["status"], line["level"]) == ("/failing/", 500, "WARNING")
+    assert current_request_id() is None
 
 
 @pytest.fixture

@@ -77,14 +77,19 @@ class RequestLogMiddleware:
         started = time.perf_counter()
         try:
             sentry_sdk.set_tag("request_id", request_id)
-            response = self.get_response(request)
-            duration_ms = round((time.perf_counter() - started) * 1000, 1)
+            try:
+                response = self.get_response(request)
+            except Exception:
+                # Only when even the error page failed (Django turns a view's error into a 500 response):
+                # the request still gets its line before the server reports the error.
+                _log(request, 500, started)
+                raise
             response[HEADER] = request_id
             if response.status_code >= 400:
                 # Django's "Not Found: /path" line, logged here while the id is set (the handler would
                 # log it after this middleware returns, without the id; it skips a response logged once).
                 log_response("%s: %s", response.reason_phrase, request.path, response=response, request=request)
-            _log(request, response, duration_ms)
+            _log(request, response.status_code, started)
             return response
         finally:
             request_id_var.reset(token)
@@ -96,23 +101,24 @@ class RequestLogMiddleware:
             sentry_sdk.set_user({"id": str(user_id)})
 
 
-def _log(request: HttpRequest, response: HttpResponse, duration_ms: float) -> None:
+def _log(request: HttpRequest, status: int, started: float) -> None:
+    duration_ms = round((time.perf_counter() - started) * 1000, 1)
     path = logged_path(request)
     match = getattr(request, "resolver_match", None)
     # A 5xx is a warning here: Django's own "django.request" error line carries the traceback (and is
     # what mails the admins and reaches Sentry), so this line does not report the error a second time.
-    level = logging.WARNING if response.status_code >= 500 else logging.INFO
+    level = logging.WARNING if status >= 500 else logging.INFO
     logger.log(
         level,
         "%s %s %s",
         request.method,
         path,
-        response.status_code,
+        status,
         extra={
             "method": request.method,
             "path": path,
             "view": match.view_name if match else None,
-            "status": response.status_code,
+            "status": status,
             "duration_ms": duration_ms,
             "user_id": user_id_of(request),
         },
