@@ -7,7 +7,10 @@
 - ``core/``: the shared layer below every app but ``audit`` (it knows no app): the audited admin mixin
   (``admin``), the background-document model and lifecycle (``models``, ``documents``), import helpers
   (``imports``), spreadsheets and zip checks, upload ceilings, JSON responses, rate limits, the clock,
-  enqueueing tasks by name on commit (``tasks``) and showing a service's refusal in a view (``views``).
+  enqueueing tasks by name on commit (``tasks``) and showing a service's refusal in a view (``views``);
+  logs and error reports: ``request_log`` (a request id, one line per request), ``task_log`` (the id in
+  the tasks a request enqueues, one line per task), ``log_format`` (JSON or text), ``error_reports``
+  (Sentry without personal data).
 
 The layers and what each may know are in the README ("Layout") and enforced by ``lint-imports``.
 """

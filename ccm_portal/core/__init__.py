@@ -1,3 +1,6 @@
 """What every app may use and that knows no app: the audited admin mixin, the lifecycle of documents made
 in the background, import helpers, spreadsheets and zip checks, uploads, responses and rate limits, the
-clock and the view helper that shows a service's refusal. Nothing here imports an app above ``audit``."""
+clock and the view helper that shows a service's refusal; logs and error reports (``request_log``: the
+request id and one line per request; ``task_log``: the id carried into tasks, one line per task;
+``log_format``: JSON or text lines; ``error_reports``: Sentry without personal data). Nothing here imports
+an app above ``audit``."""
