@@ -10,7 +10,8 @@
   enqueueing tasks by name on commit (``tasks``) and showing a service's refusal in a view (``views``);
   logs and error reports: ``request_log`` (a request id, one line per request), ``task_log`` (the id in
   the tasks a request enqueues, one line per task), ``log_format`` (JSON or text), ``error_reports``
-  (Sentry without personal data).
+  (Sentry without personal data); ``files`` (downloads after the access check, streamed or by
+  X-Accel-Redirect) and ``metrics`` (Prometheus: task signals, ``/metrics`` for the scraper only).
 
 The layers and what each may know are in the README ("Layout") and enforced by ``lint-imports``.
 """
