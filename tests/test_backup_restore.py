@@ -150,7 +150,14 @@ def test_a_restore_brings_back_every_report_version_audit_entry_and_upload(porta
 
 
 @pytest.mark.parametrize("damaged", ["database", "media.tar"])
-def test_a_set_with_one_changed_byte_is_refused_and_nothing_changes(portal_data, media, damaged):
+def test_a_set_with_one_changed_byte_is_refused_and_nothing_changes(reference_data, media, damaged):
+    # In the test's transaction: the set holds the committed reference data, and the refusal comes before the
+    # restore would close the connection.
+    lao = State.objects.get(iso3="LAO")
+    for action in ("test.one", "test.two"):
+        AuditEntry.objects.create(action=action, object_type="parties.state", object_id=lao.pk, object_repr=str(lao))
+    default_storage.save("reports/pdf/every-byte.pdf", ContentFile(EVERY_BYTE))
+    default_storage.save("assistance/plan.pdf", ContentFile(PDF_BYTES))
     backup = back_up()
     # After the backup the portal moves on: an audit entry and a file fewer. A refused restore keeps both so.
     AuditEntry.objects.filter(pk=AuditEntry.objects.order_by("pk").first().pk).delete()

@@ -456,10 +456,12 @@ def restore(backup: BackupSet, *, confirm: Callable[[BackupSet], bool] | None = 
     """Check every checksum of ``backup``, ask ``confirm`` (when given; None is returned if it says no), then
     replace the configured database with the set's and put the set's files back under MEDIA_ROOT. Stop the
     web, worker and beat processes first: the restore does not wait for their work."""
+    started = time.monotonic()
     verify(backup)
+    checked = time.monotonic() - started  # the time the question waits for an answer is not counted
     if confirm is not None and not confirm(backup):
         return None
-    started = time.monotonic()
+    started = time.monotonic() - checked
     database = _database()
     # The restore replaces every table: no connection of this process may hold one open (or a cached row).
     connections.close_all()
