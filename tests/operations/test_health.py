@@ -18,7 +18,7 @@ from django.core.management import CommandError, call_command
 from ccm_portal.celery import app
 from ccm_portal.operations import health
 from ccm_portal.tasks import beat_heartbeat
-from tests.helpers import need, redis_reachable, redis_url
+from tests.helpers import need, redis_reachable, redis_url, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +174,16 @@ def test_beat_alive_exits_1_without_a_recent_heartbeat_and_0_with_one(production
     call_command("beat_alive")
     assert "beat: alive" in capsys.readouterr().out
     call_command("beat_alive", "--max-age", "3600")  # an older heartbeat, a wider window
+
+
+@pytest.mark.celery_worker
+def test_beats_heartbeat_message_is_run_by_a_real_worker(real_worker, settings, monkeypatch, client):
+    """Sent as beat sends it (the schedule's task name and options), through Redis, run by a worker: ready."""
+    monkeypatch.setattr(health, "PROCESS_STARTED", time.time() - 3600)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    assert health.last_heartbeat() is None
+    entry = settings.CELERY_BEAT_SCHEDULE["beat-heartbeat"]
+    real_worker.send_task(entry["task"], **entry["options"])
+    assert wait_for(lambda: health.last_heartbeat() is not None), "the worker did not run the heartbeat"
+    status, body = ready(client)
+    assert status == 200 and body["checks"]["beat"]["status"] == "ok"
