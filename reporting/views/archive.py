@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
@@ -136,11 +137,19 @@ def _upper_iso3(request: HttpRequest, iso3: str) -> HttpResponse | None:
     return redirect(request.path.replace(f"/{iso3}/", f"/{iso3.upper()}/", 1), permanent=True)
 
 
+def _private_if_restricted(response: HttpResponse, version: ReportVersion) -> HttpResponse:
+    """A version restricted to States Parties is read by signed-in readers only: no shared cache (a proxy
+    between them and the portal) may keep it for the next visitor."""
+    if version.visibility != Visibility.PUBLIC:
+        patch_cache_control(response, private=True)
+    return response
+
+
 def _version_page(request: HttpRequest, version: ReportVersion, *, latest_page: bool) -> HttpResponse:
     versions = reads.history(request.user, version)
     report = version.report
     current = next((v for v in versions if v.superseded_by_id is None), versions[0])
-    return render(
+    response = render(
         request,
         "reporting/archive/version.html",
         {
@@ -160,6 +169,7 @@ def _version_page(request: HttpRequest, version: ReportVersion, *, latest_page: 
             **reads.version_sections(version),
         },
     )
+    return _private_if_restricted(response, version)
 
 
 @require_GET
@@ -188,7 +198,7 @@ def _download(
     response["Content-Disposition"] = content_disposition_header(attachment, f"{reads.filename(version)}.{extension}")
     if version.visibility == Visibility.PUBLIC:
         response["Access-Control-Allow-Origin"] = "*"  # public open data
-    return response
+    return _private_if_restricted(response, version)
 
 
 @require_GET
@@ -228,9 +238,10 @@ def archive_version_pdf(request: HttpRequest, iso3: str, period: str, number: in
         return ratelimit.refused(request)
     pdf = report_pdf.ensure_pdf(report=version.report, version=version, requested_by=request.user)
     if pdf.status == RenderStatus.READY and pdf.file:
-        return send_file(
+        response = send_file(
             pdf.file, filename=f"{reads.filename(version)}.pdf", content_type="application/pdf", as_attachment=False
         )
+        return _private_if_restricted(response, version)
     return redirect("reporting:pdf_status", pdf.pk)
 
 

@@ -458,6 +458,26 @@ def test_public_downloads_are_open_data_and_restricted_ones_are_not(client_for, 
     assert restricted.status_code == 200 and "Access-Control-Allow-Origin" not in restricted
 
 
+def test_restricted_versions_are_never_kept_by_a_shared_cache(client_for, focal_point, archive):
+    """A version restricted to States Parties is read by signed-in focal points: a proxy between them and the
+    portal must not keep it for the next visitor (its page, JSON, CSV and PDF say ``private``)."""
+    from ccm_portal.core.models import RenderStatus
+    from reporting import pdf as report_pdf
+    from reporting.models import ReportPdf
+
+    client = client_for(focal_point)
+    pdf_url = version_url("AUS", "2020", 1, "archive_version_pdf")
+    client.get(pdf_url)
+    report_pdf.render(ReportPdf.objects.get(version__report=archive["aus_2020"]).pk)
+    assert ReportPdf.objects.get(version__report=archive["aus_2020"]).status == RenderStatus.READY
+    for name in ("archive_version", "archive_version_json", "archive_version_csv", "archive_version_pdf"):
+        response = client.get(version_url("AUS", "2020", 1, name))
+        assert response.status_code == 200, name
+        assert "private" in response.get("Cache-Control", ""), name
+    public = client_for(None).get(version_url("LAO", "initial", 1, "archive_version_json"))
+    assert "private" not in public.get("Cache-Control", "")
+
+
 # --- PDF ---------------------------------------------------------------------------------------------
 def test_pdf_link_shows_the_progress_page_then_serves_the_pdf(client_for, archive):
     from ccm_portal.core.models import RenderStatus
