@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Invitation, Role, ThematicArea, User
 from audit import services as audit
+from ccm_portal.core import links
 from ccm_portal.core.tasks import enqueue
 from parties.models import State
 
@@ -44,7 +45,7 @@ def invitation_from_token(token: str) -> Invitation | None:
 
 
 def invitation_url(invitation: Invitation) -> str:
-    return settings.CCM_SITE_URL + reverse("accounts:accept_invitation", args=[invitation_token(invitation)])
+    return links.absolute(reverse("accounts:accept_invitation", args=[invitation_token(invitation)]))
 
 
 # --- Role invariants ----------------------------------------------------------------
@@ -156,7 +157,7 @@ def send_invitation_email(*, invitation_id: int) -> bool:
         )
         if invitation is None or not invitation.is_pending or invitation.sent_at is not None:
             return False
-        context = {"invitation": invitation, "url": invitation_url(invitation), "site_url": settings.CCM_SITE_URL}
+        context = {"invitation": invitation, "url": invitation_url(invitation), "site_url": links.site_url()}
         subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
         message = EmailMultiAlternatives(
             subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
@@ -237,7 +238,7 @@ def set_email_language(*, user: User, language: str) -> None:
 def send_two_factor_enrolment_link(*, user: User, url: str) -> None:
     """E-mail ``user`` the link that lets this session enrol an authenticator app (their proof
     that the mailbox is theirs, not only the password). Sent at once: the user is waiting for it."""
-    context = {"user": user, "url": url, "site_url": settings.CCM_SITE_URL, "minutes": 30}
+    context = {"user": user, "url": url, "site_url": links.site_url(), "minutes": 30}
     with translation.override(user.language or settings.LANGUAGE_CODE):
         subject = render_to_string("accounts/email/two_factor_link_subject.txt", context).strip()
         body = render_to_string("accounts/email/two_factor_link_message.txt", context)

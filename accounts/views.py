@@ -110,6 +110,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     sent = False
     if request.method == "POST":
         token = two_factor.enrolment_link_token(request, user)
+        # The request's own origin even when CCM_SITE_URL differs: the link works only in this browser's session.
         url = request.build_absolute_uri(reverse("accounts:two_factor_confirm", args=[token]))
         services.send_two_factor_enrolment_link(user=user, url=url)
         sent = True

@@ -25,6 +25,7 @@ from django.utils import translation
 from accounts.models import User
 from assistance.access import area_coordinators, donor_focal_points, state_focal_points
 from assistance.models import AssistanceNotification, CoordinatorTask, Match
+from ccm_portal.core import links
 
 
 def _send(*, key: str, user: User, template: str, context: dict) -> bool:
@@ -32,7 +33,7 @@ def _send(*, key: str, user: User, template: str, context: dict) -> bool:
         with transaction.atomic():
             AssistanceNotification.objects.create(key=key, recipient=user)
             with translation.override(user.language or settings.LANGUAGE_CODE):
-                context = {**context, "user": user, "site_url": settings.CCM_SITE_URL}
+                context = {**context, "user": user, "site_url": links.site_url()}
                 subject = render_to_string(f"assistance/email/{template}_subject.txt", context).strip()
                 message = EmailMultiAlternatives(
                     subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
@@ -61,7 +62,7 @@ def _match(match_id: int) -> Match:
 
 
 def _match_url(match: Match) -> str:
-    return settings.CCM_SITE_URL + reverse("assistance:match_detail", args=[match.pk])
+    return links.absolute(reverse("assistance:match_detail", args=[match.pk]))
 
 
 # --- Events -----------------------------------------------------------------------------------------
@@ -114,7 +115,7 @@ def no_offer_task(*, task_id: int) -> int:
     task = CoordinatorTask.objects.select_related("request__state", "request__area").get(pk=task_id)
     if task.done_at is not None:
         return 0  # done before the message went out: nothing left to ask
-    url = settings.CCM_SITE_URL + reverse("assistance:board_request", args=[task.request_id])
+    url = links.absolute(reverse("assistance:board_request", args=[task.request_id]))
     context = {"task": task, "request": task.request, "url": url}
     return sum(
         _send(key=f"task.{task.kind}:{task.pk}:{user.pk}", user=user, template="no_offer_task", context=context)

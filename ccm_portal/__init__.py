@@ -11,7 +11,8 @@
   logs and error reports: ``request_log`` (a request id, one line per request), ``task_log`` (the id in
   the tasks a request enqueues, one line per task), ``log_format`` (JSON or text), ``error_reports``
   (Sentry without personal data); ``files`` (downloads after the access check, streamed or by
-  X-Accel-Redirect) and ``metrics`` (Prometheus: task signals, ``/metrics`` for the scraper only).
+  X-Accel-Redirect) and ``metrics`` (Prometheus: task signals, ``/metrics`` for the scraper only);
+  ``links`` (absolute links: CCM_SITE_URL when set, else the origin served, carried into tasks).
 
 The layers and what each may know are in the README ("Layout") and enforced by ``lint-imports``.
 """

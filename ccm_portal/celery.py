@@ -8,7 +8,7 @@ import os
 
 from celery import Celery
 
-from ccm_portal.core import task_log
+from ccm_portal.core import links, task_log
 from ccm_portal.operations import metrics  # noqa: F401  (times and counts every task: core/metrics.py)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ccm_portal.settings")
@@ -17,3 +17,5 @@ app = Celery("ccm_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 task_log.connect()
+# A task builds its links from the origin of the request that enqueued it (ccm_portal/core/links.py).
+links.connect()

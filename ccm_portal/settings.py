@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "ccm_portal.core.links.OriginMiddleware",  # links built while serving point at the origin served
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Before any view or CSRF check reads the body: an oversized upload is refused unread.
@@ -394,8 +395,9 @@ if SENTRY_DSN:
 # --- Portal rules -------------------------------------------------------------------
 # Where demo accounts are printed by `manage.py seed_demo`; never used in production.
 CCM_DEMO_PASSWORD = env_str("CCM_DEMO_PASSWORD", "")
-# Absolute links in e-mails sent by background tasks (no request to build them from).
-CCM_SITE_URL = env_url("CCM_SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https")).rstrip("/")
+# The origin of absolute links (e-mails, the citation box, calendar feeds): set, it wins everywhere; unset
+# (""), links use the host and port actually served (ccm_portal.core.links says how tasks learn it).
+CCM_SITE_URL = (env_url("CCM_SITE_URL", None, schemes=("http", "https")) or "").rstrip("/")
 # Overrides of assistance.ranking.DEFAULT_WEIGHTS (area, kind, place, amount, period, history).
 CCM_MATCH_WEIGHTS: dict[str, float] = {}
 # The largest Excel workbook a focal point may upload into a report (MB).

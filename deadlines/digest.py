@@ -27,6 +27,7 @@ from django.utils import translation
 from accounts.models import User
 from audit import services as audit
 from audit.selectors import was_recorded
+from ccm_portal.core import links
 from deadlines import access
 from deadlines.models import ReminderSettings
 from deadlines.selectors import reminders
@@ -151,9 +152,9 @@ def build(*, today: dt.date) -> dict:
         "nobody_count": len(overview.nobody_to_remind),
         "not_sent_to_nobody": not_sent_to_nobody,
         "problem_count": len(problems) + len(overview.nobody_to_remind),
-        "site_url": settings.CCM_SITE_URL,
-        "overview_url": settings.CCM_SITE_URL + reverse("deadlines:isu_deadlines"),
-        "log_url": settings.CCM_SITE_URL + reverse("deadlines:isu_reminders"),
+        "site_url": links.site_url(),
+        "overview_url": links.absolute(reverse("deadlines:isu_deadlines")),
+        "log_url": links.absolute(reverse("deadlines:isu_reminders")),
     }
 
 

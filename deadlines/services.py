@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit import services as audit
+from ccm_portal.core import links
 from ccm_portal.core.tasks import enqueue_each
 from deadlines import access, calendar
 from deadlines.models import (
@@ -152,7 +153,7 @@ def send_reminder(*, reminder_id: int, final_attempt: bool = False) -> bool:
         "user": user,
         "state": reminder.state,
         "days": abs(reminder.offset_days),
-        "site_url": settings.CCM_SITE_URL,
+        "site_url": links.site_url(),
     }
     with translation.override(user.language or settings.LANGUAGE_CODE):
         context["title"] = reminder_title(reminder.deadline_kind, reminder.deadline_key)

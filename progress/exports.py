@@ -38,7 +38,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from ccm_portal.core import clock, documents
+from ccm_portal.core import clock, documents, links
 from ccm_portal.core.spreadsheets import csv_bytes, neutralise_dataset
 from parties.models import State
 from progress import selectors
@@ -317,7 +317,7 @@ def density(rows: list[list[Block]]) -> str:
 
 def dashboard_url(as_of: dt.date, audience: str) -> str:
     name = "progress:dashboard_isu" if audience == Audience.ISU else "progress:dashboard"
-    return f"{settings.CCM_SITE_URL}{reverse(name)}?as_of={as_of.isoformat()}"
+    return links.absolute(f"{reverse(name)}?as_of={as_of.isoformat()}")
 
 
 def document_context(dashboard: Dashboard, *, generated_on: dt.date) -> dict[str, Any]:

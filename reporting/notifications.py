@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import User
+from ccm_portal.core import links
 from reporting import access
 from reporting.models import Notification, Report, ReportVersion
 
@@ -24,7 +25,7 @@ def _send(*, key: str, user: User, template: str, context: dict) -> bool:
         with transaction.atomic():
             Notification.objects.create(key=key, recipient=user)
             with translation.override(user.language or settings.LANGUAGE_CODE):
-                context = {**context, "user": user, "site_url": settings.CCM_SITE_URL}
+                context = {**context, "user": user, "site_url": links.site_url()}
                 subject = render_to_string(f"reporting/email/{template}_subject.txt", context).strip()
                 message = EmailMultiAlternatives(
                     subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
@@ -41,7 +42,7 @@ def _send(*, key: str, user: User, template: str, context: dict) -> bool:
 def submission_received(*, version_id: int) -> int:
     version = ReportVersion.objects.select_related("report__state", "submitted_by").get(pk=version_id)
     reviewers = User.objects.filter(access.reviewers())
-    url = settings.CCM_SITE_URL + reverse("reporting:review_detail", args=[version.report_id])
+    url = links.absolute(reverse("reporting:review_detail", args=[version.report_id]))
     return sum(
         _send(
             key=f"submitted:{version.pk}:{user.pk}",
@@ -57,7 +58,7 @@ def review_outcome(*, report_id: int, event: str) -> int:
     report = Report.objects.select_related("state").get(pk=report_id)
     version = report.versions.order_by("-number").first()
     focal_points = User.objects.filter(access.focal_points_of(report.state))
-    url = settings.CCM_SITE_URL + report.get_absolute_url()
+    url = links.absolute(report.get_absolute_url())
     return sum(
         _send(
             key=f"{event}:{version.pk}:{user.pk}",

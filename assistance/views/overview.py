@@ -36,6 +36,7 @@ from assistance.selectors.overview import (
     public_offer_count,
     public_open_requests,
 )
+from ccm_portal.core import links
 from ccm_portal.core.responses import form_errors, json_response, wants_json
 
 GAPS_PER_CURRENCY = 20
@@ -102,7 +103,7 @@ def overview(request: HttpRequest) -> HttpResponse:
                         "needed": item.funding.needed,
                         "currency": item.currency,
                         "gap": item.funding.gap,
-                        "url": request.build_absolute_uri(item.url),
+                        "url": links.absolute(item.url, request),
                     }
                     for item in public_requests
                 ],

@@ -4,7 +4,8 @@ Tasks import services (a task is a thin adapter that calls one); services never 
 that starts background work names the task (``"reporting.tasks.queue_version_pdf"``: Celery's name for
 a task is its dotted path), and the work is enqueued only if the change it follows is committed, so
 nothing is sent or rendered for a change that was rolled back. Without a broker (``make run``) Celery
-runs the task in-process, after the commit all the same.
+runs the task in-process, after the commit all the same. The task builds its links from the origin served
+when it was enqueued (``ccm_portal.core.links``), whenever the commit happens.
 """
 
 from __future__ import annotations
@@ -15,15 +16,17 @@ from typing import Any
 from celery import current_app
 from django.db import transaction
 
+from ccm_portal.core import links
+
 
 def enqueue(name: str, *args: Any, **kwargs: Any) -> None:
     """Run task ``name`` with ``args`` once the current transaction commits (at once outside one)."""
-    transaction.on_commit(lambda: _task(name).delay(*args, **kwargs))
+    transaction.on_commit(links.keeping_origin(lambda: _task(name).delay(*args, **kwargs)))
 
 
 def enqueue_each(name: str, ids: list[Any]) -> None:
     """Run task ``name`` once per id, once the current transaction commits."""
-    transaction.on_commit(lambda: [_task(name).delay(pk) for pk in ids])
+    transaction.on_commit(links.keeping_origin(lambda: [_task(name).delay(pk) for pk in ids]))
 
 
 def _task(name: str) -> Any:

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
-from ccm_portal.core import clock
+from ccm_portal.core import clock, links
 from ccm_portal.core.views import submit
 from deadlines import access, services
 from deadlines.calendar import Deadline
@@ -76,7 +76,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     with translation.override(found.user.language or settings.LANGUAGE_CODE):
         deadlines = feed_deadlines(found, today)
         state_url = {
-            iso3: request.build_absolute_uri(reverse("parties:state_detail", args=[iso3]))
+            iso3: links.absolute(reverse("parties:state_detail", args=[iso3]), request)
             for iso3 in {d.state_iso3 for d in deadlines if d.state_iso3}
         }
         body = build_calendar(deadlines, name=_feed_name(found), today=today, state_url=state_url)
@@ -96,7 +96,7 @@ def my_calendars(request: HttpRequest) -> HttpResponse:
     feeds.sort(key=lambda f: (f.state is not None, f.state.name if f.state else ""))
     rows = []
     for item in feeds:
-        url = request.build_absolute_uri(reverse("deadlines:feed", args=[item.token]))
+        url = links.absolute(reverse("deadlines:feed", args=[item.token]), request)
         rows.append(
             {
                 "feed": item,

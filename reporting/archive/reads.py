@@ -8,7 +8,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.http import Http404
@@ -16,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ccm_portal.core import links
 from parties.models import State
 from reporting import editor
 from reporting.access import readable_versions
@@ -198,8 +198,8 @@ def version_path(version: ReportVersion) -> str:
 
 
 def permanent_url(version: ReportVersion) -> str:
-    """The citable address of a version, on the portal's public host whatever host served the page."""
-    return settings.CCM_SITE_URL + version_path(version)
+    """The citable address of a version: on CCM_SITE_URL when set, else on the host and port served."""
+    return links.absolute(version_path(version))
 
 
 def accepted_on(version: ReportVersion) -> Any:
