@@ -32,13 +32,22 @@ system-deps:
 		echo "Missing system packages: $$missing — install them with: sudo apt-get install --no-install-recommends $$missing"; \
 	fi
 
+# One line per set-up step (the demo's e-mails go to files in var/mail/, as the server's do), then the demo
+# accounts and their password last, just before the server's own lines. Links in e-mails and pages point at
+# the port served: CCM_SITE_URL is http://127.0.0.1:$(PORT) unless set. One password per run, for all accounts.
+# The seeding steps log errors only: in-process tasks log a line each, and Celery warns once that no broker is set.
 run: install
-	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
-	DJANGO_DEBUG=1 $(PY) manage.py load_reference_data
-	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
-	DJANGO_DEBUG=1 $(PY) manage.py seed_demo_reports
-	DJANGO_DEBUG=1 $(PY) manage.py seed_demo_assistance
-	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@set -e; \
+	export DJANGO_DEBUG=1 CCM_SITE_URL="$${CCM_SITE_URL:-http://127.0.0.1:$(PORT)}"; \
+	export CCM_DEMO_PASSWORD="$${CCM_DEMO_PASSWORD:-demo-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(9))')}"; \
+	echo "Migrating the database…"; \
+	$(PY) manage.py migrate --noinput -v 0; \
+	DJANGO_LOG_LEVEL=ERROR $(PY) manage.py load_reference_data; \
+	DJANGO_LOG_LEVEL=ERROR $(PY) manage.py seed_demo --brief; \
+	DJANGO_LOG_LEVEL=ERROR $(PY) manage.py seed_demo_reports; \
+	DJANGO_LOG_LEVEL=ERROR $(PY) manage.py seed_demo_assistance; \
+	$(PY) manage.py demo_accounts; \
+	exec $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install system-deps
 	$(PY) -m pytest $(PYTEST_ARGS)

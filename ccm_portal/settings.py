@@ -4,7 +4,7 @@ One module for every environment. Everything that differs between a laptop
 and production is read from the environment through the strict helpers in
 ``ccm_portal.env``; a malformed value stops start-up with a message naming
 the variable. Defaults give a working development setup: SQLite, in-process
-Celery tasks, e-mail printed to the console.
+Celery tasks, e-mail written to files in var/mail/.
 """
 
 from __future__ import annotations
@@ -234,11 +234,17 @@ CCM_BACKUP_DIR = Path(env_str("CCM_BACKUP_DIR", str(VAR_DIR / "backups")))
 CCM_BACKUP_KEEP_DAYS = env_int("CCM_BACKUP_KEEP_DAYS", 14, minimum=1)
 
 # --- E-mail -----------------------------------------------------------------------
+# Development (DJANGO_DEBUG=1) without EMAIL_HOST sends nothing: each message is written as a file to
+# EMAIL_FILE_PATH (var/mail/), so `make run` stays readable and a link in a message can be opened from there.
+_EMAIL_HOST = env_str("EMAIL_HOST", "")
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend"
+    if DEBUG and not _EMAIL_HOST
+    else "django.core.mail.backends.smtp.EmailBackend",
 )
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_FILE_PATH = Path(env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail")))
+EMAIL_HOST = _EMAIL_HOST or "localhost"
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
@@ -393,7 +399,8 @@ if SENTRY_DSN:
     )
 
 # --- Portal rules -------------------------------------------------------------------
-# Where demo accounts are printed by `manage.py seed_demo`; never used in production.
+# The demo accounts' shared password (seed_demo sets it, demo_accounts prints it; `make run` draws one per run).
+# Empty: seed_demo draws one and prints it. Never used in production.
 CCM_DEMO_PASSWORD = env_str("CCM_DEMO_PASSWORD", "")
 # The origin of absolute links (e-mails, the citation box, calendar feeds): set, it wins everywhere; unset
 # (""), links use the host and port actually served (ccm_portal.core.links says how tasks learn it).

@@ -38,7 +38,7 @@ def run_import(resource, text, actor=None):
 def test_loading_the_reference_data_again_changes_nothing():
     entries = AuditEntry.objects.count()
     out = io.StringIO()
-    call_command("load_reference_data", stdout=out)
+    call_command("load_reference_data", stdout=out, verbosity=2)
     assert "states.csv: 0 new, 0 updated, 125 unchanged" in out.getvalue()
     assert "obligations.csv: 0 new, 0 updated, 64 unchanged" in out.getvalue()
     assert AuditEntry.objects.count() == entries

@@ -1,6 +1,7 @@
 """One demo account per role, for trying the portal locally. Never in production.
 
-Running it again resets the demo passwords and prints them again.
+Running it again resets the demo passwords and prints them again (the box of ``demo_accounts``); with
+``--brief``, one line instead, as ``make run`` does before printing the box last.
 """
 
 import secrets
@@ -10,10 +11,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from accounts.management.commands.demo_accounts import DEMO_DOMAIN, box, demo_accounts
 from accounts.models import Role, ThematicArea, User
 from parties.models import State
 
-DEMO_DOMAIN = "demo.ccm-portal.test"
 ACCOUNTS = [
     ("isu", Role.ISU_STAFF, "ISU Demo Officer", {}),
     ("focal.point", Role.FOCAL_POINT, "Focal Point (Lao PDR)", {"state": "LAO"}),
@@ -27,13 +28,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Allow outside DEBUG (never on a real deployment).")
+        parser.add_argument(
+            "--brief", action="store_true", help="One line, no password (manage.py demo_accounts prints them later)."
+        )
 
     @transaction.atomic
-    def handle(self, *args, force: bool, **options):
+    def handle(self, *args, force: bool, brief: bool, **options):
         if not settings.DEBUG and not force:
             raise CommandError("Demo accounts are for development only (DJANGO_DEBUG=1), or pass --force.")
         password = settings.CCM_DEMO_PASSWORD or f"demo-{secrets.token_urlsafe(9)}"
-        rows = []
         for local, role, name, extra in ACCOUNTS:
             email = f"{local}@{DEMO_DOMAIN}"
             state = State.objects.filter(iso3=extra["state"]).first() if "state" in extra else None
@@ -54,13 +57,7 @@ class Command(BaseCommand):
             if "areas" in extra:
                 user.thematic_areas.set(ThematicArea.objects.filter(code__in=extra["areas"]))
             EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
-            rows.append((str(role.label), email))
-        self.stdout.write(self.style.SUCCESS("Demo accounts (all share this password): " + password))
-        for label, email in rows:
-            self.stdout.write(f"  {label:<26} {email}")
-        self.stdout.write(
-            "The ISU account holds no staff capability until it has given a code from an authenticator app (TOTP)\n"
-            "in the session. To enrol the app: sign in, open /isu/, press 'Send me the link'; the e-mail is printed\n"
-            "in this console (development). Open its link in the same browser within 30 minutes, give the password\n"
-            "again, scan the QR code and type the code. Later sign-ins ask for the code after the password."
-        )
+        if brief:
+            self.stdout.write(f"Demo accounts ready: {len(ACCOUNTS)}, one per role, sharing one password.")
+        else:
+            self.stdout.write(box(demo_accounts(), password))

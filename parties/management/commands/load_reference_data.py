@@ -3,7 +3,7 @@ measures, coalitions, the Article 7 reporting history) from the CSV files ``part
 
 Safe to run again: unchanged rows are skipped, changed rows are updated and
 audited. Any bad cell stops the whole load, and the message names the file, row
-and column; nothing is written then.
+and column; nothing is written then. Prints one line of totals (``-v 2``: one line per file).
 """
 
 from pathlib import Path
@@ -34,16 +34,35 @@ class Command(BaseCommand):
         if missing:
             raise CommandError(f"Missing in {folder}: {', '.join(missing)}")
         errors: list[str] = []
+        new = updated = 0
         with transaction.atomic():
             for file in files:
                 name = file.name
                 dataset = tablib.Dataset().load((folder / name).read_text(encoding="utf-8"), format="csv")
                 outcome = import_all_or_nothing(file.resource_class()(), dataset, file_label=name)
                 errors.extend(outcome.errors)
-                self.stdout.write(f"{name}: {outcome.new} new, {outcome.updated} updated, {outcome.skipped} unchanged")
+                new, updated = new + outcome.new, updated + outcome.updated
+                if options["verbosity"] > 1:
+                    self.stdout.write(
+                        f"{name}: {outcome.new} new, {outcome.updated} updated, {outcome.skipped} unchanged"
+                    )
                 if errors:
                     break
             if errors:
                 transaction.set_rollback(True)
         if errors:
             raise CommandError("Nothing was loaded:\n" + "\n".join(errors))
+        if options["verbosity"] > 0:
+            names = len({file.name for file in files})
+            self.stdout.write(
+                f"Reference data ({names} files in {_shown(folder)}): {new} rows new, {updated} updated, "
+                "the rest unchanged."
+            )
+
+
+def _shown(folder: Path) -> str:
+    """``fixtures/`` for the project's own folder, the full path for any other."""
+    try:
+        return f"{folder.resolve().relative_to(Path.cwd())}/"
+    except ValueError:
+        return f"{folder}/"
