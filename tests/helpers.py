@@ -17,7 +17,11 @@ import pytest
 
 
 def totp_now(secret: str, *, at: float | None = None, digits: int = 6, period: int = 30) -> str:
-    """RFC 6238 code for ``secret`` (base32), as an authenticator app would show it."""
+    """RFC 6238 code for ``secret`` (base32), as an authenticator app would show it. Asked for the current
+    code in the last seconds of its window, it waits for the next one, as a person would: the server allows
+    no tolerance, and a code that expires between typing and checking is refused (browser sign-ins flaked)."""
+    if at is None and period - time.time() % period < 3:
+        time.sleep(period - time.time() % period + 0.2)
     counter = int((time.time() if at is None else at) // period)
     digest = hmac.new(base64.b32decode(secret, casefold=True), struct.pack(">Q", counter), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
