@@ -404,10 +404,11 @@ class _DashboardPdfs(documents.Kind[Dashboard]):
 KIND = _DashboardPdfs()
 
 
-def render(pdf_id: int, *, final_attempt: bool = True) -> DashboardPdf | None:
+def render(pdf_id: int, *, final_attempt: bool = True, redelivered: bool = False) -> DashboardPdf | None:
     """Make the PDF of row ``pdf_id``: claim it, build the HTML, lay it out and write it with WeasyPrint
     (no transaction open meanwhile), then store the file and mark it ready — unless the figures changed
     meanwhile, in which case it is queued again. On an error the row says so for the user and the
     exception is logged; an ``OSError`` (disk, storage) is raised again for Celery to retry, the row
-    waiting as "queued" until the final attempt."""
-    return documents.render(KIND, pdf_id, final_attempt=final_attempt)
+    waiting as "queued" until the final attempt. ``redelivered``: the task's message came back after the
+    worker that took it died, so a row found "rendering" is that lost render (``documents.claim``)."""
+    return documents.render(KIND, pdf_id, final_attempt=final_attempt, redelivered=redelivered)

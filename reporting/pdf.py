@@ -288,10 +288,11 @@ def _finish(pdf_id: int, rendered_fp: str, result: documents.Rendered) -> Report
     return documents.finish(KIND, pdf_id, rendered_fp, result)
 
 
-def render(pdf_id: int, *, final_attempt: bool = True) -> ReportPdf | None:
+def render(pdf_id: int, *, final_attempt: bool = True, redelivered: bool = False) -> ReportPdf | None:
     """Make the PDF of row ``pdf_id``: claim it, build the HTML, lay it out and write it with
     WeasyPrint (no transaction open meanwhile), then store the file and mark it ready — unless the
     content changed meanwhile, in which case it is queued again. On an error the row says so for the
     user and the exception is logged; an ``OSError`` (disk, storage) is raised again for Celery to
-    retry, the row waiting as "queued" until the final attempt."""
-    return documents.render(KIND, pdf_id, final_attempt=final_attempt)
+    retry, the row waiting as "queued" until the final attempt. ``redelivered``: the task's message came back
+    after the worker that took it died, so a row found "rendering" is that lost render (``documents.claim``)."""
+    return documents.render(KIND, pdf_id, final_attempt=final_attempt, redelivered=redelivered)

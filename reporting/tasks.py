@@ -7,6 +7,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from ccm_portal.core.tasks import redelivered
 from reporting import notifications, pdf
 from reporting.models import WorkbookUpload
 
@@ -23,8 +24,11 @@ def notify_focal_points(report_id: int, event: str) -> int:
 
 @shared_task(bind=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
 def render_report_pdf(self, pdf_id: int) -> str:
-    """Render one ``ReportPdf``; a duplicate delivery finds it ready (or in hand) and does nothing."""
-    rendered = pdf.render(pdf_id, final_attempt=self.request.retries >= self.max_retries)
+    """Render one ``ReportPdf``; a duplicate delivery finds it ready (or in hand) and does nothing. A message
+    delivered again after its worker died (killed mid-render) takes over the render that worker left."""
+    rendered = pdf.render(
+        pdf_id, final_attempt=self.request.retries >= self.max_retries, redelivered=redelivered(self.request)
+    )
     return rendered.status if rendered is not None else "gone"
 
 

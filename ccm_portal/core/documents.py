@@ -8,11 +8,12 @@ One lifecycle for every kind of document, each a model row with ``fingerprint``,
   shows) matches and the file is stored or being made; otherwise (re)set to "queued", audited as
   ``<prefix>.queued``, and one render enqueued with Celery once the transaction commits.
 - ``render`` does the work in the worker: ``claim`` the row (queued, or a render lost with its
-  worker), build the document with no transaction open, moving the progress bar as it goes, then
-  ``finish`` (store the file under a stable name, replacing the old one) — unless what it shows
-  changed meanwhile, in which case it is queued again: a file is never marked ready for stale
-  content. On an error ``fail`` says so on the row; an ``OSError`` is raised again for Celery to
-  retry until the final attempt.
+  worker: rendering for longer than ``STALE_AFTER``, or when its task's message comes back to a worker
+  after the one that took it died — the tasks are acknowledged late), build the document with no
+  transaction open, moving the progress bar as it goes, then ``finish`` (store the file under a stable
+  name, replacing the old one) — unless what it shows changed meanwhile, in which case it is queued
+  again: a file is never marked ready for stale content. On an error ``fail`` says so on the row; an
+  ``OSError`` is raised again for Celery to retry until the final attempt.
 
 What differs between kinds (the model, the audit prefix, how to load and fingerprint what a row
 shows, how to build it, the file name, the task) is a ``Kind``. Stage and error texts are stored
@@ -128,9 +129,11 @@ def has_file(row: Any) -> bool:
     return row.status == RenderStatus.READY and bool(row.file) and default_storage.exists(row.file.name)
 
 
-def _claimable(row: Any) -> bool:
-    """Queued, or a render that was lost (its worker killed mid-way)."""
-    lost = row.status == RenderStatus.RENDERING and not in_flight(row)
+def _claimable(row: Any, *, redelivered: bool = False) -> bool:
+    """Queued, or a render that was lost (its worker killed mid-way): rendering for longer than
+    ``STALE_AFTER``, or rendering when the task's message comes back (``redelivered``: the worker that took
+    it died before acknowledging it, so the render the row shows is that worker's, and it is gone)."""
+    lost = row.status == RenderStatus.RENDERING and (redelivered or not in_flight(row))
     return row.status == RenderStatus.QUEUED or lost
 
 
@@ -207,19 +210,20 @@ def progress(kind: Kind[Any], row_id: int, fp: str, stage: str) -> None:
     )
 
 
-def claim(kind: Kind[Subject], row_id: int) -> tuple[Any, Subject, str] | None:
+def claim(kind: Kind[Subject], row_id: int, *, redelivered: bool = False) -> tuple[Any, Subject, str] | None:
     """Move a queued row (or a lost render) to "rendering" for what it shows now: the row, the
     subject and its fingerprint; ``None`` when there is nothing to do (already ready, rendering
-    elsewhere, or deleted)."""
+    elsewhere, or deleted). ``redelivered``: the task's message was delivered before, to a worker that
+    died (Celery's ``request.delivery_info["redelivered"]``)."""
     seen = kind.model.objects.filter(pk=row_id).first()
-    if seen is None or not _claimable(seen):
+    if seen is None or not _claimable(seen, redelivered=redelivered):
         return None
     # Loaded outside the transaction; the row is then locked for a few statements only.
     subject = kind.subject(seen)
     current = kind.fingerprint(subject)
     with transaction.atomic():
         row = kind.model.objects.select_for_update().filter(pk=row_id).first()
-        if row is None or not _claimable(row):
+        if row is None or not _claimable(row, redelivered=redelivered):
             return None  # a duplicate delivery: the work is done or in hand
         before = row.status
         row.status = RenderStatus.RENDERING
@@ -315,10 +319,10 @@ def fail(kind: Kind[Any], row_id: int, rendered_fp: str, *, retry: bool) -> None
         )
 
 
-def render(kind: Kind[Any], row_id: int, *, final_attempt: bool = True) -> Any:
+def render(kind: Kind[Any], row_id: int, *, final_attempt: bool = True, redelivered: bool = False) -> Any:
     """Make the document of row ``row_id`` (see the module's docstring); the row as it ends up, or
-    ``None`` when it was deleted. Built in the portal's language, whoever asked."""
-    claimed = claim(kind, row_id)
+    ``None`` when it was deleted. Built in the portal's language, whoever asked. ``redelivered``: see ``claim``."""
+    claimed = claim(kind, row_id, redelivered=redelivered)
     if claimed is None:
         return kind.model.objects.filter(pk=row_id).first()
     row, subject, fp = claimed

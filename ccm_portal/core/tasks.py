@@ -34,3 +34,11 @@ def _task(name: str) -> Any:
     ``tasks`` modules in a worker only, and a web process may not have imported the one it enqueues from."""
     import_module(name.rpartition(".")[0])
     return current_app.tasks[name]
+
+
+def redelivered(request: Any) -> bool:
+    """Whether a task's message (``task.request``) was delivered before to a worker that died without
+    acknowledging it: tasks acknowledged late (``acks_late``) come back to the queue when their worker is
+    killed, at once when a pool child dies (``reject_on_worker_lost``), otherwise after the broker's
+    visibility timeout. Always false for a task run in-process."""
+    return bool((getattr(request, "delivery_info", None) or {}).get("redelivered"))
