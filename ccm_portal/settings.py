@@ -268,8 +268,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
-    # Reminders are computed for "today" in Geneva; running twice sends nothing twice.
-    "daily-reminders": {"task": "deadlines.tasks.run_daily_reminders", "schedule": crontab(hour=6, minute=0)},
+    # Reminders are computed for "today" in Geneva; running twice sends nothing twice. First run at 06:00, then
+    # every hour until 22:00: a run beat could not send (broker down), or reminders whose queued messages were lost
+    # (Redis restarted without its data), are caught up the same day (tests/faults).
+    "daily-reminders": {"task": "deadlines.tasks.run_daily_reminders", "schedule": crontab(hour="6-22", minute=0)},
     "weekly-isu-digest": {
         "task": "deadlines.tasks.send_weekly_digest",
         "schedule": crontab(hour=7, minute=0, day_of_week=1),
