@@ -149,7 +149,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache (login rate limits live here: use Redis in production) ---------------
 CACHE_URL = env_url("CACHE_URL", None, schemes=("redis", "rediss"))
 if CACHE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    # Bounded waits: a Redis that silently drops connections makes pages (and /readyz) fail fast with a
+    # reason instead of hanging until the proxy's or the probe's own timeout.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
