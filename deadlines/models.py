@@ -121,6 +121,8 @@ class Reminder(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     for_day = models.DateField(_("reminder day"))
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # When a worker claimed it to send it: a reminder "being sent" for long had its worker die mid-send.
+    claimed_at = models.DateTimeField(_("being sent since"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
 

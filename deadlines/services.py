@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Now
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -130,10 +131,10 @@ class RetryLater(Exception):
     pass
 
 
-def _claim(reminder_id: int) -> Reminder | None:
-    """Move a queued reminder to "sending"; exactly one caller wins."""
+def claim_reminder(reminder_id: int) -> Reminder | None:
+    """Move a queued reminder to "sending", noting when; exactly one caller wins."""
     claimed = Reminder.objects.filter(pk=reminder_id, status=ReminderStatus.QUEUED).update(
-        status=ReminderStatus.SENDING, attempts=F("attempts") + 1
+        status=ReminderStatus.SENDING, attempts=F("attempts") + 1, claimed_at=Now()
     )
     if not claimed:
         return None
@@ -143,7 +144,7 @@ def _claim(reminder_id: int) -> Reminder | None:
 def send_reminder(*, reminder_id: int, final_attempt: bool = False) -> bool:
     """Send a recorded reminder once. A temporary SMTP failure puts it back in the queue and
     raises ``RetryLater``; after the last attempt it is marked failed for the ISU to see."""
-    reminder = _claim(reminder_id)
+    reminder = claim_reminder(reminder_id)
     if reminder is None:
         return False
     rules = ReminderSettings.current()

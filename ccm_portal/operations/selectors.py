@@ -29,7 +29,7 @@ from audit.selectors import latest_time
 from ccm_portal.core import clock, documents
 from ccm_portal.core.models import RenderStatus
 from deadlines.models import Reminder, ReminderStatus, reminder_title
-from deadlines.selectors.reminders import step_label
+from deadlines.selectors.reminders import step_label, stuck_sending
 from progress.models import DashboardPdf
 from reporting.models import ReportPdf
 
@@ -154,8 +154,7 @@ def _reminders(now: dt.datetime, today: dt.date) -> tuple[QuerySet[Reminder], _C
     )
     conditions = _Conditions(
         failed=Q(status=ReminderStatus.FAILED),
-        stuck=Q(status=ReminderStatus.SENDING, for_day__lt=today)
-        | Q(status=ReminderStatus.QUEUED, queued_at__lt=now - REMINDER_STUCK_AFTER),
+        stuck=stuck_sending(now, today) | Q(status=ReminderStatus.QUEUED, queued_at__lt=now - REMINDER_STUCK_AFTER),
     )
     return rows, conditions
 

@@ -57,11 +57,20 @@ class Problem:
         return str(ReminderStatus(self.status).label)
 
 
+# A send takes seconds; a reminder "being sent" for longer than this had its worker die mid-send.
+SENDING_STUCK_AFTER = dt.timedelta(minutes=10)
+
+
+def stuck_sending(now: dt.datetime, today: dt.date) -> Q:
+    """Reminders stuck "being sent" (a worker died between claiming and sending): claimed longer ago than
+    ``SENDING_STUCK_AFTER``, or still so after their day. The ISU decides whether to send them again."""
+    return Q(status=ReminderStatus.SENDING) & (Q(for_day__lt=today) | Q(claimed_at__lt=now - SENDING_STUCK_AFTER))
+
+
 def reminder_problems(*, since: dt.date, until: dt.date | None = None) -> list[Problem]:
     """Reminders recorded from ``since`` (to ``until``) with a problem status — no focal point,
     unverified or bounced address, failed after retries — grouped; latest first. One query."""
-    # A reminder still "being sent" after its day is stuck (a worker died mid-send): the ISU decides.
-    stuck = Q(status=ReminderStatus.SENDING, for_day__lt=clock.today())
+    stuck = stuck_sending(clock.now(), clock.today())
     rows = Reminder.objects.filter(Q(status__in=PROBLEM_STATUSES) | stuck, for_day__gte=since).select_related(
         "state", "recipient"
     )

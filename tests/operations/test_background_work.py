@@ -218,3 +218,17 @@ def test_the_pages_queries_do_not_grow_with_its_rows(client_for, isu_staff, lao,
     assert counts == {"queued": 0, "stuck": 6, "failed": 12}
     # The session and the user, then two per kind (the counts, then the items listed): eight, however many rows.
     assert few == many == 8
+
+
+def test_a_reminder_whose_sender_died_today_is_stuck_within_minutes_not_the_next_day(lao, focal_point):
+    """A worker killed between claiming a reminder and sending it leaves it "being sent": the ISU sees it stuck
+    once it has been so for longer than a send can take, on its own day (it used to show only the next day)."""
+    died = make_reminder(lao, focal_point, status=ReminderStatus.QUEUED, n=1, for_day=clock.today())
+    sending = make_reminder(lao, focal_point, status=ReminderStatus.QUEUED, n=2, for_day=clock.today())
+    from deadlines import services as reminder_services
+
+    for reminder in (died, sending):  # claimed by a worker: "being sent", since when recorded
+        reminder_services.claim_reminder(reminder.pk)
+    Reminder.objects.filter(pk=died.pk).update(claimed_at=timezone.now() - dt.timedelta(minutes=15))
+    assert set(selectors.retryable_reminders().values_list("pk", flat=True)) == {died.pk}
+    assert Reminder.objects.get(pk=sending.pk).claimed_at is not None
