@@ -38,10 +38,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.utils import timezone, translation
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext_noop
 
 from audit import services as audit
+from ccm_portal.core import tasks
 from ccm_portal.core.models import RenderStatus
 
 # A render that has not finished after this long is taken to be lost (a worker killed mid-way);
@@ -143,9 +143,9 @@ def _user(requested_by: Any) -> Any:
 
 # --- Asking for a document -------------------------------------------------------------------------------
 def enqueue(kind: Kind[Any], row_id: int) -> None:
-    """Send the render of row ``row_id`` to the worker once the transaction commits."""
-    task = import_string(kind.task)
-    transaction.on_commit(lambda: task.delay(row_id))
+    """Send the render of row ``row_id`` to the worker once the transaction commits (by the task's name, with
+    the origin its links start from: ``ccm_portal.core.tasks``)."""
+    tasks.enqueue(kind.task, row_id)
 
 
 def ensure(kind: Kind[Any], *, lookup: dict[str, Any], current: str, requested_by: Any, context: dict[str, Any]) -> Any:

@@ -293,18 +293,6 @@ def _restore_media(archive_path: Path, root: Path) -> tuple[int, int]:
     return len(names & present), len(present - names)
 
 
-def size_text(size: int) -> str:
-    """``size`` bytes as a person reads it (``283.3 kB``)."""
-    if size < 1000:
-        return f"{size} bytes"
-    amount, unit = size / 1000, "kB"
-    for larger in ("MB", "GB"):
-        if amount < 1000:
-            break
-        amount, unit = amount / 1000, larger
-    return f"{amount:.1f} {unit}"
-
-
 # --- Sets -------------------------------------------------------------------------------------------------
 def backup_dir() -> Path:
     return Path(settings.CCM_BACKUP_DIR)

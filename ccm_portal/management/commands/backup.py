@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import filesizeformat
 
 from ccm_portal.operations import backups
 
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         backup = result.backup
         self.stdout.write(f"Backup set {backup.path} ({backup.engine} database), in {result.seconds:.1f} s:")
         for name, described in backup.files.items():
-            self.stdout.write(f"  {name:<18} {backups.size_text(described['size']):>10}  sha256 {described['sha256']}")
+            self.stdout.write(f"  {name:<18} {filesizeformat(described['size']):>10}  sha256 {described['sha256']}")
         counts = ", ".join(f"{backups.COUNT_LABELS[key]} {n}" for key, n in backup.counts.items())
         self.stdout.write(f"  holding {counts}")
         if result.removed:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import filesizeformat
 
 from ccm_portal.operations import backups
 
@@ -67,7 +68,7 @@ class Command(BaseCommand):
         for backup in found:
             counts = ", ".join(f"{backups.COUNT_LABELS.get(k, k)} {n}" for k, n in backup.counts.items())
             size = sum(described["size"] for described in backup.files.values())
-            self.stdout.write(f"{backup.name}  {backup.engine:<10} {backups.size_text(size):>10}  {counts}")
+            self.stdout.write(f"{backup.name}  {backup.engine:<10} {filesizeformat(size):>10}  {counts}")
 
     def _confirm(self, backup: backups.BackupSet) -> bool:
         database = settings.DATABASES["default"]["NAME"]
