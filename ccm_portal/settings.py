@@ -76,6 +76,9 @@ INSTALLED_APPS = [
     "deadlines",
     "assistance",
     "progress",
+    "api",
+    "ninja",
+    "corsheaders",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +91,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",  # Content-Security-Policy: see the Security section
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "corsheaders.middleware.CorsMiddleware",  # open data: the API answers any origin's GET (CORS_* below)
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "ccm_portal.core.links.OriginMiddleware",  # links built while serving point at the origin served
@@ -439,6 +443,18 @@ CCM_RATE_LIMITS = {
     "document_upload_user": env_str("CCM_RATE_LIMIT_DOCUMENT_UPLOADS", "60/h/user"),
     # Originals of reports the ISU enters for a State (each is stored and its content checked).
     "original_upload_user": env_str("CCM_RATE_LIMIT_ORIGINAL_UPLOADS", "60/h/user"),
+    # The open-data API (/api/v1/), per client address whether or not signed in (it answers as the public).
+    "api": env_str("CCM_RATE_LIMIT_API", "600/m/ip"),
+    "api_user": env_str("CCM_RATE_LIMIT_API", "600/m/ip"),
 }
+# The open-data API's pages: results per page unless ``page_size`` asks otherwise, and the most it may ask.
+CCM_API_PAGE_SIZE = env_int("CCM_API_PAGE_SIZE", 50, minimum=1)
+CCM_API_MAX_PAGE_SIZE = env_int("CCM_API_MAX_PAGE_SIZE", 500, minimum=1)
+# CORS (django-cors-headers): the API is open data, readable from any site's scripts, GET only, no cookies.
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Retry-After")
 # django-ratelimit reads the visitor's address as the login limits do (behind the TLS proxy).
 RATELIMIT_IP_META_KEY = "ccm_portal.core.ratelimit.client_ip"

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
 from accounts import views as accounts_views
+from api.v1 import api
 from ccm_portal import views
 from ccm_portal.core import metrics
 
@@ -27,6 +28,8 @@ urlpatterns = [
     path("", include("assistance.urls")),
     path("", include("progress.urls")),
     path("", include("ccm_portal.operations.urls")),
+    # The open-data API: OpenAPI at /api/v1/openapi.json, browsable at /api/v1/docs/ (api/v1.py).
+    path("api/v1/", api.urls),
     # Before allauth's own URLs: users may not change the address their invitation fixed.
     path("accounts/email/", accounts_views.email_fixed, name="account_email"),
     path("accounts/", include("allauth.urls")),

@@ -43,6 +43,19 @@ def _rates(action: str) -> list[tuple[str, str]]:
     return rates
 
 
+def longest_period(action: str) -> int:
+    """The longest period, in seconds, of ``action``'s rates (0 without a limit): by then every count restarted."""
+    seconds = [_period_seconds(rate.split("/")[1]) for rate, _ in _rates(action)]
+    return max(seconds, default=0)
+
+
+def _period_seconds(period: str) -> int:
+    """django-ratelimit's periods: "m", "5m", "h", "2h", "d", "s"."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    count = period[:-1]
+    return (int(count) if count else 1) * units[period[-1]]
+
+
 def allowed(request: HttpRequest, action: str) -> bool:
     """Count one ``action``: per signed-in user (rates ``<action>_user``), else per client address
     (rates ``<action>``); ``False`` once over any of its rates."""

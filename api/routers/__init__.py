@@ -1,0 +1,1 @@
+"""One router per subject of the API (``api.v1`` mounts them)."""

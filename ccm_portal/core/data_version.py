@@ -1,0 +1,103 @@
+"""The public data's version: one token that changes whenever data the public can read may have changed.
+
+What readers of the public data key on, instead of each computing what changed: the open-data API's ETag and
+Last-Modified (a client that sends them back gets 304 without the answer being built again) and the open-data
+package's refresh (rebuilt only when the token moved since it was last built).
+
+- ``current()`` is ``(token, changed_at)``: an opaque token and when it last changed, read from the default
+  cache (Redis in production, shared by every web and worker process; local memory in ``make run``, where
+  one process serves). A cache that lost the value (restarted, evicted) makes up a new token dated now, so
+  readers see "changed", never a stale "unchanged".
+- Every write to a model of the tracked apps (``TRACKED_APPS``, except purely operational models such as
+  reminders and PDF renders, ``IGNORED``) bumps it once its transaction commits (``connect()`` wires the
+  model signals; ``ccm_portal/apps.py`` calls it). Writes that send no signal (``QuerySet.update``,
+  ``bulk_create``) call ``bump()`` themselves.
+- ``on_change(callback)`` lets an app above act on a change (the API's open-data package is refreshed in
+  the background); ``callback`` runs after the commit, once per transaction however many rows changed.
+
+Knows no app: apps and models are named by label.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from ccm_portal.core import clock
+
+KEY = "ccm:data-version"
+# The apps whose models hold data the public reads (States, obligations, reports, assistance, calendars).
+TRACKED_APPS = frozenset({"parties", "reporting", "deadlines", "assistance", "progress"})
+# Models of those apps that the public never reads: background work, personal settings, notifications.
+IGNORED = frozenset(
+    {
+        "reporting.ReportPdf",
+        "reporting.WorkbookUpload",
+        "reporting.Notification",
+        "deadlines.Reminder",
+        "deadlines.Snooze",
+        "deadlines.CalendarFeed",
+        "progress.DashboardPdf",
+        "assistance.AssistanceNotification",
+        "assistance.CoordinatorTask",
+    }
+)
+
+_callbacks: list[Callable[[], None]] = []
+
+
+def current() -> tuple[str, datetime]:
+    """The token and when it last changed; a lost value is replaced by a new token dated now."""
+    value = cache.get(KEY)
+    if value is None:
+        cache.add(KEY, _new_value())  # the first process to notice wins; the others read its value
+        value = cache.get(KEY) or _new_value()
+    token, _, stamp = value.partition("|")
+    return token, datetime.fromisoformat(stamp)
+
+
+def bump() -> None:
+    """Mark the public data changed: now outside a transaction, else once it commits (once per transaction)."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _changed()
+    elif not any(entry[1] is _changed for entry in connection.run_on_commit):
+        transaction.on_commit(_changed)
+
+
+def on_change(callback: Callable[[], None]) -> None:
+    """Call ``callback`` after every committed change (registered once, in an app's ``ready``)."""
+    if callback not in _callbacks:
+        _callbacks.append(callback)
+
+
+def connect() -> None:
+    """Bump on every save and delete of a tracked model (and on many-to-many changes)."""
+    post_save.connect(_on_write, dispatch_uid="ccm_data_version_save")
+    post_delete.connect(_on_write, dispatch_uid="ccm_data_version_delete")
+    m2m_changed.connect(_on_write, dispatch_uid="ccm_data_version_m2m")
+
+
+def tracked(sender: type) -> bool:
+    meta = getattr(sender, "_meta", None)
+    return bool(meta) and meta.app_label in TRACKED_APPS and meta.label not in IGNORED
+
+
+def _on_write(sender: type, **kwargs: object) -> None:
+    if tracked(sender):
+        bump()
+
+
+def _new_value() -> str:
+    return f"{uuid.uuid4().hex}|{clock.now().isoformat()}"
+
+
+def _changed() -> None:
+    cache.set(KEY, _new_value(), timeout=None)
+    for callback in list(_callbacks):
+        callback()
