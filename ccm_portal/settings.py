@@ -297,7 +297,22 @@ CELERY_BEAT_SCHEDULE = {
     # Proof that beat runs (ccm_portal.operations.health): /readyz and `manage.py beat_alive` read its time.
     # Expired if no worker took it within the minute: a backlog of heartbeats would prove nothing.
     "beat-heartbeat": {"task": "ccm_portal.tasks.beat_heartbeat", "schedule": 60.0, "options": {"expires": 55}},
+    # The open-data package is rebuilt after each change to public data; this catches a change whose message was
+    # lost, and the new day (it builds only when something moved since the latest release).
+    "open-data-refresh": {
+        "task": "api.tasks.refresh_open_data",
+        "schedule": crontab(minute=17),
+        "options": {"expires": 50 * 60},
+    },
 }
+# The open-data package's licence, on the package and each resource (Frictionless `licenses`): the ISU's choice.
+CCM_OPEN_DATA_LICENSE = {
+    "name": env_str("CCM_OPEN_DATA_LICENSE_NAME", "CC-BY-4.0"),
+    "path": env_str("CCM_OPEN_DATA_LICENSE_PATH", "https://creativecommons.org/licenses/by/4.0/"),
+    "title": env_str("CCM_OPEN_DATA_LICENSE_TITLE", "Creative Commons Attribution 4.0"),
+}
+# Seconds between a change to public data and the package's rebuild: the changes of those seconds build it once.
+CCM_OPEN_DATA_DELAY = env_int("CCM_OPEN_DATA_DELAY", 60, minimum=0)
 # /readyz (and the beat container's healthcheck) call beat late when its heartbeat is older than this (seconds).
 CCM_BEAT_MAX_AGE = env_int("CCM_BEAT_MAX_AGE", 300, minimum=90)
 
