@@ -22,21 +22,22 @@ from ninja.pagination import paginate
 
 from api.http import conditional, link
 from api.pagination import Page
-from api.routers.meetings import (
+from api.routers.meetings import MeetingRef, meeting_ref
+from api.schemas import (
     ISO3_PATTERN,
     AsOf,
     CodeLabel,
     DateWithPrecision,
     Mapped,
-    MeetingRef,
+    Problem,
+    StateRef,
     choice,
     dated_query,
     day_of,
-    meeting_ref,
+    state_ref,
     when,
     when_shown,
 )
-from api.schemas import Problem, StateRef, state_ref
 from ccm_portal.core import clock
 from parties.dates import PartialDate, Precision
 from parties.models import (
@@ -336,7 +337,7 @@ class ObligationFilters(AsOf):
 
 
 @router.get(
-    "/",
+    "",
     response={200: list[ObligationListed], 422: Problem},
     url_name="obligations",
     summary=_lazy("Art. 3 and Art. 4 obligations as of a day"),

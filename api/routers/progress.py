@@ -25,9 +25,8 @@ from ninja.pagination import paginate
 
 from api.http import conditional, link
 from api.pagination import Page
-from api.schemas import Problem, StateRef
+from api.schemas import AsOf, Problem, StateRef
 from ccm_portal.core import clock, data_version
-from parties.forms import EARLIEST_AS_OF
 from progress import selectors
 from progress.models import Audience
 from progress.types import Figure
@@ -38,29 +37,12 @@ router = Router()
 AUDIENCE = Audience.PUBLIC
 # The Convention entered into force on 1 August 2010 (Art. 17): the yearly series starts with that year.
 FIRST_YEAR = 2010
-# Far enough for any scheduled fact (an entry into force, a deadline), near enough for every date rule.
-LATEST_AS_OF = dt.date(2099, 12, 31)
 # A day's figures stay in the cache at most this long (the key changes with the data and the day anyway).
 YEAR_CACHE_SECONDS = 24 * 60 * 60
 KEY_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
 
 
 # --- Parameters --------------------------------------------------------------------------------------------
-class FigureAsOf(Schema):
-    as_of: dt.date | None = Field(
-        None,
-        ge=EARLIEST_AS_OF,
-        le=LATEST_AS_OF,
-        description=_lazy(
-            "The day the figures stand on (ISO 8601; default today). Nothing that happened after it is counted. "
-            "From 2008-12-03, when the Convention opened for signature."
-        ),
-    )
-
-    def day(self) -> dt.date:
-        return self.as_of or clock.today()
-
-
 # --- Answers ---------------------------------------------------------------------------------------------------
 class FigureOut(Schema):
     key: str = Field(description=_lazy("The figure's stable key."), examples=["states-parties"])
@@ -280,7 +262,7 @@ def year_points(as_of: dt.date) -> list[dt.date]:
 )
 @decorate_view(conditional)
 @paginate(Page)
-def figures(request: HttpRequest, params: Query[FigureAsOf]) -> list[dict[str, Any]]:
+def figures(request: HttpRequest, params: Query[AsOf]) -> list[dict[str, Any]]:
     """Every public figure of the "progress to date" dashboard as it stood on `as_of` (default today), in the
     dashboard's order (by the Convention's articles): membership, universalization, stockpile destruction
     (Art. 3), clearance (Art. 4), coalitions (Art. 6), transparency reports (Art. 7), national implementation
@@ -299,7 +281,7 @@ def figures(request: HttpRequest, params: Query[FigureAsOf]) -> list[dict[str, A
 )
 @decorate_view(conditional)
 @paginate(Page)
-def by_year(request: HttpRequest, params: Query[FigureAsOf]) -> Lazy:
+def by_year(request: HttpRequest, params: Query[AsOf]) -> Lazy:
     """The public figures on 31 December of each year from 2010, when the Convention entered into force, to
     the year before `as_of`, and on `as_of` itself (default today; not after today): one result per year,
     oldest first, each counted as the dashboard counts it on that day. Each year is counted on its own, so
@@ -328,7 +310,7 @@ def by_year(request: HttpRequest, params: Query[FigureAsOf]) -> Lazy:
 @decorate_view(conditional)
 def figure(
     request: HttpRequest,
-    params: Query[FigureAsOf],
+    params: Query[AsOf],
     key: str = Path(..., pattern=KEY_PATTERN, description=_lazy("The figure's key, e.g. states-parties.")),
 ) -> dict[str, Any]:
     """One public figure as it stood on `as_of` (default today): the States counted in it and those in its

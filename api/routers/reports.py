@@ -8,6 +8,7 @@ for one is the same 404 as asking for a version that does not exist. The contact
 appear only when the State chose to publish them (``reporting.formats.public_content``).
 """
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
 from typing import Any, Literal
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from ninja import Field, Path, Query, Router, Schema
 from ninja.decorators import decorate_view
 from ninja.pagination import paginate
+from pydantic import field_validator
 
 from api.http import PUBLIC, conditional, link
 from api.pagination import Page
@@ -28,6 +30,9 @@ from parties.models import Region
 from reporting.archive import open_data, reads
 from reporting.formats import Choice, FormDef, public_content
 from reporting.models import ReportVersion
+
+# changed_since as ISO 8601 writes it: a date, or a date and time with an optional offset.
+ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?$")
 
 router = Router()
 
@@ -76,6 +81,14 @@ class ReportFilters(Schema):
             "(earlier versions that a published correction superseded too), each matched by the filters."
         ),
     )
+
+    @field_validator("changed_since", mode="before")
+    @classmethod
+    def _iso_8601(cls, value: Any) -> Any:
+        """A date or a date and time written in ISO 8601, nothing else (not a number of seconds)."""
+        if isinstance(value, str) and not ISO_MOMENT.match(value):
+            raise ValueError(_("Give a date (YYYY-MM-DD) or a date and time (YYYY-MM-DDTHH:MM[:SS][+HH:MM])."))
+        return value
 
 
 def _since(value: datetime | date) -> datetime:

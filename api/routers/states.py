@@ -20,18 +20,18 @@ from ninja.pagination import paginate
 
 from api.http import conditional, link
 from api.pagination import Page
-from api.routers.meetings import (
+from api.routers.obligations import ObligationInProfile, obligation_from_profile
+from api.schemas import (
     ISO3_PATTERN,
     AsOf,
     CodeLabel,
     DateWithPrecision,
     Mapped,
+    Problem,
     choice,
     dated_query,
     when_shown,
 )
-from api.routers.obligations import ObligationInProfile, obligation_from_profile
-from api.schemas import Problem
 from parties import selectors
 from parties.models import DepositType, MembershipStatus, Region, State
 
@@ -123,7 +123,7 @@ class StateFilters(AsOf):
 
 
 @router.get(
-    "/",
+    "",
     response={200: list[StateAsOf], 422: Problem},
     url_name="states",
     summary=_lazy("States that had signed or joined by a day, with their status then"),

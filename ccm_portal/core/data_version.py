@@ -24,6 +24,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 
+from django.apps import apps
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -77,20 +78,24 @@ def on_change(callback: Callable[[], None]) -> None:
 
 
 def connect() -> None:
-    """Bump on every save and delete of a tracked model (and on many-to-many changes)."""
-    post_save.connect(_on_write, dispatch_uid="ccm_data_version_save")
-    post_delete.connect(_on_write, dispatch_uid="ccm_data_version_delete")
-    m2m_changed.connect(_on_write, dispatch_uid="ccm_data_version_m2m")
+    """Bump on every save and delete of a tracked model, and on changes to its many-to-many relations.
+    Connected model by model, so the models nobody tracks keep Django's fast deletes."""
+    for model in apps.get_models():
+        if tracked(model):
+            post_save.connect(_on_write, sender=model, dispatch_uid=f"ccm_data_version_save_{model._meta.label}")
+            post_delete.connect(_on_write, sender=model, dispatch_uid=f"ccm_data_version_delete_{model._meta.label}")
+            for field in model._meta.local_many_to_many:
+                m2m_changed.connect(
+                    _on_write, sender=field.remote_field.through, dispatch_uid=f"ccm_data_version_m2m_{field}"
+                )
 
 
-def tracked(sender: type) -> bool:
-    meta = getattr(sender, "_meta", None)
-    return bool(meta) and meta.app_label in TRACKED_APPS and meta.label not in IGNORED
+def tracked(model: type) -> bool:
+    return model._meta.app_label in TRACKED_APPS and model._meta.label not in IGNORED
 
 
 def _on_write(sender: type, **kwargs: object) -> None:
-    if tracked(sender):
-        bump()
+    bump()
 
 
 def _new_value() -> str:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from ccm_portal.core import data_version
 from ccm_portal.core.tasks import enqueue
 from reporting import formats
 from reporting.models import AWAITING_REVIEW, Report, ReportStatus, ReportVersion, VersionOutcome
@@ -89,6 +90,7 @@ def publish_report(*, report: Report, actor: User) -> Report:
     report.versions.filter(outcome=VersionOutcome.ACCEPTED, published_at__isnull=True).update(
         published_at=timezone.now()
     )
+    data_version.bump()  # an update sends no signal: the public data changed all the same
     set_status(
         report, ReportStatus.PUBLISHED, actor=actor, action="reporting.report.published", visibility=report.visibility
     )
