@@ -124,8 +124,9 @@ PREPARING = _lazy("The open data package is being prepared. Try again in %(secon
 
 
 def _not_modified(request: HttpRequest, *, etag: str, release: OpenDataRelease) -> HttpResponse | None:
-    """304 when the client already has this answer (its ETag, or its time when it sends no ETag)."""
-    return get_conditional_response(request, etag=f'"{etag}"', last_modified=int(release.built_at.timestamp()))
+    """304 (with the validators) when the client already has this answer: its ETag, or its time if no ETag."""
+    answer = get_conditional_response(request, etag=f'"{etag}"', last_modified=int(release.built_at.timestamp()))
+    return _validators(answer, etag=etag, release=release) if answer is not None else None
 
 
 def _validators(response: HttpResponse, *, etag: str, release: OpenDataRelease) -> HttpResponse:
