@@ -77,7 +77,8 @@ def request_refresh() -> bool:
 def data_changed() -> None:
     """``data_version.on_change``: queue a refresh. Not when tasks run in-process (``make run`` without a
     broker, most tests): the build would run inside the request that saved; there a request for
-    ``datapackage.json`` that finds the package stale builds it."""
-    if current_app.conf.task_always_eager:
+    ``datapackage.json`` that finds the package stale builds it. Nor when ``CCM_OPEN_DATA_REFRESH_ON_CHANGE`` is
+    off (the test suites' workers, which run other tests' tasks only)."""
+    if current_app.conf.task_always_eager or not settings.CCM_OPEN_DATA_REFRESH_ON_CHANGE:
         return
     request_refresh()

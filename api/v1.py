@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_safe
 from ninja import NinjaAPI
 from ninja.errors import Throttled
 
@@ -35,6 +36,7 @@ api = NinjaAPI(
     docs_url="/docs/",
     openapi_url="/openapi.json",
     throttle=[AddressThrottle()],
+    docs_decorator=require_safe,  # the document and its docs page answer GET and HEAD only
 )
 
 api.add_router("/states", states.router, tags=["States"])

@@ -2,11 +2,12 @@
 
 - ``settings.py``: every setting, read from the environment through ``env.py`` (a malformed value stops
   start-up with a message naming it).
-- ``urls.py``, ``wsgi.py``, ``celery.py``, ``views.py`` (liveness): the composition root, the one place
-  that may import every app.
+- ``urls.py``, ``wsgi.py``, ``celery.py``, ``views.py`` (liveness), ``apps.py`` (wires ``core.data_version``):
+  the composition root, the one place that may import every app.
 - ``core/``: the shared layer below every app but ``audit`` (it knows no app): the audited admin mixin
   (``admin``), the background-document model and lifecycle (``models``, ``documents``), import helpers
-  (``imports``), spreadsheets and zip checks, upload ceilings, JSON responses, rate limits, the clock,
+  (``imports``), spreadsheets and zip checks, upload ceilings, JSON responses, rate limits, the clock, the
+  public data's version (``data_version``: what the API's ETags and the open-data package key on),
   enqueueing tasks by name on commit (``tasks``) and showing a service's refusal in a view (``views``);
   logs and error reports: ``request_log`` (a request id, one line per request), ``task_log`` (the id in
   the tasks a request enqueues, one line per task), ``log_format`` (JSON or text), ``error_reports``

@@ -313,6 +313,8 @@ CCM_OPEN_DATA_LICENSE = {
 }
 # Seconds between a change to public data and the package's rebuild: the changes of those seconds build it once.
 CCM_OPEN_DATA_DELAY = env_int("CCM_OPEN_DATA_DELAY", 60, minimum=0)
+# Whether a change to public data queues the rebuild itself (else beat's hourly run and a stale request do).
+CCM_OPEN_DATA_REFRESH_ON_CHANGE = env_bool("CCM_OPEN_DATA_REFRESH_ON_CHANGE", True)
 # /readyz (and the beat container's healthcheck) call beat late when its heartbeat is older than this (seconds).
 CCM_BEAT_MAX_AGE = env_int("CCM_BEAT_MAX_AGE", 300, minimum=90)
 

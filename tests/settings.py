@@ -30,6 +30,9 @@ WHITENOISE_USE_FINDERS = True
 CELERY_BROKER_URL = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 CELERY_TASK_ALWAYS_EAGER = True
+# A committed change does not queue an open-data build in the worker tests' workers (the test that shows the
+# trigger turns it on).
+CCM_OPEN_DATA_REFRESH_ON_CHANGE = False
 # SQLite (a newcomer's `make test`): a file-backed test database instead of a shared in-memory
 # one, so the live server thread and the test wait for each other's locks rather than failing.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405

@@ -84,6 +84,132 @@ EXPECTED: dict[str, tuple[dict[str, str], str, str]] = {
         "login ok ok ok ok ok ok ok ok",
         "login ok ok ok ok ok ok ok ok",
     ),
+    # --- The open-data API: the public's data for everyone, read-only (it reads as the public, whoever asks) ---
+    "api-v1:api-root": (  # /api/v1/ (nothing: the docs are at /api/v1/docs/)
+        {},
+        "404 404 404 404 404 404 404 404 404",
+        "404 404 404 404 404 404 404 404 404",
+    ),
+    "api-v1:openapi-json": (  # /api/v1/openapi.json
+        {},
+        "ok ok ok ok ok ok ok ok ok",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "api-v1:openapi-view": (  # /api/v1/docs/
+        {},
+        "ok ok ok ok ok ok ok ok ok",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "api-v1:states": (  # /api/v1/states
+        {},
+        "ok ok ok ok ok ok ok ok ok",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "api-v1:state_totals": (  # /api/v1/states/totals
+        {},
+        "ok ok ok ok ok ok ok ok ok",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "api-v1:state": (  # /api/v1/states/<iso3>
+        {"iso3": "iso3"},
+        "ok ok ok ok ok ok ok ok ok",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "api-v1:meetings": (  # /api/v1/meetings
+        {},
+        "ok ok ok ok ok ok ok ok ok",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "api-v1:meeting": (  # /api/v1/meetings/<code>
+        {"code": "meeting"},
+        "ok ok ok ok ok ok ok ok ok",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "api-v1:obligations": (  # /api/v1/obligations
+        {},
+        "ok ok ok ok ok ok ok ok ok",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "api-v1:extensions": (  # /api/v1/obligations/extensions
+        {},
+        "ok ok ok ok ok ok ok ok ok",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "api-v1:reports": (  # /api/v1/reports
+        {},
+        "ok ok ok ok ok ok ok ok ok",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "api-v1:report_forms": (  # /api/v1/reports/forms
+        {},
+        "ok ok ok ok ok ok ok ok ok",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "api-v1:report_version": (  # /api/v1/reports/<iso3>/<period>/<number>
+        {"iso3": "iso3", "period": "period", "number": "number"},
+        "ok ok ok ok ok ok ok ok ok",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "api-v1:report_form": (  # /api/v1/reports/<iso3>/<period>/<number>/forms/<code>
+        {"iso3": "iso3", "period": "period", "number": "number", "code": "code"},
+        "ok ok ok ok ok ok ok ok ok",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "api-v1:progress": (  # /api/v1/progress
+        {},
+        "ok ok ok ok ok ok ok ok ok",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "api-v1:progress_by_year": (  # /api/v1/progress/by-year
+        {},
+        "ok ok ok ok ok ok ok ok ok",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "api-v1:progress_figure": (  # /api/v1/progress/<key>
+        {"key": "figure"},
+        "ok ok ok ok ok ok ok ok ok",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "api-v1:assistance_requests": (  # /api/v1/assistance/requests
+        {},
+        "ok ok ok ok ok ok ok ok ok",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "api-v1:assistance_request": (  # /api/v1/assistance/requests/<pk> (Lao"s restricted request: 404 for all)
+        {"pk": "request"},
+        "404 404 404 404 404 404 404 404 404",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "api-v1:assistance_offers": (  # /api/v1/assistance/offers
+        {},
+        "ok ok ok ok ok ok ok ok ok",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "api-v1:coalitions": (  # /api/v1/assistance/coalitions
+        {},
+        "ok ok ok ok ok ok ok ok ok",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "api-v1:coalition": (  # /api/v1/assistance/coalitions/<iso3>
+        {"iso3": "iso3"},
+        "ok ok ok ok ok ok ok ok ok",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "api-v1:assistance_funding": (  # /api/v1/assistance/funding
+        {},
+        "ok ok ok ok ok ok ok ok ok",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "api-v1:datapackage": (  # /api/v1/open-data/datapackage.json
+        {},
+        "ok ok ok ok ok ok ok ok ok",
+        "405 405 405 405 405 405 405 405 405",
+    ),
+    "api-v1:open_data_file": (  # /api/v1/open-data/<name>.csv (no release is built in this world: 404 for all)
+        {"name": "resource"},
+        "404 404 404 404 404 404 404 404 404",
+        "405 405 405 405 405 405 405 405 405",
+    ),
     "healthz": (  # /healthz
         {},
         "ok ok ok ok ok ok ok ok ok",
@@ -781,6 +907,8 @@ def build_world(tmp_path) -> SimpleNamespace:
         "feed_token": feed.token,
         "failed_reminder": failed_reminder.pk,
         "figure": "states-parties",
+        "meeting": "1MSP",
+        "resource": "states",
         "fmt": "csv",
         "progress_pdf": progress_exports.ensure(as_of=today, audience=Audience.PUBLIC).pk,
         "progress_pdf_isu": progress_exports.ensure(as_of=today, audience=Audience.ISU).pk,

@@ -18,7 +18,11 @@ pytestmark = pytest.mark.django_db
 
 def _meeting(code: str = "TEST-1") -> Meeting:
     return Meeting.objects.create(
-        code=code, name="Test meeting", kind=MeetingKind.MSP, start_date=dt.date(2030, 9, 1), end_date=dt.date(2030, 9, 3)
+        code=code,
+        name="Test meeting",
+        kind=MeetingKind.MSP,
+        start_date=dt.date(2030, 9, 1),
+        end_date=dt.date(2030, 9, 3),
     )
 
 
@@ -41,10 +45,9 @@ def test_a_committed_save_moves_the_version_once_per_transaction(django_capture_
 
 def test_a_rolled_back_write_does_not_move_it(django_capture_on_commit_callbacks):
     before, _ = data_version.current()
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with transaction.atomic():
-            _meeting()
-            transaction.set_rollback(True)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        _meeting()
+        transaction.set_rollback(True)
     assert callbacks == []
     assert data_version.current()[0] == before
 

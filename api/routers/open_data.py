@@ -40,71 +40,75 @@ RELEASE_KEY = r"^[0-9A-Za-z-]{1,40}$"
 
 
 class License(Schema):
-    name: str = Field(description="The licence's SPDX identifier.", examples=["CC-BY-4.0"])
-    path: str = Field(description="The licence's text.")
-    title: str = Field(description="The licence's name.")
+    name: str = Field(description=_lazy("The licence's SPDX identifier."), examples=["CC-BY-4.0"])
+    path: str = Field(description=_lazy("The licence's text."))
+    title: str = Field(description=_lazy("The licence's name."))
 
 
 class Constraints(Schema):
-    pattern: str | None = Field(None, description="A regular expression every value matches.")
+    pattern: str | None = Field(None, description=_lazy("A regular expression every value matches."))
 
 
 class TableField(Schema):
-    name: str = Field(description="The column's name in the CSV header.")
-    type: str = Field(description="Table Schema type: string, integer, number, boolean, date or datetime.")
-    title: str = Field(description="The column's title.")
-    description: str = Field(description="What the column holds.")
-    format: str | None = Field(None, description="The format of a datetime.")
-    constraints: Constraints | None = Field(None, description="What every value satisfies.")
+    name: str = Field(description=_lazy("The column's name in the CSV header."))
+    type: str = Field(description=_lazy("Table Schema type: string, integer, number, boolean, date or datetime."))
+    title: str = Field(description=_lazy("The column's title."))
+    description: str = Field(description=_lazy("What the column holds."))
+    format: str | None = Field(None, description=_lazy("The format of a datetime."))
+    constraints: Constraints | None = Field(None, description=_lazy("What every value satisfies."))
 
 
 class Reference(Schema):
-    resource: str = Field(description="The resource referred to.")
-    fields: str | list[str] = Field(description="Its columns.")
+    resource: str = Field(description=_lazy("The resource referred to."))
+    fields: str | list[str] = Field(description=_lazy("Its columns."))
 
 
 class ForeignKey(Schema):
-    fields: str | list[str] = Field(description="The columns that refer.")
-    reference: Reference = Field(description="What they refer to.")
+    fields: str | list[str] = Field(description=_lazy("The columns that refer."))
+    reference: Reference = Field(description=_lazy("What they refer to."))
 
 
 class TableSchema(Schema):
-    fields: list[TableField] = Field(description="The columns, in the CSV's order.")
-    missing_values: list[str] = Field(alias="missingValues", description="What an empty cell means: no value.")
-    primary_key: list[str] | None = Field(None, alias="primaryKey", description="The columns that identify a row.")
-    foreign_keys: list[ForeignKey] | None = Field(None, alias="foreignKeys", description="References to others.")
+    fields: list[TableField] = Field(description=_lazy("The columns, in the CSV's order."))
+    missing_values: list[str] = Field(alias="missingValues", description=_lazy("What an empty cell means: no value."))
+    primary_key: list[str] | None = Field(
+        None, alias="primaryKey", description=_lazy("The columns that identify a row.")
+    )
+    foreign_keys: list[ForeignKey] | None = Field(None, alias="foreignKeys", description=_lazy("References to others."))
 
 
 class DataResource(Schema):
-    profile: str = Field(description="tabular-data-resource.")
-    name: str = Field(description="The resource's name (its file is <name>.csv).")
-    path: str = Field(description="The CSV file's absolute URL.")
-    title: str = Field(description="The resource's title.")
-    description: str = Field(description="What it holds.")
-    format: str = Field(description="csv.")
-    mediatype: str = Field(description="text/csv.")
-    encoding: str = Field(description="utf-8.")
-    bytes: int = Field(description="The file's size.")
-    hash: str = Field(description="sha256:<hex digest> of the file (also its ETag).")
-    licenses: list[License] = Field(description="The licence the data is published under.")
-    table_schema: TableSchema = Field(alias="schema", description="The Table Schema of its columns.")
+    profile: str = Field(description=_lazy("tabular-data-resource."))
+    name: str = Field(description=_lazy("The resource's name (its file is <name>.csv)."))
+    path: str = Field(description=_lazy("The CSV file's absolute URL."))
+    title: str = Field(description=_lazy("The resource's title."))
+    description: str = Field(description=_lazy("What it holds."))
+    format: str = Field(description=_lazy("csv."))
+    mediatype: str = Field(description=_lazy("text/csv."))
+    encoding: str = Field(description=_lazy("utf-8."))
+    bytes: int = Field(description=_lazy("The file's size."))
+    hash: str = Field(description=_lazy("sha256:<hex digest> of the file (also its ETag)."))
+    licenses: list[License] = Field(description=_lazy("The licence the data is published under."))
+    table_schema: TableSchema = Field(alias="schema", description=_lazy("The Table Schema of its columns."))
 
 
 class DataPackage(Schema):
-    profile: str = Field(description="tabular-data-package.")
-    name: str = Field(description="The package's name.")
-    title: str = Field(description="The package's title.")
-    description: str = Field(description="What it holds.")
-    homepage: str = Field(description="The API's documentation.")
-    created: str = Field(description="When this release was built (ISO 8601, UTC).")
-    version: str = Field(description="<structure>.<release number>: a new release number each rebuild.")
-    licenses: list[License] = Field(description="The licence the data is published under.")
-    resources: list[DataResource] = Field(description="The CSV files.")
+    profile: str = Field(description=_lazy("tabular-data-package."))
+    name: str = Field(description=_lazy("The package's name."))
+    title: str = Field(description=_lazy("The package's title."))
+    description: str = Field(description=_lazy("What it holds."))
+    homepage: str = Field(description=_lazy("The API's documentation."))
+    created: str = Field(description=_lazy("When this release was built (ISO 8601, UTC)."))
+    version: str = Field(description=_lazy("<structure>.<release number>: a new release number each rebuild."))
+    licenses: list[License] = Field(description=_lazy("The licence the data is published under."))
+    resources: list[DataResource] = Field(description=_lazy("The CSV files."))
 
 
 class FileQuery(Schema):
     release: str | None = Field(
-        None, pattern=RELEASE_KEY, description="The release (as datapackage.json links it); the latest without it."
+        None,
+        pattern=RELEASE_KEY,
+        description=_lazy("The release (as datapackage.json links it); the latest without it."),
     )
 
 
@@ -138,7 +142,7 @@ def _validators(response: HttpResponse, *, etag: str, release: OpenDataRelease) 
 @router.get(
     "/datapackage.json",
     url_name="datapackage",
-    summary="The open data package (Frictionless Data Package)",
+    summary=_lazy("The open data package (Frictionless Data Package)"),
     response={200: DataPackage, 304: None, 503: Problem},
     by_alias=True,  # the specification's names: schema, missingValues, primaryKey, foreignKeys
 )
@@ -149,8 +153,8 @@ def datapackage(request: HttpRequest) -> HttpResponse:
     a release built before the last change is served while the next is built. 503 with Retry-After before the
     first one."""
     release = OpenDataRelease.objects.newest()
-    if package.is_stale(release):
-        request_refresh()
+    if package.is_stale(release) and request_refresh():
+        release = OpenDataRelease.objects.newest()  # built already when tasks run in-process (`make run`)
     if release is None:
         seconds = max(settings.CCM_OPEN_DATA_DELAY, 10)
         response = JsonResponse({"detail": PREPARING % {"seconds": seconds}}, status=503)
@@ -170,11 +174,11 @@ def datapackage(request: HttpRequest) -> HttpResponse:
 @router.get(
     "/{name}.csv",
     url_name="open_data_file",
-    summary="A CSV file of the open data package",
+    summary=_lazy("A CSV file of the open data package"),
     response={200: None, 304: None, 404: Problem, 422: Problem},
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "The CSV file (UTF-8, a header row, CRLF line ends).",
                 "content": {"text/csv": {"schema": {"type": "string"}}},
             }
@@ -184,7 +188,7 @@ def datapackage(request: HttpRequest) -> HttpResponse:
 def open_data_file(
     request: HttpRequest,
     name: str = PathParam(
-        ..., pattern=r"^[a-z_]{1,40}$", description="The resource's name, as datapackage.json lists it."
+        ..., pattern=r"^[a-z_]{1,40}$", description=_lazy("The resource's name, as datapackage.json lists it.")
     ),
     query: Query[FileQuery] = ...,
 ) -> HttpResponse:

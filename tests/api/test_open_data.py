@@ -154,14 +154,12 @@ def scenario(focal_point, other_focal_point, isu_staff):
 
 
 # --- Before the first build -------------------------------------------------------------------------------
-def test_before_the_first_build_the_package_is_being_prepared(client, reference_data):
-    response = client.get(PACKAGE_URL)
-    assert response.status_code == 503
-    assert response["Retry-After"] == "60"
-    assert "being prepared" in response.json()["detail"]
-    # The request asked for a build (in-process here, as in `make run`): the next one gets the package.
-    assert OpenDataRelease.objects.count() == 1
+def test_without_a_worker_the_first_request_builds_the_package(client, reference_data):
+    # In-process tasks (`make run`): the request's ask builds it at once and the package is served. With a
+    # worker, the first request is a 503 "being prepared" (test_a_change_to_public_data_rebuilds_…_real_worker).
+    assert OpenDataRelease.objects.count() == 0
     assert [r["name"] for r in get_package(client)["resources"]] == NAMES
+    assert OpenDataRelease.objects.count() == 1
 
 
 def test_a_file_before_the_first_build_or_of_no_resource_is_404(client, reference_data):
@@ -345,14 +343,15 @@ def test_a_new_day_is_a_refresh_too(reference_data, set_today):
     assert refresh().as_of == dt.date(2026, 3, 2)
 
 
-def test_a_stale_package_is_served_while_the_next_is_built(client, reference_data, django_capture_on_commit_callbacks):
+def test_a_stale_package_asks_for_the_next_build(client, reference_data, django_capture_on_commit_callbacks):
     first = build()
     changed(django_capture_on_commit_callbacks, lambda: Meeting.objects.create(**MEETING))
-    # Served at once from the latest release; the request asked for the next (built in-process here).
-    assert get_package(client)["version"] == f"1.0.{first.pk}"
+    # The request finds the package stale and asks for the next build: in-process here, so it is served at once.
+    # With a worker the latest release is served meanwhile (the request does not wait for the build).
+    served = get_package(client)["version"]
     latest = OpenDataRelease.objects.latest()
     assert latest.pk != first.pk
-    assert get_package(client)["version"] == f"1.0.{latest.pk}"
+    assert served == f"1.0.{latest.pk}"
 
 
 def test_refreshes_asked_for_together_are_queued_once(reference_data):
@@ -452,7 +451,11 @@ def test_a_build_runs_the_same_queries_for_5_and_20_versions(focal_point, set_to
 @pytest.mark.django_db(transaction=True)
 def test_a_change_to_public_data_rebuilds_the_package_through_a_real_worker(real_worker, settings, client):
     settings.CCM_OPEN_DATA_DELAY = 0
-    assert client.get(PACKAGE_URL).status_code == 503  # asked the worker for the first build
+    settings.CCM_OPEN_DATA_REFRESH_ON_CHANGE = True
+    preparing = client.get(PACKAGE_URL)  # asks the worker for the first build
+    assert preparing.status_code == 503
+    assert preparing["Retry-After"] == "10"
+    assert "being prepared" in preparing.json()["detail"]
     assert wait_for(OpenDataRelease.objects.exists, 60), "the worker built no release"
     first = OpenDataRelease.objects.get()
     assert first.data_version == data_version.current()[0]

@@ -24,3 +24,5 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": 1,
     "unacked_restore_throttle": 1,
 }
+# The faults tested are the reminders' and the PDFs': no open-data build queued by their writes competes for the worker.
+CCM_OPEN_DATA_REFRESH_ON_CHANGE = False
