@@ -43,13 +43,13 @@ from assistance.selectors.coalitions import coalitions_with_partner_counts
 from assistance.selectors.funding import Funding, funding, funding_definitions
 from assistance.selectors.history import ending
 from assistance.selectors.overview import (
+    CURRENCY_NOTE,
     Coverage,
     GroupFigures,
     open_request_figures,
     public_offer_count,
     public_open_requests,
 )
-from assistance.views.overview import CURRENCY_NOTE
 from audit import selectors as audit
 from parties.models import Region
 

@@ -28,7 +28,7 @@ from api.pagination import Page
 from api.schemas import Problem, StateRef, state_ref
 from parties.models import Region
 from reporting.archive import open_data, reads
-from reporting.formats import Choice, FormDef, public_content
+from reporting.formats import FormDef, public_content
 from reporting.models import ReportVersion
 
 # changed_since as ISO 8601 writes it: a date, or a date and time with an optional offset.
@@ -99,28 +99,17 @@ def _since(value: datetime | date) -> datetime:
 
 
 def _versions(filters: ReportFilters, codes: list[str]) -> QuerySet[ReportVersion]:
-    """The public's published versions the filters select, ready for a list (no content loaded)."""
-    # The State is matched on its exact code: the archive page's box also searches names ("ANY" would find Germany).
-    query = reads.ArchiveQuery(region=filters.region.value if filters.region else "", period=filters.period or "")
-    if filters.all_versions:
-        # Every published version of the reports found; the version's own facts are then matched per version.
-        versions = reads.export_versions(PUBLIC, query, codes=codes)
-        if filters.form:
-            wanted = [Choice.CHANGED] if filters.form_changed else list(reads.HAS_CONTENT)
-            versions = versions.filter(**{f"content__forms__{filters.form}__choice__in": wanted})
-        if filters.nil is not None:
-            versions = versions.filter(is_nil=filters.nil)
-    else:
-        query = reads.ArchiveQuery(
-            region=query.region,
-            period=query.period,
-            form=filters.form or "",
-            form_changed=filters.form_changed,
-            nil=filters.nil,
-        )
-        versions = reads.search(PUBLIC, query, codes=codes)
-    if filters.state:
-        versions = versions.filter(report__state__iso3=filters.state.upper())
+    """The public's published versions the filters select, ready for a list (no content loaded): the latest of
+    each report, or every published version, each matched on its own forms and nil."""
+    query = reads.ArchiveQuery(
+        iso3=filters.state or "",  # the exact code: the archive page's box also searches names
+        region=filters.region.value if filters.region else "",
+        period=filters.period or "",
+        form=filters.form or "",
+        form_changed=filters.form_changed,
+        nil=filters.nil,
+    )
+    versions = (reads.every_readable if filters.all_versions else reads.search)(PUBLIC, query, codes=codes)
     if filters.changed_since is not None:
         versions = versions.filter(published_at__gte=_since(filters.changed_since))
     return versions

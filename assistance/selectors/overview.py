@@ -21,6 +21,13 @@ from parties.models import Region
 # kept apart in ``other_currencies``.
 COUNTED = (MatchStatus.ACCEPTED, MatchStatus.COMMITTED, MatchStatus.DELIVERED)
 CENT = Decimal("0.01")
+# How the figures read, under the overview page, in its JSON twin and in the API.
+CURRENCY_NOTE = _(
+    "Amounts are in the currency of each request and are never added across currencies. Each stage "
+    "includes the next: pledged (accepted by the donor and the State) includes what is committed, and "
+    "committed includes what is delivered; the unfunded gap is the need less what is pledged. A match in "
+    "another currency than its request's is shown apart, unconverted."
+)
 
 
 @dataclass

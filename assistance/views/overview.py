@@ -19,7 +19,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
 from accounts.models import ThematicArea
@@ -30,6 +29,7 @@ from assistance.reconciliation import reconcile, scope_for
 from assistance.selectors.coalitions import coalitions_with_partner_counts
 from assistance.selectors.funding import funding_definitions
 from assistance.selectors.overview import (
+    CURRENCY_NOTE,
     largest_gaps,
     open_request_currencies,
     open_request_figures,
@@ -40,12 +40,6 @@ from ccm_portal.core import links
 from ccm_portal.core.responses import form_errors, json_response, wants_json
 
 GAPS_PER_CURRENCY = 20
-CURRENCY_NOTE = _lazy(
-    "Amounts are in the currency of each request and are never added across currencies. Each stage "
-    "includes the next: pledged (accepted by the donor and the State) includes what is committed, and "
-    "committed includes what is delivered; the unfunded gap is the need less what is pledged. A match in "
-    "another currency than its request's is shown apart, unconverted."
-)
 
 
 def request_url(pk: int) -> str:

@@ -78,6 +78,7 @@ class ArchiveQuery:
     """What a reader filters the archive on. Empty values do not filter."""
 
     state: str = ""  # a State's ISO code (exactly), or part of its name
+    iso3: str = ""  # a State's ISO code and nothing else (the API's filter)
     region: str = ""
     period: str = ""  # "initial" or a year
     form: str = ""  # a form code: reports with content in that form (see HAS_CONTENT)
@@ -110,6 +111,8 @@ def _state_condition(text: str) -> Q:
 def _filtered(versions: QuerySet[ReportVersion], query: ArchiveQuery) -> QuerySet[ReportVersion]:
     if query.state.strip():
         versions = versions.filter(_state_condition(query.state))
+    if query.iso3:
+        versions = versions.filter(report__state__iso3=query.iso3.upper())
     if query.region:
         versions = versions.filter(report__state__region=query.region)
     if query.period == "initial":
@@ -149,6 +152,14 @@ def export_versions(user: Any, query: ArchiveQuery, *, codes: list[str]) -> Quer
     reports = _filtered(latest_readable(user), query).values("report_id")
     versions = readable_versions(user).filter(report__in=reports)
     return _for_lists(versions, codes).order_by(
+        "report__state__name", F("report__period_year").desc(nulls_last=True), "report_id", "number"
+    )
+
+
+def every_readable(user: Any, query: ArchiveQuery, *, codes: list[str]) -> QuerySet[ReportVersion]:
+    """Every readable version matching ``query`` (earlier versions a correction superseded too), each matched on
+    its own facts (its forms, nil or not), in the order of ``export_versions``: one query per page."""
+    return _for_lists(_filtered(readable_versions(user), query), codes).order_by(
         "report__state__name", F("report__period_year").desc(nulls_last=True), "report_id", "number"
     )
 
