@@ -116,7 +116,8 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
                         "start_date": m.start_date,
                         "end_date": m.end_date,
                         "place": m.place,
-                        "extension_requests_due": m.extension_requests_due,
+                        # As precise as the meeting's first day: "2025-12" for a meeting known by its month.
+                        "extension_requests_due": m.requests_due.isoformat() if m.requests_due else None,
                         "notes": m.notes,
                         "source": m.source,
                     }

@@ -13,7 +13,6 @@ from ninja.pagination import paginate
 from api.http import conditional, link
 from api.pagination import Page
 from api.schemas import CodeLabel, DateWithPrecision, Mapped, Problem, choice, when
-from parties.dates import PartialDate, Precision
 from parties.models import Meeting, MeetingKind
 
 router = Router()
@@ -62,13 +61,8 @@ class MeetingOut(Schema):
 
 
 def _requests_due(meeting: Meeting) -> dict[str, str] | None:
-    """Nine months before the first day (``Meeting.extension_requests_due``), as precise as that day: a meeting
-    known by its month gives the month nine months before (the same day of it, whichever it is); one known only
-    by its year straddles two years, so no date."""
-    precision = meeting.start.precision
-    if precision == Precision.YEAR:
-        return None
-    return when(PartialDate(meeting.extension_requests_due, precision))
+    """Nine months before the first day, as precise as that day (``Meeting.requests_due``)."""
+    return when(meeting.requests_due)
 
 
 def _meeting_out(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:

@@ -55,7 +55,16 @@ class Meeting(models.Model):
 
     @property
     def extension_requests_due(self) -> dt.date:
+        """The last day to file, from the first day as stored (for a meeting known by its month, the 1st)."""
         return rules.extension_request_due(self.start_date)
+
+    @property
+    def requests_due(self) -> PartialDate | None:
+        """The last day to file as precisely as the first day is known: a meeting known by its month gives the
+        month nine months before (whichever of its days it opens on), one known only by its year no date."""
+        if self.start.precision == Precision.YEAR:
+            return None
+        return PartialDate(self.extension_requests_due, self.start.precision)
 
     @property
     def start(self) -> PartialDate:

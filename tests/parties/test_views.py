@@ -185,6 +185,18 @@ def test_meetings_list_shows_extension_request_deadlines(client):
     assert client.get("/meetings/").status_code == 200
 
 
+def test_a_meeting_known_by_its_month_shows_months_never_an_invented_day(client):
+    """The Third Review Conference is known to open in September 2026: its first day and the last day to file an
+    extension request (nine months before) are shown to the month, not as the 1st."""
+    third = next(m for m in client.get("/meetings/", {"format": "json"}).json()["meetings"] if m["code"] == "3RC")
+    assert third["extension_requests_due"] == "2025-12"
+    page = client.get("/meetings/").content.decode()
+    row = page[page.index("Third Review Conference") :]
+    row = row[: row.index("</tr>")]
+    assert '<time datetime="2026-09">' in row and '<time datetime="2025-12">' in row
+    assert "2026-09-01" not in row and "2025-12-01" not in row
+
+
 def test_home_page_shows_current_totals(client):
     response = client.get("/")
     assert response.status_code == 200
