@@ -283,3 +283,78 @@ def test_a_reminder_stuck_while_sending_is_shown_and_the_isu_can_send_it_again(
         .status_code
         == 302
     )  # to the admin login: focal points have no admin
+
+
+def test_the_whole_day_is_planning_plus_three_queries_a_batch_of_emails(
+    report_reminders_only, django_capture_on_commit_callbacks
+):
+    """Planning and sending through the tasks (in-process): the same planning queries for 20 States with one focal
+    point each as for every State with five, then three per batch of e-mails (claim, read, mark sent), never per
+    e-mail; at most 60 in all on the busiest day."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def whole_day():
+        Reminder.objects.all().delete()
+        mail.outbox.clear()
+        with CaptureQueriesContext(connection) as ctx, django_capture_on_commit_callbacks(execute=True):
+            services.run_daily_reminders(today=dt.date(2026, 3, 1))
+        sent = len(mail.outbox)
+        assert Reminder.objects.filter(status=ReminderStatus.SENT).count() == sent
+        return len(ctx.captured_queries) - 3 * -(-sent // services.SEND_BATCH), sent, len(ctx.captured_queries)
+
+    parties = list(State.objects.exclude(deposit_date=None).order_by("iso3"))
+    for state in parties[:20]:
+        make_user(Role.FOCAL_POINT, iso3=state.iso3, email=f"fp0.{state.iso3.lower()}@example.org")
+    few_planning, few_sent, _few = whole_day()
+    for state in parties:
+        for n in range(1 if state in parties[:20] else 0, 5):
+            make_user(Role.FOCAL_POINT, iso3=state.iso3, email=f"fp{n}.{state.iso3.lower()}@example.org")
+    many_planning, many_sent, many = whole_day()
+    assert many_sent >= 5 * 100 and few_sent <= 20
+    assert many_planning == few_planning
+    assert many <= 60
+
+
+class RefusingOneBackend:
+    """A mail server that refuses one address and takes the rest, on one connection."""
+
+    opened = 0
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def open(self):
+        RefusingOneBackend.opened += 1
+
+    def close(self):
+        pass
+
+    def send_messages(self, messages):
+        if messages[0].to == ["refused@example.org"]:
+            raise smtplib.SMTPRecipientsRefused({messages[0].to[0]: (550, b"No such user")})
+        mail.outbox.extend(messages)
+        return len(messages)
+
+
+def test_a_batch_goes_through_one_connection_each_reminder_marked_on_its_own_and_once(report_reminders_only, settings):
+    settings.EMAIL_BACKEND = "tests.deadlines.test_reminders.RefusingOneBackend"
+    make_user(Role.FOCAL_POINT, iso3="LAO", email="refused@example.org")
+    make_user(Role.FOCAL_POINT, iso3="LAO", email="second@example.org")
+    make_user(Role.FOCAL_POINT, iso3="AUS", email="fp.aus@example.org")
+    services.run_daily_reminders(today=dt.date(2026, 3, 1))  # recorded and queued; not sent (no commit here)
+    ids = list(Reminder.objects.filter(status=ReminderStatus.QUEUED).values_list("pk", flat=True))
+    assert len(ids) == 3
+    RefusingOneBackend.opened = 0
+    assert services.send_reminders(reminder_ids=ids) == 2
+    assert RefusingOneBackend.opened == 1
+    statuses = dict(Reminder.objects.filter(pk__in=ids).values_list("email", "status"))
+    assert statuses == {
+        "refused@example.org": ReminderStatus.BOUNCED,
+        "second@example.org": ReminderStatus.SENT,
+        "fp.aus@example.org": ReminderStatus.SENT,
+    }
+    assert sorted(m.to[0] for m in mail.outbox) == ["fp.aus@example.org", "second@example.org"]
+    # A second delivery of the same batch (a redelivered message, a duplicate) sends nothing more.
+    assert services.send_reminders(reminder_ids=ids) == 0
+    assert len(mail.outbox) == 2
