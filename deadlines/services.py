@@ -1,8 +1,7 @@
 """Reminders sent once, snoozes and calendar feeds. Every write is here.
 
 Who may snooze, follow a State or send reminders again is ``deadlines.access``'s to say; e-mails go out
-through the tasks (``deadlines.tasks.send_reminder``, a batch of reminders each), enqueued by name once the reminders
-are committed."""
+through the tasks (``deadlines.tasks.send_reminder``), enqueued by name once the reminders are committed."""
 
 from __future__ import annotations
 
@@ -14,8 +13,10 @@ from collections import defaultdict
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import connection, transaction
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Now
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -39,9 +40,6 @@ from parties.models import State
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 SNOOZE_MAX_DAYS = 90
-# Reminders claimed, sent through one SMTP connection and marked sent together: three queries a batch. A worker
-# killed mid-batch leaves at most this many "being sent" for the ISU to check against the mail log.
-SEND_BATCH = 50
 
 
 # --- Planning and recording the day's reminders -------------------------------------------------
@@ -113,11 +111,11 @@ def run_daily_reminders(*, today: dt.date) -> dict[str, int]:
         # The unique key makes a second run, or a run in a second beat process, insert nothing.
         Reminder.objects.bulk_create(rows, ignore_conflicts=True)
         queued = list(
-            Reminder.objects.filter(key__in=[r.key for r in rows], status=ReminderStatus.QUEUED)
-            .order_by("pk")
-            .values_list("pk", flat=True)
+            Reminder.objects.filter(key__in=[r.key for r in rows], status=ReminderStatus.QUEUED).values_list(
+                "pk", flat=True
+            )
         )
-        _enqueue_batches(queued)
+        enqueue_each("deadlines.tasks.send_reminder", queued)
     return {"deadlines": len(deadlines), "recorded": len(rows), "queued": len(queued)}
 
 
@@ -128,111 +126,28 @@ def _step_is_due(rules: ReminderSettings, deadline: calendar.Deadline, offset: i
     return rules.offset_is_due(offset)
 
 
-def _enqueue_batches(ids: list[int]) -> None:
-    enqueue_each("deadlines.tasks.send_reminder", [ids[i : i + SEND_BATCH] for i in range(0, len(ids), SEND_BATCH)])
-
-
-# --- Sending reminders, a batch at a time ----------------------------------------------------------
+# --- Sending one reminder ------------------------------------------------------------------------
 class RetryLater(Exception):
-    def __init__(self, message: str, ids: list[int] | None = None) -> None:
-        super().__init__(message)
-        self.ids = ids or []
-
-
-def claim_reminders(reminder_ids: list[int]) -> list[Reminder]:
-    """Move the queued reminders among ``reminder_ids`` to "sending", noting when; exactly one caller wins each.
-    One ``UPDATE … RETURNING`` (the ORM has none): the rows it changed are the ones this caller claimed, whatever
-    runs at once (PostgreSQL and SQLite both), then one read of what the e-mails need."""
-    ids = [int(pk) for pk in reminder_ids]
-    if not ids:
-        return []
-    table = connection.ops.quote_name(Reminder._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET status = %s, attempts = attempts + 1, claimed_at = %s"  # noqa: S608 (our own names)
-            f" WHERE id IN ({', '.join(['%s'] * len(ids))}) AND status = %s RETURNING id",
-            [
-                ReminderStatus.SENDING.value,
-                connection.ops.adapt_datetimefield_value(timezone.now()),
-                *ids,
-                ReminderStatus.QUEUED.value,
-            ],
-        )
-        claimed = [row[0] for row in cursor.fetchall()]
-    if not claimed:
-        return []
-    return list(Reminder.objects.select_related("recipient", "state").filter(pk__in=claimed).order_by("pk"))
+    pass
 
 
 def claim_reminder(reminder_id: int) -> Reminder | None:
     """Move a queued reminder to "sending", noting when; exactly one caller wins."""
-    claimed = claim_reminders([reminder_id])
-    return claimed[0] if claimed else None
+    claimed = Reminder.objects.filter(pk=reminder_id, status=ReminderStatus.QUEUED).update(
+        status=ReminderStatus.SENDING, attempts=F("attempts") + 1, claimed_at=Now()
+    )
+    if not claimed:
+        return None
+    return Reminder.objects.select_related("recipient", "state").get(pk=reminder_id)
 
 
 def send_reminder(*, reminder_id: int, final_attempt: bool = False) -> bool:
-    """Send one recorded reminder once (``send_reminders`` for one)."""
-    return send_reminders(reminder_ids=[reminder_id], final_attempt=final_attempt) == 1
-
-
-def send_reminders(*, reminder_ids: list[int], final_attempt: bool = False) -> int:
-    """Send recorded reminders once each, through one connection to the mail server; how many went out.
-    Each is claimed before it is sent and marked sent after (one query for the batch). A refused address marks
-    its reminder bounced; a temporary SMTP failure puts the reminders it stopped back in the queue and raises
-    ``RetryLater`` with their ids; after the last attempt they are marked failed for the ISU to see."""
-    batch = claim_reminders(reminder_ids)
-    if not batch:
-        return 0
-    isu_email = ReminderSettings.current().isu_email if any(r.copy_to_isu for r in batch) else ""
-    outcome = _Outcome()
-    mailer = get_connection()
-    try:
-        if hasattr(mailer, "open"):
-            mailer.open()
-    except OSError as error:  # the mail server cannot be reached: the whole batch waits
-        outcome.retry.extend((r, str(error)) for r in batch)
-    else:
-        _send_each(mailer, batch, isu_email, outcome)
-    if outcome.sent:
-        Reminder.objects.filter(pk__in=outcome.sent).update(
-            status=ReminderStatus.SENT, sent_at=timezone.now(), last_error=""
-        )
-    for reminder, error in outcome.bounced:
-        _mark_bounced(reminder, error)
-    _put_back(outcome.retry, final_attempt=final_attempt)
-    return len(outcome.sent)
-
-
-class _Outcome:
-    def __init__(self) -> None:
-        self.sent: list[int] = []
-        self.bounced: list[tuple[Reminder, str]] = []
-        self.retry: list[tuple[Reminder, str]] = []
-
-
-def _send_each(mailer, batch: list[Reminder], isu_email: str, outcome: _Outcome) -> None:
-    try:
-        for n, reminder in enumerate(batch):
-            try:
-                mailer.send_messages([_message(reminder, isu_email)])
-            except smtplib.SMTPRecipientsRefused as error:
-                outcome.bounced.append((reminder, str(error)))
-            except smtplib.SMTPResponseException as error:  # this message refused for now; the connection lives
-                outcome.retry.append((reminder, str(error)))
-            except OSError as error:  # the connection is gone (SMTPServerDisconnected, a socket error): the rest wait
-                outcome.retry.extend((r, str(error)) for r in batch[n:])
-                return
-            else:
-                outcome.sent.append(reminder.pk)
-    finally:
-        if hasattr(mailer, "close"):
-            try:
-                mailer.close()
-            except OSError:
-                log.warning("Closing the mail connection failed", exc_info=True)
-
-
-def _message(reminder: Reminder, isu_email: str) -> EmailMultiAlternatives:
+    """Send a recorded reminder once. A temporary SMTP failure puts it back in the queue and
+    raises ``RetryLater``; after the last attempt it is marked failed for the ISU to see."""
+    reminder = claim_reminder(reminder_id)
+    if reminder is None:
+        return False
+    rules = ReminderSettings.current()
     user = reminder.recipient
     context = {
         "reminder": reminder,
@@ -248,26 +163,23 @@ def _message(reminder: Reminder, isu_email: str) -> EmailMultiAlternatives:
             subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
             body=render_to_string("deadlines/email/reminder.txt", context),
             to=[reminder.email],
-            cc=[isu_email] if reminder.copy_to_isu else [],
+            cc=[rules.isu_email] if reminder.copy_to_isu else [],
         )
         message.attach_alternative(render_to_string("deadlines/email/reminder.html", context), "text/html")
-    return message
-
-
-def _put_back(retry: list[tuple[Reminder, str]], *, final_attempt: bool) -> None:
-    """Back in the queue, or failed for good after the last attempt; one query per status and error."""
-    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for reminder, error in retry:
-        failed = final_attempt or reminder.attempts >= MAX_ATTEMPTS
-        status = ReminderStatus.FAILED if failed else ReminderStatus.QUEUED
-        groups[(status, error[:1000])].append(reminder.pk)
-        if failed:
+    try:
+        message.send()
+    except smtplib.SMTPRecipientsRefused as error:
+        _mark_bounced(reminder, str(error))
+        return False
+    except (smtplib.SMTPException, OSError) as error:
+        status = ReminderStatus.FAILED if final_attempt or reminder.attempts >= MAX_ATTEMPTS else ReminderStatus.QUEUED
+        Reminder.objects.filter(pk=reminder.pk).update(status=status, last_error=str(error)[:1000])
+        if status == ReminderStatus.FAILED:
             log.error("Reminder %s failed after %s attempts: %s", reminder.key, reminder.attempts, error)
-    for (status, error), ids in groups.items():
-        Reminder.objects.filter(pk__in=ids).update(status=status, last_error=error)
-    again = [pk for (status, _error), ids in groups.items() if status == ReminderStatus.QUEUED for pk in ids]
-    if again:
-        raise RetryLater(next(error for _r, error in retry), again)
+            return False
+        raise RetryLater(str(error)) from error
+    Reminder.objects.filter(pk=reminder.pk).update(status=ReminderStatus.SENT, sent_at=timezone.now(), last_error="")
+    return True
 
 
 @transaction.atomic
@@ -376,5 +288,5 @@ def requeue_reminders(*, reminder_ids: list[int], actor: User) -> int:
         )
     ids = [r.pk for r in rows]
     Reminder.objects.filter(pk__in=ids).update(status=ReminderStatus.QUEUED, last_error="")
-    _enqueue_batches(ids)
+    enqueue_each("deadlines.tasks.send_reminder", ids)
     return len(rows)
