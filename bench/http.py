@@ -1,0 +1,222 @@
+"""The HTTP benchmark (`make bench-http`): the portal served by gunicorn with debug off, on the PostgreSQL database
+DATABASE_URL names, each page timed beside the floor (`/healthz`, one query) on the same server, interleaved, so
+both see the same machine. Prints p50 and p95 of each page and its p50 as a multiple of the floor's, with the
+issue's target where it sets one (reported, not gated).
+
+    createdb -h 127.0.0.1 -U postgres ccm_volume
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ccm_volume make bench-http          # builds the volume first
+    DATABASE_URL=… BENCH_ARGS="--no-build --rounds 50" make bench-http                   # on what is there
+
+The volume is `manage.py build_volume` (README, "Measuring speed"); `--states 10 --years 2` measures the demo-sized
+portal for the "full volume ≤ 1.5× demo volume" comparison. Signed-in pages are read as a focal point and an ISU
+officer of the volume, signed in through sessions written here (the ISU officer with an authenticator app).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# (label, path, who reads it, target × floor from issue 16 or None)
+PAGES = [
+    ("home", "/", "public", None),
+    ("States", "/states/", "public", 6),
+    ("a State", "/states/LAO/", "public", 6),
+    ("meetings", "/meetings/", "public", None),
+    ("archive", "/reports/", "public", 8),
+    ("archive JSON", "/reports/?format=json", "public", 8),
+    ("a version", "{version}", "public", 4),
+    ("its JSON", "{version}report.json", "public", 4),
+    ("its CSV", "{version}report.csv", "public", 4),
+    ("progress today", "/progress/", "public", 10),
+    ("progress 2018-06-30", "/progress/?as_of=2018-06-30", "public", 10),
+    ("assistance", "/assistance/", "public", None),
+    ("API reports", "/api/v1/reports", "public", None),
+    ("API States", "/api/v1/states", "public", None),
+    ("my reports", "/reporting/", "focal point", None),
+    ("my reminders", "/me/reminders/", "focal point", None),
+    ("ISU deadlines", "/isu/deadlines/", "isu", 10),
+    ("ISU reviews", "/isu/reviews/", "isu", 6),
+    ("ISU progress", "/isu/progress/", "isu", 10),
+]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=30, help="requests per page (and as many to the floor)")
+    parser.add_argument("--no-build", action="store_true", help="measure the database as it is")
+    parser.add_argument("--workers", type=int, default=2)
+    args, volume = parser.parse_known_args()  # the rest is for build_volume, e.g. --states 10 --years 2
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        print("bench-http measures PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
+        return 2
+    env = _environment()
+    if not args.no_build:
+        _manage(env, "migrate", "--noinput", "-v", "0")
+        _manage(env, "load_reference_data")
+        _manage(env, "build_volume", "--force", "--flush", *volume)
+    _manage(env, "collectstatic", "--noinput", "-v", "0")  # production's hashed static files
+    cookies = _sessions(env)
+    version = _manage(env, "shell", "-c", _FIRST_PUBLIC_VERSION, capture=True).strip().splitlines()[-1]
+    port = _free_port()
+    server = _serve(env, port, args.workers)
+    try:
+        rows = [
+            _measure(port, label, path.format(version=version), cookies[who], target, args.rounds)
+            for label, path, who, target in PAGES
+        ]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    _print(rows, args.rounds)
+    return 0
+
+
+_FIRST_PUBLIC_VERSION = (
+    "from django.contrib.auth.models import AnonymousUser; from reporting.access import readable_versions; "
+    "v = readable_versions(AnonymousUser()).select_related('report__state').order_by('-published_at').first(); "
+    "print(f'/reports/{v.report.state.iso3}/{v.report.period_slug}/v{v.number}/')"
+)
+
+_SESSIONS = """
+from django.test import Client
+from accounts.models import Role, User
+from tests.factories import enrol_totp
+from tests.helpers import record_second_factor
+fp = User.objects.filter(role=Role.FOCAL_POINT, email__endswith="@volume.ccm-portal.test").order_by("email").first()
+isu = User.objects.filter(role=Role.ISU_STAFF, email__endswith="@volume.ccm-portal.test").order_by("email").first()
+if not isu.authenticator_set.exists():
+    enrol_totp(isu)
+for name, user in (("focal point", fp), ("isu", isu)):
+    client = Client()
+    client.force_login(user)
+    record_second_factor(client, user)
+    print(name + "=" + client.cookies["sessionid"].value)
+"""
+
+
+def _environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SECRET_KEY", "bench-http-" + "x" * 40)
+    env.update(
+        DJANGO_DEBUG="0",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_LOG_LEVEL="WARNING",
+        PYTHONPATH=str(ROOT),
+        DJANGO_STATIC_ROOT=env.get("DJANGO_STATIC_ROOT", "/tmp/ccm-bench-static"),  # noqa: S108 (a bench's scratch)
+    )
+    return env
+
+
+def _manage(env: dict[str, str], *command: str, capture: bool = False) -> str:
+    started = time.perf_counter()
+    done = subprocess.run(  # noqa: S603 (the portal's own manage.py, arguments from this file)
+        [sys.executable, "manage.py", *command],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        text=True,
+        capture_output=capture,
+    )
+    if not capture:
+        print(f"  {' '.join(command[:2])}: {time.perf_counter() - started:.1f} s")
+    return done.stdout or ""
+
+
+def _sessions(env: dict[str, str]) -> dict[str, str | None]:
+    lines = _manage(env, "shell", "-c", _SESSIONS, capture=True).splitlines()
+    sessions = dict(line.split("=", 1) for line in lines if "=" in line)
+    return {"public": None, **sessions}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
+    server = subprocess.Popen(  # noqa: S603 (gunicorn from the venv, arguments from this file)
+        [
+            gunicorn,
+            "ccm_portal.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    for _ in range(120):
+        try:
+            if _get(port, "/healthz", None)[0] == 200:
+                return server
+        except OSError:
+            time.sleep(0.5)
+    server.terminate()
+    raise SystemExit("gunicorn did not answer /healthz within 60 s")
+
+
+def _get(port: int, path: str, session: str | None) -> tuple[int, float]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Cookie": f"sessionid={session}"} if session else {}
+    started = time.perf_counter()
+    connection.request("GET", path, headers=headers)
+    response = connection.getresponse()
+    response.read()
+    elapsed = time.perf_counter() - started
+    connection.close()
+    return response.status, elapsed
+
+
+def _measure(port: int, label: str, path: str, session: str | None, target: int | None, rounds: int) -> dict:
+    status, _ = _get(port, path, session)  # warm the page's caches and the worker's imports
+    page, floor = [], []
+    for _ in range(rounds):
+        page.append(_get(port, path, session)[1])
+        floor.append(_get(port, "/healthz", None)[1])
+    p50, floor_p50 = statistics.median(page), statistics.median(floor)
+    return {
+        "label": label,
+        "path": path,
+        "status": status,
+        "p50": p50 * 1000,
+        "p95": statistics.quantiles(page, n=20)[-1] * 1000 if len(page) > 1 else p50 * 1000,
+        "floor": floor_p50 * 1000,
+        "ratio": p50 / floor_p50,
+        "target": target,
+    }
+
+
+def _print(rows: list[dict], rounds: int) -> None:
+    print(f"\n{rounds} rounds per page, each followed by /healthz on the same server (the floor)\n")
+    print("| page | status | p50 ms | p95 ms | floor p50 ms | × floor | target |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | --- |")
+    for row in rows:
+        target = (
+            ""
+            if row["target"] is None
+            else f"≤ {row['target']}× " + ("met" if row["ratio"] <= row["target"] else "NOT met")
+        )
+        print(
+            f"| {row['label']} (`{row['path']}`) | {row['status']} | {row['p50']:.1f} | {row['p95']:.1f} | "
+            f"{row['floor']:.2f} | {row['ratio']:.0f}× | {target} |"
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
