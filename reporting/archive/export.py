@@ -10,7 +10,15 @@ from django.utils.translation import gettext_lazy as _lazy
 from import_export import fields, resources
 
 from parties.models import Region
-from reporting.archive.reads import FormOption, accepted_on, entered_statement, local_date, permanent_url
+from reporting.archive.reads import (
+    FormOption,
+    accepted_on,
+    entered_statement,
+    form_choices,
+    local_date,
+    permanent_url,
+    unchanged_since,
+)
 from reporting.formats import Choice
 from reporting.models import Language, ReportKind, ReportStatus, ReportVersion, VersionOutcome, Visibility
 
@@ -111,11 +119,11 @@ class ArchiveExportResource(resources.ModelResource):
         return [column(instance) for column in self._columns]
 
     def _form_text(self, version: ReportVersion, code: str) -> str:
-        choice = getattr(version, f"choice_{code}", None) or ""
+        choice = form_choices(version, [code])[code]
         if choice == Choice.CHANGED:
             return self._texts["in_full"] if version.report.is_initial else self._texts["changed"]
         if choice == Choice.UNCHANGED:
-            since = getattr(version, f"since_{code}", None)
+            since = unchanged_since(version, code)
             return self._since % {"year": since} if since else self._texts["unchanged"]
         if choice == Choice.NOT_APPLICABLE:
             return self._texts["not_applicable"]

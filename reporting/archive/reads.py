@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
-from django.db.models.fields.json import KT
+from django.db.models.query import ModelIterable
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -57,19 +57,16 @@ def form_options() -> list[FormOption]:
     return list(seen.values())
 
 
-def _with_form_choices(versions: QuerySet[ReportVersion], codes: list[str]) -> QuerySet[ReportVersion]:
-    """Each form's choice and "unchanged since" year read in the database, so that lists and
-    exports never load the content itself."""
-    annotations: dict[str, Any] = {}
-    for code in codes:
-        annotations[f"choice_{code}"] = KT(f"content__forms__{code}__choice")
-        annotations[f"since_{code}"] = KT(f"content__forms__{code}__unchanged_since")
-    return versions.annotate(**annotations)
-
-
 def form_choices(version: ReportVersion, codes: list[str]) -> dict[str, str]:
-    """Form code → its choice (``changed``, ``unchanged``, ``not_applicable``), from the annotations."""
-    return {code: getattr(version, f"choice_{code}", None) or "" for code in codes}
+    """Form code → its choice (``changed``, ``unchanged``, ``not_applicable``), from the summary the version
+    keeps of its forms (``ReportVersion.form_choices``), so that lists and exports never load the content."""
+    summary = version.form_choices or {}
+    return {code: (summary.get(code) or {}).get("choice") or "" for code in codes}
+
+
+def unchanged_since(version: ReportVersion, code: str) -> Any:
+    """The year a form is given as unchanged since, when the version says so (else None)."""
+    return ((version.form_choices or {}).get(code) or {}).get("unchanged_since")
 
 
 # --- Search -------------------------------------------------------------------------------------------
@@ -121,45 +118,64 @@ def _filtered(versions: QuerySet[ReportVersion], query: ArchiveQuery) -> QuerySe
         versions = versions.filter(report__kind=ReportKind.ANNUAL, report__period_year=int(query.period))
     if query.form and FORM_CODE.match(query.form):
         wanted = [Choice.CHANGED] if query.form_changed else list(HAS_CONTENT)
-        versions = versions.filter(**{f"content__forms__{query.form}__choice__in": wanted})
+        versions = versions.filter(**{f"form_choices__{query.form}__choice__in": wanted})
     if query.nil is not None:
         versions = versions.filter(is_nil=query.nil)
     return versions
 
 
-def _for_lists(versions: QuerySet[ReportVersion], codes: list[str]) -> QuerySet[ReportVersion]:
-    # The content and the report's working copy can be megabytes each: lists never load them.
-    return _with_form_choices(
+def _list_rows(versions: QuerySet[ReportVersion]) -> QuerySet[ReportVersion]:
+    # The content and the report's working copy can be megabytes each: lists never load them, and show the
+    # forms' choices from the version's summary of them (``form_choices``).
+    return (
         versions.select_related("report__state", "format_version")
         .defer("content", "report__draft", "format_version__definition")
-        .annotate(superseded_by_number=F("superseded_by__number"), supersedes_number=F("supersedes__number")),
-        codes,
+        .annotate(superseded_by_number=F("superseded_by__number"), supersedes_number=F("supersedes__number"))
     )
 
 
-def search(user: Any, query: ArchiveQuery, *, codes: list[str]) -> QuerySet[ReportVersion]:
+class _Listing(QuerySet):
+    """A list whose pages are chosen on the versions' keys alone, their rows read only for the page, in one
+    query (the page's keys in a subquery): the database sorts whole rows, and a list row (the version, its
+    report, State and format) is a kilobyte where the keys are a few bytes. Unsliced, it is the list itself."""
+
+    def __getitem__(self, k: Any) -> Any:
+        whole_rows = self._iterable_class is ModelIterable and self._result_cache is None
+        if not whole_rows or not isinstance(k, slice) or k.step is not None or self.query.is_sliced:
+            return super().__getitem__(k)
+        page = QuerySet.__getitem__(self.values("pk"), k)
+        return _list_rows(ReportVersion.objects.filter(pk__in=page)).order_by(*self.query.order_by)
+
+
+def _for_lists(versions: QuerySet[ReportVersion]) -> QuerySet[ReportVersion]:
+    versions = _list_rows(versions)
+    return _Listing(model=ReportVersion, query=versions.query, using=versions.db)
+
+
+def search(user: Any, query: ArchiveQuery, *, codes: list[str] | None = None) -> QuerySet[ReportVersion]:
     """The latest readable version of each report matching ``query``, by State then period (newest
-    first, the initial report last). One query per page, plus one to count."""
+    first, the initial report last). One query per page, plus one to count. Each version carries every form's
+    choice (``form_choices``), whichever ``codes`` the caller shows."""
     versions = _filtered(latest_readable(user), query)
-    return _for_lists(versions, codes).order_by(
+    return _for_lists(versions).order_by(
         "report__state__name", F("report__period_year").desc(nulls_last=True), "report_id"
     )
 
 
-def export_versions(user: Any, query: ArchiveQuery, *, codes: list[str]) -> QuerySet[ReportVersion]:
+def export_versions(user: Any, query: ArchiveQuery, *, codes: list[str] | None = None) -> QuerySet[ReportVersion]:
     """Every readable version (accepted and superseded) of the reports that ``search`` finds, oldest
     version first within a report: one query."""
     reports = _filtered(latest_readable(user), query).values("report_id")
     versions = readable_versions(user).filter(report__in=reports)
-    return _for_lists(versions, codes).order_by(
+    return _for_lists(versions).order_by(
         "report__state__name", F("report__period_year").desc(nulls_last=True), "report_id", "number"
     )
 
 
-def every_readable(user: Any, query: ArchiveQuery, *, codes: list[str]) -> QuerySet[ReportVersion]:
+def every_readable(user: Any, query: ArchiveQuery, *, codes: list[str] | None = None) -> QuerySet[ReportVersion]:
     """Every readable version matching ``query`` (earlier versions a correction superseded too), each matched on
     its own facts (its forms, nil or not), in the order of ``export_versions``: one query per page."""
-    return _for_lists(_filtered(readable_versions(user), query), codes).order_by(
+    return _for_lists(_filtered(readable_versions(user), query)).order_by(
         "report__state__name", F("report__period_year").desc(nulls_last=True), "report_id", "number"
     )
 

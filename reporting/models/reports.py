@@ -181,6 +181,30 @@ class VersionOutcome(models.TextChoices):
 READER_VERSIONS = Q(published_at__isnull=False)
 
 
+def form_choices_of(content: object) -> dict[str, dict[str, object]]:
+    """What lists filter and show of a version's forms, read once from its content when the version is frozen:
+    form code → its choice (``changed``, ``unchanged``, ``not_applicable``) and, when given, the year it is
+    unchanged since. A few hundred bytes, where the content can be megabytes."""
+    forms = content.get("forms") if isinstance(content, dict) else None
+    summary: dict[str, dict[str, object]] = {}
+    for code, form in (forms if isinstance(forms, dict) else {}).items():
+        if not isinstance(form, dict) or form.get("choice") in (None, ""):
+            continue
+        summary[code] = {"choice": form["choice"]}
+        if form.get("unchanged_since") not in (None, ""):
+            summary[code]["unchanged_since"] = form["unchanged_since"]
+    return summary
+
+
+class ReportVersionQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        # Versions made in bulk (imports, benchmarks) carry their forms' summary like any other.
+        objs = list(objs)
+        for version in objs:
+            version.form_choices = form_choices_of(version.content)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 def _original_path(instance: ReportVersion, filename: str) -> str:
     # The stored name carries no user-supplied text beyond the extension.
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
@@ -193,6 +217,9 @@ class ReportVersion(models.Model):
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="versions", verbose_name=_("report"))
     number = models.PositiveSmallIntegerField(_("version"))
     content = models.JSONField(_("content as submitted"))
+    # Derived from ``content`` when the version is made (``save``, ``bulk_create``); the content never changes
+    # afterwards, so neither does this. The archive and the API filter and show it instead of the content.
+    form_choices = models.JSONField(_("forms' choices"), default=dict, blank=True, editable=False)
     format_version = models.ForeignKey(FormatVersion, on_delete=models.PROTECT, verbose_name=_("format"))
     is_nil = models.BooleanField(_("nil report"), default=False)
     visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices)
@@ -245,6 +272,8 @@ class ReportVersion(models.Model):
         help_text=_("When the ISU published this version. A published version stays readable at its URL for good."),
     )
 
+    objects = ReportVersionQuerySet.as_manager()
+
     class Meta:
         ordering = ["report", "number"]
         verbose_name = _("report version")
@@ -258,4 +287,6 @@ class ReportVersion(models.Model):
         # A portal submission counts from its day in the portal's time zone; an ISU entry gives its own.
         if self.submitted_on is None and self.submitted_at is not None:
             self.submitted_on = timezone.localdate(self.submitted_at)
+        if self._state.adding:
+            self.form_choices = form_choices_of(self.content)
         super().save(*args, **kwargs)
