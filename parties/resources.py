@@ -277,8 +277,9 @@ class ObligationResource(AuditedModelResource):
                     )
         # ``extended_deadline`` is informational: extension requests are records of their own, loaded from
         # ``extensions.csv`` with their meeting and decision date (an extension holds only from its decision).
+        # As precise as the decision gives it (YYYY, YYYY-MM or YYYY-MM-DD), as the export writes it.
         try:
-            _date_cell(row, "extended_deadline")
+            PartialDateWidget().clean(row.get("extended_deadline"))
         except ValueError as error:
             errors.setdefault("extended_deadline", []).append(str(error))
         if errors:

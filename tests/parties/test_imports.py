@@ -99,6 +99,16 @@ def test_export_can_be_imported_back_unchanged(isu_staff):
     assert outcome.skipped == 125
 
 
+def test_exported_obligations_can_be_imported_back_unchanged(isu_staff):
+    """An extension the record gives to a month exports as YYYY-MM: reading the file back must not refuse the
+    portal's own export."""
+    exported = ObligationResource().export().export("csv")
+    assert any(len(row["extended_deadline"]) == 7 for row in tablib.Dataset().load(exported, format="csv").dict)
+    outcome = run_import(ObligationResource(), exported, actor=isu_staff)
+    assert outcome.ok, outcome.errors
+    assert outcome.skipped == Obligation.objects.count()
+
+
 def test_loader_refuses_a_bad_file_and_writes_nothing(tmp_path):
     from parties import reference
 
