@@ -10,7 +10,7 @@ UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.8
 STAMP := $(VENV)/.installed-$(shell cat requirements/dev.txt | sha1sum | cut -c1-12)
 
-.PHONY: run test install system-deps lint format migrations-check deploy-check compose-check ci lock bench bench-http messages
+.PHONY: run test install system-deps lint format migrations-check deploy-check compose-check ci lock bench bench-pins bench-http messages
 
 $(STAMP): requirements/dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "CCM Portal needs Python 3.11 or newer")'
@@ -67,6 +67,10 @@ migrations-check: install
 
 bench: install
 	$(PY) -m pytest bench --benchmark-enable --benchmark-only $(PYTEST_ARGS)
+
+# Every benchmark run once, untimed: their query-count pins and checks hold (.ci/run runs it after make test).
+bench-pins: install
+	$(PY) -m pytest bench --benchmark-disable -q -p no:cacheprovider $(PYTEST_ARGS)
 
 # Pages served by gunicorn (debug off) on the PostgreSQL database DATABASE_URL names, each beside /healthz
 # (bench/http.py; README, "Measuring speed"). Builds the volume first unless BENCH_ARGS has --no-build.

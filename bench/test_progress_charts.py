@@ -29,14 +29,16 @@ from reporting.models import (
     VersionOutcome,
     Visibility,
 )
+from tests.progress.test_dashboard_views import CHARTS_QUERIES, RATES_QUERIES
 from tests.progress.test_reporting_rates import content_with
 
 pytestmark = pytest.mark.django_db
 
 YEARS = range(2011, 2026)
 AS_OF = dt.date(2026, 6, 1)
-FIGURES_QUERIES = 4
-CHARTS_QUERIES = 7
+# The counts tests/progress/test_dashboard_views.py pins (and explains), so the two never drift apart.
+FIGURES_QUERIES = RATES_QUERIES
+OPEN_OBLIGATIONS = 14
 
 
 @pytest.fixture
@@ -136,7 +138,9 @@ def test_bench_charts_context(benchmark, volume, audience):
     benchmark.extra_info |= volume | {"queries": CHARTS_QUERIES}
     context = benchmark(_counted, lambda: _charts(audience), CHARTS_QUERIES)
     panels = context["obligation_panels"]
-    assert len(panels) == len(context["obligations"]) == 24
+    # The Art. 3/4 obligations still open on 1 June 2026 in the public record (completions count from their
+    # dated statements since the record became time-true: 14, where 24 were open before it held them).
+    assert len(panels) == len(context["obligations"]) == OPEN_OBLIGATIONS
     assert all(len(t.points) >= 10 for t in panels)
     assert len(context["data"]["annual_reports"]) == 16  # 2010 (no reports: all missing) to 2025
 
@@ -151,5 +155,5 @@ def test_bench_figures_charts_and_partial(benchmark, volume, audience):
         return render_to_string("progress/_charts.html", {"charts": _charts(audience)})
 
     html = benchmark(_counted, everything, FIGURES_QUERIES + CHARTS_QUERIES)
-    assert html.count('role="img"') == 2 + 24
+    assert html.count('role="img"') == 2 + OPEN_OBLIGATIONS
     benchmark.extra_info["html_bytes"] = len(html)
