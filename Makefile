@@ -77,7 +77,7 @@ bench-pins: install
 bench-http: install
 	$(PY) -m bench.http $(BENCH_ARGS)
 
-# The full volume of issue 16 on the configured database (README, "Measuring at full volume"): every State x
+# The full volume of issue 16 on the configured database (README, "Measuring speed"): every State x
 # 15 years of reports, corrections, reviews, assistance; about 25 s on PostgreSQL. --flush rebuilds it.
 .PHONY: volume
 volume: install
