@@ -11,7 +11,7 @@ from assistance.models import (
     Donor,
     Match,
 )
-from ccm_portal.core.admin import AuditedAdminMixin
+from ccm_portal.core.admin import AuditedAdminMixin, ReadOnlyAdmin
 
 
 @admin.register(Donor)
@@ -24,17 +24,8 @@ class DonorAdmin(AuditedAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["state"]
 
 
-class ReadOnly(admin.ModelAdmin):
+class ReadOnly(ReadOnlyAdmin):
     """Requests, offers and matches change through the portal's services, which audit each step."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AssistanceRequest)

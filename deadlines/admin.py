@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from ccm_portal.core import admin as core_admin
 from ccm_portal.core.admin import AuditedAdminMixin
 from deadlines.models import CalendarFeed, DeadlineKind, Reminder, ReminderSettings, Snooze
 
@@ -74,17 +75,8 @@ class ReminderSettingsAdmin(AuditedAdminMixin, admin.ModelAdmin):
         return False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(core_admin.ReadOnlyAdmin):
     """Lists and detail pages to look at; nothing is added, changed or deleted here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields or []

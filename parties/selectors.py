@@ -148,7 +148,7 @@ def _on(day: dt.date | None) -> dict[str, Any] | None:
     return _when(PartialDate(day, Precision.DAY)) if day else None
 
 
-def _filing_window(extension: ExtensionRequest) -> dict[str, Any] | None:
+def filing_window(extension: ExtensionRequest) -> dict[str, Any] | None:
     """Art. 3(5), 4(6): a request reaches the meeting that decides it at least nine months before it."""
     due = extension.filing_deadline
     if due is None:
@@ -188,7 +188,7 @@ def _extension(extension: ExtensionRequest, as_of: dt.date, *, is_today: bool) -
         "submitted": _when(extension.submitted),
         "requested_until": _when(extension.requested),
         "meeting": _meeting(extension.meeting),
-        "filing_window": _filing_window(extension),
+        "filing_window": filing_window(extension),
         "decided": _when(extension.decided) if decided else None,
         "in_force_from": _on(extension.in_force_from) if granted else None,
         "granted_until": _when(extension.granted) if granted else None,

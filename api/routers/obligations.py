@@ -14,7 +14,6 @@ from typing import Any, Literal
 
 from django.db.models import Prefetch
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from ninja import Field, Query, Router, Schema
 from ninja.decorators import decorate_view
@@ -39,6 +38,7 @@ from api.schemas import (
     when_shown,
 )
 from ccm_portal.core import clock
+from parties import selectors
 from parties.dates import PartialDate, Precision
 from parties.models import (
     Article,
@@ -210,20 +210,13 @@ class ObligationListed(_ObligationFacts, _OfState):
 
 
 def extension_from_profile(request: HttpRequest, shown: dict[str, Any]) -> dict[str, Any]:
-    window = shown["filing_window"]
     return {
         "stage": choice(shown["stage"], shown["stage_label"]),
         "deadline_extended": when_shown(shown["previous_deadline"]),
         "submitted": when_shown(shown["submitted"]),
         "requested_until": when_shown(shown["requested_until"]),
         "meeting": meeting_ref(request, shown["meeting"]),
-        "filing_window": {
-            "due": day_of(window["due"]),
-            "filed": when_shown(window["filed"]),
-            "verdict": choice(window["verdict"], window["verdict_label"]),
-        }
-        if window
-        else None,
+        "filing_window": _window_out(shown["filing_window"]),
         "decided": when_shown(shown["decided"]),
         "in_force_from": day_of(shown["in_force_from"]),
         "granted_until": when_shown(shown["granted_until"]),
@@ -365,20 +358,15 @@ def obligations(request: HttpRequest, filters: Query[ObligationFilters]) -> Mapp
     return Mapped(rows, lambda obligation: _obligation_listed(request, obligation, as_of, is_today))
 
 
-def _filing_window(extension: ExtensionRequest) -> dict[str, Any] | None:
-    """Art. 3(5), 4(6): the verdicts of the State page (``parties.selectors``), on the model's own tests."""
-    due = extension.filing_deadline
-    if due is None:
+def _window_out(window: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Art. 3(5), 4(6): the filing window as the State page shows it (``parties.selectors.filing_window``)."""
+    if window is None:
         return None
-    if extension.submitted is None:
-        verdict, label = "unknown", _("no submission date recorded")
-    elif extension.filed_late:
-        verdict, label = "late", _("late")
-    elif extension.filing_window_unclear:
-        verdict, label = "unclear", _("unclear (the source gives only the month or year)")
-    else:
-        verdict, label = "in_time", _("in time")
-    return {"due": due, "filed": when(extension.submitted), "verdict": choice(verdict, label)}
+    return {
+        "due": day_of(window["due"]),
+        "filed": when_shown(window["filed"]),
+        "verdict": choice(window["verdict"], window["verdict_label"]),
+    }
 
 
 def _extension_listed(
@@ -397,7 +385,7 @@ def _extension_listed(
         "submitted": when(extension.submitted),
         "requested_until": when(extension.requested),
         "meeting": meeting_ref(request, extension.meeting),
-        "filing_window": _filing_window(extension),
+        "filing_window": _window_out(selectors.filing_window(extension)),
         "decided": when(extension.decided) if decided else None,
         "in_force_from": extension.in_force_from if granted else None,
         "granted_until": when(extension.granted) if granted else None,

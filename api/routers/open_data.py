@@ -179,7 +179,7 @@ def datapackage(request: HttpRequest) -> HttpResponse:
     openapi_extra={
         "responses": {
             200: {
-                "description": "The CSV file (UTF-8, a header row, CRLF line ends).",
+                "description": _lazy("The CSV file (UTF-8, a header row, CRLF line ends)."),
                 "content": {"text/csv": {"schema": {"type": "string"}}},
             }
         }

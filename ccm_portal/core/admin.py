@@ -1,5 +1,7 @@
-"""Admin pieces shared by the apps: every save and delete through the admin is audited."""
+"""Admin pieces shared by the apps: every save and delete through the admin is audited (``AuditedAdminMixin``);
+what changes only through the portal's services or background work is shown read-only (``ReadOnlyAdmin``)."""
 
+from django.contrib import admin
 from django.db import transaction
 
 from audit import services as audit
@@ -70,3 +72,17 @@ class AuditedAdminMixin:
                     context={"via": "admin"},
                 )
             super().delete_queryset(request, queryset)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Lists and detail pages to look at; nothing is added, changed or deleted here (the services that write
+    these records audit each step)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

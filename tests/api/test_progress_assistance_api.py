@@ -16,8 +16,7 @@ from assistance.models import AssistanceOffer, AssistanceRequest, Donor, MatchSt
 from assistance.services import documents
 from assistance.services.requests import close_request, withdraw_request
 from parties.models import MeasuresStatus, NationalMeasures, State
-from progress import reporting_rates, selectors
-from progress.types import Figure
+from progress import selectors
 from tests.assistance.test_overview import (
     currency_figures,
     donor_for,
@@ -29,7 +28,10 @@ from tests.assistance.test_overview import (
 from tests.assistance.test_uploads import PDF
 from tests.assistance.volume import build
 from tests.factories import make_user
-from tests.progress.test_dashboard_views import many_rows  # noqa: F401 (a fixture)
+from tests.progress.test_dashboard_views import many_rows, restricted_figure  # noqa: F401 (fixtures)
+
+# The ISU-only figure tests/progress/test_dashboard_views.py adds (its label is the marker looked for).
+ISU_ONLY = "A figure from restricted report content"
 
 pytestmark = pytest.mark.django_db
 
@@ -198,35 +200,12 @@ def test_a_figure_with_records_gives_its_coverage_and_published_total_with_state
     assert data["published"] == published["published"]
 
 
-@pytest.fixture
-def restricted_figure(monkeypatch):
-    """A figure of the ISU's version only, besides the real ones (no real figure rests on restricted data)."""
-    real = reporting_rates.figures
-
-    def figures(*, as_of, audience):
-        secret = Figure(
-            key="secret-figure",
-            section="transparency",
-            label="MARKER-ISU-ONLY",
-            numerator=1,
-            denominator=2,
-            states=("LAO",),
-            out_of=("AUS", "LAO"),
-            definition="Counted from restricted content.",
-            source="Restricted Art. 7 reports.",
-            restricted=True,
-        )
-        return [*real(as_of=as_of, audience=audience), secret]
-
-    monkeypatch.setattr(reporting_rates, "figures", figures)
-
-
-def test_the_isus_version_never_reaches_the_api_even_for_the_isu(client_for, isu_staff, restricted_figure):
+def test_the_isus_version_never_reaches_the_api_even_for_the_isu(client_for, isu_staff, restricted_figure):  # noqa: F811
     client = client_for(isu_staff)
-    assert "MARKER-ISU-ONLY" in client.get("/isu/progress/", {"format": "json"}).content.decode()
+    assert ISU_ONLY in client.get("/isu/progress/", {"format": "json"}).content.decode()
     params = {"as_of": "2012-06-30"}
     for url in (PROGRESS, BY_YEAR):
-        assert "MARKER-ISU-ONLY" not in client.get(url, params).content.decode()
+        assert ISU_ONLY not in client.get(url, params).content.decode()
     missing = get(client, f"{PROGRESS}/secret-figure", params, status=404)
     assert missing == {"detail": "There is no figure “secret-figure” on this dashboard."}
 

@@ -9,15 +9,14 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
-from accounts.models import Role, User
 from parties.models import State
 from reporting import services
 from reporting.archive import open_data, reads
 from reporting.formats import Choice
 from reporting.models import FormatVersion, ReportKind, ReportVersion
-from tests.factories import make_user
 from tests.reporting.builders import full_content
 from tests.reporting.conftest import fill_minimal
+from tests.reporting.test_archive import accepted, focal_for, stock
 
 pytestmark = pytest.mark.django_db
 
@@ -46,18 +45,6 @@ PUBLISHED_PHONE = "+61 2 PUBLISHED"
 
 
 # --- Building reports through the services -----------------------------------------------------------
-def focal_for(iso3):
-    user = User.objects.filter(role=Role.FOCAL_POINT, state__iso3=iso3).first()
-    return user or make_user(Role.FOCAL_POINT, iso3=iso3, email=f"fp.{iso3.lower()}@example.org")
-
-
-def stock(n):
-    return [
-        {"_id": f"s{i}", "type": f"M{i} rocket", "munitions": str(1500 + i), "submunitions": "88", "qualifier": ""}
-        for i in range(n)
-    ]
-
-
 def drafted(focal, *, kind=ReportKind.ANNUAL, year=None, marker="", rows=0, contact=None, content=None):
     """A report of ``focal``'s State, filled and saved (Form A's summary says ``marker``): a draft."""
     report = services.start_report(state=focal.state, kind=kind, period_year=year, actor=focal)
@@ -72,13 +59,6 @@ def submitted(focal, *, visibility="public", **kwargs):
     report = drafted(focal, **kwargs)
     services.set_visibility(report=report, visibility=visibility, actor=focal)
     services.submit_report(report=report, actor=focal)
-    report.refresh_from_db()
-    return report
-
-
-def accepted(report, isu):
-    services.start_review(report=report, actor=isu)
-    services.accept_report(report=report, actor=isu)
     report.refresh_from_db()
     return report
 

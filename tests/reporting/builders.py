@@ -4,29 +4,13 @@ from __future__ import annotations
 
 import itertools
 
+from ccm_portal.management.volume.content import sample_cell
 from reporting.formats import Choice, FormatDefinition
-
-SAMPLE = {
-    "text": "Province {n}",
-    "longtext": "Paragraph {n}.",
-    "email": "contact{n}@example.org",
-    "integer": "{n}",
-    "area": "{n}.5 ha",
-    "money": "{n}000.00",
-    "currency": "EUR",
-    "date": "2023-05-{day:02d}",
-    "boolean": True,
-}
 
 
 def _cell(column, n: int):
-    if column.type in ("choice", "qualifier"):
-        return column.choices[n % len(column.choices)][0]
-    if column.type == "integer" and column.min is not None and column.min > 1000:
-        return str(column.min + n % 50)
-    return (
-        SAMPLE[column.type].format(n=n, day=n % 28 + 1) if isinstance(SAMPLE[column.type], str) else SAMPLE[column.type]
-    )
+    # The volume's samples (ccm_portal.management.volume.content), with years spread over fifty.
+    return sample_cell(column, n, years=50)
 
 
 def full_content(spec: FormatDefinition, *, rows: int = 500) -> dict:

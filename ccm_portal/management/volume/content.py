@@ -31,11 +31,13 @@ SAMPLE = {
 NARRATIVE = "Work continued as planned in the provinces listed. The figures are invented for measuring the portal."
 
 
-def _cell(column: Column, n: int) -> Any:
+def sample_cell(column: Column, n: int, *, years: int = 10) -> Any:
+    """What a focal point might type in ``column`` on row ``n``: a choice in turn, a year among ``years`` from the
+    column's first, or the kind's sample numbered by the row (tests' builders write with the same samples)."""
     if column.type in ("choice", "qualifier"):
         return column.choices[n % len(column.choices)][0]
     if column.type == "integer" and column.min is not None and column.min > 1000:
-        return str(column.min + n % 10)
+        return str(column.min + n % years)
     sample = SAMPLE[column.type]
     return sample.format(n=n, day=n % 28 + 1) if isinstance(sample, str) else sample
 
@@ -61,12 +63,12 @@ def pools(spec: FormatDefinition, *, rows: int, year: int) -> Pools:
     size = max(16, 4 * math.ceil(rows / len(tables)))
     typed = {
         (code, table.key): [
-            {"_id": f"{code}{table.key}{n}", **{c.key: _cell(c, n) for c in table.columns}} for n in range(size)
+            {"_id": f"{code}{table.key}{n}", **{c.key: sample_cell(c, n) for c in table.columns}} for n in range(size)
         ]
         for code, table in tables
     }
     draft = spec.empty_content()
-    draft["cover"] = {c.key: _cell(c, 1) for c in spec.cover}
+    draft["cover"] = {c.key: sample_cell(c, 1) for c in spec.cover}
     for form in spec.forms:
         data = draft["forms"][form.code]
         data["choice"] = Choice.CHANGED
