@@ -5,7 +5,7 @@ projected from its recent rate.
 
 Six queries whatever the number of States, reports and years: the States, the reporting rules, the
 submission dates, the obligations (with their State) and their extensions (with their meeting), and
-the Form B/F tables of the versions in force (JSON key transforms: no other part of the content).
+the Form B/F totals each version in force keeps (``ReportVersion.form_totals``: none of its content).
 """
 
 from __future__ import annotations
@@ -15,13 +15,12 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import Prefetch
-from django.db.models.fields.json import KT
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -33,7 +32,6 @@ from progress.charts import Chart, DataTable, Series
 from progress.models import Audience
 from progress.reporting_rates import Timeliness
 from reporting.access import readable_versions
-from reporting.formats import Choice
 from reporting.models import ReportingRules, ReportKind, ReportVersion, VersionOutcome
 
 # Art. 15: signature opened at Oslo on 3 December 2008.
@@ -152,32 +150,12 @@ def risk_key(projection: Projection) -> tuple[int, int]:
 
 
 # --- Yearly totals from Forms B and F -------------------------------------------------------------------
-def _number(value: Any) -> Decimal:
-    try:
-        return Decimal(str(value)) if value not in (None, "") else Decimal(0)
-    except (InvalidOperation, ValueError):
-        return Decimal(0)
-
-
-def form_total(choice: Any, rows: Any, column: str) -> Decimal | None:
-    """A form's total of ``column``: zero when the form is not applicable (the State holds none, or
-    knows of no contaminated area); the sum of the rows otherwise; ``None`` (same as the previous report)
-    for an "unchanged" form given without rows, and when the form was left unanswered."""
-    rows = rows if isinstance(rows, list) else []
-    if choice == Choice.NOT_APPLICABLE:
-        return Decimal(0)
-    if choice == Choice.UNCHANGED and not rows:
-        return None
-    if choice not in (Choice.CHANGED, Choice.UNCHANGED):
-        return None
-    return sum((_number(row.get(column)) for row in rows if isinstance(row, dict)), Decimal(0))
-
-
 # What each obligation reads: Art. 3 → Form B stockpile (cluster munitions held at the end of the period);
-# Art. 4 → Form F areas (m², confirmed and suspected), shown in km².
+# Art. 4 → Form F areas (m², confirmed and suspected), shown in km². Each version keeps its forms' totals
+# (``ReportVersion.form_totals``, written when it is made): the charts never read the content.
 MEASURES = {
-    Article.STOCKPILE_DESTRUCTION: ("b_choice", "b_rows", "munitions", Decimal(1)),
-    Article.CLEARANCE: ("f_choice", "f_rows", "area", KM2),
+    Article.STOCKPILE_DESTRUCTION: ("B", Decimal(1)),
+    Article.CLEARANCE: ("F", KM2),
 }
 
 
@@ -189,7 +167,7 @@ def versions_in_force(state_ids: Iterable[int], *, as_of: dt.date, audience: str
     """For each report of these States, its version in force on ``as_of``: for the ISU the latest version
     accepted by then (a later correction had not yet superseded it); for the public the latest version
     published by then that the public may read (``readable_versions`` for an anonymous reader: restricted
-    versions never). One query; only the Form B stockpile and Form F areas tables come back."""
+    versions never). One query; of the content only the Form B and Form F totals the version keeps."""
     end = _end_of_day(as_of)
     versions = ReportVersion.objects.filter(report__state_id__in=list(state_ids))
     if audience == Audience.ISU:
@@ -202,10 +180,7 @@ def versions_in_force(state_ids: Iterable[int], *, as_of: dt.date, audience: str
         state_id=models.F("report__state_id"),
         kind=models.F("report__kind"),
         year=models.F("report__period_year"),
-        b_choice=KT("content__forms__B__choice"),
-        b_rows=models.F("content__forms__B__tables__stockpile"),
-        f_choice=KT("content__forms__F__choice"),
-        f_rows=models.F("content__forms__F__tables__areas"),
+        totals=models.F("form_totals"),
     )
     latest: dict[int, dict[str, Any]] = {}
     for row in rows:
@@ -218,12 +193,13 @@ def yearly_totals(rows: Iterable[dict[str, Any]], article: int, eif: dt.date | N
     """(year, total) for one State and one obligation, from its versions in force. An annual update gives
     the end of the year it covers; the initial report stands for the year of entry into force unless an
     annual update covers that year. A form "unchanged" without rows repeats the previous year's total."""
-    choice_key, rows_key, column, unit = MEASURES[article]
+    form, unit = MEASURES[article]
     by_year: dict[int, Decimal | None] = {}
     initial: Decimal | None = None
     has_initial = False
     for row in rows:
-        total = form_total(row[choice_key], row[rows_key], column)
+        kept = (row["totals"] or {}).get(form)
+        total = Decimal(kept) if kept is not None else None
         if row["kind"] == ReportKind.INITIAL:
             has_initial, initial = True, total
         elif row["year"] is not None:

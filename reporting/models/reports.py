@@ -7,6 +7,8 @@ language, a version's outcome) live beside them."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -17,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parties import rules
 from parties.models import State
+from reporting.formats import Choice
 from reporting.models.rules import FormatVersion
 
 
@@ -196,12 +199,63 @@ def form_choices_of(content: object) -> dict[str, dict[str, object]]:
     return summary
 
 
+def _number(value: Any) -> Decimal:
+    try:
+        return Decimal(str(value)) if value not in (None, "") else Decimal(0)
+    except (InvalidOperation, ValueError):
+        return Decimal(0)
+
+
+def form_total(choice: Any, rows: Any, column: str) -> Decimal | None:
+    """A form's total of ``column``: zero when the form is not applicable (the State holds none, or
+    knows of no contaminated area); the sum of the rows otherwise; ``None`` (same as the previous report)
+    for an "unchanged" form given without rows, and when the form was left unanswered."""
+    rows = rows if isinstance(rows, list) else []
+    if choice == Choice.NOT_APPLICABLE:
+        return Decimal(0)
+    if choice == Choice.UNCHANGED and not rows:
+        return None
+    if choice not in (Choice.CHANGED, Choice.UNCHANGED):
+        return None
+    return sum((_number(row.get(column)) for row in rows if isinstance(row, dict)), Decimal(0))
+
+
+# The totals the dashboard's charts draw, per form: Form B's stockpile (cluster munitions held at the end of
+# the period, Art. 3) and Form F's areas (m², confirmed and suspected, Art. 4): form → (table, column).
+TOTALLED = {"B": ("stockpile", "munitions"), "F": ("areas", "area")}
+
+
+def form_totals_of(content: object) -> dict[str, str]:
+    """The totals of ``TOTALLED`` in a version's content, read once when the version is frozen: form code → its
+    ``form_total`` as a decimal string (exact). A form whose total is ``None`` (unchanged without rows,
+    unanswered) has no entry: readers take the previous report's."""
+    forms = content.get("forms") if isinstance(content, dict) else None
+    forms = forms if isinstance(forms, dict) else {}
+    totals: dict[str, str] = {}
+    for code, (table, column) in TOTALLED.items():
+        form = forms.get(code)
+        if not isinstance(form, dict):
+            continue
+        tables = form.get("tables")
+        rows = tables.get(table) if isinstance(tables, dict) else None
+        total = form_total(form.get("choice"), rows, column)
+        if total is not None:
+            totals[code] = str(total)
+    return totals
+
+
+def summarize(version: ReportVersion) -> None:
+    """Write what a version keeps of its content (``form_choices``, ``form_totals``) as it is made."""
+    version.form_choices = form_choices_of(version.content)
+    version.form_totals = form_totals_of(version.content)
+
+
 class ReportVersionQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         # Versions made in bulk (imports, benchmarks) carry their forms' summary like any other.
         objs = list(objs)
         for version in objs:
-            version.form_choices = form_choices_of(version.content)
+            summarize(version)
         return super().bulk_create(objs, *args, **kwargs)
 
 
@@ -220,6 +274,8 @@ class ReportVersion(models.Model):
     # Derived from ``content`` when the version is made (``save``, ``bulk_create``); the content never changes
     # afterwards, so neither does this. The archive and the API filter and show it instead of the content.
     form_choices = models.JSONField(_("forms' choices"), default=dict, blank=True, editable=False)
+    # Derived the same way: Form B's and Form F's totals (``form_totals_of``), which the dashboard's charts draw.
+    form_totals = models.JSONField(_("forms' totals"), default=dict, blank=True, editable=False)
     format_version = models.ForeignKey(FormatVersion, on_delete=models.PROTECT, verbose_name=_("format"))
     is_nil = models.BooleanField(_("nil report"), default=False)
     visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices)
@@ -288,5 +344,5 @@ class ReportVersion(models.Model):
         if self.submitted_on is None and self.submitted_at is not None:
             self.submitted_on = timezone.localdate(self.submitted_at)
         if self._state.adding:
-            self.form_choices = form_choices_of(self.content)
+            summarize(self)
         super().save(*args, **kwargs)

@@ -14,8 +14,9 @@ from parties.models import Article, State
 from parties.selectors import membership_totals
 from progress import trends
 from progress.models import Audience
-from progress.trends import Projection, ProjectionStatus, form_total, project_completion, risk_key
+from progress.trends import Projection, ProjectionStatus, project_completion, risk_key
 from reporting.models import ReportingRules, VersionOutcome, Visibility
+from reporting.models.reports import form_total
 from tests.progress.test_reporting_rates import content_with, make_report
 
 D = dt.date.fromisoformat

@@ -18,13 +18,14 @@ from reporting import services
 from reporting.archive import reads
 from reporting.formats import Choice
 from reporting.models import FormatVersion, ReportKind, ReportVersion
-from reporting.models.reports import form_choices_of
+from reporting.models.reports import form_choices_of, form_total, form_totals_of
 from tests.reporting.test_archive import corrected, published, submitted
 from tests.reporting.test_isu_entry import open_initial, type_in
 
 pytestmark = pytest.mark.django_db
 
 fill = importlib.import_module("reporting.migrations.0014_version_form_choices").fill
+fill_totals = importlib.import_module("reporting.migrations.0015_version_form_totals").fill
 
 
 def choices_in_content(version: ReportVersion) -> dict[str, dict]:
@@ -33,6 +34,16 @@ def choices_in_content(version: ReportVersion) -> dict[str, dict]:
         for code, form in version.content["forms"].items()
         if form.get("choice")
     }
+
+
+def totals_in_content(version: ReportVersion) -> dict[str, str]:
+    """Form B's stockpile and Form F's areas summed from the content (what the dashboard's charts draw)."""
+    forms = version.content["forms"]
+    totals = {
+        "B": form_total(forms["B"]["choice"], forms["B"]["tables"].get("stockpile"), "munitions"),
+        "F": form_total(forms["F"]["choice"], forms["F"]["tables"].get("areas"), "area"),
+    }
+    return {code: str(total) for code, total in totals.items() if total is not None}
 
 
 def unchanged_since_2018(content):
@@ -170,3 +181,52 @@ def test_every_current_form_has_a_place_in_the_summary(focal_point):
     report = submitted(focal_point, year=2020)
     version = ReportVersion.objects.get(report=report)
     assert set(version.form_choices) == {form.code for form in spec.forms}
+
+
+# --- Form B's and Form F's totals (``ReportVersion.form_totals``), which the dashboard's charts draw ------------------
+def test_a_submitted_version_keeps_its_forms_totals(focal_point):
+    report = submitted(focal_point, year=2020, rows=2)
+    version = ReportVersion.objects.get(report=report)
+    assert version.form_totals == totals_in_content(version) == form_totals_of(version.content)
+    assert set(version.form_totals) == {"B", "F"}
+
+
+def test_a_version_the_isu_enters_keeps_its_forms_totals(isu_staff, lao, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    entry = open_initial(isu_staff, lao)
+    type_in(entry, isu_staff)
+    version = entries.record_entry(entry=entry, actor=isu_staff, visibility="public")
+    version.refresh_from_db()
+    assert version.form_totals == totals_in_content(version)
+
+
+def test_versions_made_in_bulk_keep_their_forms_totals(focal_point):
+    report = submitted(focal_point, year=2020)
+    first = ReportVersion.objects.get(report=report)
+    content = first.content
+    content["forms"]["B"] = {"choice": Choice.CHANGED, "tables": {"stockpile": [{"munitions": "7"}, {"munitions": 5}]}}
+    content["forms"]["F"] = {"choice": Choice.UNCHANGED, "tables": {"areas": []}}  # the year before's: no total
+    first.pk, first.number, first.content = None, 2, content
+    (made,) = ReportVersion.objects.bulk_create([first])
+    assert ReportVersion.objects.get(pk=made.pk).form_totals == {"B": "12"}
+
+
+def test_the_totals_never_go_stale_through_a_correction(focal_point, isu_staff):
+    report = published(focal_point, isu_staff, year=2020, rows=2)
+    corrected(report, focal_point, isu_staff, note="corrects Form B totals", munitions=99)
+    versions = list(ReportVersion.objects.filter(report=report).order_by("number"))
+    assert len(versions) == 2
+    assert [v.form_totals for v in versions] == [totals_in_content(v) for v in versions]
+    assert versions[0].form_totals["B"] != versions[1].form_totals["B"]
+
+
+def test_the_migration_fills_the_totals_of_versions_made_before_them(focal_point, other_focal_point, isu_staff):
+    published(focal_point, isu_staff, year=2020, rows=2)
+    published(other_focal_point, isu_staff, kind=ReportKind.INITIAL)
+    expected = {v.pk: v.form_totals for v in ReportVersion.objects.all()}
+    assert len(expected) == 2 and all(expected.values())
+    ReportVersion.objects.update(form_totals={})
+
+    fill_totals(apps, None)
+
+    assert {v.pk: v.form_totals for v in ReportVersion.objects.all()} == expected
