@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from ccm_portal.core import clock
 from ccm_portal.core.responses import form_errors, json_response, wants_json
 from parties.forms import AsOfForm
-from progress import access, selectors, trends, universalization
+from progress import access, cached, selectors
 from progress.models import Audience
 
 # URL names (namespace ``progress``) of each audience's pages.
@@ -48,7 +48,7 @@ def _dashboard(request: HttpRequest, audience: str) -> HttpResponse:
     form, valid, as_of = _as_of(request)
     if not valid and wants_json(request):
         return json_response({"errors": form_errors(form)}, status=400)
-    dashboard = selectors.build(as_of=as_of, audience=audience)
+    dashboard = cached.dashboard(as_of=as_of, audience=audience)
     if wants_json(request):
         return json_response(
             {
@@ -59,7 +59,7 @@ def _dashboard(request: HttpRequest, audience: str) -> HttpResponse:
                     selectors.figure_data(f, as_of=as_of, url=figure_url(audience, f.key, as_of))
                     for f in dashboard.figures
                 ],
-                "universalization": universalization.table(as_of),
+                "universalization": cached.universalization_table(as_of),
             }
         )
     context = {
@@ -80,8 +80,8 @@ def _dashboard(request: HttpRequest, audience: str) -> HttpResponse:
         ],
         "other_version": _other_version(request, audience, as_of),
     }
-    context["charts"] = trends.charts_context(as_of=as_of, audience=audience)
-    context["universalization"] = universalization.table(as_of)
+    context["charts"] = cached.charts(as_of=as_of, audience=audience)
+    context["universalization"] = cached.universalization_table(as_of)
     return render(request, "progress/dashboard.html", context, status=200 if valid else 400)
 
 

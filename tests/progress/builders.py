@@ -7,8 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.utils import timezone
 
+from ccm_portal.core import data_version
 from parties.models import State
 from reporting import formats
 from reporting.formats import Choice
@@ -107,3 +109,9 @@ def bulk_reports(*, years: Iterable[int], actor, states: list[State] | None = No
         )
     ReportVersion.objects.bulk_create(versions)
     return len(created)
+
+
+def data_committed() -> None:
+    """The public data's version moves, as the commit of a test's writes would move it: a test's transaction never
+    commits, and bulk writes send no signal. A lost value is a new version (``data_version.current``)."""
+    cache.delete(data_version.KEY)

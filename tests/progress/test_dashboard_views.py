@@ -12,7 +12,7 @@ from parties.models import MeasuresStatus, NationalMeasures, State
 from progress import membership, reporting_rates, selectors
 from progress.models import Audience
 from progress.types import Figure
-from tests.progress.builders import bulk_reports
+from tests.progress.builders import bulk_reports, data_committed
 
 pytestmark = pytest.mark.django_db
 
@@ -327,14 +327,17 @@ def test_the_treaty_figures_take_four_queries(django_assert_num_queries):
 def test_public_pages_run_the_same_queries_for_few_and_many_rows(client, url, params, queries, request):
     few = _count(client, url, params)
     request.getfixturevalue("many_rows")
+    data_committed()  # as the commit of those writes would: the pages and figures kept for the old data go
     assert few == _count(client, url, params) == queries
 
 
 def test_isu_pages_run_the_same_queries_for_few_and_many_rows(client_for, isu_staff, request):
     client = client_for(isu_staff)
     _count(client, ISU)  # warm the content types and the session
+    data_committed()  # and count the pages cold, as after a change of the data
     few = [_count(client, ISU), _count(client, f"{ISU}art4-completed/"), _count(client, PUBLIC)]
     request.getfixturevalue("many_rows")
+    data_committed()  # as the commit of those writes would: the pages and figures kept for the old data go
     many = [_count(client, ISU), _count(client, f"{ISU}art4-completed/"), _count(client, PUBLIC)]
     assert (
         few
@@ -342,6 +345,7 @@ def test_isu_pages_run_the_same_queries_for_few_and_many_rows(client_for, isu_st
         == [
             ISU_QUERIES + DASHBOARD_QUERIES,
             ISU_QUERIES + FIGURE_QUERIES + DEADLINE_QUERIES,
-            SIGNED_IN_QUERIES + DASHBOARD_QUERIES,
+            # The universalization table is the same for both audiences: kept from the ISU's page.
+            SIGNED_IN_QUERIES + DASHBOARD_QUERIES - UNIVERSALIZATION_QUERIES,
         ]
     )
