@@ -10,7 +10,7 @@ UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.8
 STAMP := $(VENV)/.installed-$(shell cat requirements/dev.txt | sha1sum | cut -c1-12)
 
-.PHONY: run test install system-deps lint format migrations-check deploy-check compose-check ci lock bench bench-pins bench-http messages
+.PHONY: run test install system-deps lint format migrations-check deploy-check compose-check ci lock bench bench-pins bench-http bench-load messages
 
 $(STAMP): requirements/dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "CCM Portal needs Python 3.11 or newer")'
@@ -76,6 +76,13 @@ bench-pins: install
 # (bench/http.py; README, "Measuring speed"). Builds the volume first unless BENCH_ARGS has --no-build.
 bench-http: install
 	$(PY) -m bench.http $(BENCH_ARGS)
+
+# Issue 16's bounded load test (bench/load.py, bench/locustfile.py; README, "Measuring speed"): locust, headless,
+# 50 users (public readers, focal points saving Form B, ISU reviewers) for 60 s against gunicorn (4 workers) on
+# 127.0.0.1 only, on DATABASE_URL's PostgreSQL; p50/p95 per page, fails on any failed request. Builds the volume
+# first unless BENCH_ARGS has --no-build (e.g. BENCH_ARGS="--no-build --users 20 --run-time 30s").
+bench-load: install
+	$(PY) -m bench.load $(BENCH_ARGS)
 
 # The full volume of issue 16 on the configured database (README, "Measuring speed"): every State x
 # 15 years of reports, corrections, reviews, assistance; about 25 s on PostgreSQL. --flush rebuilds it.

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import shutil
 import socket
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent
 # (label, path, who reads it, target × floor from issue 16 or None)
@@ -59,16 +61,12 @@ def main() -> int:
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         print("bench-http measures PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
         return 2
-    env = _environment()
-    if not args.no_build:
-        _manage(env, "migrate", "--noinput", "-v", "0")
-        _manage(env, "load_reference_data")
-        _manage(env, "build_volume", "--force", "--flush", *volume)
-    _manage(env, "collectstatic", "--noinput", "-v", "0")  # production's hashed static files
+    env = environment()
+    prepare(env, build=not args.no_build, volume=volume)
     cookies = _sessions(env)
-    version = _manage(env, "shell", "-c", _FIRST_PUBLIC_VERSION, capture=True).strip().splitlines()[-1]
-    port = _free_port()
-    server = _serve(env, port, args.workers)
+    version = manage(env, "shell", "-c", FIRST_PUBLIC_VERSION, capture=True).strip().splitlines()[-1]
+    port = free_port()
+    server = serve(env, port, args.workers)
     try:
         rows = [
             _measure(port, label, path.format(version=version), cookies[who], target, args.rounds)
@@ -81,30 +79,54 @@ def main() -> int:
     return 0
 
 
-_FIRST_PUBLIC_VERSION = (
+FIRST_PUBLIC_VERSION = (
     "from django.contrib.auth.models import AnonymousUser; from reporting.access import readable_versions; "
     "v = readable_versions(AnonymousUser()).select_related('report__state').order_by('-published_at').first(); "
     "print(f'/reports/{v.report.state.iso3}/{v.report.period_slug}/v{v.number}/')"
 )
 
-_SESSIONS = """
+# The volume's first focal points by e-mail, one per State (so that simulated focal points never edit the same
+# report), and its ISU officers with an authenticator app, each signed in (password and TOTP recorded as
+# allauth records a real sign-in) in a session of its own. Prints them as JSON.
+_SIGN_IN = """
+import json
 from django.test import Client
 from accounts.models import Role, User
 from tests.factories import enrol_totp
 from tests.helpers import record_second_factor
-fp = User.objects.filter(role=Role.FOCAL_POINT, email__endswith="@volume.ccm-portal.test").order_by("email").first()
-isu = User.objects.filter(role=Role.ISU_STAFF, email__endswith="@volume.ccm-portal.test").order_by("email").first()
-if not isu.authenticator_set.exists():
-    enrol_totp(isu)
-for name, user in (("focal point", fp), ("isu", isu)):
-    client = Client()
-    client.force_login(user)
-    record_second_factor(client, user)
-    print(name + "=" + client.cookies["sessionid"].value)
+volume = User.objects.filter(email__endswith="@volume.ccm-portal.test").order_by("email")
+focal_points, states = [], set()
+for user in volume.filter(role=Role.FOCAL_POINT).select_related("state"):
+    if len(focal_points) < {focal_points} and user.state_id not in states:
+        states.add(user.state_id)
+        focal_points.append(user)
+officers = list(volume.filter(role=Role.ISU_STAFF))
+isu = [officers[i % len(officers)] for i in range({isu})]  # more sessions than officers: some sign in twice
+signed = {{"focal point": [], "isu": []}}
+for role, users in (("focal point", focal_points), ("isu", isu)):
+    for user in users:
+        if role == "isu" and not user.authenticator_set.exists():
+            enrol_totp(user)
+        client = Client()
+        client.force_login(user)
+        record_second_factor(client, user)
+        state = user.state.iso3 if user.state_id else None
+        signed[role].append({{"email": user.email, "state": state, "session": client.cookies["sessionid"].value}})
+print(json.dumps(signed))
 """
 
 
-def _environment() -> dict[str, str]:
+def prepare(env: dict[str, str], *, build: bool, volume: list[str]) -> None:
+    """The volume built afresh (``volume``: build_volume's options) unless ``build`` is false, and production's
+    hashed static files collected."""
+    if build:
+        manage(env, "migrate", "--noinput", "-v", "0")
+        manage(env, "load_reference_data")
+        manage(env, "build_volume", "--force", "--flush", *volume)
+    manage(env, "collectstatic", "--noinput", "-v", "0")
+
+
+def environment() -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("DJANGO_SECRET_KEY", "bench-http-" + "x" * 40)
     env.update(
@@ -118,7 +140,7 @@ def _environment() -> dict[str, str]:
     return env
 
 
-def _manage(env: dict[str, str], *command: str, capture: bool = False) -> str:
+def manage(env: dict[str, str], *command: str, capture: bool = False) -> str:
     started = time.perf_counter()
     done = subprocess.run(  # noqa: S603 (the portal's own manage.py, arguments from this file)
         [sys.executable, "manage.py", *command],
@@ -133,19 +155,30 @@ def _manage(env: dict[str, str], *command: str, capture: bool = False) -> str:
     return done.stdout or ""
 
 
+def signed_in(env: dict[str, str], *, focal_points: int = 1, isu: int = 1) -> dict[str, list[dict[str, str]]]:
+    """Sessions for ``focal_points`` focal points of as many States and ``isu`` ISU officers of the volume:
+    {"focal point": [{"email", "state", "session"}, …], "isu": […]}."""
+    script = _SIGN_IN.format(focal_points=int(focal_points), isu=int(isu))
+    signed = json.loads(manage(env, "shell", "-c", script, capture=True).strip().splitlines()[-1])
+    if len(signed["focal point"]) < focal_points or len(signed["isu"]) < isu:
+        found = f"{len(signed['focal point'])} focal points of as many States, {len(signed['isu'])} ISU sessions"
+        raise SystemExit(f"asked for {focal_points} and {isu}; the volume has {found}")
+    return signed
+
+
 def _sessions(env: dict[str, str]) -> dict[str, str | None]:
-    lines = _manage(env, "shell", "-c", _SESSIONS, capture=True).splitlines()
-    sessions = dict(line.split("=", 1) for line in lines if "=" in line)
-    return {"public": None, **sessions}
+    signed = signed_in(env)
+    return {"public": None, "focal point": signed["focal point"][0]["session"], "isu": signed["isu"][0]["session"]}
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
-def _serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+def serve(env: dict[str, str], port: int, workers: int, log: IO[str] | None = None) -> subprocess.Popen:
+    """gunicorn on 127.0.0.1:``port``, once it answers /healthz; its log (and Django's) to ``log`` if given."""
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
     server = subprocess.Popen(  # noqa: S603 (gunicorn from the venv, arguments from this file)
         [
@@ -160,6 +193,7 @@ def _serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
         ],
         cwd=ROOT,
         env=env,
+        stderr=log,
     )
     for _ in range(120):
         try:
