@@ -7,6 +7,7 @@ import datetime as dt
 import secrets
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext
@@ -55,6 +56,15 @@ class ReminderSettings(models.Model):
     )
     isu_email = models.EmailField(
         _("ISU address"), default="info@cmconvention.org", help_text=_("Copied on overdue notices; told of problems.")
+    )
+    batch_size = models.PositiveSmallIntegerField(
+        _("e-mails per batch"),
+        default=50,
+        validators=[MinValueValidator(1), MaxValueValidator(500)],
+        help_text=_(
+            "Reminders are sent this many at a time through one connection to the mail server. Whatever the size,"
+            " a worker that dies mid-batch leaves at most the e-mail in hand in doubt."
+        ),
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -121,8 +131,12 @@ class Reminder(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     for_day = models.DateField(_("reminder day"))
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    # When a worker claimed it to send it: a reminder "being sent" for long had its worker die mid-send.
+    # When a batch claimed it (``deadlines.services.send_reminders``): a reminder "being sent" for long had its
+    # worker die with its e-mail in hand; a queued one held by a batch (``batch``) for longer than the batch's
+    # lease had its worker die before reaching it.
     claimed_at = models.DateTimeField(_("being sent since"), null=True, blank=True)
+    # The batch (its task's id) that holds this queued reminder to send it; blank when no batch holds it.
+    batch = models.CharField(max_length=64, blank=True, default="")
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
 

@@ -5,18 +5,22 @@ through the tasks (``deadlines.tasks.send_reminder``), enqueued by name once the
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import smtplib
+import uuid
 from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import F
-from django.db.models.functions import Now
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -45,7 +49,8 @@ SNOOZE_MAX_DAYS = 90
 # --- Planning and recording the day's reminders -------------------------------------------------
 def run_daily_reminders(*, today: dt.date) -> dict[str, int]:
     """Record every reminder due on ``today`` (once: a unique key per deadline, step and recipient)
-    and queue an e-mail for each one that can go out. Safe to run any number of times, at once."""
+    and queue the ones that can go out, in batches (``send_reminders``). Safe to run any number of times, at
+    once: a later run queues again what is still queued (a lost message, a batch whose worker died)."""
     rules = ReminderSettings.current()
     data = calendar.load(as_of=today)
     longest = max([*rules.days_before, 0])
@@ -115,7 +120,7 @@ def run_daily_reminders(*, today: dt.date) -> dict[str, int]:
                 "pk", flat=True
             )
         )
-        enqueue_each("deadlines.tasks.send_reminder", queued)
+        enqueue_each("deadlines.tasks.send_reminder", _batches(queued, rules.batch_size))
     return {"deadlines": len(deadlines), "recorded": len(rows), "queued": len(queued)}
 
 
@@ -126,28 +131,201 @@ def _step_is_due(rules: ReminderSettings, deadline: calendar.Deadline, offset: i
     return rules.offset_is_due(offset)
 
 
-# --- Sending one reminder ------------------------------------------------------------------------
+# --- Sending reminders in batches ----------------------------------------------------------------
+#
+# The day's queued reminders go out in batches (``ReminderSettings.batch_size``, 50 by default), one task each
+# (``deadlines.tasks.send_reminder``), each through one connection to the mail server: a constant number of
+# queries per batch, none per e-mail. What must survive a crash is which e-mail was handed to the mail server,
+# and the database is not told per e-mail (it would cost a query each), so the progress is written to the cache
+# (Redis in production), one key per reminder (``_mark_key``):
+#
+# - before message k is handed to the mail server, its key says "in hand";
+# - once the server has accepted it, "sent";
+# - at the end of the batch (also on any error, in a ``finally``) one UPDATE marks the sent ones sent and one
+#   releases those not attempted, which stay "queued" and free for the next batch.
+#
+# A claimed reminder stays "queued" in the database while its batch holds it (``Reminder.batch``,
+# ``claimed_at``): "being sent" keeps its meaning, *in doubt*, and is given only to the one e-mail a dead
+# worker had in hand. If a mark cannot be written (Redis stopped), the batch stops before the next e-mail, so
+# at most the one in hand is unknown, and the process that had it knows how it ended.
+#
+# Recovery: a batch's message is acknowledged late (``CELERY_TASK_ACKS_LATE``), so a batch whose worker died is
+# delivered again (same task id, so it may take back its own reminders at once), and the day's next run (beat,
+# every hour) queues again every reminder still queued. Whoever claims a reminder reads its mark first: "sent"
+# → marked sent, not sent again; "in hand" → "being sent", for the ISU to decide (``requeue_reminders``), as a
+# reminder a worker died sending always was; no mark → sent now. A reminder held by a batch that may still be
+# running is left alone until the batch's lease (``BATCH_LEASE``) has passed; a batch stops handing e-mails
+# to the server after half its lease, so that no two batches ever send the same reminder.
 class RetryLater(Exception):
-    pass
+    """A temporary failure stopped a batch: ``ids`` are to be sent again after ``countdown`` seconds."""
+
+    def __init__(self, message: str, *, ids: list[int], countdown: int, sent: int = 0) -> None:
+        super().__init__(message)
+        self.ids = ids
+        self.countdown = countdown
+        self.sent = sent  # e-mails the batch sent before it stopped
 
 
-def claim_reminder(reminder_id: int) -> Reminder | None:
-    """Move a queued reminder to "sending", noting when; exactly one caller wins."""
-    claimed = Reminder.objects.filter(pk=reminder_id, status=ReminderStatus.QUEUED).update(
-        status=ReminderStatus.SENDING, attempts=F("attempts") + 1, claimed_at=Now()
+BATCH_LEASE = dt.timedelta(minutes=10)
+MARK_SECONDS = 7 * 24 * 3600  # marks outlive any redelivery and the day's runs; the database keeps the rest
+IN_HAND, SENT = "in_hand", "sent"
+# At least this many batches a day (when there are as many reminders): a small day is shared among the worker's
+# processes as a big one is, instead of one process sending it all in one batch.
+SPREAD = 8
+
+
+def _mark_key(reminder_id: int) -> str:
+    return f"deadlines:reminder:{reminder_id}:mark"
+
+
+def _batches(ids: list[int], size: int) -> list[list[int]]:
+    """``ids`` in batches of at most ``size``, and in at least ``SPREAD`` batches while there are enough ids."""
+    size = max(1, min(size, -(-len(ids) // SPREAD)))
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def _claim(ids: list[int], batch: str) -> list[Reminder]:
+    """Take the queued reminders of ``ids`` that no live batch holds (or that ``batch`` held before its worker
+    died), with their recipient and State. Two queries: one UPDATE, which one claimer wins per row, then the
+    rows it won."""
+    now = timezone.now()
+    free = Q(batch="") | Q(batch=batch) | Q(claimed_at__lt=now - BATCH_LEASE) | Q(claimed_at=None)
+    Reminder.objects.filter(free, pk__in=ids, status=ReminderStatus.QUEUED).update(batch=batch, claimed_at=now)
+    return list(
+        Reminder.objects.filter(pk__in=ids, status=ReminderStatus.QUEUED, batch=batch)
+        .select_related("recipient", "state")
+        .order_by("pk")
     )
+
+
+def _recover(claimed: list[Reminder], marks: dict[str, Any]) -> tuple[list[Reminder], int]:
+    """Settle what an earlier batch left marked: "sent" → sent, "in hand" → being sent (in doubt). The
+    reminders still to send, and how many were found sent. No query unless marks are found."""
+    found = {r.pk: marks.get(_mark_key(r.pk)) for r in claimed}
+    sent = [pk for pk, mark in found.items() if mark and mark[0] == SENT]
+    in_hand = [pk for pk, mark in found.items() if mark and mark[0] == IN_HAND]
+    if sent:
+        Reminder.objects.filter(pk__in=sent).update(
+            status=ReminderStatus.SENT, sent_at=found[sent[0]][1], last_error="", attempts=F("attempts") + 1
+        )
+    for pk in in_hand:  # rare: one per dead worker
+        Reminder.objects.filter(pk=pk).update(status=ReminderStatus.SENDING, claimed_at=found[pk][1])
+        log.warning("Reminder %s was in hand when its worker died: left 'being sent' for the ISU", pk)
+    return [r for r in claimed if not found[r.pk]], len(sent)
+
+
+@dataclass
+class _Progress:
+    """What a batch did, kept in memory as it goes and settled in the database at its end."""
+
+    batch: str
+    sent: list[int] = field(default_factory=list)
+    rest: list[int] = field(default_factory=list)  # claimed and not attempted: released
+    failed: tuple[Reminder, str] | None = None  # the temporary failure that stopped the batch
+
+
+def send_reminders(*, reminder_ids: list[int], batch: str | None = None) -> int:
+    """Send the queued reminders of ``reminder_ids`` once each, through one connection; how many e-mails went
+    out. ``batch`` names the batch (its task's id: a redelivered message takes back what it held). A refused
+    address marks its reminder bounced; a temporary failure stops the batch and raises ``RetryLater`` with the
+    reminders to send again (the failed one is failed after ``MAX_ATTEMPTS``). Three queries for a batch that
+    goes well (a fourth to read the ISU's address when a notice is copied to it). See the comment above."""
+    batch = batch or uuid.uuid4().hex
+    claimed = _claim(reminder_ids, batch)
     if not claimed:
-        return None
-    return Reminder.objects.select_related("recipient", "state").get(pk=reminder_id)
+        return 0
+    progress = _Progress(batch=batch)
+    try:
+        marks = cache.get_many([_mark_key(r.pk) for r in claimed])
+    except Exception as error:  # the cache is down: nothing can be sent safely
+        progress.rest = [r.pk for r in claimed]
+        _settle(progress)
+        raise RetryLater(str(error), ids=progress.rest, countdown=60) from error
+    pending, recovered = _recover(claimed, marks)
+    isu_email = ReminderSettings.current().isu_email if any(r.copy_to_isu for r in pending) else ""
+    progress.rest = [r.pk for r in pending]
+    try:
+        _send_each(pending, isu_email, progress)
+    finally:
+        _settle(progress)
+    if progress.failed:
+        reminder, error = progress.failed
+        again = ([] if reminder.attempts >= MAX_ATTEMPTS else [reminder.pk]) + progress.rest
+        if again:
+            # Back off as a single reminder did: 1, 2, 4, 8 minutes, by the failed reminder's attempts.
+            raise RetryLater(
+                error, ids=again, countdown=60 * 2 ** min(reminder.attempts - 1, 3), sent=recovered + len(progress.sent)
+            )
+    return recovered + len(progress.sent)
 
 
-def send_reminder(*, reminder_id: int, final_attempt: bool = False) -> bool:
-    """Send a recorded reminder once. A temporary SMTP failure puts it back in the queue and
-    raises ``RetryLater``; after the last attempt it is marked failed for the ISU to see."""
-    reminder = claim_reminder(reminder_id)
-    if reminder is None:
+def _send_each(pending: list[Reminder], isu_email: str, progress: _Progress) -> None:
+    """Hand each message to the mail server on one connection, marking each in the cache before and after."""
+    started = timezone.now()
+    connection = get_connection()
+    try:
+        for reminder in pending:
+            if timezone.now() - started > BATCH_LEASE / 2:
+                return  # the rest are released: another batch may take them once this one's lease is over
+            message = _message(reminder, isu_email, connection)
+            if not _mark(reminder.pk, IN_HAND):
+                return
+            progress.rest.remove(reminder.pk)
+            try:
+                connection.open()
+                message.send()
+            except smtplib.SMTPRecipientsRefused as error:
+                _mark_bounced(reminder, str(error))
+                continue
+            except (smtplib.SMTPException, OSError) as error:
+                reminder.attempts += 1
+                progress.failed = (reminder, str(error))
+                with contextlib.suppress(Exception):  # not sent: no longer in hand (if this fails: in doubt)
+                    cache.delete(_mark_key(reminder.pk))
+                return
+            progress.sent.append(reminder.pk)
+            if not _mark(reminder.pk, SENT):
+                return
+    finally:
+        with contextlib.suppress(Exception):
+            connection.close()
+
+
+def _mark(reminder_id: int, what: str) -> bool:
+    try:
+        cache.set(_mark_key(reminder_id), (what, timezone.now()), MARK_SECONDS)
+    except Exception:  # Redis stopped: stop before the next e-mail, so at most the one in hand is in doubt
+        log.warning("Could not mark reminder %s %s in the cache: the batch stops", reminder_id, what, exc_info=True)
         return False
-    rules = ReminderSettings.current()
+    return True
+
+
+def _settle(progress: _Progress) -> None:
+    """Write the batch's outcome: the sent ones sent, the failed one queued again (failed after its last
+    attempt), the rest released. One query per kind of outcome."""
+    if progress.sent:
+        Reminder.objects.filter(pk__in=progress.sent).update(
+            status=ReminderStatus.SENT, sent_at=timezone.now(), last_error="", attempts=F("attempts") + 1
+        )
+    if progress.failed:
+        reminder, error = progress.failed
+        final = reminder.attempts >= MAX_ATTEMPTS
+        Reminder.objects.filter(pk=reminder.pk).update(
+            status=ReminderStatus.FAILED if final else ReminderStatus.QUEUED,
+            attempts=reminder.attempts,
+            last_error=error[:1000],
+            batch="",
+        )
+        if final:
+            log.error("Reminder %s failed after %s attempts: %s", reminder.key, reminder.attempts, error)
+    if progress.rest:
+        Reminder.objects.filter(pk__in=progress.rest, status=ReminderStatus.QUEUED, batch=progress.batch).update(
+            batch="", claimed_at=None
+        )
+
+
+def _message(reminder: Reminder, isu_email: str, connection: Any) -> EmailMultiAlternatives:
+    """The reminder's e-mail, in its recipient's language; the ISU copied on overdue notices."""
     user = reminder.recipient
     context = {
         "reminder": reminder,
@@ -163,23 +341,11 @@ def send_reminder(*, reminder_id: int, final_attempt: bool = False) -> bool:
             subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
             body=render_to_string("deadlines/email/reminder.txt", context),
             to=[reminder.email],
-            cc=[rules.isu_email] if reminder.copy_to_isu else [],
+            cc=[isu_email] if reminder.copy_to_isu else [],
+            connection=connection,
         )
         message.attach_alternative(render_to_string("deadlines/email/reminder.html", context), "text/html")
-    try:
-        message.send()
-    except smtplib.SMTPRecipientsRefused as error:
-        _mark_bounced(reminder, str(error))
-        return False
-    except (smtplib.SMTPException, OSError) as error:
-        status = ReminderStatus.FAILED if final_attempt or reminder.attempts >= MAX_ATTEMPTS else ReminderStatus.QUEUED
-        Reminder.objects.filter(pk=reminder.pk).update(status=status, last_error=str(error)[:1000])
-        if status == ReminderStatus.FAILED:
-            log.error("Reminder %s failed after %s attempts: %s", reminder.key, reminder.attempts, error)
-            return False
-        raise RetryLater(str(error)) from error
-    Reminder.objects.filter(pk=reminder.pk).update(status=ReminderStatus.SENT, sent_at=timezone.now(), last_error="")
-    return True
+    return message
 
 
 @transaction.atomic
@@ -270,8 +436,10 @@ def revoke_feed(*, feed: CalendarFeed, user: User) -> None:
 @transaction.atomic
 def requeue_reminders(*, reminder_ids: list[int], actor: User) -> int:
     """Send again reminders that failed, that a crashed worker left "being sent", or whose queued message
-    was lost (still queued: one more message is harmless, the send claims a reminder once). The ISU
-    decides (a reminder stuck while sending may have gone out already: check the mail log)."""
+    was lost (still queued: one more message is harmless, a batch claims a reminder once). The ISU
+    decides (a reminder stuck while sending may have gone out already: check the mail log): its mark of a
+    dead batch is forgotten. A queued reminder is only queued again: a batch may hold it, and the batch that
+    takes it next reads what an earlier one left marked (see "Sending reminders in batches")."""
     if not access.may_requeue_reminders(actor):
         raise PermissionDenied
     rows = list(
@@ -286,7 +454,9 @@ def requeue_reminders(*, reminder_ids: list[int], actor: User) -> int:
             obj=reminder,
             changes={"status": [reminder.status, ReminderStatus.QUEUED]},
         )
-    ids = [r.pk for r in rows]
-    Reminder.objects.filter(pk__in=ids).update(status=ReminderStatus.QUEUED, last_error="")
-    enqueue_each("deadlines.tasks.send_reminder", ids)
+    decided = [r.pk for r in rows if r.status != ReminderStatus.QUEUED]
+    Reminder.objects.filter(pk__in=decided).update(status=ReminderStatus.QUEUED, last_error="", batch="")
+    Reminder.objects.filter(pk__in=[r.pk for r in rows]).update(last_error="")
+    transaction.on_commit(lambda: cache.delete_many([_mark_key(pk) for pk in decided]))
+    enqueue_each("deadlines.tasks.send_reminder", _batches([r.pk for r in rows], ReminderSettings.current().batch_size))
     return len(rows)

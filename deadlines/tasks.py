@@ -1,7 +1,7 @@
-"""Celery adapters: the daily reminder run (beat), one task per e-mail, the weekly ISU digest.
+"""Celery adapters: the daily reminder run (beat), one task per batch of reminder e-mails, the weekly ISU digest.
 
 Tasks call the services (``deadlines.services``, ``deadlines.digest``); the services enqueue these by name
-(``ccm_portal.core.tasks.enqueue_each("deadlines.tasks.send_reminder", ids)``) and never import them."""
+(``ccm_portal.core.tasks.enqueue_each("deadlines.tasks.send_reminder", batches)``) and never import them."""
 
 import datetime as dt
 
@@ -17,13 +17,23 @@ def run_daily_reminders(today: str | None = None) -> dict:
     return services.run_daily_reminders(today=day)
 
 
-@shared_task(bind=True, max_retries=services.MAX_ATTEMPTS - 1)
-def send_reminder(self, reminder_id: int) -> bool:
+@shared_task(bind=True)
+def send_reminder(self, reminder_ids: list[int] | int) -> int:
+    """Send a batch of reminders (``services.send_reminders``; one id is a batch of one, as queued before
+    batches). Acknowledged late (settings): a batch whose worker died is delivered again, with the same task
+    id, and takes back what it held. Returns how many e-mails went out, which the "reminders sent" metric adds
+    up (``ccm_portal.operations.metrics``): e-mails, not batches.
+
+    A temporary failure ends the batch with what it sent (counted) and queues a new batch of what it stopped, after
+    a back-off (1, 2, 4, 8 minutes by the failed reminder's attempts). It ends: each such failure counts an attempt
+    of one reminder, failed after ``services.MAX_ATTEMPTS``; the day's next run also queues whatever is still queued.
+    """
+    ids = [reminder_ids] if isinstance(reminder_ids, int) else list(reminder_ids)
     try:
-        return services.send_reminder(reminder_id=reminder_id, final_attempt=self.request.retries >= self.max_retries)
+        return services.send_reminders(reminder_ids=ids, batch=self.request.id)
     except services.RetryLater as error:
-        # Back off: 1, 2, 4, 8 minutes.
-        raise self.retry(exc=error, countdown=60 * 2**self.request.retries) from error
+        send_reminder.apply_async(args=[error.ids], countdown=error.countdown)
+        return error.sent
 
 
 @shared_task

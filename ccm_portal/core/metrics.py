@@ -86,9 +86,10 @@ _result_counters: dict[str, list[tuple[Counter, Callable[[Any], bool]]]] = {}
 
 
 def count_results(task_name: str, counter: Counter, *, when: Callable[[Any], bool] = bool) -> None:
-    """Add one to ``counter`` each time task ``task_name`` succeeds with a result for which ``when`` holds
+    """Add to ``counter`` each time task ``task_name`` succeeds with a result for which ``when`` holds
     (by default: a true result, as a task returns ``True`` when it did its work and ``False`` when
-    there was nothing to do)."""
+    there was nothing to do): one, or the result itself when it is a number (a task that did several
+    things, as a batch of e-mails returns how many went out)."""
     _result_counters.setdefault(task_name, []).append((counter, when))
 
 
@@ -123,7 +124,7 @@ def _task_retried(sender: Any = None, **_: Any) -> None:
 def _task_succeeded(sender: Any = None, result: Any = None, **_: Any) -> None:
     for counter, when in _result_counters.get(_name(sender), ()):
         if when(result):
-            counter.inc()
+            counter.inc(result if isinstance(result, int | float) and not isinstance(result, bool) else 1)
 
 
 # --- /metrics ---------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from collections import Counter
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 
 from accounts.models import Role
 from deadlines import services
@@ -183,7 +184,7 @@ def test_a_refused_address_is_marked_bounced_and_the_isu_told(report_reminders_o
     settings.EMAIL_BACKEND = "tests.deadlines.test_reminders.RefusingBackend"
     services.run_daily_reminders(today=dt.date(2026, 3, 1))
     reminder = Reminder.objects.get(recipient=focal_point)
-    assert services.send_reminder(reminder_id=reminder.pk) is False
+    assert services.send_reminders(reminder_ids=[reminder.pk]) == 0
     reminder.refresh_from_db()
     focal_point.refresh_from_db()
     assert reminder.status == ReminderStatus.BOUNCED
@@ -194,13 +195,18 @@ def test_a_temporary_smtp_failure_is_retried_then_shown(report_reminders_only, f
     settings.EMAIL_BACKEND = "tests.deadlines.test_reminders.FlakyBackend"
     services.run_daily_reminders(today=dt.date(2026, 3, 1))
     reminder = Reminder.objects.get(recipient=focal_point)
-    with pytest.raises(services.RetryLater):
-        services.send_reminder(reminder_id=reminder.pk)
+    with pytest.raises(services.RetryLater) as retry:
+        services.send_reminders(reminder_ids=[reminder.pk])
+    assert retry.value.ids == [reminder.pk] and retry.value.countdown == 60
     reminder.refresh_from_db()
     assert reminder.status == ReminderStatus.QUEUED and reminder.attempts == 1
-    assert services.send_reminder(reminder_id=reminder.pk, final_attempt=True) is False
+    for attempt in range(2, services.MAX_ATTEMPTS):
+        with pytest.raises(services.RetryLater) as retry:
+            services.send_reminders(reminder_ids=[reminder.pk])
+        assert retry.value.countdown == 60 * 2 ** min(attempt - 1, 3)  # 1, 2, 4, 8 minutes
+    assert services.send_reminders(reminder_ids=[reminder.pk]) == 0  # the last attempt: failed, not retried
     reminder.refresh_from_db()
-    assert reminder.status == ReminderStatus.FAILED
+    assert reminder.status == ReminderStatus.FAILED and reminder.attempts == services.MAX_ATTEMPTS
     assert "try later" in reminder.last_error
 
 
@@ -245,10 +251,7 @@ def test_the_daily_run_needs_the_same_queries_for_few_and_many_states(report_rem
         assert inserts == 1
 
 
-class RefusingBackend:
-    def __init__(self, *args, **kwargs):
-        pass
-
+class RefusingBackend(BaseEmailBackend):
     def send_messages(self, messages):
         raise smtplib.SMTPRecipientsRefused({messages[0].to[0]: (550, b"No such user")})
 
