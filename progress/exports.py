@@ -167,7 +167,7 @@ def file_stem(as_of: dt.date, audience: str) -> str:
 
 # --- The PDF: what it shows, and its fingerprint ----------------------------------------------------
 # Bump when the print template or its CSS changes what a PDF shows: stored PDFs are then made again.
-LAYOUT_REVISION = 1
+LAYOUT_REVISION = 2  # 2: rows of sections as fixed-layout tables instead of nested CSS grids
 TEMPLATE = "progress/pdf/dashboard.html"
 STYLESHEET = "css/progress-print.css"
 COLUMNS = 6  # figures side by side across the landscape page
@@ -300,6 +300,37 @@ def pack(sections: list[tuple[str, list[Figure]]], columns: int = COLUMNS) -> li
     return rows
 
 
+@dataclass(frozen=True)
+class Cell:
+    """One cell of a line of figures: a figure's card, or ``span`` empty columns."""
+
+    card: dict[str, Any] | None
+    span: int = 1
+
+
+def spare_columns(row: list[Block], columns: int = COLUMNS) -> int:
+    return columns - sum(block.span for block in row)
+
+
+def table_lines(row: list[Block], columns: int = COLUMNS) -> list[list[Cell]]:
+    """The figures of a row of sections line by line, as the cells of a table of ``columns`` columns:
+    each section's figures in its own columns, an empty cell where a section has no figure left on a
+    line or where the row has columns to spare."""
+    spare = spare_columns(row, columns)
+    lines: list[list[Cell]] = []
+    for line in range(max(block.lines for block in row)):
+        cells: list[Cell] = []
+        for block in row:
+            cards = block.figures[line * block.span : (line + 1) * block.span]
+            cells.extend(Cell(card) for card in cards)
+            if len(cards) < block.span:
+                cells.append(Cell(None, block.span - len(cards)))
+        if spare:
+            cells.append(Cell(None, spare))
+        lines.append(cells)
+    return lines
+
+
 # How tightly the figures are set, loosest first.
 DENSITIES = ("roomy", "compact", "dense", "tight")
 
@@ -331,7 +362,8 @@ def document_context(dashboard: Dashboard, *, generated_on: dt.date) -> dict[str
         "title": _("Convention on Cluster Munitions — progress to date as of %(date)s")
         % {"date": display(dashboard.as_of)},
         "is_isu": dashboard.audience == Audience.ISU,
-        "rows": rows,
+        # Each row of sections is a fixed-layout table (see the template for why): headings, then lines.
+        "rows": [{"blocks": row, "spare": spare_columns(row), "lines": table_lines(row)} for row in rows],
         "density": density(rows),
         "sources": sources,
         "generated": display(generated_on),

@@ -26,10 +26,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, ClassVar, Generic, TypeVar
 
 from django.conf import settings
@@ -360,17 +362,48 @@ def stylesheet_text(path: str) -> str:
     return Path(found).read_text(encoding="utf-8")
 
 
-def lay_out(html: str, stylesheets: Sequence[str]) -> Any:
-    """The WeasyPrint document of ``html`` with ``stylesheets`` (CSS texts). A document refers to
-    nothing outside itself, so every URL is refused (no file or network access from its content)."""
-    from weasyprint import CSS, HTML
+# WeasyPrint's fonts and parsed stylesheets, kept per thread (Pango's font map is not shared between
+# threads) for the life of the process: a fresh FontConfiguration re-reads the system's fonts and
+# starts with empty caches of opened faces and measured text, which cost the dashboard's one-page PDF
+# about a third of its time (bench/test_pdf.py); parsing the print stylesheet again costs ~20 ms.
+# A stylesheet is kept by its text, so a changed file or a report's own header CSS is parsed afresh.
+_weasyprint = threading.local()
+KEPT_STYLESHEETS = 16  # the print stylesheets, plus the last reports' header and footer CSS
+
+
+def _tools() -> Any:
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher
 
-    fetcher = URLFetcher(allowed_protocols=())
-    fonts = FontConfiguration()
-    sheets = [CSS(string=text, font_config=fonts, url_fetcher=fetcher) for text in stylesheets]
-    return HTML(string=html, url_fetcher=fetcher).render(stylesheets=sheets, font_config=fonts)
+    tools = getattr(_weasyprint, "tools", None)
+    if tools is None:
+        # A document refers to nothing outside itself: every URL is refused.
+        tools = _weasyprint.tools = SimpleNamespace(
+            fonts=FontConfiguration(), fetcher=URLFetcher(allowed_protocols=()), sheets={}
+        )
+    return tools
+
+
+def _stylesheet(text: str) -> Any:
+    from weasyprint import CSS
+
+    tools = _tools()
+    sheet = tools.sheets.get(text)
+    if sheet is None:
+        if len(tools.sheets) >= KEPT_STYLESHEETS:
+            tools.sheets.pop(next(iter(tools.sheets)))  # the oldest
+        sheet = tools.sheets[text] = CSS(string=text, font_config=tools.fonts, url_fetcher=tools.fetcher)
+    return sheet
+
+
+def lay_out(html: str, stylesheets: Sequence[str]) -> Any:
+    """The WeasyPrint document of ``html`` with ``stylesheets`` (CSS texts). A document refers to
+    nothing outside itself, so every URL is refused (no file or network access from its content)."""
+    from weasyprint import HTML
+
+    tools = _tools()
+    sheets = [_stylesheet(text) for text in stylesheets]
+    return HTML(string=html, url_fetcher=tools.fetcher).render(stylesheets=sheets, font_config=tools.fonts)
 
 
 def write(document: Any) -> Rendered:
