@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from parties.models import State
-from progress import reporting_rates, trends
+from progress import cached, reporting_rates, trends
 from progress.models import Audience
 from reporting.models import (
     FormatVersion,
@@ -157,3 +157,12 @@ def test_bench_figures_charts_and_partial(benchmark, volume, audience):
     html = benchmark(_counted, everything, FIGURES_QUERIES + CHARTS_QUERIES)
     assert html.count('role="img"') == 2 + OPEN_OBLIGATIONS
     benchmark.extra_info["html_bytes"] = len(html)
+
+
+@pytest.mark.parametrize("audience", Audience.values)
+def test_bench_charts_kept(benchmark, volume, audience):
+    """The charts as the dashboard reads them while the data does not change: from the cache, no query."""
+    cached.charts(as_of=AS_OF, audience=audience)
+    benchmark.extra_info |= volume | {"queries": 0}
+    context = benchmark(_counted, lambda: cached.charts(as_of=AS_OF, audience=audience), 0)
+    assert len(context["obligation_panels"]) == OPEN_OBLIGATIONS
