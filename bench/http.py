@@ -57,11 +57,18 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=30, help="requests per page (and as many to the floor)")
     parser.add_argument("--no-build", action="store_true", help="measure the database as it is")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="the page cache off (CCM_PAGE_CACHE_SECONDS=0): what the first reader after a change waits for",
+    )
     args, volume = parser.parse_known_args()  # the rest is for build_volume, e.g. --states 10 --years 2
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         print("bench-http measures PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
         return 2
     env = environment()
+    if args.cold:
+        env["CCM_PAGE_CACHE_SECONDS"] = "0"
     prepare(env, build=not args.no_build, volume=volume)
     cookies = _sessions(env)
     version = manage(env, "shell", "-c", FIRST_PUBLIC_VERSION, capture=True).strip().splitlines()[-1]
@@ -75,7 +82,7 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    _print(rows, args.rounds)
+    _print(rows, args.rounds, cold=args.cold)
     return 0
 
 
@@ -236,8 +243,9 @@ def _measure(port: int, label: str, path: str, session: str | None, target: int 
     }
 
 
-def _print(rows: list[dict], rounds: int) -> None:
-    print(f"\n{rounds} rounds per page, each followed by /healthz on the same server (the floor)\n")
+def _print(rows: list[dict], rounds: int, *, cold: bool) -> None:
+    served = "every page rendered (--cold: the page cache off)" if cold else "public pages from the page cache"
+    print(f"\n{rounds} rounds per page, each followed by /healthz on the same server (the floor); {served}\n")
     print("| page | status | p50 ms | p95 ms | floor p50 ms | × floor | target |")
     print("| --- | --- | ---: | ---: | ---: | ---: | --- |")
     for row in rows:

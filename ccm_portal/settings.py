@@ -122,6 +122,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
+                # After Django's own csrf: a page rendered for the page cache gets a placeholder for its token.
+                "ccm_portal.core.page_cache.placeholders",
             ],
         },
     },
@@ -315,6 +317,10 @@ CCM_OPEN_DATA_LICENSE = {
 CCM_OPEN_DATA_DELAY = env_int("CCM_OPEN_DATA_DELAY", 60, minimum=0)
 # Whether a change to public data queues the rebuild itself (else beat's hourly run and a stale request do).
 CCM_OPEN_DATA_REFRESH_ON_CHANGE = env_bool("CCM_OPEN_DATA_REFRESH_ON_CHANGE", True)
+# Seconds a public page rendered for anonymous readers is kept (ccm_portal/core/page_cache.py; README, "Measuring
+# speed"): it is keyed on the public data's version and the day, so it is never stale; this bounds the memory of
+# pages nobody asks for again. 0 turns the page cache and its ETags off.
+CCM_PAGE_CACHE_SECONDS = env_int("CCM_PAGE_CACHE_SECONDS", 3600, minimum=0)
 # /readyz (and the beat container's healthcheck) call beat late when its heartbeat is older than this (seconds).
 CCM_BEAT_MAX_AGE = env_int("CCM_BEAT_MAX_AGE", 300, minimum=90)
 

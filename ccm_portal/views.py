@@ -5,10 +5,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from ccm_portal.core import clock
+from ccm_portal.core.page_cache import public_page
 from ccm_portal.operations import health
 from parties.selectors import membership_totals
 
 
+@public_page
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     today = clock.today()

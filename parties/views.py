@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
 from ccm_portal.core import clock
+from ccm_portal.core.page_cache import public_page
 from ccm_portal.core.responses import form_errors, json_response, wants_json
 from parties import selectors, state_page, universalization
 from parties.forms import AsOfForm, StateFilterForm
@@ -15,6 +16,7 @@ from parties.models import DepositType, Meeting, MembershipStatus, Region
 SOURCE_NOTE = _lazy("UN Treaty Collection, MTDSG chapter XXVI-6; entry into force computed under Art. 17.")
 
 
+@public_page
 @require_GET
 def state_list(request: HttpRequest) -> HttpResponse:
     form = StateFilterForm(request.GET or None)
@@ -65,6 +67,7 @@ def state_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 @require_GET
 def state_detail(request: HttpRequest, iso3: str) -> HttpResponse:
     if iso3 != iso3.upper():
@@ -102,6 +105,7 @@ def state_detail(request: HttpRequest, iso3: str) -> HttpResponse:
     )
 
 
+@public_page
 @require_GET
 def meeting_list(request: HttpRequest) -> HttpResponse:
     meetings = list(Meeting.objects.order_by("-start_date"))

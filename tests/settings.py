@@ -33,6 +33,9 @@ CELERY_TASK_ALWAYS_EAGER = True
 # A committed change does not queue an open-data build in the worker tests' workers (the test that shows the
 # trigger turns it on).
 CCM_OPEN_DATA_REFRESH_ON_CHANGE = False
+# No page cache: a test's writes are never committed, so they never move the public data's version that the page
+# cache keys on (tests/test_page_cache.py and the browser's turn it on and commit their changes).
+CCM_PAGE_CACHE_SECONDS = 0
 # SQLite (a newcomer's `make test`): a file-backed test database instead of a shared in-memory
 # one, so the live server thread and the test wait for each other's locks rather than failing.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405

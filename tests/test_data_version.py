@@ -12,6 +12,9 @@ from django.db import transaction
 from ccm_portal.core import data_version
 from deadlines.models import DeadlineKind, Reminder
 from parties.models import Meeting, MeetingKind
+from reporting import services
+from reporting.models import ReportKind
+from tests.reporting.conftest import fill_minimal
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +77,19 @@ def test_a_lost_value_reads_as_a_new_version():
     assert data_version.current()[0] == before, "stable while nothing changes"
     cache.delete(data_version.KEY)
     assert data_version.current()[0] != before
+
+
+def test_a_drafts_autosave_does_not_move_it_but_its_submission_does(focal_point, monkeypatch):
+    """The public reads a report only through its submitted versions: a focal point's autosave (every few seconds
+    in the filing season) leaves the public pages' cache and the API's ETags as they are. (Counted at the call:
+    a test's transaction never commits.)"""
+    report = services.start_report(state=focal_point.state, kind=ReportKind.ANNUAL, period_year=2025, actor=focal_point)
+    asked: list[int] = []
+    monkeypatch.setattr(data_version, "bump", lambda: asked.append(1))
+    content = fill_minimal(report)
+    report = services.save_draft(report=report, content=content, base_revision=report.revision, actor=focal_point)
+    report = services.save_draft(report=report, content=content, base_revision=report.revision, actor=focal_point)
+    assert asked == [], "an autosave moved the public data's version"
+    services.set_visibility(report=report, visibility="public", actor=focal_point)
+    services.submit_report(report=report, actor=focal_point)
+    assert asked, "a submission must move it"

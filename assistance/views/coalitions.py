@@ -25,10 +25,12 @@ from assistance.models import Coalition
 from assistance.selectors.coalitions import coalition_page, coalitions_with_partner_counts
 from assistance.services import coalitions
 from assistance.views.overview import coalition_row, openable_coalitions, request_url
+from ccm_portal.core.page_cache import public_page
 from ccm_portal.core.responses import json_response, wants_json
 from ccm_portal.core.views import submit
 
 
+@public_page
 @require_GET
 def coalition_list(request: HttpRequest) -> HttpResponse:
     listed = list(coalitions_with_partner_counts())

@@ -37,6 +37,7 @@ from assistance.selectors.overview import (
     public_open_requests,
 )
 from ccm_portal.core import links
+from ccm_portal.core.page_cache import public_page
 from ccm_portal.core.responses import form_errors, json_response, wants_json
 
 GAPS_PER_CURRENCY = 20
@@ -68,6 +69,7 @@ def coalition_row(coalition) -> dict[str, Any]:
 
 
 # --- Public overview --------------------------------------------------------------------------
+@public_page
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     figures = open_request_figures()

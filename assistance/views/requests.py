@@ -45,6 +45,7 @@ from assistance.services import documents
 from assistance.services.requests import close_request, create_request, share_request, update_request, withdraw_request
 from ccm_portal.core import ratelimit
 from ccm_portal.core.files import send_upload
+from ccm_portal.core.page_cache import public_page
 from ccm_portal.core.views import attempt, submit
 from reporting.formats import currencies
 
@@ -166,6 +167,7 @@ def _scope_label(user: Any) -> str | None:
     return None
 
 
+@public_page
 @require_GET
 def request_list(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -305,6 +307,7 @@ def _render_detail(
     )
 
 
+@public_page
 @require_GET
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:

@@ -9,11 +9,15 @@ package's refresh (rebuilt only when the token moved since it was last built).
   one process serves). A cache that lost the value (restarted, evicted) makes up a new token dated now, so
   readers see "changed", never a stale "unchanged".
 - Every write to a model of the tracked apps (``TRACKED_APPS``, except purely operational models such as
-  reminders and PDF renders, ``IGNORED``) bumps it once its transaction commits (``connect()`` wires the
+  reminders and PDF renders, ``IGNORED``; and the few other models public pages show, ``ALSO_TRACKED``)
+  bumps it once its transaction commits, unless the save wrote only fields the public never reads
+  (``PRIVATE_FIELDS``: a draft's autosave) (``connect()`` wires the
   model signals; ``ccm_portal/apps.py`` calls it). Writes that send no signal (``QuerySet.update``,
   ``bulk_create``) call ``bump()`` themselves.
 - ``on_change(callback)`` lets an app above act on a change (the API's open-data package is refreshed in
   the background); ``callback`` runs after the commit, once per transaction however many rows changed.
+
+The page cache (``ccm_portal.core.page_cache``) keys public pages on it too.
 
 Knows no app: apps and models are named by label.
 """
@@ -34,6 +38,8 @@ from ccm_portal.core import clock
 KEY = "ccm:data-version"
 # The apps whose models hold data the public reads (States, obligations, reports, assistance, calendars).
 TRACKED_APPS = frozenset({"parties", "reporting", "deadlines", "assistance", "progress"})
+# Models of other apps that public pages show: the thematic areas named on the public assistance pages.
+ALSO_TRACKED = frozenset({"accounts.ThematicArea"})
 # Models of those apps that the public never reads: background work, personal settings, notifications.
 IGNORED = frozenset(
     {
@@ -48,6 +54,13 @@ IGNORED = frozenset(
         "assistance.CoordinatorTask",
     }
 )
+
+# Fields of a tracked model that the public never reads: a save that writes only these (``update_fields``) does not
+# move the version. A focal point's autosave writes a draft's working copy every few seconds in the filing season;
+# the public reads a report only through its submitted versions.
+PRIVATE_FIELDS: dict[str, frozenset[str]] = {
+    "reporting.Report": frozenset({"draft", "revision", "updated_by", "updated_at"}),
+}
 
 _callbacks: list[Callable[[], None]] = []
 
@@ -91,10 +104,14 @@ def connect() -> None:
 
 
 def tracked(model: type) -> bool:
-    return model._meta.app_label in TRACKED_APPS and model._meta.label not in IGNORED
+    label = model._meta.label
+    return label in ALSO_TRACKED or (model._meta.app_label in TRACKED_APPS and label not in IGNORED)
 
 
-def _on_write(sender: type, **kwargs: object) -> None:
+def _on_write(sender: type, update_fields: frozenset[str] | None = None, **kwargs: object) -> None:
+    private = PRIVATE_FIELDS.get(sender._meta.label) if hasattr(sender, "_meta") else None
+    if private and update_fields and update_fields <= private:
+        return
     bump()
 
 

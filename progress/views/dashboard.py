@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from ccm_portal.core import clock
+from ccm_portal.core.page_cache import public_page
 from ccm_portal.core.responses import form_errors, json_response, wants_json
 from parties.forms import AsOfForm
 from progress import access, cached, selectors
@@ -94,6 +95,7 @@ def _other_version(request: HttpRequest, audience: str, as_of: dt.date) -> str |
     return None
 
 
+@public_page
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     return _dashboard(request, Audience.PUBLIC)
@@ -157,6 +159,7 @@ def _figure(request: HttpRequest, key: str, audience: str) -> HttpResponse:
     )
 
 
+@public_page
 @require_GET
 def figure(request: HttpRequest, key: str) -> HttpResponse:
     return _figure(request, key, Audience.PUBLIC)

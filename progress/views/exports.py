@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ccm_portal.core.files import send_file
 from ccm_portal.core.models import RenderStatus
+from ccm_portal.core.page_cache import public_page
 from ccm_portal.core.ratelimit import limited
 from parties.forms import AsOfForm
 from progress import access, exports, selectors
@@ -79,6 +80,7 @@ def _export(request: HttpRequest, fmt: str, audience: str) -> HttpResponse:
     return _private(response, audience)
 
 
+@public_page
 @require_GET
 def export_figures(request: HttpRequest, fmt: str) -> HttpResponse:
     return _export(request, fmt, Audience.PUBLIC)

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 from ccm_portal.core import clock, ratelimit
 from ccm_portal.core.files import send_file
 from ccm_portal.core.models import RenderStatus
+from ccm_portal.core.page_cache import public_page
 from ccm_portal.core.responses import form_errors, json_response, wants_json
 from ccm_portal.core.spreadsheets import SafeCSV, SafeXLSX
 from reporting import access
@@ -92,6 +93,7 @@ def _row(version: ReportVersion, codes: list[str]) -> dict[str, Any]:
 
 
 # --- Pages ------------------------------------------------------------------------------------------
+@public_page
 @require_GET
 def archive(request: HttpRequest) -> HttpResponse:
     form, valid, query, options = _filters(request)
@@ -172,6 +174,7 @@ def _version_page(request: HttpRequest, version: ReportVersion, *, latest_page: 
     return _private_if_restricted(response, version)
 
 
+@public_page
 @require_GET
 def archive_latest(request: HttpRequest, iso3: str, period: str) -> HttpResponse:
     moved = _upper_iso3(request, iso3)
@@ -181,6 +184,7 @@ def archive_latest(request: HttpRequest, iso3: str, period: str) -> HttpResponse
     return _version_page(request, version, latest_page=True)
 
 
+@public_page
 @require_GET
 def archive_version(request: HttpRequest, iso3: str, period: str, number: int) -> HttpResponse:
     moved = _upper_iso3(request, iso3)
@@ -201,6 +205,7 @@ def _download(
     return _private_if_restricted(response, version)
 
 
+@public_page
 @require_GET
 def archive_version_json(request: HttpRequest, iso3: str, period: str, number: int) -> HttpResponse:
     version = reads.get_version(request.user, iso3=iso3, period=period, number=number)
@@ -213,6 +218,7 @@ def archive_version_json(request: HttpRequest, iso3: str, period: str, number: i
     )
 
 
+@public_page
 @require_GET
 def archive_version_csv(request: HttpRequest, iso3: str, period: str, number: int) -> HttpResponse:
     version = reads.get_version(request.user, iso3=iso3, period=period, number=number)
