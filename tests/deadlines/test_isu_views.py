@@ -28,11 +28,10 @@ LOG = reverse("deadlines:isu_reminders")
 
 # Queries for one page, whatever the number of States, reminders and reports: session and user (the
 # second factor is read from the session), then the page's own reads.
-# Overview: the calendar (States, obligations with extensions and completion records, meetings, reports,
-# reports received outside the portal, reporting rules),
-# the reminders recorded per deadline, the reminder settings and the focal points (nobody to remind),
-# and the problem reminders.
-OVERVIEW_QUERIES = 14
+# Overview: the reminders recorded per deadline, the reminder settings and the focal points (nobody to remind),
+# and the problem reminders; the calendar is kept until the data changes (its eight reads when it does:
+# tests/deadlines/test_isu_speed.py).
+OVERVIEW_QUERIES = 6
 # Log: the States for the filter, the count and the page of reminders, the reports that followed
 # them; the effectiveness table: settings, reminders sent, their reports, reports submitted in the
 # period and the reminders sent for those.
