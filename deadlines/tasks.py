@@ -18,11 +18,12 @@ def run_daily_reminders(today: str | None = None) -> dict:
 
 
 @shared_task(bind=True)
-def send_reminder(self, reminder_ids: list[int] | int) -> int:
+def send_reminder(self, reminder_ids: list[int] | int, isu_email: str | None = None) -> int:
     """Send a batch of reminders (``services.send_reminders``; one id is a batch of one, as queued before
-    batches). Acknowledged late (settings): a batch whose worker died is delivered again, with the same task
-    id, and takes back what it held. Returns how many e-mails went out, which the "reminders sent" metric adds
-    up (``ccm_portal.operations.metrics``): e-mails, not batches.
+    batches; ``isu_email``, copied on overdue notices, is read from the settings when not given). Acknowledged
+    late (settings): a batch whose worker died is delivered again, with the same task id, and takes back what it
+    held. Returns how many e-mails went out, which the "reminders sent" metric adds up
+    (``ccm_portal.operations.metrics``): e-mails, not batches.
 
     A temporary failure ends the batch with what it sent (counted) and queues a new batch of what it stopped, after
     a back-off (1, 2, 4, 8 minutes by the failed reminder's attempts). It ends: each such failure counts an attempt
@@ -30,9 +31,9 @@ def send_reminder(self, reminder_ids: list[int] | int) -> int:
     """
     ids = [reminder_ids] if isinstance(reminder_ids, int) else list(reminder_ids)
     try:
-        return services.send_reminders(reminder_ids=ids, batch=self.request.id)
+        return services.send_reminders(reminder_ids=ids, batch=self.request.id, isu_email=isu_email)
     except services.RetryLater as error:
-        send_reminder.apply_async(args=[error.ids], countdown=error.countdown)
+        send_reminder.apply_async(args=[error.ids, isu_email], countdown=error.countdown)
         return error.sent
 
 
