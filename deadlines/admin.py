@@ -55,7 +55,7 @@ class ReminderSettingsForm(forms.ModelForm):
 
     class Meta:
         model = ReminderSettings
-        fields = ["days_before", "overdue_every_days", "kinds", "tracking_starts_on", "isu_email"]
+        fields = ["days_before", "overdue_every_days", "kinds", "tracking_starts_on", "isu_email", "batch_size"]
         help_texts = {"overdue_every_days": _("0: no overdue notices.")}
 
 

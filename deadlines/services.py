@@ -169,7 +169,8 @@ class RetryLater(Exception):
 
 
 BATCH_LEASE = dt.timedelta(minutes=10)
-MARK_SECONDS = 7 * 24 * 3600  # marks outlive any redelivery and the day's runs; the database keeps the rest
+# A mark has no expiry, so a cache that must make room (docker-compose's Redis evicts only keys that expire) never
+# drops the record of an e-mail handed to the mail server; it is forgotten as soon as the database holds the outcome.
 IN_HAND, SENT = "in_hand", "sent"
 # A day's reminders go out in this many batches (fewer when there are fewer reminders, more when a batch would pass
 # ``batch_size``): a small day is shared among the worker's processes as a big one is, instead of one process
@@ -214,7 +215,16 @@ def _recover(claimed: list[Reminder], marks: dict[str, Any]) -> tuple[list[Remin
     for pk in in_hand:  # rare: one per dead worker
         Reminder.objects.filter(pk=pk).update(status=ReminderStatus.SENDING, claimed_at=found[pk][1])
         log.warning("Reminder %s was in hand when its worker died: left 'being sent' for the ISU", pk)
+    _forget([*sent, *in_hand])
     return [r for r in claimed if not found[r.pk]], len(sent)
+
+
+def _forget(reminder_ids: list[int]) -> None:
+    """Drop the marks of reminders whose outcome the database now holds (called only after it was written). A
+    mark that cannot be dropped (the cache is down) is harmless: a settled reminder is never claimed again."""
+    if reminder_ids:
+        with contextlib.suppress(Exception):
+            cache.delete_many([_mark_key(pk) for pk in reminder_ids])
 
 
 @dataclass
@@ -253,6 +263,7 @@ def send_reminders(*, reminder_ids: list[int], batch: str | None = None, isu_ema
         _send_each(pending, isu_email, progress)
     finally:
         _settle(progress)
+    _forget(progress.sent)  # the database holds them now; an error in _settle keeps the marks for recovery
     if progress.failed:
         reminder, error = progress.failed
         again = ([] if reminder.attempts >= MAX_ATTEMPTS else [reminder.pk]) + progress.rest
@@ -281,6 +292,7 @@ def _send_each(pending: list[Reminder], isu_email: str, progress: _Progress) -> 
                 message.send()
             except smtplib.SMTPRecipientsRefused as error:
                 _mark_bounced(reminder, str(error))
+                _forget([reminder.pk])
                 continue
             except (smtplib.SMTPException, OSError) as error:
                 reminder.attempts += 1
@@ -298,7 +310,7 @@ def _send_each(pending: list[Reminder], isu_email: str, progress: _Progress) -> 
 
 def _mark(reminder_id: int, what: str) -> bool:
     try:
-        cache.set(_mark_key(reminder_id), (what, timezone.now()), MARK_SECONDS)
+        cache.set(_mark_key(reminder_id), (what, timezone.now()), None)
     except Exception:  # Redis stopped: stop before the next e-mail, so at most the one in hand is in doubt
         log.warning("Could not mark reminder %s %s in the cache: the batch stops", reminder_id, what, exc_info=True)
         return False

@@ -4,8 +4,9 @@ Each is counted from the task's result through Celery's signals (``ccm_portal.co
 so the app itself knows nothing of metrics. ``ccm_portal/celery.py`` imports this module.
 
 - ``ccm_reminders_sent_total``: reminder e-mails sent, one per reminder handed to the mail server
-  (``deadlines.tasks.send_reminder`` returns ``True``; ``False`` when the reminder was already taken,
-  bounced or failed for good). Retries of a temporary SMTP failure count once, when the mail goes.
+  (``deadlines.tasks.send_reminder`` sends a batch and returns how many of its e-mails went out: none for
+  reminders already taken, bounced or failed for good). What a temporary SMTP failure stopped counts once,
+  in the batch that sends it later.
 """
 
 from __future__ import annotations

@@ -482,15 +482,20 @@ def test_the_isu_edits_reminder_settings_in_the_admin_audited(client_for, isu_st
             "kinds": ["initial_report", "annual_report"],
             "tracking_starts_on": "2026-01-01",
             "isu_email": "isu@cmconvention.org",
+            "batch_size": "20",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     rules.refresh_from_db()
     assert rules.days_before == [90, 30, 7, 0] and rules.overdue_every_days == 7
+    assert rules.batch_size == 20, "the e-mails per batch are the ISU's to set"
     assert rules.kinds == ["initial_report", "annual_report"]
     entry = AuditEntry.objects.get(action="deadlines.settings.changed")
     assert entry.changes["days_before"] == [[60, 30, 7, 0], [90, 30, 7, 0]]
-    bad = client.post(url, {"days_before": "60, soon", "overdue_every_days": "14", "tracking_starts_on": "2026-01-01"})
+    bad = client.post(
+        url,
+        {"days_before": "60, soon", "overdue_every_days": "14", "tracking_starts_on": "2026-01-01", "batch_size": "50"},
+    )
     assert bad.status_code == 200 and "is not a whole number of days" in bad.content.decode()
     assert client.get(reverse("admin:deadlines_remindersettings_add")).status_code == 403
     assert client.post(reverse("admin:deadlines_remindersettings_delete", args=[rules.pk])).status_code == 403

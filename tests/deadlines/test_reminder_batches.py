@@ -250,3 +250,26 @@ def test_the_whole_busiest_day_in_at_most_60_queries(five_reminders, backend, dj
     assert len(mail.outbox) >= 500
     assert len(ctx.captured_queries) <= 60
     assert not Reminder.objects.filter(status__in=[ReminderStatus.QUEUED, ReminderStatus.SENDING]).exists()
+
+
+class RecordsExpiries(LocMemCache):
+    """A cache that notes the expiry each mark was written with (as Redis keeps a key's TTL)."""
+
+    expiries: list = []
+
+    def set(self, key, value, timeout=None, version=None):
+        type(self).expiries.append((key, timeout))
+        return super().set(key, value, timeout, version)
+
+
+def test_marks_never_expire_and_are_forgotten_once_the_database_holds_the_outcome(five_reminders, backend, settings):
+    """docker-compose's Redis makes room by evicting keys that expire: a mark (the only record of an e-mail handed
+    to the mail server until the batch settles) must have no expiry, and must not outlive its settlement."""
+    settings.CACHES = {"default": {"BACKEND": f"{__name__}.RecordsExpiries"}}
+    RecordsExpiries.expiries = []
+    backend(RefusesTheSecond)
+    assert services.send_reminders(reminder_ids=five_reminders) == 4
+    marks = [(key, timeout) for key, timeout in RecordsExpiries.expiries if key.endswith(":mark")]
+    assert len(marks) == 9 and all(timeout is None for _key, timeout in marks), marks  # in hand x5, sent x4
+    left = cache.get_many([services._mark_key(pk) for pk in five_reminders])
+    assert left == {}, f"marks left after the batch settled (sent and bounced): {left}"
