@@ -60,3 +60,9 @@ def charts(*, as_of: dt.date, audience: str) -> dict[str, Any]:
 def universalization_table(as_of: dt.date) -> dict[str, Any]:
     """``progress.universalization.table`` (the same for every audience), kept."""
     return _kept("universalization", as_of=as_of, audience="", compute=lambda: universalization.table(as_of))
+
+
+def body(*, as_of: dt.date, audience: str, compute: Callable[[], str]) -> str:
+    """The dashboard's rendered figures and charts (``compute`` renders them), kept: template rendering is most of
+    what a warm dashboard costs, and what it renders depends only on this key."""
+    return _kept("body", as_of=as_of, audience=audience, compute=compute)

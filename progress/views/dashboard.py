@@ -13,6 +13,7 @@ import datetime as dt
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -71,19 +72,34 @@ def _dashboard(request: HttpRequest, audience: str) -> HttpResponse:
         "is_isu": audience == Audience.ISU,
         "pages": PAGES[audience],
         "dashboard": dashboard,
-        "sections": [
-            {
-                "key": key,
-                "label": selectors.section_label(key),
-                "cards": [selectors.figure_card(f, url=figure_url(audience, f.key, as_of)) for f in figures],
-            }
-            for key, figures in dashboard.sections()
-        ],
         "other_version": _other_version(request, audience, as_of),
+        "body": cached.body(as_of=as_of, audience=audience, compute=lambda: _body(dashboard, audience, as_of)),
     }
-    context["charts"] = cached.charts(as_of=as_of, audience=audience)
-    context["universalization"] = cached.universalization_table(as_of)
     return render(request, "progress/dashboard.html", context, status=200 if valid else 400)
+
+
+def _body(dashboard, audience: str, as_of: dt.date) -> str:
+    """The figures by section and the charts, rendered without the request: nothing in them is the reader's."""
+    sections = [
+        {
+            "key": key,
+            "label": selectors.section_label(key),
+            "cards": [selectors.figure_card(f, url=figure_url(audience, f.key, as_of)) for f in figures],
+        }
+        for key, figures in dashboard.sections()
+    ]
+    return render_to_string(
+        "progress/_dashboard_body.html",
+        {
+            "sections": sections,
+            "as_of": as_of,
+            "audience": audience,
+            "is_isu": audience == Audience.ISU,
+            "pages": PAGES[audience],
+            "charts": cached.charts(as_of=as_of, audience=audience),
+            "universalization": cached.universalization_table(as_of),
+        },
+    )
 
 
 def _other_version(request: HttpRequest, audience: str, as_of: dt.date) -> str | None:
