@@ -10,7 +10,7 @@ UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.8
 STAMP := $(VENV)/.installed-$(shell cat requirements/dev.txt | sha1sum | cut -c1-12)
 
-.PHONY: run test install system-deps lint format migrations-check deploy-check compose-check ci lock bench bench-pins bench-http bench-load messages
+.PHONY: run test install system-deps lint format migrations-check deploy-check compose-check ci lock bench bench-pins bench-http bench-load messages compile-messages
 
 $(STAMP): requirements/dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "CCM Portal needs Python 3.11 or newer")'
@@ -36,7 +36,7 @@ system-deps:
 # accounts and their password last, just before the server's own lines. Links in e-mails and pages point at
 # the port served: CCM_SITE_URL is http://127.0.0.1:$(PORT) unless set. One password per run, for all accounts.
 # The seeding steps log errors only: in-process tasks log a line each, and Celery warns once that no broker is set.
-run: install
+run: install compile-messages
 	@set -e; \
 	export DJANGO_DEBUG=1 CCM_SITE_URL="$${CCM_SITE_URL:-http://127.0.0.1:$(PORT)}"; \
 	export CCM_DEMO_PASSWORD="$${CCM_DEMO_PASSWORD:-demo-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(9))')}"; \
@@ -49,7 +49,7 @@ run: install
 	$(PY) manage.py demo_accounts; \
 	exec $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: install system-deps
+test: install system-deps compile-messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Ruff, then the layers and import rules (pyproject.toml, [tool.importlinter]; README, "Layout").
@@ -95,8 +95,16 @@ lock: install
 	UV_PYTHON_DOWNLOADS=never $(UV) pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes -q -o requirements/base.txt
 	UV_PYTHON_DOWNLOADS=never $(UV) pip compile pyproject.toml --group dev --universal --python-version 3.11 --generate-hashes -q -o requirements/dev.txt
 
+# The catalogues (README, "Languages"): every message of the code and templates into locale/*/django.po, for the
+# translators; tests/test_catalogues.py fails while one is missing, fuzzy or untranslated in any language.
+MESSAGE_IGNORES := --ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=node_modules --ignore=staticfiles
 messages: install
-	DJANGO_DEBUG=1 $(PY) manage.py makemessages --all --ignore=.venv --ignore=var
+	DJANGO_DEBUG=1 $(PY) manage.py makemessages --all --no-obsolete $(MESSAGE_IGNORES)
+
+# Compiled catalogues (locale/*/LC_MESSAGES/django.mo, not committed): made by make run and make test when a
+# catalogue changed, and by the Docker image's build.
+compile-messages: install
+	@DJANGO_DEBUG=1 $(PY) manage.py compilemessages -v 0 --ignore=.venv --ignore=var --ignore=node_modules
 
 # Backups (README, "Backups"): `make backup` writes one set into CCM_BACKUP_DIR (default var/backups): the
 # database configured (SQLite unless DATABASE_URL is set) and MEDIA_ROOT's files; sets older than
