@@ -17,15 +17,18 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from ccm_portal.core import clock
 from ccm_portal.core.views import attempt, show_refusal
+from parties.models import Region
 from reporting import periods, selectors, services
 from reporting.access import get_report, reviewer_required
 from reporting.checks import check_report, concerns
@@ -57,16 +60,18 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         "overdue": overdue,
         "due_before": data.get("due_before"),
     }
-    rows = selectors.review_queue(**filters, today=today)
+    everything = selectors.review_queue(today=today)  # the figures cover the whole queue, whatever the filters
+    rows = selectors.narrow_queue(everything, **filters)
     filtered = any(value is not None for value in filters.values())
-    everything = selectors.review_queue(today=today) if filtered else rows
+    shown = form if request.GET else QueueFilterForm(reviewers=reviewers)
     return render(
         request,
         "reporting/review/queue.html",
         {
-            "form": form if request.GET else QueueFilterForm(reviewers=reviewers),
+            "form": shown,
+            "filter_fields": _filter_fields(shown),
             "rows": rows,
-            "lines": _QueueLines().of(rows),
+            "rows_html": _rows_html(_QueueLines().of(rows)),
             "summary": selectors.queue_summary(everything),
             "filtered": filtered,
             "today": today,
@@ -75,9 +80,49 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-@dataclass
+# The unbound filter fields as rendered, by language and reviewers' choices: all they show (a few entries).
+_UNBOUND_FILTER_FIELDS: dict[tuple, str] = {}
+
+
+def _filter_fields(form: QueueFilterForm) -> str:
+    """The filter fields' HTML. The unbound form (the queue without filters) shows only its labels and choices,
+    in the reader's language, and the reviewers' names read on this request: rendered once per such set."""
+    if form.is_bound:
+        return render_to_string("reporting/review/_queue_filter_fields.html", {"form": form})
+    key = (get_language(), *form.fields["reviewer"].choices)
+    fields = _UNBOUND_FILTER_FIELDS.get(key)
+    if fields is None:
+        if len(_UNBOUND_FILTER_FIELDS) >= 64:  # an entry per language and list of reviewers: bounded all the same
+            _UNBOUND_FILTER_FIELDS.clear()
+        fields = render_to_string("reporting/review/_queue_filter_fields.html", {"form": form})
+        _UNBOUND_FILTER_FIELDS[key] = fields
+    return fields
+
+
+# Each row's HTML by its words and the language: a row shows nothing else, so an entry is never stale; bounded.
+_ROW_HTML: dict[tuple, str] = {}
+_ROW_HTML_ENTRIES = 4096
+
+
+def _rows_html(lines: list[QueueLine]) -> str:
+    """The queue's rows in HTML (``review/_queue_row.html``), each rendered once per process for the same words
+    in the same language: the next request for the queue renders only the rows whose words changed."""
+    template = get_template("reporting/review/_queue_row.html")
+    language = get_language()
+    html = []
+    for line in lines:
+        row = _ROW_HTML.get((language, line))
+        if row is None:
+            if len(_ROW_HTML) >= _ROW_HTML_ENTRIES:
+                _ROW_HTML.clear()
+            row = _ROW_HTML[language, line] = template.render({"r": line})
+        html.append(row)
+    return mark_safe("".join(html))  # noqa: S308 (rows rendered by the template, escaped there)
+
+
+@dataclass(frozen=True)
 class QueueLine:
-    """One report of the queue in words (``review/queue.html``): a row costs a few variables, not a tag a cell."""
+    """One report of the queue in words (``review/_queue_row.html``): all a row shows, so it keys the row's HTML."""
 
     url: str
     css: str
@@ -99,22 +144,32 @@ class QueueLine:
     reviewer: str  # empty: not taken yet
 
 
+# The words rows share (a date, a count of days, a status, a version) by language: each is a function of its key
+# and the language alone, so an entry is never stale; bounded.
+_WORDS: dict[tuple, str] = {}
+_WORDS_ENTRIES = 4096
+
+
 class _QueueLines:
-    """Puts queue rows into words, once for what rows share (a date, a count of days, a status)."""
+    """Puts queue rows into words, once per process for what rows share (a date, a count of days, a status)."""
 
     def __init__(self) -> None:
+        self.language = get_language()
         self.short_format = pgettext("short date format, Django date filter syntax", "j M Y")
-        self.known: dict[tuple, str] = {}
         # One reversal for every row's link: the review page's address with a marker where the id goes.
         self.detail = reverse("reporting:review_detail", args=[987654321]).replace("987654321", "{pk}")
 
     def once(self, key: tuple, make: Callable[[], str]) -> str:
-        if key not in self.known:
-            self.known[key] = make()
-        return self.known[key]
+        key = (self.language, *key)
+        words = _WORDS.get(key)
+        if words is None:
+            if len(_WORDS) >= _WORDS_ENTRIES:
+                _WORDS.clear()
+            words = _WORDS[key] = make()
+        return words
 
     def day(self, day: dt.date) -> str:
-        return self.once(("date", day), lambda: date_format(day, self.short_format))
+        return self.once(("date", self.short_format, day), lambda: date_format(day, self.short_format))
 
     def version(self, number: int) -> str:
         return self.once(("version", number), lambda: _("Version %(n)s") % {"n": number})
@@ -122,21 +177,23 @@ class _QueueLines:
     def submitted(self, day: dt.date) -> str:
         return self.once(("submitted", day), lambda: _("submitted %(date)s") % {"date": self.day(day)})
 
-    def of(self, rows: list[Report]) -> list[QueueLine]:
+    def of(self, rows: list[selectors.QueueRow]) -> list[QueueLine]:
         return [self.line(r) for r in rows]
 
-    def line(self, r: Report) -> QueueLine:
+    def line(self, r: selectors.QueueRow) -> QueueLine:
         submitted = timezone.localdate(r.latest_submitted_at) if r.latest_submitted_at else None
         return QueueLine(
             url=self.detail.format(pk=r.pk),
             css="is-overdue" if r.is_overdue else "",
-            state_name=r.state.name,
-            state_iso3=r.state.iso3,
-            region=self.once(("region", r.state.region), r.state.get_region_display),
-            period=self.once(("period", r.kind, r.period_year), lambda: r.period_label),
+            state_name=r.state_name,
+            state_iso3=r.state_iso3,
+            region=self.once(("region", r.state_region), lambda: str(Region(r.state_region).label)),
+            period=self.once(
+                ("period", r.kind, r.period_year), lambda: Report(kind=r.kind, period_year=r.period_year).period_label
+            ),
             annual=not r.is_initial,
             status=r.status,
-            status_label=self.once(("status", r.status), r.get_status_display),
+            status_label=self.once(("status", r.status), lambda: str(ReportStatus(r.status).label)),
             version=self.version(r.latest_version_number) if r.latest_version_number else "",
             submitted=self.submitted(submitted) if submitted else "",
             due_iso=r.due.isoformat() if r.due else "",
@@ -149,7 +206,7 @@ class _QueueLines:
             oldest_query=self.once(("oldest", r.oldest_query_days), lambda: _oldest(r.oldest_query_days))
             if r.open_queries
             else "",
-            reviewer=r.reviewer.get_full_name() if r.reviewer else "",
+            reviewer=r.reviewer_name,
         )
 
 
