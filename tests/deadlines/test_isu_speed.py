@@ -14,12 +14,12 @@ from ccm_portal.core import data_version
 from deadlines.models import ReminderStatus
 from deadlines.selectors.overview import obligation_overview
 from deadlines.views.isu import UPCOMING_PAGE_SIZE
-from parties.models import State
 from tests.deadlines.test_isu_views import (
     OVERVIEW,
     OVERVIEW_QUERIES,
     TODAY,
     at,
+    forty_states_reminded,
     page,
     remind,
     section,
@@ -152,17 +152,7 @@ def test_overview_queries_cold_and_warm_do_not_grow_with_the_data(
     with django_assert_num_queries(OVERVIEW_QUERIES):
         few = client.get(OVERVIEW)
 
-    def more():
-        states = list(State.objects.exclude(deposit_date=None).order_by("iso3")[:40])
-        for i, state in enumerate(states):
-            fp = make_user(Role.FOCAL_POINT, iso3=state.iso3, email=f"fp{i}@example.org")
-            for step in (-60, -30):
-                remind(state.iso3, step=step, recipient=fp)
-            remind(state.iso3, step=-30, status=ReminderStatus.BOUNCED, email=f"old{i}@example.org")
-            if i % 3 == 0:
-                submitted_report(state.iso3, on=at(dt.date(2026, 3, 1)), period_year=2025)
-
-    committed(more)
+    committed(lambda: forty_states_reminded(submitted_on=dt.date(2026, 3, 1), period_year=2025))
     with django_assert_num_queries(OVERVIEW_COLD_QUERIES):
         cold = client.get(OVERVIEW, {"include_met": "on"})
     with django_assert_num_queries(OVERVIEW_QUERIES):
