@@ -35,6 +35,7 @@ def test_a_reader_who_chose_a_language_reads_the_page_in_it(reference_data, lang
     opening = re.search(r"<html[^>]*>", html).group(0)
     assert f'lang="{language}"' in opening
     assert ('dir="rtl"' in opening) == (language == "ar")
+    assert "{#" not in html and "{%" not in html, "template syntax shown as text (a {# #} comment spans one line only)"
     translated_words = [_in(language, word) for word in NAVIGATION]
     if language != "en":  # a word may be the same in both ("Assistance" in French), not the whole navigation
         assert sum(t != w for t, w in zip(translated_words, NAVIGATION, strict=True)) >= len(NAVIGATION) - 2
