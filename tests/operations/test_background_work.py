@@ -10,6 +10,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -221,14 +222,19 @@ def test_the_pages_queries_do_not_grow_with_its_rows(client_for, isu_staff, lao,
 
 
 def test_a_reminder_whose_sender_died_today_is_stuck_within_minutes_not_the_next_day(lao, focal_point):
-    """A worker killed between claiming a reminder and sending it leaves it "being sent": the ISU sees it stuck
-    once it has been so for longer than a send can take, on its own day (it used to show only the next day)."""
+    """A worker killed with a reminder's e-mail in hand leaves it "being sent" (once the batch that takes its
+    reminders next reads the mark it left): the ISU sees it stuck once it has been so for longer than a send can
+    take, on its own day (it used to show only the next day)."""
     died = make_reminder(lao, focal_point, status=ReminderStatus.QUEUED, n=1, for_day=clock.today())
     sending = make_reminder(lao, focal_point, status=ReminderStatus.QUEUED, n=2, for_day=clock.today())
     from deadlines import services as reminder_services
 
-    for reminder in (died, sending):  # claimed by a worker: "being sent", since when recorded
-        reminder_services.claim_reminder(reminder.pk)
-    Reminder.objects.filter(pk=died.pk).update(claimed_at=timezone.now() - dt.timedelta(minutes=15))
+    # Two batches died, each with one e-mail in hand: 15 minutes ago and just now (deadlines.services: the marks).
+    reminder_services._claim([died.pk, sending.pk], "dead")
+    in_hand = {died.pk: timezone.now() - dt.timedelta(minutes=15), sending.pk: timezone.now()}
+    for pk, since in in_hand.items():
+        cache.set(reminder_services._mark_key(pk), (reminder_services.IN_HAND, since), None)
+    assert reminder_services.send_reminders(reminder_ids=[died.pk, sending.pk], batch="dead") == 0  # nothing re-sent
+    assert set(Reminder.objects.filter(pk__in=in_hand).values_list("status", flat=True)) == {ReminderStatus.SENDING}
     assert set(selectors.retryable_reminders().values_list("pk", flat=True)) == {died.pk}
     assert Reminder.objects.get(pk=sending.pk).claimed_at is not None
