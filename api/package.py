@@ -37,6 +37,7 @@ from django.core.files.storage import default_storage
 from django.db.models import F, Prefetch
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from api.http import PUBLIC
 from api.models import ROOT, OpenDataRelease, delete_folder
@@ -405,7 +406,7 @@ PROGRESS = (
     Column("label", "string", _("Label"), _("What the figure counts.")),
     Column("numerator", "integer", _("Numerator"), _("How many States it counts.")),
     Column("denominator", "integer", _("Denominator"), _("Out of how many; empty for a plain count.")),
-    Column("share", "number", _("Share"), _("numerator / denominator, to four decimals.")),
+    Column("share", "number", pgettext_lazy("a proportion", "Share"), _("numerator / denominator, to four decimals.")),
     Column("states", "string", _("States"), _("The ISO3 codes it counts, separated by spaces.")),
     Column("definition", "string", _("Definition"), _("What counts, and from which date.")),
     SOURCE,

@@ -667,3 +667,11 @@ def test_a_requests_page_makes_the_same_number_of_queries_whatever_its_matches_a
         page = text(client.get(url("request_detail", lao_request.pk)))
     assert "Fund 5" in page and RequestDocument.objects.count() == 6
     assert len(few) == len(many) == DETAIL_QUERIES, [q["sql"] for q in many.captured_queries]
+
+
+def test_the_share_page_says_share_as_a_verb(client_for, focal_point, lao_request, settings):
+    """ "Share" is a proportion in the open data and an action here: French read « Part » (a portion) in this
+    page's breadcrumb until each got its own context."""
+    client = client_for(focal_point)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    assert '<span aria-current="page">Partager</span>' in html(client.get(url("request_share", lao_request.pk)))
