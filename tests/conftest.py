@@ -43,6 +43,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _language_of_the_test():
+    """Each test starts in the portal's default language: a request in another (LocaleMiddleware activates the
+    reader's language in the thread and leaves it so) must not turn the next test's words into French."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Rate-limit counters live in the cache; each test starts with none."""
     from django.core.cache import cache
