@@ -210,6 +210,12 @@ def many_focal_points(portal: Portal) -> int:
         iso3 for (iso3,) in portal.query("SELECT iso3 FROM parties_state WHERE iso3 <> 'LAO' ORDER BY iso3 LIMIT 60")
     ]
     add_focal_points(portal, iso3s, prefix="fp")
+    # Two e-mails a batch (the ISU's setting, ReminderSettings.batch_size): batches of several reminders, and a day
+    # of about 26 of them, so the run is still going when the fault strikes (at 50 a batch it is over in a blink).
+    portal.shell(
+        "from deadlines.models import ReminderSettings\n"
+        "rules = ReminderSettings.current(); rules.batch_size = 2; rules.save(update_fields=['batch_size'])\n"
+    )
     return len(iso3s)
 
 
@@ -251,10 +257,10 @@ def test_daily_reminders_survive_redis_stopped_mid_run(portal: Portal, many_foca
     stopped_at = time.monotonic()
     time.sleep(1)  # the reminder in hand is finished
     while_down = _reminders(portal, day)
+    portal.redis.start()  # before any assertion: the tests after this one need Redis, whatever happens here
+    back_at = time.monotonic()
     assert while_down["queued"] > 0, f"the run was over before Redis stopped: {while_down}"
     assert not while_down["failed"]
-    portal.redis.start()
-    back_at = time.monotonic()
     # The worker reconnects by itself; the messages are gone, so nothing more is sent…
     wait_until(lambda: portal.said("worker", "Connected to redis") > connected, 30, "the worker to reconnect")
     reconnected_at = time.monotonic()
