@@ -80,8 +80,25 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
+class _Kept:
+    """What this process rendered, by a key holding all it shows (so never stale), up to ``size`` entries: when
+    full it starts again, since what the queue shows changes slowly."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: dict[tuple, str] = {}
+
+    def get(self, key: tuple, make: Callable[[], str]) -> str:
+        value = self.entries.get(key)
+        if value is None:
+            if len(self.entries) >= self.size:
+                self.entries.clear()
+            value = self.entries[key] = make()
+        return value
+
+
 # The unbound filter fields as rendered, by language and reviewers' choices: all they show (a few entries).
-_UNBOUND_FILTER_FIELDS: dict[tuple, str] = {}
+_UNBOUND_FILTER_FIELDS = _Kept(64)
 
 
 def _filter_fields(form: QueueFilterForm) -> str:
@@ -89,19 +106,14 @@ def _filter_fields(form: QueueFilterForm) -> str:
     in the reader's language, and the reviewers' names read on this request: rendered once per such set."""
     if form.is_bound:
         return render_to_string("reporting/review/_queue_filter_fields.html", {"form": form})
-    key = (get_language(), *form.fields["reviewer"].choices)
-    fields = _UNBOUND_FILTER_FIELDS.get(key)
-    if fields is None:
-        if len(_UNBOUND_FILTER_FIELDS) >= 64:  # an entry per language and list of reviewers: bounded all the same
-            _UNBOUND_FILTER_FIELDS.clear()
-        fields = render_to_string("reporting/review/_queue_filter_fields.html", {"form": form})
-        _UNBOUND_FILTER_FIELDS[key] = fields
-    return fields
+    return _UNBOUND_FILTER_FIELDS.get(
+        (get_language(), *form.fields["reviewer"].choices),
+        lambda: render_to_string("reporting/review/_queue_filter_fields.html", {"form": form}),
+    )
 
 
 # Each row's HTML by its words and the language: a row shows nothing else, so an entry is never stale; bounded.
-_ROW_HTML: dict[tuple, str] = {}
-_ROW_HTML_ENTRIES = 4096
+_ROW_HTML = _Kept(4096)
 
 
 def _rows_html(lines: list[QueueLine]) -> str:
@@ -109,14 +121,7 @@ def _rows_html(lines: list[QueueLine]) -> str:
     in the same language: the next request for the queue renders only the rows whose words changed."""
     template = get_template("reporting/review/_queue_row.html")
     language = get_language()
-    html = []
-    for line in lines:
-        row = _ROW_HTML.get((language, line))
-        if row is None:
-            if len(_ROW_HTML) >= _ROW_HTML_ENTRIES:
-                _ROW_HTML.clear()
-            row = _ROW_HTML[language, line] = template.render({"r": line})
-        html.append(row)
+    html = [_ROW_HTML.get((language, line), lambda line=line: template.render({"r": line})) for line in lines]
     return mark_safe("".join(html))  # noqa: S308 (rows rendered by the template, escaped there)
 
 
@@ -146,8 +151,7 @@ class QueueLine:
 
 # The words rows share (a date, a count of days, a status, a version) by language: each is a function of its key
 # and the language alone, so an entry is never stale; bounded.
-_WORDS: dict[tuple, str] = {}
-_WORDS_ENTRIES = 4096
+_WORDS = _Kept(4096)
 
 
 class _QueueLines:
@@ -160,13 +164,7 @@ class _QueueLines:
         self.detail = reverse("reporting:review_detail", args=[987654321]).replace("987654321", "{pk}")
 
     def once(self, key: tuple, make: Callable[[], str]) -> str:
-        key = (self.language, *key)
-        words = _WORDS.get(key)
-        if words is None:
-            if len(_WORDS) >= _WORDS_ENTRIES:
-                _WORDS.clear()
-            words = _WORDS[key] = make()
-        return words
+        return _WORDS.get((self.language, *key), make)
 
     def day(self, day: dt.date) -> str:
         return self.once(("date", self.short_format, day), lambda: date_format(day, self.short_format))
