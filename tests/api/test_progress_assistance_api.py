@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role, ThematicArea
 from assistance.models import AssistanceOffer, AssistanceRequest, Donor, MatchStatus, OfferStatus, RequestStatus
@@ -390,7 +391,7 @@ def test_public_requests_are_listed_with_their_funding_and_nothing_restricted(cl
         "url": f"{HOST}{REQUESTS}/{request.pk}",
         "page_url": f"{HOST}{reverse('assistance:request_detail', args=[request.pk])}",
     }
-    assert row["created"] == row["updated"] == request.created_at.date().isoformat()
+    assert row["created"] == row["updated"] == timezone.localdate(request.created_at).isoformat()
     no_amount = by(data["results"], "id", assistance["no_amount"].pk)["funding"]
     assert no_amount == {
         "needed": None,
@@ -462,7 +463,7 @@ def test_a_public_requests_documents_are_listed_with_their_download_links(client
         {
             "name": "Survey plan.pdf",
             "size": len(PDF),
-            "uploaded": document.uploaded_at.date().isoformat(),
+            "uploaded": timezone.localdate(document.uploaded_at).isoformat(),
             "url": f"{HOST}{reverse('assistance:document_download', args=[public.pk, document.pk])}",
         }
     ]
