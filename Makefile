@@ -95,16 +95,18 @@ lock: install
 	UV_PYTHON_DOWNLOADS=never $(UV) pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes -q -o requirements/base.txt
 	UV_PYTHON_DOWNLOADS=never $(UV) pip compile pyproject.toml --group dev --universal --python-version 3.11 --generate-hashes -q -o requirements/dev.txt
 
-# The catalogues (README, "Languages"): every message of the code and templates into locale/*/django.po, for the
-# translators; tests/test_catalogues.py fails while one is missing, fuzzy or untranslated in any language.
-MESSAGE_IGNORES := --ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=node_modules --ignore=staticfiles
+# The catalogues (README, "Languages"): every message of the code and templates into locale/*/django.po, and of
+# the scripts (static/js) into locale/*/djangojs.po, for the translators; tests/test_catalogues.py fails while one
+# is missing, fuzzy or untranslated in any language.
+MESSAGE_IGNORES := --ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=node_modules --ignore=staticfiles --ignore=reporting/formats/locale
 messages: install
 	DJANGO_DEBUG=1 $(PY) manage.py makemessages --all --no-obsolete $(MESSAGE_IGNORES)
+	DJANGO_DEBUG=1 $(PY) manage.py makemessages -d djangojs --all --no-obsolete $(MESSAGE_IGNORES)
 
 # Compiled catalogues (locale/*/LC_MESSAGES/django.mo, not committed): made by make run and make test when a
 # catalogue changed, and by the Docker image's build.
 compile-messages: install
-	@DJANGO_DEBUG=1 $(PY) manage.py compilemessages -v 0 --ignore=.venv --ignore=var --ignore=node_modules
+	@DJANGO_DEBUG=1 $(PY) manage.py compilemessages -v 0 --ignore=.venv --ignore=var --ignore=node_modules --ignore=reporting/formats/locale
 
 # Backups (README, "Backups"): `make backup` writes one set into CCM_BACKUP_DIR (default var/backups): the
 # database configured (SQLite unless DATABASE_URL is set) and MEDIA_ROOT's files; sets older than

@@ -222,6 +222,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Zurich"
 USE_I18N = True
 USE_TZ = True
+# Numbers per language from CLDR (ccm_portal/core/formats): decimal mark, group separator, grouping; dates keep
+# Django's own formats. No USE_THOUSAND_SEPARATOR: years and ids stay "2026"; figures are grouped where shown
+# (floatformat:"2g", intcomma), and machine outputs (JSON, CSV, the API) stay plain.
+FORMAT_MODULE_PATH = ["ccm_portal.core.formats"]
 
 # --- Static and uploaded files --------------------------------------------------
 STATIC_URL = "static/"

@@ -7,7 +7,7 @@ from accounts import permissions
 from accounts import views as accounts_views
 from api.v1 import api
 from ccm_portal import views
-from ccm_portal.core import metrics
+from ccm_portal.core import jsi18n, metrics
 
 # The admin signs in through allauth, so its login is rate-limited and asks for the second factor.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -34,6 +34,8 @@ urlpatterns = [
     path("accounts/email/", accounts_views.email_fixed, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The scripts' own words and the page's number formats, per language (ccm_portal/core/jsi18n.py).
+    path("jsi18n/", jsi18n.javascript_catalog, name="javascript_catalog"),
     # For the Prometheus scraper only (CCM_METRICS_ALLOWED_IPS, CCM_METRICS_TOKEN); 404 for everyone else.
     path("metrics", metrics.scrape, name="metrics"),
     path("admin/", admin.site.urls),

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from ccm_portal.core import clock
@@ -59,6 +60,11 @@ class Finding:
     def concerns(self, code: str) -> bool:
         """Whether the warning is about Form ``code`` (on either side)."""
         return concerns(self, code)
+
+
+def _grouped(number: Any) -> str:
+    """A quantity in a message, grouped as the reader's language groups figures (1,234 · 1 234)."""
+    return number_format(number, force_grouping=True)
 
 
 def _key(text: Any) -> str:
@@ -151,7 +157,7 @@ def cleared_within_contaminated(previous: dict[str, Any] | None, current: dict[s
                         "%(location)s: %(cleared)s m² cleared, more than the %(known)s m² recorded as "
                         "contaminated there. Was more contamination found during survey?"
                     )
-                    % {"location": location, "cleared": f"{area:,}", "known": f"{known[location]:,}"},
+                    % {"location": location, "cleared": _grouped(area), "known": _grouped(known[location])},
                 )
             )
     if previous:
@@ -166,7 +172,7 @@ def cleared_within_contaminated(previous: dict[str, Any] | None, current: dict[s
                         "In total %(cleared)s m² were cleared, more than the %(known)s m² contaminated at the end of "
                         "the previous period."
                     )
-                    % {"cleared": f"{total_cleared:,}", "known": f"{total_known:,}"},
+                    % {"cleared": _grouped(total_cleared), "known": _grouped(total_known)},
                 )
             )
     return findings
@@ -232,7 +238,7 @@ def year_on_year(previous: dict[str, Any] | None, current: dict[str, Any], thres
                         "%(label)s changed by %(change)s%% since the last accepted report (%(before)s → %(now)s). "
                         "Add a word of explanation in the narrative."
                     )
-                    % {"label": label, "change": f"{change:+.1f}", "before": f"{before:,}", "now": f"{now:,}"},
+                    % {"label": label, "change": f"{change:+.1f}", "before": _grouped(before), "now": _grouped(now)},
                 )
             )
     return findings

@@ -240,6 +240,11 @@ EXPECTED: dict[str, tuple[dict[str, str], str, str]] = {
         "ok ok ok ok ok ok ok ok ok",
         "405 405 405 405 405 405 405 405 405",
     ),
+    "javascript_catalog": (  # /jsi18n/ (the scripts' words and number formats: the same for everyone)
+        {},
+        "ok ok ok ok ok ok ok ok ok",
+        "405 405 405 405 405 405 405 405 405",
+    ),
     "set_language": (  # /i18n/setlang/
         {},
         "redirect redirect redirect redirect redirect redirect redirect redirect redirect",

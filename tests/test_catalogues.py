@@ -19,12 +19,15 @@ from django.utils.translation import to_locale
 LOCALE = Path(settings.BASE_DIR) / "locale"
 LANGUAGES = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
 # What makemessages reads (the Makefile's `messages` target ignores the same).
-IGNORED = [".venv", "var", "tests", "bench", "node_modules", "staticfiles"]
+# reporting/formats/locale holds the reporting format's own PO files (``manage.py format_messages``), not a catalogue.
+IGNORED = [".venv", "var", "tests", "bench", "node_modules", "staticfiles", "reporting/formats/locale"]
+# django.po: the code and templates; djangojs.po: the words the scripts (static/js) build themselves.
+DOMAINS = ["django", "djangojs"]
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]|\{\w*\}")
 
 
-def _catalogue(language: str, base: Path = LOCALE):
-    path = base / to_locale(language) / "LC_MESSAGES" / "django.po"
+def _catalogue(language: str, base: Path = LOCALE, domain: str = "django"):
+    path = base / to_locale(language) / "LC_MESSAGES" / f"{domain}.po"
     assert path.exists(), f"no catalogue for {language}: {path}"
     with path.open("rb") as handle:
         return path, read_po(handle, locale=to_locale(language))
@@ -59,17 +62,19 @@ def _problems(catalogue) -> list[str]:
     return found
 
 
+@pytest.mark.parametrize("domain", DOMAINS)
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_message_is_translated_without_fuzzy_entries_or_broken_placeholders(language):
-    _path, catalogue = _catalogue(language)
+def test_every_message_is_translated_without_fuzzy_entries_or_broken_placeholders(language, domain):
+    _path, catalogue = _catalogue(language, domain=domain)
     problems = _problems(catalogue)
     assert not problems, f"{language}: {len(problems)} problems, first: " + "\n".join(problems[:20])
 
 
+@pytest.mark.parametrize("domain", DOMAINS)
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_gettext_accepts_the_catalogue(language):
+def test_gettext_accepts_the_catalogue(language, domain):
     """msgfmt's own checks (python-format placeholders, plural forms, header), as compilemessages runs it."""
-    path, _entries = _catalogue(language)
+    path, _entries = _catalogue(language, domain=domain)
     msgfmt = shutil.which("msgfmt")
     if msgfmt is None:
         pytest.skip("msgfmt (Debian's gettext, make system-deps) is not installed")
@@ -81,9 +86,10 @@ def test_gettext_accepts_the_catalogue(language):
     assert done.returncode == 0, done.stderr
 
 
-def test_the_catalogues_hold_every_message_of_the_code_and_templates(tmp_path):
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_the_catalogues_hold_every_message_of_the_code_and_templates(tmp_path, domain):
     """makemessages run afresh on a copy of the project (it writes the catalogues next to the code it reads, so never
-    on the working tree): no message of the code today is missing from the catalogues."""
+    on the working tree): no message of the code today (djangojs: of the scripts) is missing from the catalogues."""
     if shutil.which("xgettext") is None:
         pytest.skip("xgettext (Debian's gettext, make system-deps) is not installed")
     root = Path(settings.BASE_DIR)
@@ -92,7 +98,8 @@ def test_the_catalogues_hold_every_message_of_the_code_and_templates(tmp_path):
     environment = {**os.environ, "DJANGO_DEBUG": "1", "CCM_VAR_DIR": str(tmp_path / "var")}
     environment.pop("DJANGO_SETTINGS_MODULE", None)  # the project's own settings, not the tests'
     done = subprocess.run(  # noqa: S603 (the project's own manage.py, on its copy)
-        [sys.executable, "manage.py", "makemessages", "-l", to_locale(LANGUAGES[0]), "--no-obsolete", "-v", "0"]
+        [sys.executable, "manage.py", "makemessages", "-d", domain, "-l", to_locale(LANGUAGES[0]), "--no-obsolete"]
+        + ["-v", "0"]
         + [f"--ignore={pattern}" for pattern in IGNORED],
         cwd=copy,
         env=environment,
@@ -100,7 +107,7 @@ def test_the_catalogues_hold_every_message_of_the_code_and_templates(tmp_path):
         text=True,
     )
     assert done.returncode == 0, done.stderr
-    _path, fresh = _catalogue(LANGUAGES[0], base=copy / "locale")
+    _path, fresh = _catalogue(LANGUAGES[0], base=copy / "locale", domain=domain)
     missing = [
         repr(m.id)
         for m in fresh

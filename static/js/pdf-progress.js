@@ -1,6 +1,7 @@
 /* CCM Portal: PDF status page. Polls the JSON status and moves the <progress> bar; reloads the
  * page once the PDF is ready or has failed, so the server shows the download link or the error.
- * Without this script the page refreshes itself (<noscript> meta refresh) and has a reload link. */
+ * Without this script the page refreshes itself (<noscript> meta refresh) and has a reload link. The page loads
+ * the JavaScript catalogue (/jsi18n/) first: the percentage is written in the page's language. */
 (function () {
   "use strict";
 
@@ -33,15 +34,18 @@
             window.location.reload();
             return;
           }
+          var shown = window.ccmNumber ? window.ccmNumber(data.progress) : String(data.progress);
           if (bar) {
             bar.value = data.progress;
-            bar.textContent = data.progress + " %";
+            bar.textContent = window.interpolate
+              ? window.interpolate(window.gettext("%(share)s%%"), { share: shown }, true).replace("%%", "%")
+              : shown + " %";
           }
           if (stage && data.stage && stage.textContent !== data.stage) {
             stage.textContent = data.stage;
           }
           if (percent) {
-            percent.textContent = data.progress;
+            percent.textContent = shown;
           }
           window.setTimeout(poll, INTERVAL);
         })

@@ -281,7 +281,18 @@
       var max = parseInt(field.getAttribute("maxlength"), 10);
       var update = function () {
         var n = field.value.length;
-        span.textContent = max ? "(" + n.toLocaleString() + " / " + max.toLocaleString() + ")" : "";
+        if (!max) {
+          span.textContent = "";
+        } else if (window.interpolate) {
+          // In the page's language and number format (the JavaScript catalogue, /jsi18n/), not the browser's.
+          span.textContent = window.interpolate(
+            window.gettext("(%(count)s / %(max)s)"),
+            { count: window.ccmNumber(n), max: window.ccmNumber(max) },
+            true
+          );
+        } else {
+          span.textContent = "(" + window.ccmNumber(n) + " / " + window.ccmNumber(max) + ")";
+        }
       };
       field.addEventListener("input", update);
       update();
