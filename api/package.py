@@ -13,7 +13,10 @@ public report versions (``reporting.access.readable_versions`` as the public) va
 each year's end (``progress.selectors.build``), public assistance requests (``assistance.access``). No drafts,
 nothing restricted, nothing about users, never the contact person of a report's cover (name, e-mail, telephone,
 even where the State published them on its report's page: bulk copies are out of its reach). Every text cell is
-made safe for spreadsheets.
+made safe for spreadsheets. The reporting format's labels are its English source texts
+(``FormatVersion.source_spec``), whatever language the release was built in, so that the data set is stable;
+so are the States' names: the treaty record's English name (``State.name``), not the pages' name in the reader's
+language (``State.local_name``).
 """
 
 from __future__ import annotations
@@ -251,7 +254,7 @@ EXTENSIONS = (
     ISO3,
     STATE,
     ARTICLE,
-    *_partial("submitted_on", _("Submitted"), _("When the State submitted the request.")),
+    *_partial("submitted_on", pgettext_lazy("heading: the day it happened", "Submitted"), _("When the State submitted the request.")),
     *_partial("requested_until", _("Requested until"), _("The deadline the State asked for.")),
     Column("meeting", "string", _("Meeting"), _("The meeting that considered it (e.g. 11MSP).")),
     Column("stage", "string", _("Stage"), _("pending, granted, refused, withdrawn or no_outcome.")),
@@ -306,8 +309,8 @@ REPORT_VERSIONS = (
     PERIOD,
     VERSION,
     Column("outcome", "string", _("Outcome"), _("accepted, or superseded by a later correction.")),
-    Column("submitted_on", "date", _("Submitted"), _("The day the report counts as submitted.")),
-    Column("published_at", "datetime", _("Published"), _("When the ISU published it (UTC).")),
+    Column("submitted_on", "date", pgettext_lazy("heading: the day it happened", "Submitted"), _("The day the report counts as submitted.")),
+    Column("published_at", "datetime", pgettext_lazy("heading: the day it happened", "Published"), _("When the ISU published it (UTC).")),
     Column("nil", "boolean", _("Nil report"), _("Whether the State reported nothing new.")),
     Column(
         "entered_by_isu", "boolean", _("Entered by the ISU"), _("Typed in by the ISU from a paper or PDF original.")
@@ -389,7 +392,7 @@ def value_rows(today: dt.date) -> Iterator[list[Any]]:
     versions = _public_versions().order_by("report__state__name", "report__kind", "report__period_year", "number")
     for version in versions.iterator(chunk_size=CHUNK):
         version.format_version = formats[version.format_version_id]
-        spec = version.format_version.spec
+        spec = version.format_version.source_spec  # keys only; the labels are English (open_data.version_rows)
         # Never the contact person (name, e-mail, telephone, the choice to publish them) in bulk: see above.
         withheld = {c.key for c in spec.cover if c.personal} | {CONTACT_NAME, spec.personal_consent}
         for row in version_rows(version):

@@ -27,7 +27,7 @@ class FormatVersionAdmin(admin.ModelAdmin):
     """Formats are data loaded by migrations; a format in use never changes."""
 
     list_display = ["code", "name", "is_current", "adopted_at"]
-    readonly_fields = ["code", "name", "definition", "adopted_at", "source"]
+    readonly_fields = ["code", "name", "definition", "translations", "adopted_at", "source"]
 
     def has_add_permission(self, request):
         return False

@@ -26,6 +26,7 @@ def _ensure_reference_data() -> None:
         from django.apps import apps
 
         import_module("reporting.migrations.0002_format_2010").load(apps, None)
+        import_module("reporting.migrations.0016_format_translations").load(apps, None)
     from deadlines.models import ReminderSettings
     from reporting.models import ReportingRules
 

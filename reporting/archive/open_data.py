@@ -1,5 +1,10 @@
 """A published version as open data: the JSON document (facts in a fixed order, then the content with sorted
-keys, so the same version always gives the same bytes) and the CSV in long form, one line per value."""
+keys, so the same version always gives the same bytes) and the CSV in long form, one line per value.
+
+The format's labels (``column_label``) are its English source texts (``FormatVersion.source_spec``) whatever the
+reader's language, so that a dataset is the same file for everyone and compares from one download to the next.
+For the same reason a State is named by the treaty record's English name (``State.name``), never by its name in
+the reader's language (``State.local_name``, the pages' name)."""
 
 from __future__ import annotations
 
@@ -47,7 +52,7 @@ def version_document(version: ReportVersion) -> dict[str, Any]:
         "format": {"code": version.format_version.code, "name": version.format_version.name},
         "url": permanent_url(version),
         # Without the contact point's e-mail and telephone unless the State chose to publish them.
-        "content": public_content(version.format_version.spec, version.content),
+        "content": public_content(version.format_version.source_spec, version.content),
     }
 
 
@@ -98,7 +103,7 @@ def version_rows(version: ReportVersion) -> Iterator[list[Any]]:
     the row's currency as their unit, dates as YYYY-MM-DD, choices by their code.
     """
     report = version.report
-    spec = version.format_version.spec
+    spec = version.format_version.source_spec  # English labels: the dataset is stable (see above)
     content = version.content
     lead = [report.state.iso3, report.period_slug, str(version.number)]
     # The version's own facts first: when it counts as submitted, and whether the ISU entered it from an original.

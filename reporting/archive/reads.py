@@ -129,7 +129,7 @@ def _list_rows(versions: QuerySet[ReportVersion]) -> QuerySet[ReportVersion]:
     # forms' choices from the version's summary of them (``form_choices``).
     return (
         versions.select_related("report__state", "format_version")
-        .defer("content", "report__draft", "format_version__definition")
+        .defer("content", "report__draft", "format_version__definition", "format_version__translations")
         .annotate(superseded_by_number=F("superseded_by__number"), supersedes_number=F("supersedes__number"))
     )
 

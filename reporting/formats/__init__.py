@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from reporting.formats.cells import (
     AREA_UNIT_SYMBOLS,
@@ -89,13 +90,14 @@ class Choice:
     NOT_APPLICABLE = "not_applicable"
 
 
+# Labels in the active language when a definition is built (``FormatVersion.spec_in`` builds it in the reader's).
 QUALIFIERS = [
-    ("exact", "exactly"),
-    ("at_least", "at least"),
-    ("more_than", "more than"),
-    ("approximately", "approximately"),
-    ("up_to", "up to / nearly"),
-    ("estimated", "estimated"),
+    ("exact", pgettext_lazy("qualifier", "exactly")),
+    ("at_least", pgettext_lazy("qualifier", "at least")),
+    ("more_than", pgettext_lazy("qualifier", "more than")),
+    ("approximately", pgettext_lazy("qualifier", "approximately")),
+    ("up_to", pgettext_lazy("qualifier", "up to / nearly")),
+    ("estimated", pgettext_lazy("qualifier", "estimated")),
 ]
 
 NA_STATEMENT_MAX = 300
@@ -124,7 +126,10 @@ class Column:
             label=data["label"],
             type=data["type"],
             required=data.get("required", False),
-            choices=tuple(tuple(c) for c in data.get("choices", QUALIFIERS if data["type"] == "qualifier" else ())),
+            choices=tuple(
+                (str(value), str(label))
+                for value, label in data.get("choices", QUALIFIERS if data["type"] == "qualifier" else ())
+            ),
             max_length=data.get("max_length"),
             min=data.get("min"),
             max=data.get("max"),

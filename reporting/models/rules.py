@@ -5,21 +5,27 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from functools import cached_property
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from reporting.formats import FormatDefinition
+from reporting.formats.messages import translated
+
+SOURCE_LANGUAGE = "en"
 
 
 class FormatVersion(models.Model):
-    """One version of the reporting format (forms, fields, tables) as data."""
+    """One version of the reporting format (forms, fields, tables) as data, with its texts' translations
+    (``translations``: ``{language: {english text: translation}}``, from ``reporting/formats/locale``)."""
 
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=200)
     definition = models.JSONField(_("definition"))
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     is_current = models.BooleanField(_("used for new reports"), default=False)
     adopted_at = models.CharField(_("adopted at"), max_length=100, blank=True)
     source = models.TextField(_("source"), blank=True)
@@ -35,9 +41,35 @@ class FormatVersion(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @cached_property
+    @property
     def spec(self) -> FormatDefinition:
-        return FormatDefinition.from_dict(self.definition)
+        """The definition in the reader's language (the active one): what pages, the PDF and the API show."""
+        return self.spec_in(translation.get_language())
+
+    @property
+    def source_spec(self) -> FormatDefinition:
+        """The definition in English, its source language: for machine use (open data, stable labels)."""
+        return self.spec_in(SOURCE_LANGUAGE)
+
+    def language_of(self, language: str | None) -> str:
+        """The language of ``translations`` that ``language`` reads ("fr-ch" reads "fr"), or English."""
+        code = (language or SOURCE_LANGUAGE).lower().replace("_", "-")
+        for candidate in (code, code.split("-")[0]):
+            if candidate in (self.translations or {}):
+                return candidate
+        return SOURCE_LANGUAGE
+
+    def spec_in(self, language: str | None) -> FormatDefinition:
+        """The definition in ``language``, each text without a translation in English; built once per
+        language and instance."""
+        code = self.language_of(language)
+        cache: dict[str, FormatDefinition] = self.__dict__.setdefault("_specs", {})
+        if code not in cache:
+            catalogue: dict[str, Any] = (self.translations or {}).get(code) or {}
+            # The qualifiers' labels are the portal's catalogue strings, read in the same language.
+            with translation.override(code):
+                cache[code] = FormatDefinition.from_dict(translated(self.definition, catalogue))
+        return cache[code]
 
 
 class ReportingRules(models.Model):

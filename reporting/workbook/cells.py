@@ -21,7 +21,7 @@ from import_export import fields, instance_loaders, resources, widgets
 
 from ccm_portal.core.imports import StrictChoiceWidget
 from reporting.formats import Column, Table, clean_cell, parse_number
-from reporting.workbook.layout import yes_no
+from reporting.workbook.layout import reading_words
 
 
 def cell_text(value: Any) -> str:
@@ -48,11 +48,10 @@ class CellWidget(widgets.Widget):
     typed, as the browser keeps it; choices, dates, currencies and yes/no normalised as the
     browser's own inputs do)."""
 
-    def __init__(self, column: Column):
+    def __init__(self, column: Column, words: dict[str, str] | None = None):
         super().__init__()
         self.column = column
-        yes, no = yes_no()
-        self.yes_no = {yes.casefold(): "yes", no.casefold(): "no"}
+        self.yes_no = words if words is not None else reading_words(None)
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
         column = self.column
@@ -85,10 +84,11 @@ class CellWidget(widgets.Widget):
 
 
 class ChoiceCellWidget(StrictChoiceWidget):
-    """A choice given by its label (as the drop-down offers it) or its code, case-insensitively."""
+    """A choice given by its label (as the drop-down offers it, or its English label) or its code,
+    case-insensitively."""
 
-    def __init__(self, column: Column):
-        super().__init__(column.choices)
+    def __init__(self, column: Column, english: Column | None = None):
+        super().__init__((english.choices if english is not None else ()) + column.choices)
         self.column = column
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
@@ -134,9 +134,13 @@ class TableResource(resources.Resource):
         skip_diff = True
         use_transactions = False
 
-    def __init__(self, table: Table):
+    def __init__(self, table: Table, *, english: Table | None = None, words: dict[str, str] | None = None):
+        """``table`` in the workbook's language; ``english`` the same table in English, whose choice labels
+        are read too; ``words`` the yes/no words (``layout.reading_words``)."""
         super().__init__()
         self.table = table
+        source = {c.key: c for c in english.columns} if english is not None else {}
+        words = words if words is not None else reading_words(None)
         self.fields = OrderedDict(
             [("_id", fields.Field(attribute="_id", column_name="_id", widget=RowIdWidget()))]
             + [
@@ -145,7 +149,11 @@ class TableResource(resources.Resource):
                     fields.Field(
                         attribute=c.key,
                         column_name=c.key,
-                        widget=ChoiceCellWidget(c) if c.type in {"choice", "qualifier"} else CellWidget(c),
+                        widget=(
+                            ChoiceCellWidget(c, source.get(c.key))
+                            if c.type in {"choice", "qualifier"}
+                            else CellWidget(c, words)
+                        ),
                     ),
                 )
                 for c in table.columns

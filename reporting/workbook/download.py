@@ -12,7 +12,7 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -219,7 +219,7 @@ def _write_about(ws: Any, report: Report, spec: FormatDefinition, *, blank: bool
     ws["A1"] = _("Article 7 transparency report: tables")
     ws["A1"].font = Font(bold=True, size=14)
     facts = [
-        (_("State"), report.state.name),
+        (_("State"), report.state.local_name),
         (_("Report"), str(_("Initial report")) if report.is_initial else str(report.period_year)),
         (_("Format"), f"{spec.code} — {spec.name}"),
         (_("Report id"), str(report.pk)),
@@ -295,6 +295,8 @@ def build_workbook(report: Report, *, blank: bool = False) -> bytes:
         ("period", report.period_slug),
         ("revision", str(report.revision)),
         ("blank", "1" if blank else "0"),
+        # Written in the downloader's language: read back in it, whoever uploads it (``read``).
+        ("language", translation.get_language() or "en"),
     ):
         meta.append([key, value])
     lists.sheet.sheet_state = "hidden"

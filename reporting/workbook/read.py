@@ -13,6 +13,9 @@ of it, and the upload service keeps it for the preview.
   the database, and a dry run would wrap each row in a savepoint, one query per row for nothing to roll
   back. Each dataset row number is mapped back to its Excel row (empty rows are skipped), so
   ``collect_failed_rows`` is not needed.
+* The workbook is read in the language its ``_meta`` sheet says it was written in (headings, choices, yes/no),
+  whatever the language of the session uploading it; the format's English labels are read too. A workbook that
+  does not say its language is read in English, with the yes/no of every language (``layout.reading_words``).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from ccm_portal.core import zips
-from reporting.formats import FormatDefinition
+from reporting.formats import FormatDefinition, Table
 from reporting.models import Report
 from reporting.workbook.cells import TableResource, cell_text, quoted
 from reporting.workbook.layout import (
@@ -45,6 +48,7 @@ from reporting.workbook.layout import (
     META_SHEET,
     VERSION,
     TableSheet,
+    reading_words,
     table_sheets,
 )
 
@@ -241,9 +245,16 @@ def _sheet_values(book: Any, tables: set[str]) -> tuple[dict[str, list[tuple[Any
     return values, formulas
 
 
-def _headers(sheet: TableSheet, header_row: tuple[Any, ...]) -> tuple[dict[int, str], list[str]]:
-    """Column index → column key (``_id`` for the id column), and the problems with the headings."""
-    by_label = {name.casefold(): c.key for c in sheet.table.columns for name in (*c.aliases, c.label)}
+def _heading(text: str) -> str:
+    """A heading as compared: spaces (no-break ones too) collapsed, case folded."""
+    return " ".join(text.split()).casefold()
+
+
+def _headers(sheet: TableSheet, header_row: tuple[Any, ...], english: Table) -> tuple[dict[int, str], list[str]]:
+    """Column index → column key (``_id`` for the id column), and the problems with the headings: a heading is
+    the column's label in the workbook's language, its English label or an earlier English one (an alias)."""
+    by_label = {_heading(name): c.key for c in english.columns for name in (*c.aliases, c.label)}
+    by_label.update({_heading(c.label): c.key for c in sheet.table.columns})
     by_label[ID_HEADER] = "_id"
     found: dict[int, str] = {}
     problems: list[str] = []
@@ -251,7 +262,7 @@ def _headers(sheet: TableSheet, header_row: tuple[Any, ...]) -> tuple[dict[int, 
         text = cell_text(value)
         if not text:
             continue
-        key = by_label.get(" ".join(text.split()).casefold())
+        key = by_label.get(_heading(text))
         letter = get_column_letter(index + 1)
         if key is None:
             problems.append(
@@ -276,10 +287,10 @@ def _headers(sheet: TableSheet, header_row: tuple[Any, ...]) -> tuple[dict[int, 
 
 
 def _read_table(
-    sheet: TableSheet, rows: list[tuple[Any, ...]]
+    sheet: TableSheet, rows: list[tuple[Any, ...]], english: Table, words: dict[str, str]
 ) -> tuple[list[dict[str, Any]], list[tuple[int, int, str]]]:
     """The sheet's data rows parsed; and its problems as (Excel row, column index, message)."""
-    found, problems = _headers(sheet, rows[HEADER_ROW - 1] if rows else ())
+    found, problems = _headers(sheet, rows[HEADER_ROW - 1] if rows else (), english)
     if problems:
         raise WorkbookRefused(problems)
     keys = [found[i] for i in sorted(found)]
@@ -299,7 +310,7 @@ def _read_table(
         excel_rows.append(number)
     if len(dataset) > MAX_ROWS:
         raise _too_many_rows(sheet.name)
-    resource = TableResource(sheet.table)
+    resource = TableResource(sheet.table, english=english, words=words)
     result = resource.import_data(dataset, dry_run=False, raise_errors=False, use_transactions=False)
     if result.base_errors:
         raise result.base_errors[0].error
@@ -344,6 +355,11 @@ def read_workbook(report: Report, *, name: str, data: bytes) -> ParsedWorkbook:
     _check_meta(meta, report, spec)
     if formulas:
         raise WorkbookRefused(formulas)
+    # Read in the workbook's language (English for a workbook that does not say), not the session's.
+    language = meta.get("language") or None
+    spec = report.format_version.spec_in(language)
+    english = {(s.form.code, s.table.key): s.table for s in table_sheets(report.format_version.source_spec)}
+    words = reading_words(language)
     sheets = table_sheets(spec)
     expected = {s.name for s in sheets} | {ABOUT_SHEET, META_SHEET, LISTS_SHEET}
     problems = [
@@ -364,7 +380,7 @@ def read_workbook(report: Report, *, name: str, data: bytes) -> ParsedWorkbook:
     for sheet in sheets:
         rows = values[sheet.name]
         try:
-            parsed_rows, errors = _read_table(sheet, rows)
+            parsed_rows, errors = _read_table(sheet, rows, english[(sheet.form.code, sheet.table.key)], words)
         except WorkbookRefused as refused:
             structure += refused.messages
             continue

@@ -100,6 +100,7 @@ def test_the_workbook_has_an_about_sheet_one_sheet_per_table_and_hidden_meta(wit
         "period": "initial",
         "revision": str(report.revision),
         "blank": "0",
+        "language": "en",  # written in the downloader's language, read back in it
     }
 
 
