@@ -37,7 +37,7 @@ class StateRef(Schema):
 
 def state_ref(state: Any) -> dict[str, str]:
     """``{iso3, name}`` of a State (a ``parties.models.State`` or anything with those attributes)."""
-    return {"iso3": state.iso3, "name": state.name}
+    return {"iso3": state.iso3, "name": state.local_name}
 
 
 class Amount(Schema):

@@ -21,6 +21,8 @@ from django.utils.translation import pgettext
 from accounts.models import ThematicArea
 from assistance.models import AssistanceKind, Donor, OfferStatus, RequestStatus
 from assistance.services import coalitions, validation
+from ccm_portal.core import cldr
+from parties.forms import StateMultipleChoiceField
 from parties.models import Obligation, Region, State
 
 PUBLIC, RESTRICTED = "public", "restricted"
@@ -227,7 +229,7 @@ class OfferForm(_MoneyAndPeriodMixin, forms.Form):
         required=False,
         help_text=_lazy("Leave empty if any region."),
     )
-    states = forms.ModelMultipleChoiceField(
+    states = StateMultipleChoiceField(
         label=_lazy("States of interest"),
         queryset=State.objects.order_by("name"),
         widget=forms.CheckboxSelectMultiple,
@@ -462,7 +464,7 @@ class OverviewFilterForm(forms.Form):
     def __init__(self, *args: Any, areas: list[ThematicArea], currencies: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = [("", _lazy("All areas")), *((a.code, a.name) for a in areas)]
-        self.fields["currency"].choices = [("", _lazy("All currencies")), *((c, c) for c in currencies)]
+        self.fields["currency"].choices = [("", _lazy("All currencies")), *cldr.currency_choices(currencies)]
 
 
 class ReconciliationFilterForm(forms.Form):

@@ -54,7 +54,7 @@ class Donor(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.state.name if self.state_id else self.organization
+        return self.state.local_name if self.state_id else self.organization
 
 
 class RequestStatus(models.TextChoices):
@@ -329,7 +329,7 @@ class Coalition(models.Model):
         ]
 
     def __str__(self) -> str:
-        return str(_("Country coalition for %(state)s") % {"state": self.state.name})
+        return str(_("Country coalition for %(state)s") % {"state": self.state.local_name})
 
     @property
     def formed(self) -> PartialDate | None:

@@ -155,7 +155,7 @@ def state_deadlines(
     if state.entry_into_force is None:
         return []
     span = _Span(start, end, withdrawn=state.withdrawal_effective_on)
-    base = {"state_iso3": state.iso3, "state_name": state.name, "region": state.region}
+    base = {"state_iso3": state.iso3, "state_name": state.local_name, "region": state.region}
     out = _report_deadlines(state, data.records_on(as_of), span, base)
     for obligation in data.obligations.get(state.pk, []):
         obligation.state = state

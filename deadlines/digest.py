@@ -116,7 +116,7 @@ def build(*, today: dt.date) -> dict:
         sent,
         key=lambda r: (r.title, r.deadline_date, r.offset_days),
         make=lambda r: Group(title=r.title, date=r.deadline_date, label=r.step_label),
-        state=lambda r: r.state.name,
+        state=lambda r: r.state.local_name,
     )
     copied = {(r.title, r.deadline_date, r.step_label) for r in sent if r.copy_to_isu}
     for group in sent_groups:

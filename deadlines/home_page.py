@@ -20,7 +20,7 @@ def due_next_context(user: Any, today: dt.date) -> dict[str, Any]:
     """Template context for the "What is due next" card (``TEMPLATE``)."""
     state = access.focal_state(user)
     if state is not None:
-        title = _("What %(state)s has due next") % {"state": state.name}
+        title = _("What %(state)s has due next") % {"state": state.local_name}
         empty = _("Nothing due in the next 12 months, and nothing overdue.")
     elif access.follows_every_state(user):
         title = _("Due next, all States")

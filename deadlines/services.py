@@ -381,7 +381,7 @@ def _mark_bounced(reminder: Reminder, error: str) -> None:
             subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX
             + _("A reminder bounced: %(email)s") % {"email": reminder.email},
             body=_("Mail to %(email)s (%(state)s) was refused: %(error)s\nReminder: %(key)s")
-            % {"email": reminder.email, "state": reminder.state.name, "error": error, "key": reminder.key},
+            % {"email": reminder.email, "state": reminder.state.local_name, "error": error, "key": reminder.key},
             to=[rules.isu_email],
         ).send()
     )

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,7 @@ from parties.models import (
     PublishedFigure,
     State,
 )
+from parties.names import other_languages
 from parties.resources import MeetingResource, NationalMeasuresResource, ObligationResource, StateResource
 
 
@@ -66,9 +68,53 @@ class ObligationInline(admin.TabularInline):
     show_change_link = True
 
 
+def _name_field(code: str) -> str:
+    return f"name_{code.replace('-', '_')}"
+
+
+class _StateNamesForm(forms.ModelForm):
+    """The State's own names (``State.names``) as one text box per language: empty means CLDR's common name."""
+
+    class Meta:
+        model = State
+        fields = [
+            f.name for f in State._meta.get_fields() if f.concrete and f.editable and f.name not in ("id", "names")
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = self.instance.names or {}
+        for code, _label in other_languages():
+            self.fields[_name_field(code)].initial = names.get(code, "")
+
+    def clean(self):
+        cleaned = super().clean()
+        self.instance.names = {
+            code: " ".join(cleaned.get(_name_field(code), "").split())
+            for code, _label in other_languages()
+            if cleaned.get(_name_field(code), "").strip()
+        }
+        return cleaned
+
+
+# One text box per language, declared on the class so the admin's fieldsets may name them.
+StateAdminForm = type(
+    "StateAdminForm",
+    (_StateNamesForm,),
+    {
+        "__module__": __name__,
+        **{
+            _name_field(code): forms.CharField(label=label, required=False, max_length=120)
+            for code, label in other_languages()
+        },
+    },
+)
+
+
 @admin.register(State)
 class StateAdmin(AuditedInlinesMixin, RegistryAdmin):
     audit_action_prefix = "parties.state"
+    form = StateAdminForm
     resource_classes = [StateResource]
     list_display = ["name", "iso3", "region", "signature_date", "deposit_date", "deposit_type", "entry_into_force"]
     list_filter = ["region", "deposit_type"]
@@ -92,6 +138,19 @@ class StateAdmin(AuditedInlinesMixin, RegistryAdmin):
         (_("Sources"), {"fields": ["source", "crosscheck", "notes", "updated_at"]}),
     ]
     inlines = [ObligationInline]
+
+    def get_fieldsets(self, request, obj=None):
+        names = (
+            _("Names in other languages"),
+            {
+                "fields": [_name_field(code) for code, _label in other_languages()],
+                "description": _(
+                    "The United Nations' short name where the common name (CLDR) differs; leave empty to use "
+                    "the common name. English pages always use the name above."
+                ),
+            },
+        )
+        return [self.fieldsets[0], names, *self.fieldsets[1:]]
 
     @admin.display(description=_("entry into force (Art. 17)"))
     def entry_into_force(self, obj):

@@ -5,8 +5,27 @@ from django.utils.translation import gettext_lazy as _
 
 from ccm_portal.core import clock
 from parties.models import MembershipStatus, Region
+from parties.names import by_local_name
 
 EARLIEST_AS_OF = dt.date(2008, 12, 3)  # Art. 15: opened for signature in Oslo
+
+
+class LocalNameChoiceIterator(forms.models.ModelChoiceIterator):
+    """The States in the reader's language, ordered by those names (sorted in Python: the same one query)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for state in by_local_name(self.queryset):
+            yield self.choice(state)
+
+
+class StateChoiceField(forms.ModelChoiceField):
+    iterator = LocalNameChoiceIterator
+
+
+class StateMultipleChoiceField(forms.ModelMultipleChoiceField):
+    iterator = LocalNameChoiceIterator
 
 
 class AsOfForm(forms.Form):

@@ -32,6 +32,7 @@ from parties.models import (
     Region,
     State,
 )
+from parties.un_names import UN_SHORT_NAMES
 
 DATE = widgets.DateWidget(format="%Y-%m-%d")
 
@@ -89,6 +90,12 @@ class StateResource(AuditedModelResource):
         skip_unchanged = True
         report_skipped = True
         clean_model_instances = True
+
+    def init_instance(self, row=None):
+        """A State new to the portal starts with the UN's short names where CLDR's differ (parties/un_names.py)."""
+        state = super().init_instance(row)
+        state.names = dict(UN_SHORT_NAMES.get(str((row or {}).get("iso3") or "").strip().upper(), {}))
+        return state
 
     # --- export of derived columns -------------------------------------------
     def dehydrate_entry_into_force_date(self, state: State) -> str:

@@ -77,7 +77,7 @@ def known_by(state: State, as_of: dt.date) -> State:
 def state_row(state: State) -> dict[str, Any]:
     return {
         "iso3": state.iso3,
-        "name": state.name,
+        "name": state.local_name,
         "region": state.region,
         "status": state.status,
         "signature_date": state.signature_date,
@@ -370,7 +370,7 @@ def state_profile(state: State, as_of: dt.date, *, today: dt.date | None = None)
     obligations = {o.article: o for o in state.obligations.all()}
     return {
         "iso3": state.iso3,
-        "name": state.name,
+        "name": state.local_name,
         "region": state.region,
         "as_of": as_of,
         "is_today": is_today,

@@ -185,7 +185,7 @@ def overview(as_of: dt.date, states: Iterable[State] | None = None) -> Overview:
             continue
         status_of[state.iso3] = state.status
         deposit_of[state.iso3] = state.deposit_date
-        names[state.iso3] = state.name
+        names[state.iso3] = state.local_name
         by_region.setdefault(state.region, {s: [] for s in STATUSES})[state.status].append(state.iso3)
         if state.iso3 not in entries:
             unplaced.append(state.iso3)

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
@@ -12,6 +14,7 @@ from ccm_portal.core.responses import form_errors, json_response, wants_json
 from parties import selectors, state_page, universalization
 from parties.forms import AsOfForm, StateFilterForm
 from parties.models import DepositType, Meeting, MembershipStatus, Region
+from parties.names import by_local_name
 
 SOURCE_NOTE = _lazy("UN Treaty Collection, MTDSG chapter XXVI-6; entry into force computed under Art. 17.")
 
@@ -30,6 +33,8 @@ def state_list(request: HttpRequest) -> HttpResponse:
             as_of, status=data.get("status", ""), region=data.get("region", ""), query=data.get("q", "")
         )
     )
+    if get_language() != settings.LANGUAGE_CODE:  # English: the treaty record's names, in the database's order
+        states = by_local_name(states)  # the reader's names, in their order (no query)
     totals = selectors.membership_totals(as_of)
     status_labels, region_labels, deposit_labels = (
         dict(MembershipStatus.choices),

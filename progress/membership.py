@@ -431,7 +431,7 @@ def base_row(state: State, as_of: dt.date) -> dict[str, Any]:
     """What every row shows: the State, its region and a link to its profile as of the same date."""
     return {
         "iso3": state.iso3,
-        "name": state.name,
+        "name": state.local_name,
         "region": state.region,
         "region_label": str(Region(state.region).label) if state.region in Region.values else state.region,
         "url": f"{state.get_absolute_url()}?as_of={as_of.isoformat()}",

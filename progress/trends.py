@@ -307,7 +307,7 @@ def _trend(obligation: Obligation, rows: list[dict[str, Any]], as_of: dt.date) -
     points = tuple(yearly_totals(rows, article, state.entry_into_force))
     projection = project_completion(points, deadline)
     unit = unit_label(article)
-    title = _("%(state)s: %(what)s") % {"state": state.name, "what": what_label(article)}
+    title = _("%(state)s: %(what)s") % {"state": state.local_name, "what": what_label(article)}
     shown = [display(value, article) for _year, value in points]
     values = "; ".join(f"{year}: {text}" for (year, _v), text in zip(points, shown, strict=True))
     values = values or _("no figures reported")
@@ -336,7 +336,7 @@ def _trend(obligation: Obligation, rows: list[dict[str, Any]], as_of: dt.date) -
     )
     return ObligationTrend(
         iso3=state.iso3,
-        name=state.name,
+        name=state.local_name,
         region=state.region,
         article=article,
         deadline=deadline,

@@ -180,14 +180,17 @@ def _period_owed(state: State, kind: str, period_year: int | None) -> None:
     if kind == ReportKind.INITIAL:
         if state.entry_into_force is None:
             raise ValidationError(
-                {"kind": _("%(state)s has no initial report to make: it is not a State Party.") % {"state": state.name}}
+                {
+                    "kind": _("%(state)s has no initial report to make: it is not a State Party.")
+                    % {"state": state.local_name}
+                }
             )
         return
     if period_year not in periods.expected_annual_years(state, today=clock.today()):
         raise ValidationError(
             {
                 "period_year": _("%(state)s has no annual update to make for %(year)s.")
-                % {"state": state.name, "year": period_year}
+                % {"state": state.local_name, "year": period_year}
             }
         )
 
@@ -267,7 +270,7 @@ def _take_draft_for_entry(report: Report, *, state: State, what: str, language: 
                 "the State corrects it, or the ISU asks for changes in the review."
             )
             % {
-                "state": state.name,
+                "state": state.local_name,
                 "what": what,
                 "n": submitted.number,
                 "date": date_format(submitted.submitted_on, "j F Y"),
@@ -276,7 +279,7 @@ def _take_draft_for_entry(report: Report, *, state: State, what: str, language: 
     if report.entries.filter(version__isnull=True).exists():
         raise ValidationError(
             _("The ISU is already entering %(what)s of %(state)s: continue that entry.")
-            % {"what": what, "state": state.name}
+            % {"what": what, "state": state.local_name}
         )
     if report.status not in EDITABLE_STATUSES:
         raise ValidationError(_("This report cannot be edited now."))

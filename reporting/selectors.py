@@ -24,6 +24,7 @@ from accounts.models import User
 from parties import rules
 from parties.models import State
 from reporting import access, entry, periods, records
+from parties.names import state_name
 from reporting.models import (
     EDITABLE_STATUSES,
     Report,
@@ -91,6 +92,7 @@ _QUEUE_FIELDS = (
     "status",
     "state__name",
     "state__iso3",
+    "state__names",
     "state__region",
     "state__deposit_date",
     "reviewer_id",
@@ -164,6 +166,7 @@ def review_queue(
         report_status,
         name,
         iso3,
+        names,
         state_region,
         deposit,
         reviewer_id,
@@ -184,7 +187,7 @@ def review_queue(
                 kind=kind,
                 period_year=year,
                 status=report_status,
-                state_name=name,
+                state_name=state_name(iso3, name, names=names),
                 state_iso3=iso3,
                 state_region=state_region,
                 reviewer_id=reviewer_id,

@@ -99,7 +99,7 @@ def _state_row(request: HttpRequest, state: State, as_of: dt.date) -> dict[str, 
     signed = state.signature_date if state.signature_date and state.signature_date <= as_of else None
     return {
         "iso3": state.iso3,
-        "name": state.name,
+        "name": state.local_name,
         "region": choice(state.region, Region.choices),
         "status": choice(state.status, MembershipStatus.choices),
         "signed_on": signed,
@@ -227,7 +227,7 @@ def _profile_out(request: HttpRequest, state: State, profile: dict[str, Any]) ->
     deposit_type = profile["deposit_type"]
     return {
         "iso3": state.iso3,
-        "name": state.name,
+        "name": state.local_name,
         "region": choice(state.region, Region.choices),
         "as_of": as_of,
         "status": choice(profile["status"], profile["status_label"]),

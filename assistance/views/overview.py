@@ -58,7 +58,7 @@ def openable_coalitions(user: Any) -> set[int]:
 def coalition_row(coalition) -> dict[str, Any]:
     return {
         "state": coalition.state.iso3,
-        "state_name": coalition.state.name,
+        "state_name": coalition.state.local_name,
         "formed_on": coalition.formed.isoformat() if coalition.formed else None,
         "formed_precision": coalition.formed_precision if coalition.formed else None,
         "established_by": coalition.formed_by,  # a bound, when no source gives the launch date
@@ -94,7 +94,7 @@ def overview(request: HttpRequest) -> HttpResponse:
                         "id": item.pk,
                         "title": item.title,
                         "state": item.state.iso3,
-                        "state_name": item.state.name,
+                        "state_name": item.state.local_name,
                         "area": item.area.code,
                         "needed": item.funding.needed,
                         "currency": item.currency,

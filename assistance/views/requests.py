@@ -159,7 +159,7 @@ def _scope_label(user: Any) -> str | None:
     """What "mine" means for this user (``access.own_requests_side``), or None when the list has no such choice."""
     side = access.own_requests_side(user)
     if side == "state":
-        return _("Requests of %(state)s") % {"state": user.state.name}
+        return _("Requests of %(state)s") % {"state": user.state.local_name}
     if side == "donor":
         return _("Shared with or matched to you")
     if side == "coordinator":

@@ -171,7 +171,7 @@ def _reminder_item(reminder: Reminder) -> Item:
     return Item(
         pk=reminder.pk,
         condition=reminder.condition,
-        what=_("%(deadline)s — %(state)s") % {"deadline": title, "state": reminder.state.name},
+        what=_("%(deadline)s — %(state)s") % {"deadline": title, "state": reminder.state.local_name},
         detail=_("To %(recipient)s, %(step)s") % {"recipient": recipient, "step": step_label(reminder.offset_days)},
         when=reminder.queued_at,
         status=reminder.get_status_display(),
@@ -231,9 +231,9 @@ def _report_pdf_item(pdf: ReportPdf) -> Item:
     report = pdf.report
     what = (
         _("%(state)s, %(report)s, version %(number)s")
-        % {"state": report.state.name, "report": report.period_label, "number": pdf.version.number}
+        % {"state": report.state.local_name, "report": report.period_label, "number": pdf.version.number}
         if pdf.version is not None
-        else _("%(state)s, %(report)s, draft") % {"state": report.state.name, "report": report.period_label}
+        else _("%(state)s, %(report)s, draft") % {"state": report.state.local_name, "report": report.period_label}
     )
     return _document_item(pdf, what, str(report.get_kind_display()))
 

@@ -233,7 +233,16 @@ def _submitted_in_period(
     reports = (
         Report.objects.filter(kind__in=[ReportKind.INITIAL, ReportKind.ANNUAL], versions__isnull=False)
         .select_related("state")
-        .only("pk", "kind", "period_year", "state__iso3", "state__deposit_date", "state__name", "state__region")
+        .only(
+            "pk",
+            "kind",
+            "period_year",
+            "state__iso3",
+            "state__deposit_date",
+            "state__name",
+            "state__names",
+            "state__region",
+        )
         .annotate(first=Min("versions__submitted_at"))
         .filter(first__gte=start_of(since), first__lt=start_of(until + dt.timedelta(days=1)))
         .order_by()

@@ -22,6 +22,7 @@ from deadlines.calendar import Deadline
 from deadlines.models import PROBLEM_STATUSES, Reminder, ReminderStatus, reminder_title
 from deadlines.selectors.reports import first_submissions, report_lookup, start_of
 from parties.models import State
+from parties.names import by_local_name
 
 # ``reminder_log(status=PROBLEMS)``: any of the problem statuses.
 PROBLEMS = "problems"
@@ -178,8 +179,10 @@ def reminder_log(
 
 
 def log_states() -> list[tuple[str, str]]:
-    """(ISO code, name) of every State Party, by name: the log's choice of State. One query."""
-    return list(State.objects.exclude(deposit_date=None).order_by("name").values_list("iso3", "name"))
+    """(ISO code, name) of every State Party, by name in the reader's language: the log's choice of State.
+    One query."""
+    states = by_local_name(State.objects.exclude(deposit_date=None).only("iso3", "name", "names"))
+    return [(state.iso3, state.local_name) for state in states]
 
 
 # --- Reminders sent (the weekly digest) ------------------------------------------------------------

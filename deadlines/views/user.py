@@ -35,6 +35,7 @@ from deadlines.ical import build_calendar, long_date
 from deadlines.models import CalendarFeed, Reminder, ReminderSettings, ReminderStatus
 from deadlines.selectors.user import countdown, feed_deadlines, state_reminders
 from parties.models import State
+from parties.names import by_local_name, sort_key
 
 SNOOZE_MAX_DAYS = services.SNOOZE_MAX_DAYS
 
@@ -53,10 +54,10 @@ STATUS_BADGES = {
 
 def _feed_name(feed: CalendarFeed) -> str:
     if feed.state is not None:
-        return _("CCM deadlines: %(state)s") % {"state": feed.state.name}
+        return _("CCM deadlines: %(state)s") % {"state": feed.state.local_name}
     state = access.focal_state(feed.user)
     if state is not None:
-        return _("My CCM deadlines: %(state)s") % {"state": state.name}
+        return _("My CCM deadlines: %(state)s") % {"state": state.local_name}
     if access.follows_every_state(feed.user):
         return _("CCM deadlines: all States")
     return _("CCM meetings of States Parties")
@@ -93,7 +94,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
 def my_calendars(request: HttpRequest) -> HttpResponse:
     user = request.user
     feeds = list(CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).select_related("state"))
-    feeds.sort(key=lambda f: (f.state is not None, f.state.name if f.state else ""))
+    feeds.sort(key=lambda f: (f.state is not None, sort_key(f.state.local_name) if f.state else ""))
     rows = []
     for item in feeds:
         url = links.absolute(reverse("deadlines:feed", args=[item.token]), request)
@@ -102,13 +103,13 @@ def my_calendars(request: HttpRequest) -> HttpResponse:
                 "feed": item,
                 "url": url,
                 "webcal_url": "webcal://" + url.split("://", 1)[1],
-                "label": _("%(state)s: deadlines and meetings") % {"state": item.state.name}
+                "label": _("%(state)s: deadlines and meetings") % {"state": item.state.local_name}
                 if item.state
                 else _("Personal calendar"),
                 "field_id": f"feed-url-{item.pk}",
             }
         )
-    state_choices = access.feed_states(user)
+    state_choices = by_local_name(access.feed_states(user))
     live_states = {f.state_id for f in feeds}
     return render(
         request,
@@ -128,7 +129,7 @@ def my_calendars(request: HttpRequest) -> HttpResponse:
 def _personal_covers(user: Any) -> str:
     state = access.focal_state(user)
     if state is not None:
-        return _("%(state)s's deadlines and the Meetings of States Parties.") % {"state": state.name}
+        return _("%(state)s's deadlines and the Meetings of States Parties.") % {"state": state.local_name}
     if access.follows_every_state(user):
         return _("Every State's report and obligation deadlines, and the Meetings of States Parties.")
     return _("The Meetings of States Parties.")
@@ -148,7 +149,7 @@ def feed_create(request: HttpRequest) -> HttpResponse:
         messages.success(
             request,
             _("The calendar address for %(state)s is ready. Any address you had for it before no longer works.")
-            % {"state": state.name},
+            % {"state": state.local_name},
         )
     return redirect(f"{reverse('deadlines:my_calendars')}#feed-{created.pk}")
 

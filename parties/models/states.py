@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from parties import rules
+from parties.names import other_languages, state_name
 
 
 class Region(models.TextChoices):
@@ -80,6 +81,15 @@ class State(models.Model):
         blank=True,
         help_text=_("Six months after notification (Art. 20), later if deferred by armed conflict."),
     )
+    names = models.JSONField(
+        _("names in other languages"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "The United Nations' short name of the State in each language, where the common name (CLDR) differs. "
+            "Leave empty to use the common name."
+        ),
+    )
     source = models.TextField(_("source of the treaty dates"))
     crosscheck = models.CharField(_("cross-checks against other sources"), max_length=255, blank=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -100,13 +110,21 @@ class State(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.local_name
 
     def get_absolute_url(self) -> str:
         return reverse("parties:state_detail", args=[self.iso3])
 
+    @property
+    def local_name(self) -> str:
+        """The State's name in the active language (English: the treaty record's name)."""
+        # A row loaded with .only() leaves ``names`` out: reading it would cost a query, so CLDR's name is used.
+        return state_name(self.iso3, self.name, names=self.__dict__.get("names"))
+
     def clean(self) -> None:
         errors = {}
+        if self.names:
+            self._clean_names(errors)
         if self.deposit_date and not self.deposit_type:
             errors["deposit_type"] = _("Say which instrument was deposited.")
         if self.withdrawal_notified_on and not self.withdrawal_effective_on:
@@ -123,6 +141,19 @@ class State(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+    def _clean_names(self, errors: dict) -> None:
+        known = dict(other_languages())
+        if not isinstance(self.names, dict):
+            errors["names"] = _("Give the names as a mapping of language codes to names.")
+            return
+        unknown = sorted(str(code) for code in self.names if code not in known)
+        if unknown:
+            errors["names"] = _("Unknown language codes: %(codes)s.") % {"codes": ", ".join(unknown)}
+            return
+        self.names = {code: " ".join(str(n).split()) for code, n in self.names.items() if str(n).strip()}
+        if any(len(n) > 120 for n in self.names.values()):
+            errors["names"] = _("A name has at most 120 characters.")
 
     # --- Derived dates (never stored: they follow the deposit date) -------------
     @property

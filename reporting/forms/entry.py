@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from parties.forms import StateChoiceField
 from parties.models import State
 from reporting.models import Language, ReportKind, Visibility
 
@@ -16,7 +17,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class EntryStartForm(forms.Form):
-    state = forms.ModelChoiceField(
+    state = StateChoiceField(
         label=_lazy("State"),
         queryset=State.objects.filter(deposit_date__isnull=False).order_by("name"),
         empty_label=_lazy("Choose a State Party"),

@@ -46,12 +46,13 @@ def start_report(
     if kind == ReportKind.INITIAL:
         period_year = None
         if Report.objects.filter(state=state, kind=ReportKind.INITIAL).exists():
-            raise ValidationError(_("%(state)s already has an initial report.") % {"state": state.name})
+            raise ValidationError(_("%(state)s already has an initial report.") % {"state": state.local_name})
     else:
         allowed = expected_annual_years(state, today=clock.today())
         if period_year not in allowed:
             raise ValidationError(
-                _("%(state)s has no annual update to make for %(year)s.") % {"state": state.name, "year": period_year}
+                _("%(state)s has no annual update to make for %(year)s.")
+                % {"state": state.local_name, "year": period_year}
             )
         if Report.objects.filter(state=state, kind=ReportKind.ANNUAL, period_year=period_year).exists():
             raise ValidationError(_("The report for %(year)s already exists.") % {"year": period_year})

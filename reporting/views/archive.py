@@ -69,7 +69,7 @@ def _row(version: ReportVersion, codes: list[str]) -> dict[str, Any]:
     report = version.report
     choices = reads.form_choices(version, codes)
     return {
-        "state": report.state.name,
+        "state": report.state.local_name,
         "iso3": report.state.iso3,
         "region": report.state.region,
         "kind": report.kind,

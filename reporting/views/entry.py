@@ -109,7 +109,7 @@ def entry_start(request: HttpRequest) -> HttpResponse:
                     )
                     % {
                         "what": entries.period_label(entry.report.kind, entry.report.period_year),
-                        "state": entry.report.state.name,
+                        "state": entry.report.state.local_name,
                         "date": date_format(entry.submitted_on, "j F Y"),
                     },
                 )
