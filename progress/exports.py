@@ -15,9 +15,8 @@ stored file while its ``fingerprint`` (the figures as JSON plus ``LAYOUT_REVISIO
 queueing one render with Celery after commit. ``render`` does the work in the worker, moving the
 progress bar as it goes, with no transaction open while WeasyPrint lays out the page (the figures are
 counted outside any transaction too); it never marks a file ready for figures that changed while it
-rendered. The PDF speaks the portal's language (``settings.LANGUAGE_CODE``) whoever asked: one file
-per date and audience, and the fingerprint is computed in that language too so that it does not
-depend on the language of the requester.
+rendered. The PDF speaks its reader's language: one file per date, audience and language (the row's
+``language``), its fingerprint computed in that language.
 """
 
 from __future__ import annotations
@@ -187,9 +186,9 @@ IN_FLIGHT = documents.IN_FLIGHT
 STALE_AFTER = documents.STALE_AFTER
 
 
-def current_dashboard(*, as_of: dt.date, audience: str) -> Dashboard:
-    """The dashboard the PDF shows, in the portal's language."""
-    with translation.override(settings.LANGUAGE_CODE):
+def current_dashboard(*, as_of: dt.date, audience: str, language: str | None = None) -> Dashboard:
+    """The dashboard the PDF shows, in ``language`` (default: the active one)."""
+    with translation.override(language or translation.get_language()):
         return selectors.build(as_of=as_of, audience=audience)
 
 
@@ -216,7 +215,7 @@ def fingerprint(dashboard: Dashboard) -> str:
         "layout": LAYOUT_REVISION,
         "as_of": dashboard.as_of.isoformat(),
         "audience": str(dashboard.audience),
-        "language": settings.LANGUAGE_CODE,
+        "language": translation.get_language(),
         "figures": [_figure_facts(f) for f in dashboard.figures],
     }
     payload = json.dumps(facts, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
@@ -225,7 +224,8 @@ def fingerprint(dashboard: Dashboard) -> str:
 
 def file_name(pdf: DashboardPdf) -> str:
     """Stable, so a new render replaces the old file."""
-    return f"{file_stem(pdf.as_of, pdf.audience)}.pdf"
+    lang = "" if pdf.language == settings.LANGUAGE_CODE else f".{pdf.language}"
+    return f"{file_stem(pdf.as_of, pdf.audience)}{lang}.pdf"
 
 
 def has_file(pdf: DashboardPdf) -> bool:
@@ -238,23 +238,33 @@ def is_current(pdf: DashboardPdf, current: str | None = None) -> bool:
     if not has_file(pdf):
         return False
     if current is None:
-        current = fingerprint(current_dashboard(as_of=pdf.as_of, audience=pdf.audience))
+        current = current_fingerprint(pdf)
     return pdf.fingerprint == current
 
 
+def current_fingerprint(pdf: DashboardPdf) -> str:
+    """The fingerprint of the figures ``pdf`` would show now, in its language."""
+    with translation.override(pdf.language):
+        return fingerprint(current_dashboard(as_of=pdf.as_of, audience=pdf.audience))
+
+
 # --- Asking for a PDF ------------------------------------------------------------------------------
-def ensure(*, as_of: dt.date, audience: str, requested_by: Any = None) -> DashboardPdf:
-    """The PDF of the dashboard as of ``as_of`` for ``audience``: the existing row when its fingerprint
+def ensure(*, as_of: dt.date, audience: str, requested_by: Any = None, language: str | None = None) -> DashboardPdf:
+    """The PDF of the dashboard as of ``as_of`` for ``audience`` in ``language`` (default: the active one, the
+    reader's): the existing row when its fingerprint
     matches and it is ready or being made; otherwise the row (re)set to "queued" and one render
     enqueued after commit. Asking twice queues one render. Authorization is the caller's (see
     ``progress.views.exports``)."""
+    language = documents.reader_language(language)
     # The figures are counted before the row is locked: the lock is held for a few statements only.
+    with translation.override(language):
+        current = fingerprint(current_dashboard(as_of=as_of, audience=audience))
     return documents.ensure(
         KIND,
-        lookup={"as_of": as_of, "audience": audience},
-        current=fingerprint(current_dashboard(as_of=as_of, audience=audience)),
+        lookup={"as_of": as_of, "audience": audience, "language": language},
+        current=current,
         requested_by=requested_by,
-        context={"as_of": as_of.isoformat(), "audience": audience},
+        context={"as_of": as_of.isoformat(), "audience": audience, "language": language},
     )
 
 

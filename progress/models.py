@@ -15,7 +15,7 @@ class Audience(models.TextChoices):
 
 
 class DashboardPdf(BackgroundDocument):
-    """The dashboard as of a date, for one audience, as a one-page PDF. Rendered once per
+    """The dashboard as of a date, for one audience, in one language, as a one-page PDF. Rendered once per
     ``fingerprint`` (a hash of the figures it shows), reused until the figures change."""
 
     as_of = models.DateField(_("as of"))
@@ -25,7 +25,9 @@ class DashboardPdf(BackgroundDocument):
     class Meta:
         verbose_name = _("dashboard PDF")
         verbose_name_plural = _("dashboard PDFs")
-        constraints = [models.UniqueConstraint(fields=["as_of", "audience"], name="one_dashboard_pdf_per_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["as_of", "audience", "language"], name="one_dashboard_pdf_per_day_language")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_audience_display()} {self.as_of}"

@@ -11,6 +11,10 @@ ready for content that changed while it rendered.
 
 Stage and error texts are stored untranslated (``gettext_noop``) and translated when shown, so the
 status page speaks its reader's language whichever language the worker runs in.
+
+A PDF is in its reader's language (``language``: the labels, the format's headings and the State's name), with the
+content as the State wrote it (marked with the report's original language); one file per version and language.
+A version's PDF made unasked on submission is in the portal's language.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -59,10 +65,12 @@ def _load_report(report: Report | int) -> Report:
 def fingerprint(report: Report, version: ReportVersion | None = None) -> str:
     """SHA-256 of everything the PDF shows: the content (or the draft and its revision), the format,
     the version's outcome, "superseded by" and correction note, the visibility, the report's facts
-    and ``LAYOUT_REVISION``. Equal fingerprints mean the stored file can be served again."""
+    the language it is written in (the active one) and ``LAYOUT_REVISION``. Equal fingerprints mean the stored
+    file can be served again."""
     facts: dict[str, Any] = {
         "layout": LAYOUT_REVISION,
-        "state": [report.state.iso3, report.state.name],
+        "reader_language": translation.get_language(),
+        "state": [report.state.iso3, report.state.local_name],
         "kind": report.kind,
         "period": report.period_year,
         "language": report.original_language,
@@ -97,31 +105,47 @@ def fingerprint(report: Report, version: ReportVersion | None = None) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def file_name(report: Report, version: ReportVersion | None = None) -> str:
-    """``LAO-2024-v2.pdf``, ``LAO-initial-draft.pdf``: stable, so a new render replaces the old file."""
+def file_name(report: Report, version: ReportVersion | None = None, language: str = settings.LANGUAGE_CODE) -> str:
+    """``LAO-2024-v2.pdf``, ``LAO-initial-draft.pdf``, ``LAO-2024-v2.fr.pdf`` in French: stable, so a new render
+    replaces the old file."""
     suffix = f"v{version.number}" if version is not None else "draft"
-    return f"{report.state.iso3}-{report.period_slug}-{suffix}.pdf"
+    lang = "" if language == settings.LANGUAGE_CODE else f".{language}"
+    return f"{report.state.iso3}-{report.period_slug}-{suffix}{lang}.pdf"
 
 
 def is_current(pdf: ReportPdf, report: Report, version: ReportVersion | None = None) -> bool:
-    """Whether the stored file of ``pdf`` shows what the version (or draft) holds now."""
-    return pdf.fingerprint == fingerprint(report, version) and documents.has_file(pdf)
+    """Whether the stored file of ``pdf`` shows what the version (or draft) holds now, in its language."""
+    with translation.override(pdf.language):
+        return pdf.fingerprint == fingerprint(report, version) and documents.has_file(pdf)
+
+
+def current_fingerprint(pdf: ReportPdf) -> str:
+    """The fingerprint of what ``pdf`` would show now, in its language."""
+    report, version = _subject(pdf)
+    with translation.override(pdf.language):
+        return fingerprint(report, version)
 
 
 # --- Asking for a PDF -------------------------------------------------------------------------------
-def ensure_pdf(*, report: Report, version: ReportVersion | None = None, requested_by: Any = None) -> ReportPdf:
-    """The PDF of ``version`` (or of the draft): the existing row when its fingerprint matches and it
-    is ready or being made; otherwise the row (re)set to "queued" and one render enqueued after commit.
-    Asking twice queues one render. Authorization is the caller's (see ``reporting.views.documents``)."""
+def ensure_pdf(
+    *, report: Report, version: ReportVersion | None = None, requested_by: Any = None, language: str | None = None
+) -> ReportPdf:
+    """The PDF of ``version`` (or of the draft) in ``language`` (default: the active one, the reader's): the
+    existing row when its fingerprint matches and it is ready or being made; otherwise the row (re)set to "queued"
+    and one render enqueued after commit. Asking twice queues one render. Authorization is the caller's (see
+    ``reporting.views.documents``)."""
+    language = documents.reader_language(language)
     # Read afresh: what counts is the content now, not what the caller loaded earlier.
     report = _load_report(report)
     version = _load_version(version) if version is not None else None
+    with translation.override(language):
+        current = fingerprint(report, version)
     return documents.ensure(
         KIND,
-        lookup={"report": report, "version": version},
-        current=fingerprint(report, version),
+        lookup={"report": report, "version": version, "language": language},
+        current=current,
         requested_by=requested_by,
-        context={"report": report.pk, "version": version.number if version else None},
+        context={"report": report.pk, "version": version.number if version else None, "language": language},
     )
 
 
@@ -129,7 +153,7 @@ def queue_version_pdf(version_id: int) -> ReportPdf:
     """Render a newly submitted version in the background (``services.submit_report`` calls this
     on commit), so the official PDF is usually ready before anyone asks for it."""
     version = ReportVersion.objects.select_related("report").get(pk=version_id)
-    return ensure_pdf(report=version.report, version=version, requested_by=None)
+    return ensure_pdf(report=version.report, version=version, requested_by=None, language=settings.LANGUAGE_CODE)
 
 
 # --- Building the document ---------------------------------------------------------------------------
@@ -155,7 +179,7 @@ def document_context(report: Report, version: ReportVersion | None = None) -> di
         ).cleaned
     sections = editor.read_only_sections(spec, content, initial=report.is_initial)
     period = str(report.period_year) if not report.is_initial else ""
-    state = report.state.name
+    state = report.state.local_name
     if version is None:
         header = (
             _("%(state)s — Article 7 report %(year)s — DRAFT — not submitted") % {"state": state, "year": period}
@@ -266,7 +290,7 @@ class _ReportPdfs(documents.Kind[tuple[Report, ReportVersion | None]]):
         return html_to_pdf(source, on_laid_out=on_laid_out)
 
     def storage_name(self, row: ReportPdf, subject: tuple[Report, ReportVersion | None]) -> str:
-        return f"{DIRECTORY}/{file_name(*subject)}"
+        return f"{DIRECTORY}/{file_name(*subject, language=row.language)}"
 
     def ready_fields(self, result: documents.Rendered) -> dict[str, Any]:
         return {"pages": result.pages}

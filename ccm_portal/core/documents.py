@@ -20,6 +20,10 @@ shows, how to build it, the file name, the task) is a ``Kind``. Stage and error 
 untranslated (``gettext_noop``) and translated when shown, so the status page speaks its reader's
 language whichever language the worker runs in. The WeasyPrint helpers at the end (``lay_out``,
 ``write``) are shared by the PDF kinds.
+
+Each row is in one language (``language``): its reader's when asked for (``reader_language``), the portal's when
+the portal makes it unasked. Everything done for a row (loading what it shows, its fingerprint, the layout) runs
+in that language, so each Kind's fingerprint, computed in the active language, tells the languages apart.
 """
 
 from __future__ import annotations
@@ -139,6 +143,14 @@ def _claimable(row: Any, *, redelivered: bool = False) -> bool:
     return row.status == RenderStatus.QUEUED or lost
 
 
+def reader_language(language: str | None = None) -> str:
+    """``language`` (or the active one) as one of the portal's languages; the portal's own when unsupported."""
+    try:
+        return translation.get_supported_language_variant(language or translation.get_language() or "")
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
 def _user(requested_by: Any) -> Any:
     return requested_by if getattr(requested_by, "is_authenticated", False) else None
 
@@ -153,7 +165,8 @@ def enqueue(kind: Kind[Any], row_id: int) -> None:
 def ensure(kind: Kind[Any], *, lookup: dict[str, Any], current: str, requested_by: Any, context: dict[str, Any]) -> Any:
     """The row of ``lookup``: as it is when its fingerprint is ``current`` and it is ready or being
     made; otherwise (re)set to "queued" with one render enqueued after commit, audited with
-    ``context``. Asking twice queues one render. Authorization is the caller's."""
+    ``context``. Asking twice queues one render. Authorization is the caller's. ``lookup`` holds the row's
+    ``language`` and ``current`` is the fingerprint computed in it."""
     with transaction.atomic():
         row, created = kind.model.objects.select_for_update().get_or_create(
             **lookup,
@@ -221,8 +234,9 @@ def claim(kind: Kind[Subject], row_id: int, *, redelivered: bool = False) -> tup
     if seen is None or not _claimable(seen, redelivered=redelivered):
         return None
     # Loaded outside the transaction; the row is then locked for a few statements only.
-    subject = kind.subject(seen)
-    current = kind.fingerprint(subject)
+    with translation.override(seen.language):
+        subject = kind.subject(seen)
+        current = kind.fingerprint(subject)
     with transaction.atomic():
         row = kind.model.objects.select_for_update().filter(pk=row_id).first()
         if row is None or not _claimable(row, redelivered=redelivered):
@@ -249,8 +263,10 @@ def claim(kind: Kind[Subject], row_id: int, *, redelivered: bool = False) -> tup
 def finish(kind: Kind[Any], row_id: int, rendered_fp: str, result: Rendered) -> Any:
     """Store the file and mark the row ready; or, when what it shows changed while it rendered, queue
     it again for what it shows now. Nothing when someone asked again meanwhile."""
-    subject = kind.subject(kind.model.objects.get(pk=row_id))
-    current = kind.fingerprint(subject)
+    seen = kind.model.objects.get(pk=row_id)
+    with translation.override(seen.language):
+        subject = kind.subject(seen)
+        current = kind.fingerprint(subject)
     with transaction.atomic():
         row = kind.model.objects.select_for_update().get(pk=row_id)
         if row.status != RenderStatus.RENDERING or row.fingerprint != rendered_fp:
@@ -323,13 +339,13 @@ def fail(kind: Kind[Any], row_id: int, rendered_fp: str, *, retry: bool) -> None
 
 def render(kind: Kind[Any], row_id: int, *, final_attempt: bool = True, redelivered: bool = False) -> Any:
     """Make the document of row ``row_id`` (see the module's docstring); the row as it ends up, or
-    ``None`` when it was deleted. Built in the portal's language, whoever asked. ``redelivered``: see ``claim``."""
+    ``None`` when it was deleted. Built in the row's language. ``redelivered``: see ``claim``."""
     claimed = claim(kind, row_id, redelivered=redelivered)
     if claimed is None:
         return kind.model.objects.filter(pk=row_id).first()
     row, subject, fp = claimed
     try:
-        with translation.override(settings.LANGUAGE_CODE):
+        with translation.override(row.language):
             source = kind.prepare(subject)
             progress(kind, row.pk, fp, STAGE_LAYOUT)
             result = kind.build(source, on_laid_out=lambda: progress(kind, row.pk, fp, STAGE_WRITING))

@@ -22,6 +22,9 @@ class BackgroundDocument(models.Model):
     the progress its requester watches. Subclasses override ``file`` to give its ``upload_to``."""
 
     fingerprint = models.CharField(max_length=64)
+    # The language the document is written in: its reader's (each language is its own file; the worker renders
+    # it in that language). ``ccm_portal.core.documents.reader_language`` says which.
+    language = models.CharField(_("language"), max_length=10, default=settings.LANGUAGE_CODE)
     status = models.CharField(max_length=10, choices=RenderStatus.choices, default=RenderStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0, help_text=_("Per cent done, for the progress bar."))
     stage = models.CharField(max_length=100, blank=True)

@@ -48,11 +48,11 @@ def retry_report_pdf(*, pdf_id: int, actor: Any) -> ReportPdf:
     """Queue a failed or stuck report PDF to be made again, for what the report holds now."""
     _require(actor)
     pdf = _retryable(ReportPdf, pdf_id)
-    return report_pdfs.ensure_pdf(report=pdf.report, version=pdf.version, requested_by=actor)
+    return report_pdfs.ensure_pdf(report=pdf.report, version=pdf.version, requested_by=actor, language=pdf.language)
 
 
 def retry_dashboard_pdf(*, pdf_id: int, actor: Any) -> DashboardPdf:
     """Queue a failed or stuck dashboard PDF to be made again, for the figures as they are now."""
     _require(actor)
     pdf = _retryable(DashboardPdf, pdf_id)
-    return dashboard_exports.ensure(as_of=pdf.as_of, audience=pdf.audience, requested_by=actor)
+    return dashboard_exports.ensure(as_of=pdf.as_of, audience=pdf.audience, requested_by=actor, language=pdf.language)

@@ -174,12 +174,12 @@ def _download(request: HttpRequest, pk: int, audience: str) -> HttpResponse:
     pdf = access.get_pdf(request.user, pk)
     if pdf.audience != audience:
         return redirect(PDF_PAGES[pdf.audience]["download"], pk=pdf.pk)
-    current = exports.fingerprint(exports.current_dashboard(as_of=pdf.as_of, audience=pdf.audience))
+    current = exports.current_fingerprint(pdf)
     if not exports.is_current(pdf, current):
         failed = pdf.status == RenderStatus.FAILED and pdf.fingerprint == current
         if not failed:
-            # The figures changed since (or the file is gone): make it again and show the progress.
-            exports.ensure(as_of=pdf.as_of, audience=pdf.audience, requested_by=request.user)
+            # The figures changed since (or the file is gone): make it again, in its language, and show the progress.
+            exports.ensure(as_of=pdf.as_of, audience=pdf.audience, requested_by=request.user, language=pdf.language)
             messages.info(
                 request, _("The PDF is being made from the figures as they are now. This page shows when it is ready.")
             )

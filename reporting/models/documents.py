@@ -15,13 +15,14 @@ from reporting.models.reports import Report, ReportVersion
 class ReportPdf(BackgroundDocument):
     """The PDF of a submitted version, or of the working draft (for a national approver's sign-off).
 
-    A PDF is rendered once per ``fingerprint``: a hash of what it shows (the content, the format,
-    the version's outcome and "superseded by" mark, the layout revision). Asking again for an
-    unchanged document reuses the stored file; a change of fingerprint renders anew.
+    One row per version (or draft) and language: the labels are in the reader's language, the content in the
+    language the State wrote it in. A PDF is rendered once per ``fingerprint``: a hash of what it shows (the
+    content, the format, the version's outcome and "superseded by" mark, the layout revision, the language).
+    Asking again for an unchanged document reuses the stored file; a change of fingerprint renders anew.
     """
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="pdfs")
-    version = models.OneToOneField(ReportVersion, on_delete=models.CASCADE, null=True, blank=True, related_name="pdf")
+    version = models.ForeignKey(ReportVersion, on_delete=models.CASCADE, null=True, blank=True, related_name="pdfs")
     file = models.FileField(upload_to="reports/pdf/", max_length=200, blank=True)
     pages = models.PositiveIntegerField(null=True, blank=True)
 
@@ -29,13 +30,17 @@ class ReportPdf(BackgroundDocument):
         verbose_name = _("report PDF")
         verbose_name_plural = _("report PDFs")
         constraints = [
+            # One file per version (or draft) and language.
             models.UniqueConstraint(
-                fields=["report"], condition=Q(version__isnull=True), name="one_draft_pdf_per_report"
-            )
+                fields=["report", "language"], condition=Q(version__isnull=True), name="one_draft_pdf_per_language"
+            ),
+            models.UniqueConstraint(
+                fields=["version", "language"], condition=Q(version__isnull=False), name="one_version_pdf_per_language"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.version or self.report} (PDF)"
+        return f"{self.version or self.report} (PDF, {self.language})"
 
 
 class WorkbookUploadStatus(models.TextChoices):

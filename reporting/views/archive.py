@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,7 +21,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from ccm_portal.core import clock, ratelimit
+from ccm_portal.core import clock, documents, ratelimit
 from ccm_portal.core.files import send_file
 from ccm_portal.core.models import RenderStatus
 from ccm_portal.core.page_cache import public_page
@@ -235,17 +236,22 @@ def archive_version_csv(request: HttpRequest, iso3: str, period: str, number: in
 def archive_version_pdf(request: HttpRequest, iso3: str, period: str, number: int) -> HttpResponse:
     """The version's PDF when it is ready; otherwise its progress page, which offers it when done."""
     version = reads.get_version(request.user, iso3=iso3, period=period, number=number)
-    stored = ReportPdf.objects.filter(version=version).first()
+    language = documents.reader_language()  # the reader's: labels in their language, content as written
+    stored = ReportPdf.objects.filter(version=version, language=language).first()
     ready = stored is not None and stored.status == RenderStatus.READY
     # A stored, current PDF is served freely; asking for one to be made counts against the rate limit.
     if not (ready and report_pdf.is_current(stored, version.report, version)) and not ratelimit.allowed(
         request, "document_request"
     ):
         return ratelimit.refused(request)
-    pdf = report_pdf.ensure_pdf(report=version.report, version=version, requested_by=request.user)
+    pdf = report_pdf.ensure_pdf(report=version.report, version=version, requested_by=request.user, language=language)
     if pdf.status == RenderStatus.READY and pdf.file:
+        suffix = "" if language == settings.LANGUAGE_CODE else f".{language}"
         response = send_file(
-            pdf.file, filename=f"{reads.filename(version)}.pdf", content_type="application/pdf", as_attachment=False
+            pdf.file,
+            filename=f"{reads.filename(version)}{suffix}.pdf",
+            content_type="application/pdf",
+            as_attachment=False,
         )
         return _private_if_restricted(response, version)
     return redirect("reporting:pdf_status", pdf.pk)

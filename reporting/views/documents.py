@@ -121,7 +121,7 @@ def pdf_status(request: HttpRequest, pdf_pk: int) -> HttpResponse:
             "state": state,
             "refresh": REFRESH_SECONDS if state["in_flight"] else None,
             "status_url": reverse("reporting:pdf_status", args=[pdf.pk]),
-            "file_name": report_pdf.file_name(report, version),
+            "file_name": report_pdf.file_name(report, version, pdf.language),
         },
     )
 
@@ -130,15 +130,17 @@ def pdf_status(request: HttpRequest, pdf_pk: int) -> HttpResponse:
 def pdf_download(request: HttpRequest, pdf_pk: int) -> HttpResponse:
     pdf, report, version = get_pdf(request.user, pdf_pk)
     if not report_pdf.is_current(pdf, report, version):
-        failed = pdf.status == RenderStatus.FAILED and pdf.fingerprint == report_pdf.fingerprint(report, version)
+        failed = pdf.status == RenderStatus.FAILED and pdf.fingerprint == report_pdf.current_fingerprint(pdf)
         if not failed:
-            # The report changed since (or the file is gone): make it again and show the progress.
-            report_pdf.ensure_pdf(report=report, version=version, requested_by=request.user)
+            # The report changed since (or the file is gone): make it again, in its language, and show the progress.
+            report_pdf.ensure_pdf(report=report, version=version, requested_by=request.user, language=pdf.language)
             messages.info(
                 request, _("The PDF is being made from the report as it is now. This page shows when it is ready.")
             )
         return redirect("reporting:pdf_status", pdf_pk=pdf.pk)
-    response = send_file(pdf.file, filename=report_pdf.file_name(report, version), content_type="application/pdf")
+    response = send_file(
+        pdf.file, filename=report_pdf.file_name(report, version, pdf.language), content_type="application/pdf"
+    )
     # Drafts and restricted reports must not linger in any cache.
     if version is None or version.visibility != Visibility.PUBLIC:
         patch_cache_control(response, private=True, no_store=True)

@@ -496,11 +496,14 @@ def test_asking_again_reuses_the_stored_pdf_until_the_figures_change(django_capt
         first.file.name,
         first.fingerprint,
     )
-    # The requester's language does not matter: the PDF (and its fingerprint) is in the portal's language.
-    with translation.override("fr"), django_capture_on_commit_callbacks(execute=True) as callbacks:
-        assert exports.ensure(as_of=D("2026-02-03"), audience=Audience.PUBLIC).pk == first.pk
-    assert callbacks == []
-    assert AuditEntry.objects.filter(action="progress.pdf.rendering").count() == rendered
+    # A reader in French gets the dashboard in French: its own row and file, the English one untouched.
+    with translation.override("fr"):
+        french = make_pdf(django_capture_on_commit_callbacks, as_of=D("2026-02-03"))
+    assert french.pk != first.pk and french.language == "fr" and french.file.name.endswith("-2026-02-03.fr.pdf")
+    assert "Coalitions de pays formées" in flat(file_pages(french)[0])
+    assert "Country coalitions formed" in flat(file_pages(first)[0])
+    assert AuditEntry.objects.filter(action="progress.pdf.rendering").count() == rendered + 1
+    rendered += 1
     # A coalition formed before the date changes a figure: the PDF is made again, in the same row and file.
     Coalition.objects.create(state=State.objects.get(iso3="LAO"), formed_on=D("2019-01-01"), source="test")
     newer = make_pdf(django_capture_on_commit_callbacks, as_of=D("2026-02-03"), requested_by=isu_staff)
@@ -508,7 +511,7 @@ def test_asking_again_reuses_the_stored_pdf_until_the_figures_change(django_capt
     assert newer.status == RenderStatus.READY and newer.file.name == first.file.name
     assert "2 Country coalitions formed" in flat(file_pages(newer)[0])  # Botswana's (reference data) and Laos's
     assert AuditEntry.objects.filter(action="progress.pdf.rendering").count() == rendered + 1
-    assert DashboardPdf.objects.count() == 1
+    assert DashboardPdf.objects.count() == 2
 
 
 def test_each_status_change_is_audited(django_capture_on_commit_callbacks, isu_staff):
@@ -519,7 +522,7 @@ def test_each_status_change_is_audited(django_capture_on_commit_callbacks, isu_s
     assert [e.action for e in entries] == ["progress.pdf.queued", "progress.pdf.rendering", "progress.pdf.ready"]
     assert entries[0].actor == isu_staff and entries[1].actor is None
     assert entries[0].changes["status"] == ["", "queued"]
-    assert entries[0].context == {"as_of": "2020-01-01", "audience": "isu"}
+    assert entries[0].context == {"as_of": "2020-01-01", "audience": "isu", "language": "en"}
     assert entries[2].changes == {"status": ["rendering", "ready"]} and entries[2].context["pages"] == 1
 
 

@@ -13,7 +13,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import dateformat, timezone, translation
 from pypdf import PdfReader
 
 from audit.models import AuditEntry
@@ -230,7 +230,7 @@ def test_asking_twice_before_the_worker_starts_queues_one_render(
     assert len(callbacks) == 1
     entry = AuditEntry.objects.get(action="reporting.pdf.queued", object_id=str(first.pk))
     assert entry.actor == focal_point and entry.changes["status"] == ["", "queued"]
-    assert entry.context == {"report": annual_2024.pk, "version": 1}
+    assert entry.context == {"report": annual_2024.pk, "version": 1, "language": "en"}
 
 
 def test_a_duplicate_task_delivery_renders_nothing_twice(accepted_v1, annual_2024, django_capture_on_commit_callbacks):
@@ -403,6 +403,38 @@ def test_the_glyph_check_catches_text_no_installed_font_covers(
         pdf = make_pdf(django_capture_on_commit_callbacks, report=report)
     assert pdf.status == RenderStatus.READY
     assert any("U+1B000" in message for message in _missing_glyph_warnings(caplog))
+
+
+@pytest.mark.parametrize(
+    ("language", "label", "font"),
+    [
+        ("zh-hans", "原始语文", "+WenQuanYi-Micro-Hei"),  # "Original language"
+        ("ru", "Язык оригинала", None),
+        ("ar", None, "+Noto-Sans-Arabic"),  # Arabic text comes out of a PDF shaped: its font says it is there
+    ],
+)
+def test_a_reader_gets_the_pdf_in_their_language_with_every_glyph(
+    language, label, font, accepted_v1, annual_2024, focal_point, caplog, django_capture_on_commit_callbacks
+):
+    english = make_pdf(django_capture_on_commit_callbacks, report=annual_2024, version=accepted_v1)
+    with translation.override(language), caplog.at_level(logging.WARNING, logger="weasyprint"):
+        pdf = make_pdf(django_capture_on_commit_callbacks, report=annual_2024, version=accepted_v1)
+    # Its own row and file, beside the English one, which is unchanged.
+    assert pdf.pk != english.pk and pdf.language == language and english.language == "en"
+    assert pdf.file.name.endswith(f"-v1.{language}.pdf") and english.file.name.endswith("-v1.pdf")
+    assert pdf.status == RenderStatus.READY and report_pdf.is_current(pdf, annual_2024, accepted_v1)
+    assert _missing_glyph_warnings(caplog) == []
+    text = " ".join("\n".join(pages_text(pdf)).split())
+    assert "Original language" not in text and "Original language" in " ".join(pages_text(english))
+    if label:
+        assert label in text
+    if font:
+        assert any(name.endswith(font) for name in font_names(pdf)), font_names(pdf)
+    # The download is named for its language.
+    response = Client()
+    response.force_login(focal_point)
+    download = response.get(reverse("reporting:pdf_download", args=[pdf.pk]))
+    assert download.status_code == 200 and f"-v1.{language}.pdf" in download["Content-Disposition"]
 
 
 # --- The button ---------------------------------------------------------------------------------------
