@@ -254,7 +254,11 @@ EXTENSIONS = (
     ISO3,
     STATE,
     ARTICLE,
-    *_partial("submitted_on", pgettext_lazy("heading: the day it happened", "Submitted"), _("When the State submitted the request.")),
+    *_partial(
+        "submitted_on",
+        pgettext_lazy("heading: the day it happened", "Submitted"),
+        _("When the State submitted the request."),
+    ),
     *_partial("requested_until", _("Requested until"), _("The deadline the State asked for.")),
     Column("meeting", "string", _("Meeting"), _("The meeting that considered it (e.g. 11MSP).")),
     Column("stage", "string", _("Stage"), _("pending, granted, refused, withdrawn or no_outcome.")),
@@ -309,8 +313,18 @@ REPORT_VERSIONS = (
     PERIOD,
     VERSION,
     Column("outcome", "string", _("Outcome"), _("accepted, or superseded by a later correction.")),
-    Column("submitted_on", "date", pgettext_lazy("heading: the day it happened", "Submitted"), _("The day the report counts as submitted.")),
-    Column("published_at", "datetime", pgettext_lazy("heading: the day it happened", "Published"), _("When the ISU published it (UTC).")),
+    Column(
+        "submitted_on",
+        "date",
+        pgettext_lazy("heading: the day it happened", "Submitted"),
+        _("The day the report counts as submitted."),
+    ),
+    Column(
+        "published_at",
+        "datetime",
+        pgettext_lazy("heading: the day it happened", "Published"),
+        _("When the ISU published it (UTC)."),
+    ),
     Column("nil", "boolean", _("Nil report"), _("Whether the State reported nothing new.")),
     Column(
         "entered_by_isu", "boolean", _("Entered by the ISU"), _("Typed in by the ISU from a paper or PDF original.")

@@ -17,6 +17,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import ThematicArea
 from parties.dates import PartialDate, Precision
@@ -58,9 +59,9 @@ class Donor(models.Model):
 
 
 class RequestStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    OPEN = "open", pgettext_lazy("status of an assistance request", "Open")
+    CLOSED = "closed", pgettext_lazy("status of an assistance request", "Closed")
+    WITHDRAWN = "withdrawn", pgettext_lazy("status of an assistance request", "Withdrawn")
 
 
 class AssistanceRequest(models.Model):
@@ -107,8 +108,8 @@ class AssistanceRequest(models.Model):
 
 
 class OfferStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    ACTIVE = "active", pgettext_lazy("status of an assistance offer", "Active")
+    WITHDRAWN = "withdrawn", pgettext_lazy("status of an assistance offer", "Withdrawn")
 
 
 class AssistanceOffer(models.Model):
@@ -157,8 +158,8 @@ class MatchStatus(models.TextChoices):
 
 class Decision(models.TextChoices):
     PENDING = "pending", _("Not answered yet")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
+    ACCEPTED = "accepted", pgettext_lazy("a decision on a proposed match", "Accepted")
+    DECLINED = "declined", pgettext_lazy("a decision on a proposed match", "Declined")
 
 
 class Match(models.Model):

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.forms",  # its widget templates, found by FORM_RENDERER below
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
@@ -109,6 +110,10 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "ccm_portal.urls"
 WSGI_APPLICATION = "ccm_portal.wsgi.application"
+
+# Form widgets render through the project's templates, so templates/django/forms/widgets/ can give every free-text
+# field dir="auto" (what is typed in another script than the page's reads in its own direction).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
     {

@@ -12,6 +12,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from import_export import fields, widgets
 
 from ccm_portal.core.imports import AuditedModelResource, StrictChoiceWidget, cell_text, stored_fields_equal
@@ -131,7 +132,11 @@ class ExtensionFileResource(_RecordResource):
             "original_deadline": ("previous_deadline", "previous_precision", _("Deadline it extends")),
             "requested_deadline": ("requested_until", "requested_precision", _("Requested deadline")),
             "granted_deadline": ("granted_until", "granted_precision", _("Granted deadline")),
-            "request_submitted_on": ("submitted_on", "submitted_precision", _("Submitted")),
+            "request_submitted_on": (
+                "submitted_on",
+                "submitted_precision",
+                pgettext("heading: the day it happened", "Submitted"),
+            ),
             "decided_on": ("decided_on", "decided_precision", _("Decided")),
         }
         for column, (attribute, precision_attribute, label) in labels.items():

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parties import rules
 from parties.dates import PartialDate, Precision
@@ -39,7 +40,7 @@ PORTAL = "portal"
 
 
 class Status(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
+    SUBMITTED = "submitted", pgettext_lazy("status of a report", "Submitted")
     NOT_SUBMITTED = "not_submitted", _("Not submitted")
     NO_RECORD = "no_record", _("No record")
     NOT_YET_DUE = "not_yet_due", _("Not yet due")

@@ -18,13 +18,14 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 
 import audit.selectors
 from accounts.models import User
 from parties import rules
 from parties.models import State
-from reporting import access, entry, periods, records
 from parties.names import state_name
+from reporting import access, entry, periods, records
 from reporting.models import (
     EDITABLE_STATUSES,
     Report,
@@ -91,8 +92,8 @@ _QUEUE_FIELDS = (
     "period_year",
     "status",
     "state__name",
-    "state__iso3",
     "state__names",
+    "state__iso3",
     "state__region",
     "state__deposit_date",
     "reviewer_id",
@@ -165,8 +166,8 @@ def review_queue(
         year,
         report_status,
         name,
-        iso3,
         names,
+        iso3,
         state_region,
         deposit,
         reviewer_id,
@@ -373,12 +374,12 @@ _ACTION_LABELS = {
     "reporting.report.saved": _lazy("Draft saved"),
     "reporting.report.marked_nil": _lazy("Marked as a nil report"),
     "reporting.report.visibility_set": _lazy("Visibility chosen"),
-    "reporting.report.submitted": _lazy("Submitted"),
+    "reporting.report.submitted": pgettext_lazy("an event in a report's history", "Submitted"),
     "reporting.report.recalled": _lazy("Submission recalled"),
     "reporting.report.review_started": _lazy("Review started"),
     "reporting.report.changes_requested": _lazy("Changes requested"),
-    "reporting.report.accepted": _lazy("Accepted"),
-    "reporting.report.published": _lazy("Published"),
+    "reporting.report.accepted": pgettext_lazy("an event in a report's history", "Accepted"),
+    "reporting.report.published": pgettext_lazy("an event in a report's history", "Published"),
     "reporting.report.correction_started": _lazy("Correction started"),
     "reporting.comment.added": _lazy("Comment added"),
     "reporting.comment.replied": _lazy("Reply to a comment"),

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 from import_export import fields, resources
 
 from parties.models import Region
@@ -60,9 +61,9 @@ class ArchiveExportResource(resources.ModelResource):
     outcome = fields.Field(column_name=_lazy("Version outcome"))
     visibility = fields.Field(column_name=_lazy("Visibility"))
     nil = fields.Field(column_name=_lazy("Nil report"))
-    submitted = fields.Field(column_name=_lazy("Submitted"))
+    submitted = fields.Field(column_name=pgettext_lazy("heading: the day it happened", "Submitted"))
     entered_by_isu = fields.Field(column_name=_lazy("Entered by the ISU"))
-    accepted = fields.Field(column_name=_lazy("Accepted"))
+    accepted = fields.Field(column_name=pgettext_lazy("heading: the day it happened", "Accepted"))
     superseded_by = fields.Field(column_name=_lazy("Superseded by version"))
     corrects = fields.Field(column_name=_lazy("Corrects version"))
     correction_note = fields.Field(column_name=_lazy("What this version corrects"))

@@ -8,6 +8,7 @@ import datetime as dt
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parties.dates import PartialDate, Precision
 from parties.models import Confidence, State
@@ -15,7 +16,7 @@ from reporting.models.reports import ReportKind
 
 
 class RecordStatus(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
+    SUBMITTED = "submitted", pgettext_lazy("status of a report", "Submitted")
     NOT_SUBMITTED = "not_submitted", _("Not submitted (a source says so)")
     LATE = "late", _("Not submitted by its due date (a source says so)")
 

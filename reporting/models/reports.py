@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parties import rules
 from parties.models import State
@@ -30,12 +31,12 @@ class ReportKind(models.TextChoices):
 
 class ReportStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
+    SUBMITTED = "submitted", pgettext_lazy("status of a report", "Submitted")
     UNDER_REVIEW = "under_review", _("Under review")
     CHANGES_REQUESTED = "changes_requested", _("Changes requested")
-    RESUBMITTED = "resubmitted", _("Resubmitted")
-    ACCEPTED = "accepted", _("Accepted")
-    PUBLISHED = "published", _("Published")
+    RESUBMITTED = "resubmitted", pgettext_lazy("status of a report", "Resubmitted")
+    ACCEPTED = "accepted", pgettext_lazy("status of a report", "Accepted")
+    PUBLISHED = "published", pgettext_lazy("status of a report", "Published")
 
 
 EDITABLE_STATUSES = frozenset({ReportStatus.DRAFT, ReportStatus.CHANGES_REQUESTED})
@@ -175,7 +176,7 @@ class VersionOutcome(models.TextChoices):
     IN_REVIEW = "in_review", _("Under review")
     RECALLED = "recalled", _("Recalled by the State before review")
     CHANGES_REQUESTED = "changes_requested", _("Changes requested")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", pgettext_lazy("outcome of a version of a report", "Accepted")
     SUPERSEDED = "superseded", _("Superseded by a correction")
 
 
