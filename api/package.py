@@ -1,7 +1,7 @@
 """The bulk open data: the portal's public record as a Frictionless data package (Data Package v1: a
 ``datapackage.json`` describing CSV files, each with its Table Schema and licence).
 
-``build()`` makes a release (``api.tasks`` asks for one when the public data moved since the latest, see
+``api.release.build()`` makes a release (``api.tasks`` asks for one when the public data moved since the latest, see
 ``ccm_portal.core.data_version``, or the latest was built before today: its "today" columns hold on the day it was
 built): CSV files in the default storage under ``open-data/<key>/``, then an ``OpenDataRelease`` row (rows, bytes,
 SHA-256). The last ``KEEP``
@@ -22,31 +22,19 @@ language (``State.local_name``).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import itertools
-import json
 import logging
-import os
-import tempfile
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.core.files import File
-from django.core.files.storage import default_storage
 from django.db.models import F, Prefetch
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from api.http import PUBLIC
-from api.models import ROOT, OpenDataRelease, delete_folder
 from assistance.access import requests_visible_to
-from ccm_portal.core import clock, data_version
-from ccm_portal.core.spreadsheets import csv_bytes
 from parties.dates import PartialDate
 from parties.models import ExtensionRequest, ExtensionStage, Obligation, State
 from progress import selectors as progress
@@ -59,13 +47,11 @@ from reporting.models import FormatVersion
 
 log = logging.getLogger(__name__)
 
-KEEP = 2  # releases whose files stay in storage
 NAME = "ccm-portal-open-data"
 # The package's structure (its resources and columns): its version is STRUCTURE.<release number>.
 STRUCTURE = "1.0"
 # Versions read at a time for the report values: one chunk's content in memory, never all of them.
 CHUNK = 20
-ROWS_PER_WRITE = 1000
 PARTIAL_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 
 
@@ -151,7 +137,8 @@ def _flag(value: bool) -> str:
     return "true" if value else "false"
 
 
-def _utc(value: dt.datetime | None) -> str:
+def utc(value: dt.datetime | None) -> str:
+    """A time in UTC as the data package writes it (2026-12-07T00:04:22Z), or empty."""
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
 
 
@@ -363,7 +350,7 @@ def version_rows_of(today: dt.date) -> Iterator[list[Any]]:
             version.number,
             version.outcome,
             _day(version.submitted_on),
-            _utc(version.published_at),
+            utc(version.published_at),
             _flag(version.is_nil),
             _flag(version.entered_by_isu),
             version.supersedes_number,
@@ -520,95 +507,3 @@ DESCRIPTION = _(
     "and every value in long form), the public progress figures at the end of each year, and public assistance "
     "requests. Rebuilt when the published data changes; columns about 'today' hold on the day it was built."
 )
-
-
-# --- Building a release -----------------------------------------------------------------------------------
-def is_stale(release: OpenDataRelease | None) -> bool:
-    """No release yet, or the public data moved since it was built, or it was built before today."""
-    return release is None or not release.is_current()
-
-
-def build() -> OpenDataRelease:
-    """Write every resource's CSV into a new folder, record the release, drop the releases beyond ``KEEP``."""
-    token, _changed = data_version.current()  # read first: data changing during the build leaves it stale
-    today, built_at = clock.today(), clock.now()
-    key = f"{built_at.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
-    folder = f"{ROOT}/{key}"
-    files: dict[str, dict[str, Any]] = {}
-    try:
-        with translation.override(settings.LANGUAGE_CODE):
-            for resource in RESOURCES:
-                files[resource.name] = _write(f"{folder}/{resource.name}.csv", resource, today)
-            descriptor = _descriptor(files, built_at)
-        release = OpenDataRelease.objects.create(
-            key=key,
-            built_at=built_at,
-            as_of=today,
-            data_version=token,
-            folder=folder,
-            descriptor=descriptor,
-            files=files,
-        )
-    except BaseException:
-        delete_folder(folder)
-        raise
-    OpenDataRelease.objects.keep_last(KEEP)
-    log.info("open data release %s built: %s", key, {name: f["rows"] for name, f in files.items()})
-    return release
-
-
-def _write(name: str, resource: Resource, today: dt.date) -> dict[str, Any]:
-    """The resource's CSV, written in batches to a temporary file (on disk past a few megabytes), then stored."""
-    digest, size, count = hashlib.sha256(), 0, 0
-    with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as handle:
-
-        def put(rows: list[list[Any]]) -> None:
-            nonlocal size
-            data = csv_bytes(rows)  # every text cell made safe for spreadsheets
-            digest.update(data)
-            size += len(data)
-            handle.write(data)
-
-        put([[c.name for c in resource.columns]])
-        rows = iter(resource.rows(today))
-        while batch := list(itertools.islice(rows, ROWS_PER_WRITE)):
-            count += len(batch)
-            put(batch)
-        handle.seek(0)
-        stored = default_storage.save(name, File(handle, name=os.path.basename(name)))
-    return {"path": stored, "rows": count, "bytes": size, "sha256": digest.hexdigest()}
-
-
-def _descriptor(files: dict[str, dict[str, Any]], built_at: dt.datetime) -> str:
-    """datapackage.json, its keys in the specification's order; what is added when it is served (``served``)
-    is left empty: links, the version and the licence."""
-    return json.dumps(
-        {
-            "profile": "tabular-data-package",
-            "name": NAME,
-            "title": str(TITLE),
-            "description": str(DESCRIPTION),
-            "homepage": "",
-            "version": "",
-            "created": _utc(built_at),
-            "licenses": [],
-            "resources": [
-                {
-                    "profile": "tabular-data-resource",
-                    "name": resource.name,
-                    "path": "",
-                    "title": str(resource.title),
-                    "description": str(resource.description),
-                    "format": "csv",
-                    "mediatype": "text/csv",
-                    "encoding": "utf-8",
-                    "bytes": files[resource.name]["bytes"],
-                    "hash": f"sha256:{files[resource.name]['sha256']}",
-                    "licenses": [],
-                    "schema": resource.schema(),
-                }
-                for resource in RESOURCES
-            ],
-        },
-        ensure_ascii=False,
-    )

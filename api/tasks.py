@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from kombu.exceptions import OperationalError
 
-from api import package
+from api import release
 from api.models import OpenDataRelease
 
 log = logging.getLogger(__name__)
@@ -32,14 +32,14 @@ class Busy(Exception):
 
 def refresh() -> OpenDataRelease | None:
     """A new release if the latest is stale (``Busy`` while another build runs); None when it is current."""
-    if not package.is_stale(OpenDataRelease.objects.newest()):
+    if not release.is_stale(OpenDataRelease.objects.newest()):
         return None
     if not cache.add(LOCK, "1", timeout=LOCK_SECONDS):
         raise Busy
     try:
-        if not package.is_stale(OpenDataRelease.objects.newest()):  # another build finished meanwhile
+        if not release.is_stale(OpenDataRelease.objects.newest()):  # another build finished meanwhile
             return None
-        return package.build()
+        return release.build()
     finally:
         cache.delete(LOCK)
 

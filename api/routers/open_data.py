@@ -28,6 +28,7 @@ from ninja import Path as PathParam
 from api import package
 from api.http import link
 from api.models import OpenDataRelease
+from api.release import is_stale
 from api.schemas import Problem
 from api.tasks import request_refresh
 from ccm_portal.core.files import send_file
@@ -153,7 +154,7 @@ def datapackage(request: HttpRequest) -> HttpResponse:
     a release built before the last change is served while the next is built. 503 with Retry-After before the
     first one."""
     release = OpenDataRelease.objects.newest()
-    if package.is_stale(release) and request_refresh():
+    if is_stale(release) and request_refresh():
         release = OpenDataRelease.objects.newest()  # built already when tasks run in-process (`make run`)
     if release is None:
         seconds = max(settings.CCM_OPEN_DATA_DELAY, 10)
