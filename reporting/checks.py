@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,7 +22,7 @@ from ccm_portal.core import clock
 from parties.models import Article, ObligationStatus
 from reporting import periods
 from reporting.content import detect_unchanged, validation_for
-from reporting.formats import Choice
+from reporting.formats import Choice, FormatDefinition
 from reporting.models import Report, ReportingRules, ReportVersion
 
 
@@ -262,27 +263,46 @@ def _quantity(row: dict[str, Any]) -> Decimal:
     return as_number(row.get("munitions")) + as_number(row.get("submunitions"))
 
 
+def typed(text: str) -> str:
+    """What the State typed, set apart (Unicode's first-strong isolate) inside a sentence of the portal's: an
+    English statement quoted in an Arabic warning keeps its punctuation at its own end."""
+    return f"\u2068{text}\u2069"
+
+
+# The format of the report being checked (``check_report`` sets it), in the reader's language: a place names the
+# table by its label ("Stockpiles" in English, « Stocks » in French), not its key; the key when checked alone.
+_format: ContextVar[FormatDefinition | None] = ContextVar("checked_format", default=None)
+
+
+def _table_label(code: str, table: str) -> str:
+    spec = _format.get()
+    try:
+        return spec.form(code).table(table).label if spec is not None else table
+    except (KeyError, StopIteration):
+        return table
+
+
 def _choice_place(content: dict[str, Any], code: str) -> Place:
     statement = _form(content, code).get("na_statement") or ""
     label = _("Form %(code)s: not applicable") % {"code": code}
     if statement:
-        label += f" (“{statement}”)"
+        label += f" (“{typed(statement)}”)"
     return Place(label=label, form_code=code, path=f"forms.{code}.choice")
 
 
 def row_place(code: str, table: str, row: dict[str, Any], position: int, what: str) -> Place:
     label = _("Form %(code)s, %(table)s, row %(n)s (%(what)s)") % {
         "code": code,
-        "table": table,
+        "table": _table_label(code, table),
         "n": position,
-        "what": what,
+        "what": typed(what),
     }
     return Place(label=label, form_code=code, path=f"forms.{code}.tables.{table}.{row.get('_id') or ''}")
 
 
 def table_place(code: str, table: str) -> Place:
     return Place(
-        label=_("Form %(code)s, %(table)s") % {"code": code, "table": table},
+        label=_("Form %(code)s, %(table)s") % {"code": code, "table": _table_label(code, table)},
         form_code=code,
         path=f"forms.{code}.tables.{table}",
     )
@@ -324,7 +344,7 @@ def stocks_against_types(current: dict[str, Any]) -> list[Finding]:
                     % {
                         "munitions": as_number(row.get("munitions")),
                         "submunitions": as_number(row.get("submunitions")),
-                        "type": kind,
+                        "type": typed(kind),
                     },
                     place,
                     _choice_place(current, "C"),
@@ -338,7 +358,7 @@ def stocks_against_types(current: dict[str, Any]) -> list[Finding]:
                         "Form B declares type %(type)s held, but Form C lists no type %(type)s with its technical "
                         "characteristics."
                     )
-                    % {"type": kind},
+                    % {"type": typed(kind)},
                     place,
                     table_place("C", "types"),
                 )
@@ -357,7 +377,7 @@ def stocks_against_types(current: dict[str, Any]) -> list[Finding]:
                         "Form C says type %(type)s is currently owned or possessed, but Form B says it does not "
                         "apply: the State holds no cluster munitions."
                     )
-                    % {"type": kind},
+                    % {"type": typed(kind)},
                     place,
                     _choice_place(current, "B"),
                 )
@@ -367,7 +387,7 @@ def stocks_against_types(current: dict[str, Any]) -> list[Finding]:
                 make_finding(
                     "c_held_missing_in_b",
                     _("Form C says type %(type)s is currently held, but Form B declares no stock of type %(type)s.")
-                    % {"type": kind},
+                    % {"type": typed(kind)},
                     place,
                     table_place("B", "stockpile"),
                 )
@@ -396,7 +416,7 @@ def retention_against_stocks(current: dict[str, Any]) -> list[Finding]:
                     % {
                         "munitions": as_number(row.get("munitions")),
                         "submunitions": as_number(row.get("submunitions")),
-                        "type": kind,
+                        "type": typed(kind),
                         "noun": noun,
                     },
                     row_place("D", table, row, n, kind),
@@ -515,6 +535,16 @@ def check_report(report: Report, cleaned: dict[str, Any] | None = None) -> list[
     )
     previous = previous_version.content if previous_version else None
     rules = ReportingRules.current()
+    token = _format.set(report.format_version.spec)
+    try:
+        return _findings(report, previous, cleaned, rules)
+    finally:
+        _format.reset(token)
+
+
+def _findings(
+    report: Report, previous: dict[str, Any] | None, cleaned: dict[str, Any], rules: ReportingRules
+) -> list[Finding]:
     return [
         *stockpile_balance(previous, cleaned),
         *cleared_within_contaminated(previous, cleaned),

@@ -312,3 +312,28 @@ def test_a_form_marked_unchanged_that_differs_from_the_report_started_from_warns
     assert "Form B" in warning.message and "2020" in warning.message
     assert warning.places[0].path == "forms.B.choice"
     assert warning.places[1].url == f"/reporting/{v.report.pk}/v{v.number}/#form-B"
+
+
+def test_a_warnings_places_name_tables_by_their_label_in_the_readers_language_and_set_apart_what_the_state_typed(
+    focal_point, initial_report
+):
+    """The places read "Form B, <the table's label>, row 1 (M26)" in the reader's language (they named the table by
+    its key, "stockpile", in every language), and what the State typed (the type, the not-applicable statement) is
+    isolated, so an English statement quoted in an Arabic warning keeps its punctuation at its own end."""
+    from django.utils import translation
+
+    content = fill_minimal(
+        initial_report, form_b_stock=[{"_id": "s1", "type": "M26", "munitions": "120", "submunitions": "77280"}]
+    )
+    report = services.save_draft(report=initial_report, content=content, base_revision=0, actor=focal_point)
+    statement = report.draft["forms"]["C"]["na_statement"]
+    with translation.override("fr"):
+        (finding,) = [f for f in checks.check_report(report) if f.code == "b_stock_while_c_none"]
+    row, choice = finding.places
+    assert row.label.startswith("Formulaire B, Armes à sous-munitions détenues à la fin de la période")
+    assert "stockpile" not in row.label and row.label.endswith("(\u2068M26\u2069)")
+    assert f"\u2068{statement}\u2069" in choice.label
+    assert "\u2068M26\u2069" in finding.message
+    # Checked on their own (no report), the places name the table by its key.
+    (alone,) = checks.stocks_against_types(report.draft)
+    assert alone.places[0].label.startswith("Form B, stockpile, row 1")
