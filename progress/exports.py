@@ -166,7 +166,8 @@ def file_stem(as_of: dt.date, audience: str) -> str:
 
 # --- The PDF: what it shows, and its fingerprint ----------------------------------------------------
 # Bump when the print template or its CSS changes what a PDF shows: stored PDFs are then made again.
-LAYOUT_REVISION = 2  # 2: rows of sections as fixed-layout tables instead of nested CSS grids
+# 2: rows of sections as fixed-layout tables instead of nested CSS grids; 3: right to left in Arabic.
+LAYOUT_REVISION = 3
 TEMPLATE = "progress/pdf/dashboard.html"
 STYLESHEET = "css/progress-print.css"
 COLUMNS = 6  # figures side by side across the landscape page

@@ -41,7 +41,8 @@ log = logging.getLogger(__name__)
 # rendered again the next time someone asks for it. 2: areas as typed; the contact point's e-mail and
 # telephone only if the State chose to publish them (stored PDFs of published versions showed them). 3: the
 # submission date is the day the report counts as submitted; a version the ISU entered from an original says so.
-LAYOUT_REVISION = 3
+# 4: in the reader's language, right to left in Arabic, numbers left to right.
+LAYOUT_REVISION = 4
 TEMPLATE = "reporting/pdf/report.html"
 STYLESHEET = "css/report-print.css"
 DIRECTORY = "reports/pdf"

@@ -430,6 +430,10 @@ def test_a_reader_gets_the_pdf_in_their_language_with_every_glyph(
         assert label in text
     if font:
         assert any(name.endswith(font) for name in font_names(pdf)), font_names(pdf)
+    # Laid out right to left for an Arabic reader, left to right otherwise.
+    with translation.override(language):
+        html = report_pdf.build_source(annual_2024, accepted_v1).html
+    assert f'<html lang="{language}" dir="{"rtl" if language == "ar" else "ltr"}">' in html
     # The download is named for its language.
     response = Client()
     response.force_login(focal_point)
