@@ -104,3 +104,13 @@ def test_the_javascript_catalogue_is_cached_and_answers_not_modified(settings):
     arabic = reader.get("/jsi18n/", {"lang": "ar"}, HTTP_IF_NONE_MATCH=first["ETag"])
     assert arabic.status_code == 200 and arabic["ETag"] != first["ETag"]
     assert reader.post("/jsi18n/").status_code == 405
+
+
+def test_a_too_long_text_says_its_limit_grouped_as_the_reader_groups_numbers():
+    from reporting.formats import Column, clean_cell
+
+    column = Column(key="summary", label="Summary", type="longtext", max_length=20000)
+    for language, limit in (("en", "20,000"), ("fr", "20\u202f000"), ("ar", "20,000")):
+        with translation.override(language), pytest.raises(ValueError) as refused:
+            clean_cell(column, "x" * 20001)
+        assert limit in str(refused.value) and "20000" not in str(refused.value)

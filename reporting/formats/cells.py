@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
@@ -133,7 +134,13 @@ def _clean_boolean(raw: Any) -> bool:
 
 def _clean_text(column: Column, text: str) -> str:
     if column.max_length and len(text) > column.max_length:
-        raise ValueError(_("At most %(n)s characters (this has %(m)s).") % {"n": column.max_length, "m": len(text)})
+        raise ValueError(
+            _("At most %(n)s characters (this has %(m)s).")
+            % {
+                "n": number_format(column.max_length, force_grouping=True),
+                "m": number_format(len(text), force_grouping=True),
+            }
+        )
     return text.replace("\r\n", "\n")
 
 

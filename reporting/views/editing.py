@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from ccm_portal.core import cldr
 from ccm_portal.core.views import refusal
 from reporting import editor, selectors, services
 from reporting.access import get_report
@@ -360,7 +361,7 @@ def _render_form(
             "status": _page_status(validation, form.code),
             "findings": findings,
             "nav": _report_nav(report, validation, form.code),
-            "currencies": sorted(currencies()) if has_currency else [],
+            "currencies": cldr.currency_choices(sorted(currencies())) if has_currency else [],
         },
         status=status,
     )

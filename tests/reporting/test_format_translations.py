@@ -215,3 +215,14 @@ def test_a_workbook_without_a_language_reads_in_english(initial_report, focal_po
     with translation.override("ru"):
         parsed = read.read_workbook(report, name="x.xlsx", data=buffer.getvalue())
     assert merge.merge_tables(report.format_version.spec, report.draft, parsed) == report.draft
+
+
+def test_the_editors_currency_list_names_each_currency_in_the_readers_language(client_for, focal_point, initial_report):
+    """Form I's currency cells offer the ISO codes with CLDR's names: "USD — dollar des États-Unis" in French."""
+    client = client_for(focal_point)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    page = client.get(reverse("reporting:report_form", args=[initial_report.pk, "I"])).content.decode()
+    assert '<option value="USD">USD — dollar des États-Unis</option>' in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("reporting:report_form", args=[initial_report.pk, "I"])).content.decode()
+    assert '<option value="USD">USD — US Dollar</option>' in page
