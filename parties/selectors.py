@@ -170,7 +170,7 @@ def _meeting(meeting: Meeting | None) -> dict[str, Any] | None:
         return None
     return {
         "code": meeting.code,
-        "name": meeting.name,
+        "name": meeting.local_name,
         "start": _when(meeting.start),
         "last_day": _on(meeting.end_date) if meeting.end_date else None,
     }

@@ -31,7 +31,7 @@ def meeting_ref(request: HttpRequest, meeting: Meeting | dict[str, Any] | None) 
     """A meeting (a ``Meeting`` or a meeting as ``parties.selectors`` shows it) as ``{code, name, url}``."""
     if meeting is None:
         return None
-    code, name = (meeting["code"], meeting["name"]) if isinstance(meeting, dict) else (meeting.code, meeting.name)
+    code, name = (meeting["code"], meeting["name"]) if isinstance(meeting, dict) else (meeting.code, meeting.local_name)
     return {"code": code, "name": name, "url": link(request, "api-v1:meeting", code)}
 
 
@@ -68,7 +68,7 @@ def _requests_due(meeting: Meeting) -> dict[str, str] | None:
 def _meeting_out(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
     return {
         "code": meeting.code,
-        "name": meeting.name,
+        "name": meeting.local_name,
         "kind": choice(meeting.kind, MeetingKind.choices),
         "start_date": when(meeting.start),
         "end_date": meeting.end_date,

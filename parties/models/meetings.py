@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from parties import rules
 from parties.dates import PartialDate, Precision
+
+# 11MSP, 1RC, 2RC-2 (the second part of the Second Review Conference).
+_NUMBERED = re.compile(r"^(?P<n>\d+)(?P<kind>MSP|RC)(?:-(?P<part>\d+))?$")
 
 
 class MeetingKind(models.TextChoices):
@@ -48,6 +53,26 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.start_date:%Y})"
+
+    @property
+    def local_name(self) -> str:
+        """The meeting's name in the reader's language: the treaty record's (``name``) in English; in another
+        language made from its number ("11e Assemblée des États parties"), the record's when the code has none."""
+        match = _NUMBERED.match(self.code)
+        if match is None or (get_language() or "en").startswith("en"):
+            return self.name
+        n = int(match["n"])
+        if match["kind"] == "MSP":
+            name = ngettext("%(n)sst Meeting of States Parties", "%(n)sth Meeting of States Parties", n) % {"n": n}
+        else:
+            name = ngettext("%(n)sst Review Conference", "%(n)sth Review Conference", n) % {"n": n}
+        if match["part"]:
+            part = int(match["part"])
+            name = ngettext("%(meeting)s (%(n)sst part)", "%(meeting)s (%(n)sth part)", part) % {
+                "meeting": name,
+                "n": part,
+            }
+        return name
 
     def clean(self) -> None:
         if self.end_date and self.end_date < self.start_date:

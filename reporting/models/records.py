@@ -7,8 +7,8 @@ import datetime as dt
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from parties.dates import PartialDate, Precision
 from parties.models import Confidence, State
@@ -97,6 +97,20 @@ class ReportingRecord(models.Model):
     def __str__(self) -> str:
         period = self.period_year or _("initial report")
         return f"{self.state.iso3} {period}: {self.get_status_display()}"
+
+    @property
+    def note(self) -> str:
+        """The notes as a reader sees them: in their language where the portal wrote them. A report known only by
+        a bound (a complete published list of late States that does not name it: the import's ``:implied:``
+        records) says so from the list, in the reader's language; other notes are the source's, as written."""
+        if self.status == RecordStatus.SUBMITTED and self.listed_in_id and ":implied:" in self.reference:
+            return gettext(
+                "Not named in the list of %(count)s States Parties with overdue initial reports (%(when)s)."
+            ) % {
+                "count": self.listed_in.value,
+                "when": self.listed_in.date_label,
+            }
+        return self.notes
 
     @property
     def submitted(self) -> PartialDate | None:
