@@ -25,6 +25,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from parties.models import MembershipStatus, Region, State
+from parties.names import state_name
 
 M49_FILE = "m49_areas.csv"
 OUTSIDE = "outside"  # in the M49 list, neither signatory nor Party (nor former Party) on the date
@@ -173,11 +174,12 @@ def overview(as_of: dt.date, states: Iterable[State] | None = None) -> Overview:
     """Universalization on ``as_of``. One query, or none when given ``states``: registry States annotated
     by ``State.objects.with_status(as_of)`` (e.g. the dashboard's facts); those with no status are outside."""
     if states is None:
-        states = State.objects.participants(as_of).only("iso3", "name", "region", "deposit_date")
+        states = State.objects.participants(as_of).only("iso3", "name", "names", "region", "deposit_date")
     entries = m49()
     status_of: dict[str, str] = {}
     deposit_of: dict[str, dt.date | None] = {}
-    names = {iso3: e.name for iso3, e in entries.items()}
+    # Every UN member in the reader's language (CLDR); a registry State below by its own name.
+    names = {iso3: state_name(iso3, e.name) for iso3, e in entries.items()}
     by_region: dict[str, dict[str, list[str]]] = {r.value: {s: [] for s in STATUSES} for r in Region}
     unplaced = []
     for state in states:

@@ -101,3 +101,17 @@ def test_the_api_gives_names_in_the_requested_language(client, reference_data):
     assert _api_names(client, "fr") == {"DEU": "Allemagne", "LAO": "République démocratique populaire lao"}
     assert _api_names(client, "ru")["DEU"] == "Германия"
     assert _api_names(client, "en") == {"DEU": "Germany", "LAO": "Lao People's Democratic Republic"}
+
+
+def test_the_universalization_overview_names_every_state_in_the_readers_language(reference_data):
+    """The overview loads States with .only(): without their own names the State of Palestine read « Territoires
+    palestiniens » (CLDR's territory), and UN members outside the Convention kept the M49 file's English names."""
+    import datetime as dt
+
+    from parties import universalization
+
+    with translation.override("fr"):
+        names = universalization.overview(dt.date(2026, 1, 1)).names
+    assert names["PSE"] == "État de Palestine"
+    assert names["USA"] == "États-Unis" and names["RUS"] == "Russie"
+    assert universalization.overview(dt.date(2026, 1, 1)).names["PSE"] == "State of Palestine"
