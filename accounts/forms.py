@@ -73,3 +73,15 @@ class EmailLanguageForm(forms.Form):
 
     def language_label(self) -> str:
         return str(dict(settings.LANGUAGES)[self.cleaned_data["language"]])
+
+
+class ContributorInvitationForm(forms.Form):
+    """What a focal point gives to invite a national contributor: the State and the role are the invitation's."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail address"))
+    organization = forms.CharField(
+        label=_("National body"),
+        max_length=200,
+        help_text=_("The ministry or institution they work for, e.g. the national mine action centre."),
+    )

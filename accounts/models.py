@@ -18,6 +18,9 @@ class Role(models.TextChoices):
     ISU_STAFF = "isu_staff", _("ISU staff")
     COORDINATOR = "coordinator", _("Thematic coordinator")
     DONOR = "donor", _("Donor focal point")
+    # Someone of a national body (a ministry, the mine action centre) who contributes forms of the State's reports;
+    # invited by the State's focal point, who alone submits to the ISU.
+    CONTRIBUTOR = "contributor", _("National contributor")
 
 
 class ThematicArea(models.Model):
@@ -66,7 +69,10 @@ class RoleFields(models.Model):
         verbose_name=_("State"),
     )
     organization = models.CharField(
-        _("organization"), max_length=200, blank=True, help_text=_("For a donor focal point not acting for a State.")
+        _("organization"),
+        max_length=200,
+        blank=True,
+        help_text=_("For a donor focal point not acting for a State; for a national contributor, their body."),
     )
 
     class Meta:
@@ -82,6 +88,10 @@ def _role_constraints(prefix: str) -> list[models.CheckConstraint]:
         models.CheckConstraint(
             condition=~Q(role=Role.DONOR) | Q(state__isnull=False) | ~Q(organization=""),
             name=f"{prefix}_donor_has_state_or_organization",
+        ),
+        models.CheckConstraint(
+            condition=~Q(role=Role.CONTRIBUTOR) | (Q(state__isnull=False) & ~Q(organization="")),
+            name=f"{prefix}_contributor_has_state_and_body",
         ),
     ]
 

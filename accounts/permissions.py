@@ -24,6 +24,8 @@ class Capability(models.TextChoices):
     REQUEST_ASSISTANCE = "request_assistance", _("File the State's assistance requests")
     OFFER_ASSISTANCE = "offer_assistance", _("Register assistance offers")
     MATCH_ASSISTANCE = "match_assistance", _("Match assistance requests to offers in own areas")
+    MANAGE_TEAM = "manage_team", _("Invite and manage the State's national reporting team")
+    CONTRIBUTE_TO_REPORTS = "contribute_to_reports", _("Contribute the forms assigned to them in the State's reports")
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -37,7 +39,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MATCH_ASSISTANCE,
         }
     ),
-    Role.FOCAL_POINT: frozenset({Capability.PREPARE_REPORTS, Capability.REQUEST_ASSISTANCE}),
+    Role.FOCAL_POINT: frozenset({Capability.PREPARE_REPORTS, Capability.REQUEST_ASSISTANCE, Capability.MANAGE_TEAM}),
+    Role.CONTRIBUTOR: frozenset({Capability.CONTRIBUTE_TO_REPORTS}),
     Role.COORDINATOR: frozenset({Capability.MATCH_ASSISTANCE}),
     Role.DONOR: frozenset({Capability.OFFER_ASSISTANCE}),
 }
@@ -136,6 +139,11 @@ def acts_for_state(user: Any, state: Any) -> bool:
         and user.role == Role.FOCAL_POINT
         and user.state_id == state.pk
     )
+
+
+def manages_team_of(user: Any, state: Any) -> bool:
+    """The State's focal point invites and manages its national reporting team; nobody else, no other State's."""
+    return acts_for_state(user, state) and can(user, Capability.MANAGE_TEAM)
 
 
 def model_permission(user: Any, app_label: str, codename: str) -> bool:

@@ -63,6 +63,10 @@ def check_role_fields(
         errors["organization"] = _("Give either a State or an organization, not both.")
     if role == Role.COORDINATOR and not list(thematic_areas):
         errors["thematic_areas"] = _("A thematic coordinator needs at least one thematic area.")
+    if role == Role.CONTRIBUTOR and state is None:
+        errors["state"] = _("A national contributor works for one State's reports: choose it.")
+    if role == Role.CONTRIBUTOR and not organization.strip():
+        errors["organization"] = _("Give the national body the contributor works for.")
     if role in (Role.ISU_STAFF, Role.COORDINATOR) and state is not None:
         errors["state"] = _("This role is not attached to a State.")
     if errors:

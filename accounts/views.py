@@ -14,9 +14,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import home_page, permissions, services, two_factor
+from accounts import home_page, permissions, services, team, two_factor
 from accounts.decorators import capability_required
-from accounts.forms import AcceptInvitationForm, EmailLanguageForm, InvitationForm
+from accounts.forms import AcceptInvitationForm, ContributorInvitationForm, EmailLanguageForm, InvitationForm
 from accounts.models import Invitation, Role, User
 from accounts.permissions import Capability
 from ccm_portal.core import clock
@@ -219,3 +219,55 @@ def email_fixed(request: HttpRequest) -> HttpResponse:
     """Replaces allauth's e-mail management: the address is the one the invitation went to,
     which is how the ISU knows who acts for a State. The ISU changes it in the admin."""
     return render(request, "accounts/email_fixed.html")
+
+
+# --- The national reporting team (a focal point's) ------------------------------------------------
+@capability_required(Capability.MANAGE_TEAM)
+def team_page(request: HttpRequest) -> HttpResponse:
+    """The State's contributors and pending invitations; the form to invite one more (POST)."""
+    form = ContributorInvitationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        invitation = submit(
+            form,
+            lambda: team.invite(
+                actor=request.user,
+                email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
+                body=form.cleaned_data["organization"],
+            ),
+        )
+        if invitation is not None:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            return redirect("accounts:team")
+    return render(
+        request,
+        "accounts/team.html",
+        {"team": team.team_of(request.user.state), "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@capability_required(Capability.MANAGE_TEAM)
+def team_invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    # Another State's invitation is not found: the focal point may not know it exists.
+    invitation = get_object_or_404(Invitation, pk=pk, role=Role.CONTRIBUTOR, state_id=request.user.state_id)
+    attempt(
+        request,
+        lambda: team.revoke(actor=request.user, invitation=invitation),
+        _("Invitation to %(email)s revoked.") % {"email": invitation.email},
+    )
+    return redirect("accounts:team")
+
+
+@require_POST
+@capability_required(Capability.MANAGE_TEAM)
+def team_member_active(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take a contributor off the team (``active=0``: their account is deactivated) or back on (``active=1``)."""
+    member = get_object_or_404(User, pk=pk, role=Role.CONTRIBUTOR, state_id=request.user.state_id)
+    active = request.POST.get("active") == "1"
+    done = (
+        _("%(name)s is on the team again.") if active else _("%(name)s is no longer on the team and cannot sign in.")
+    ) % {"name": member.get_full_name()}
+    attempt(request, lambda: team.set_active(actor=request.user, member=member, active=active), done)
+    return redirect("accounts:team")

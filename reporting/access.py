@@ -16,7 +16,16 @@ from django.http import Http404
 from accounts import permissions
 from accounts.decorators import capability_required
 from accounts.permissions import Capability
-from reporting.models import READER_VERSIONS, Report, ReportEntry, ReportQuerySet, ReportVersion, Visibility
+from reporting.models import (
+    EDITABLE_STATUSES,
+    READER_VERSIONS,
+    FormAssignment,
+    Report,
+    ReportEntry,
+    ReportQuerySet,
+    ReportVersion,
+    Visibility,
+)
 
 
 # --- Who is who, for reports --------------------------------------------------------------------------
@@ -43,6 +52,29 @@ def may_prepare_for(user: Any, state: Any) -> bool:
 def may_read_drafts(user: Any, report: Report) -> bool:
     """The working copy and every version of ``report``: the State's focal points and the ISU."""
     return may_prepare(user, report) or is_reviewer(user)
+
+
+# --- The national reporting team -------------------------------------------------------------------------
+def contributes(user: Any) -> bool:
+    """A national contributor of a State (invited by its focal point): works on the forms given to them."""
+    return bool(permissions.can(user, Capability.CONTRIBUTE_TO_REPORTS) and user.state_id)
+
+
+def may_assign(user: Any, report: Report) -> bool:
+    """Giving the forms of ``report`` to contributors: its State's focal point, while the report is editable."""
+    return may_prepare(user, report) and report.status in EDITABLE_STATUSES
+
+
+def team_of(state: Any) -> Q:
+    """The State's active national contributors (a filter on users)."""
+    return permissions.holders(Capability.CONTRIBUTE_TO_REPORTS) & Q(state=state)
+
+
+def assignments_of(user: Any) -> QuerySet[FormAssignment]:
+    """The forms given to ``user``, in their own State's reports only; none for anyone but a contributor."""
+    if not contributes(user):
+        return FormAssignment.objects.none()
+    return FormAssignment.objects.filter(contributor=user, report__state_id=user.state_id)
 
 
 # Views only ISU reviewers open (403 to others signed in; the second factor asked for first).

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting.views import archive, documents, editing, entry, my_reports, overview, review, workbook
+from reporting.views import archive, documents, editing, entry, my_reports, overview, review, team, workbook
 
 app_name = "reporting"
 
@@ -33,4 +33,6 @@ urlpatterns = [
     *archive.urlpatterns,
     # Reports the ISU enters from an original received outside the portal, and the State's confirmation.
     *entry.urlpatterns,
+    # The national reporting team: forms given to contributors, with internal due dates.
+    *team.urlpatterns,
 ]

@@ -9,6 +9,7 @@ editing page's inputs and back is ``reporting.editor``, beside this package.
 - ``entry``: the ISU's entry of a report from an original, and the State's report of a problem with it
   (``EntryStartForm``, ``EntryDetailsForm``, ``RecordForm``, ``ProblemForm``).
 - ``workbook``: uploading a filled-in workbook (``WorkbookUploadForm``).
+- ``team``: giving a report's forms to the State's national contributors (``TeamForm``).
 - ``archive``: the public archive's filters, also those of the ISU's export (``ArchiveFilterForm``).
 
 The first two are re-exported here; the views import the others from their modules.

@@ -14,6 +14,7 @@ Every model and choice is imported from here (``from reporting.models import Rep
 - ``review``: review comments and the e-mails sent about a report (``Notification``).
 - ``documents``: report PDFs and checked workbook uploads.
 - ``records``: ``ReportingRecord``, what sources say about reports outside the portal.
+- ``team``: ``FormAssignment``, a form given to a national contributor, with its internal due date.
 """
 
 from reporting.models.documents import ReportPdf, WorkbookUpload, WorkbookUploadStatus
@@ -36,11 +37,14 @@ from reporting.models.reports import (
 from reporting.models.reports import _original_path as _original_path  # named by migration 0012
 from reporting.models.review import Notification, ReviewComment
 from reporting.models.rules import FormatVersion, ReportingRules
+from reporting.models.team import AssignmentStatus, FormAssignment
 
 __all__ = [
     "AWAITING_REVIEW",
     "EDITABLE_STATUSES",
     "READER_VERSIONS",
+    "AssignmentStatus",
+    "FormAssignment",
     "FormatVersion",
     "Language",
     "Notification",

@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "demo-for-the-test-1"
-EMAILS = [f"{local}@demo.ccm-portal.test" for local in ("isu", "focal.point", "coordinator", "donor")]
+EMAILS = [f"{local}@demo.ccm-portal.test" for local in ("isu", "focal.point", "coordinator", "donor", "contributor")]
 
 
 def run(*args, **options) -> list[str]:
@@ -37,7 +37,7 @@ def test_make_run_seeds_in_one_line_per_step_then_prints_the_box_last(
 ):
     settings.CCM_DEMO_PASSWORD = PASSWORD
     settings.CCM_SITE_URL = "http://127.0.0.1:8123"
-    assert run("seed_demo", force=True, brief=True) == ["Demo accounts ready: 4, one per role, sharing one password."]
+    assert run("seed_demo", force=True, brief=True) == ["Demo accounts ready: 5, one per role, sharing one password."]
     with django_capture_on_commit_callbacks(execute=True):  # the demo's e-mails go when its changes commit
         assert len(run("seed_demo_reports", force=True)) == 1
         assert len(run("seed_demo_assistance", force=True)) == 1

@@ -16,7 +16,7 @@ EXPECTED = {
         Capability.REVIEW_REPORTS,
         Capability.MATCH_ASSISTANCE,
     },
-    "focal_point": {Capability.PREPARE_REPORTS, Capability.REQUEST_ASSISTANCE},
+    "focal_point": {Capability.PREPARE_REPORTS, Capability.REQUEST_ASSISTANCE, Capability.MANAGE_TEAM},
     "coordinator": {Capability.MATCH_ASSISTANCE},
     "donor": {Capability.OFFER_ASSISTANCE},
 }

@@ -20,6 +20,12 @@ ACCOUNTS = [
     ("focal.point", Role.FOCAL_POINT, "Focal Point (Lao PDR)", {"state": "LAO"}),
     ("coordinator", Role.COORDINATOR, "Thematic Coordinator", {"areas": ["clearance-rre", "cooperation-assistance"]}),
     ("donor", Role.DONOR, "Donor Focal Point (Norway)", {"state": "NOR"}),
+    (
+        "contributor",
+        Role.CONTRIBUTOR,
+        "National Contributor (Lao PDR)",
+        {"state": "LAO", "organization": "National Regulatory Authority for UXO/Mine Action (NRA)"},
+    ),
 ]
 
 
@@ -48,6 +54,7 @@ class Command(BaseCommand):
                     "full_name": name,
                     "role": role,
                     "state": state,
+                    "organization": extra.get("organization", ""),
                     "is_staff": role == Role.ISU_STAFF,
                     "is_active": True,
                 },
