@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import tablib
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -187,10 +186,9 @@ IN_FLIGHT = documents.IN_FLIGHT
 STALE_AFTER = documents.STALE_AFTER
 
 
-def current_dashboard(*, as_of: dt.date, audience: str, language: str | None = None) -> Dashboard:
-    """The dashboard the PDF shows, in ``language`` (default: the active one)."""
-    with translation.override(language or translation.get_language()):
-        return selectors.build(as_of=as_of, audience=audience)
+def current_dashboard(*, as_of: dt.date, audience: str) -> Dashboard:
+    """The dashboard the PDF shows, in the active language (the lifecycle runs a row's work in its language)."""
+    return selectors.build(as_of=as_of, audience=audience)
 
 
 def _figure_facts(figure: Figure) -> dict[str, Any]:
@@ -225,8 +223,7 @@ def fingerprint(dashboard: Dashboard) -> str:
 
 def file_name(pdf: DashboardPdf) -> str:
     """Stable, so a new render replaces the old file."""
-    lang = "" if pdf.language == settings.LANGUAGE_CODE else f".{pdf.language}"
-    return f"{file_stem(pdf.as_of, pdf.audience)}{lang}.pdf"
+    return f"{file_stem(pdf.as_of, pdf.audience)}{documents.language_suffix(pdf.language)}.pdf"
 
 
 def has_file(pdf: DashboardPdf) -> bool:

@@ -110,8 +110,7 @@ def file_name(report: Report, version: ReportVersion | None = None, language: st
     """``LAO-2024-v2.pdf``, ``LAO-initial-draft.pdf``, ``LAO-2024-v2.fr.pdf`` in French: stable, so a new render
     replaces the old file."""
     suffix = f"v{version.number}" if version is not None else "draft"
-    lang = "" if language == settings.LANGUAGE_CODE else f".{language}"
-    return f"{report.state.iso3}-{report.period_slug}-{suffix}{lang}.pdf"
+    return f"{report.state.iso3}-{report.period_slug}-{suffix}{documents.language_suffix(language)}.pdf"
 
 
 def is_current(pdf: ReportPdf, report: Report, version: ReportVersion | None = None) -> bool:

@@ -151,6 +151,11 @@ def reader_language(language: str | None = None) -> str:
         return settings.LANGUAGE_CODE
 
 
+def language_suffix(language: str) -> str:
+    """What a document's file name says of its language: nothing for the portal's own, ".fr" for French."""
+    return "" if language == settings.LANGUAGE_CODE else f".{language}"
+
+
 def _user(requested_by: Any) -> Any:
     return requested_by if getattr(requested_by, "is_authenticated", False) else None
 

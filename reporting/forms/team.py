@@ -12,22 +12,29 @@ from reporting.models import Report
 
 
 class TeamForm(forms.Form):
-    """One contributor and one internal due date per form of the report; empty: the focal point keeps it."""
+    """One contributor and one internal due date per form of the report; empty: the focal point keeps it.
+
+    The choices are the team already loaded (``members``), so rendering and checking ten forms' lines costs no
+    query each; a contributor not on the team (another State's, or one taken off it) is not a valid choice."""
 
     def __init__(self, *args: Any, report: Report, members: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.codes = [form.code for form in report.format_version.spec.forms]
-        current = {a.form_code: a for a in report.assignments.all()}
+        self.current = {a.form_code: a for a in report.assignments.all()}
+        by_pk = {str(m.pk): m for m in members}
+        choices = [("", _("The focal point (not given)"))] + [
+            (pk, f"{m.get_full_name()} ({m.organization})") for pk, m in by_pk.items()
+        ]
         for code in self.codes:
-            given = current.get(code)
-            self.fields[f"contributor-{code}"] = forms.ModelChoiceField(
-                queryset=User.objects.filter(pk__in=[m.pk for m in members]),
+            given = self.current.get(code)
+            self.fields[f"contributor-{code}"] = forms.TypedChoiceField(
+                choices=choices,
+                coerce=by_pk.__getitem__,
+                empty_value=None,
                 required=False,
-                empty_label=_("The focal point (not given)"),
                 label=_("Given to"),
-                initial=given.contributor_id if given else None,
+                initial=str(given.contributor_id) if given else "",
             )
-            self.fields[f"contributor-{code}"].label_from_instance = lambda u: f"{u.get_full_name()} ({u.organization})"
             self.fields[f"due-{code}"] = forms.DateField(
                 required=False,
                 label=_("Internal due date"),

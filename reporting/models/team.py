@@ -4,6 +4,8 @@ contributors, invited by the State's focal point); the focal point alone submits
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -47,3 +49,7 @@ class FormAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} {self.form_code} → {self.contributor}"
+
+    def is_overdue(self, today: dt.date) -> bool:
+        """Past its internal due date and not yet ready for the focal point."""
+        return bool(self.due_on and self.due_on < today and self.status != AssignmentStatus.READY)

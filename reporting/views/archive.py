@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -246,10 +245,9 @@ def archive_version_pdf(request: HttpRequest, iso3: str, period: str, number: in
         return ratelimit.refused(request)
     pdf = report_pdf.ensure_pdf(report=version.report, version=version, requested_by=request.user, language=language)
     if pdf.status == RenderStatus.READY and pdf.file:
-        suffix = "" if language == settings.LANGUAGE_CODE else f".{language}"
         response = send_file(
             pdf.file,
-            filename=f"{reads.filename(version)}{suffix}.pdf",
+            filename=f"{reads.filename(version)}{documents.language_suffix(language)}.pdf",
             content_type="application/pdf",
             as_attachment=False,
         )

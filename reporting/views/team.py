@@ -21,13 +21,13 @@ from ccm_portal.core import clock
 from reporting import access, services
 from reporting.access import get_report
 from reporting.forms.team import TeamForm
-from reporting.models import AssignmentStatus, Report
+from reporting.models import Report
 from reporting.views.pages import report_title
 
 
 def _rows(form: TeamForm, report: Report) -> list[dict[str, Any]]:
     spec = report.format_version.spec
-    current = {a.form_code: a for a in report.assignments.all()}
+    current = form.current
     today = clock.today()
     rows = []
     for code in form.codes:
@@ -39,9 +39,7 @@ def _rows(form: TeamForm, report: Report) -> list[dict[str, Any]]:
                 "contributor": form[f"contributor-{code}"],
                 "due": form[f"due-{code}"],
                 "status": given.get_status_display() if given else "",
-                "overdue": bool(
-                    given and given.due_on and given.due_on < today and given.status != AssignmentStatus.READY
-                ),
+                "overdue": bool(given and given.is_overdue(today)),
             }
         )
     return rows
@@ -103,7 +101,7 @@ def my_forms(request: HttpRequest) -> HttpResponse:
                 "form_title": report.format_version.spec.form(given.form_code).title,
                 "due_on": given.due_on,
                 "status": given.get_status_display(),
-                "overdue": bool(given.due_on and given.due_on < today and given.status != AssignmentStatus.READY),
+                "overdue": given.is_overdue(today),
             }
         )
     return render(request, "reporting/team/my_forms.html", {"forms": found, "today": today})

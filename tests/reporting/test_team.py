@@ -111,3 +111,18 @@ def test_a_contributors_list_costs_the_same_queries_however_many_forms(client_fo
         page = client.get(reverse("reporting:my_forms")).content.decode()
     assert page.count("Form ") >= 9
     assert len(nine) == len(one)
+
+
+def test_the_team_page_costs_the_same_queries_however_many_contributors(client_for, focal_point, initial_report, mod):
+    """Each of the ten forms' lines offers the whole team: the choices come from the team loaded once (a
+    queryset per line made a query per form, twice on a save)."""
+    client = client_for(focal_point)
+    give(client, initial_report, B=(mod, "2027-03-01"))
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(team_url(initial_report)).status_code == 200
+    for n in range(4):
+        make_user(Role.CONTRIBUTOR, iso3="LAO", organization=f"Body {n}", email=f"body{n}@example.la")
+    with CaptureQueriesContext(connection) as five:
+        page = client.get(team_url(initial_report)).content.decode()
+    assert page.count("Body 3") == 10  # offered on every form's line
+    assert len(five) == len(one) == 5  # session, user, report, team, its forms
