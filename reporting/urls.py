@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting.views import archive, documents, editing, entry, my_reports, overview, review, team, workbook
+from reporting.views import archive, documents, editing, entry, my_reports, overview, review, team, team_isu, workbook
 
 app_name = "reporting"
 
@@ -35,4 +35,5 @@ urlpatterns = [
     *entry.urlpatterns,
     # The national reporting team: forms given to contributors, with internal due dates.
     *team.urlpatterns,
+    *team_isu.urlpatterns,
 ]

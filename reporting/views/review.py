@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ccm_portal.core import clock
 from ccm_portal.core.views import attempt, show_refusal
 from parties.models import Region
-from reporting import periods, selectors, services
+from reporting import periods, selectors, selectors_team, services
 from reporting.access import get_report, reviewer_required
 from reporting.checks import check_report, concerns
 from reporting.diff import anchor_part, diff_document
@@ -254,8 +254,10 @@ def _detail_context(request: HttpRequest, report: Report, **forms_: Any) -> dict
         if entry.comment_pk and not entry.detail:
             entry.detail = anchors.get(entry.comment_pk, "")
 
+    given = selectors_team.form_contributors(report)  # who the focal point gave each form to (none: their own)
     for form in document.forms:
         form.findings = [f for f in findings if concerns(f, form.code)]
+        form.given = given.get(form.code)
     known_forms = {form.code for form in document.forms}
     context.update(
         {

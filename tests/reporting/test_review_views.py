@@ -21,8 +21,9 @@ pytestmark = pytest.mark.django_db
 QUEUE_QUERIES = 4  # + the reviewers for the filter, the queue with its subqueries
 # + report, versions, audit trail, the report compared with, comments, reviewer; and check_report's
 # last accepted version, reporting rules, the deliveries recorded for the State and year (Form I) and
-# the accepted version the draft was started from (forms marked unchanged that differ from it).
-DETAIL_QUERIES = 11
+# the accepted version the draft was started from (forms marked unchanged that differ from it); who was given
+# each form (reporting.selectors_team.form_contributors).
+DETAIL_QUERIES = 12
 
 
 # --- Building reports through the services ---------------------------------------------------------
