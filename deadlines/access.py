@@ -5,6 +5,9 @@ of this app that decides it (views, selectors, services and the digest ask here,
 - The ISU (``permissions.is_isu``) follows every State's deadlines and opens the ISU's deadline pages.
 - A focal point follows their own State's deadlines (``permissions.acts_for_state``), is reminded of them and
   may snooze those reminders.
+- A national contributor follows the internal due dates of the forms given to them (and is reminded of them); a
+  focal point is told when one of their State's forms is overdue. Nobody else sees them: not the ISU's pages
+  (bar the reminder log, for e-mails to send again), not a State's feed.
 - Everyone signed in sees the Meetings of States Parties.
 """
 
@@ -12,13 +15,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from accounts import permissions, two_factor
 from accounts.decorators import capability_required
 from accounts.permissions import Capability
 from deadlines.models import CalendarFeed
 from parties.models import State
+from reporting import access as reporting_access
+from reporting.models import FormAssignment
 
 # The ISU's deadline overview and reminder log (403 to others signed in; the second factor asked for first).
 isu_required = capability_required(Capability.USE_STAFF_PAGES)
@@ -50,6 +55,18 @@ def feed_states(user: Any) -> list[State]:
         return list(State.objects.exclude(deposit_date=None).order_by("name"))
     state = focal_state(user)
     return [state] if state is not None else []
+
+
+def contributes(user: Any) -> bool:
+    """A national contributor of a State (``reporting.access.contributes``)."""
+    return reporting_access.contributes(user)
+
+
+def internal_dates_of(user: Any) -> QuerySet[FormAssignment]:
+    """The forms whose internal due dates ``user`` follows in a feed and on their reminders page: a contributor's
+    own (their State's reports only), none for anyone else (the ISU included: the team's dates are the State's own
+    business; a focal point has them on each report's team page and is told by e-mail of a form overdue)."""
+    return reporting_access.assignments_of(user)
 
 
 # --- Reminders, snoozes and feeds -------------------------------------------------------------------------
@@ -87,6 +104,11 @@ def feed_still_allowed(feed: CalendarFeed) -> bool:
 def reminded() -> Q:
     """Whom reminders go to: the active focal points of a State (a filter on users; ``state`` says which)."""
     return permissions.holders(Capability.PREPARE_REPORTS) & Q(state__isnull=False)
+
+
+def contributors() -> Q:
+    """Whom internal reminders go to: active national contributors of a State (a filter on users)."""
+    return permissions.holders(Capability.CONTRIBUTE_TO_REPORTS) & Q(state__isnull=False)
 
 
 def digest_readers() -> Q:

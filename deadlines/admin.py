@@ -11,7 +11,8 @@ from ccm_portal.core import admin as core_admin
 from ccm_portal.core.admin import AuditedAdminMixin
 from deadlines.models import CalendarFeed, DeadlineKind, Reminder, ReminderSettings, Snooze
 
-REMINDED_KINDS = [(k.value, k.label) for k in DeadlineKind if k != DeadlineKind.MEETING]
+# Treaty deadlines only: the teams' internal due dates have their own schedule (``team_*``), never a kind here.
+REMINDED_KINDS = [(k.value, k.label) for k in DeadlineKind if k not in (DeadlineKind.MEETING, DeadlineKind.INTERNAL)]
 
 
 class DaysField(forms.CharField):
@@ -49,13 +50,40 @@ class ReminderSettingsForm(forms.ModelForm):
         required=False,
         help_text=_("Separated by commas, e.g. “60, 30, 7, 0”; 0 is the day itself. Leave empty for none."),
     )
+    team_days_before = DaysField(
+        label=_("days before an internal due date"),
+        required=False,
+        help_text=_(
+            "Forms given to national contributors: separated by commas, e.g. “7, 1”; 0 is the day itself. Leave"
+            " empty for none."
+        ),
+    )
+    team_overdue_every_days = forms.IntegerField(
+        label=_("internal overdue notice every (days)"),
+        required=False,
+        min_value=0,
+        max_value=365,
+        help_text=_("Forms given to national contributors, once past their internal due date. 0 or empty: none."),
+    )
     kinds = forms.MultipleChoiceField(
         label=_("deadlines reminded"), choices=REMINDED_KINDS, widget=forms.CheckboxSelectMultiple, required=False
     )
 
+    def clean_team_overdue_every_days(self) -> int:
+        return self.cleaned_data["team_overdue_every_days"] or 0  # empty is none, as for the days before
+
     class Meta:
         model = ReminderSettings
-        fields = ["days_before", "overdue_every_days", "kinds", "tracking_starts_on", "isu_email", "batch_size"]
+        fields = [
+            "days_before",
+            "overdue_every_days",
+            "kinds",
+            "tracking_starts_on",
+            "team_days_before",
+            "team_overdue_every_days",
+            "isu_email",
+            "batch_size",
+        ]
         help_texts = {"overdue_every_days": _("0: no overdue notices.")}
 
 
@@ -65,7 +93,16 @@ class ReminderSettingsAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     audit_action_prefix = "deadlines.settings"
     form = ReminderSettingsForm
-    list_display = ["__str__", "days_before", "overdue_every_days", "tracking_starts_on", "isu_email", "updated_at"]
+    list_display = [
+        "__str__",
+        "days_before",
+        "overdue_every_days",
+        "tracking_starts_on",
+        "team_days_before",
+        "team_overdue_every_days",
+        "isu_email",
+        "updated_at",
+    ]
     readonly_fields = ["updated_at"]
 
     def has_add_permission(self, request):
@@ -116,6 +153,7 @@ class ReminderAdmin(ReadOnlyAdmin):
         "created_at",
         "sent_at",
         "last_error",
+        "assignment",
     ]
     actions = ["send_again"]
 

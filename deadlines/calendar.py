@@ -48,6 +48,8 @@ class Deadline:
     # decision is not recorded as of the day (the deadline is then not "overdue": the State asked in time).
     precision: str = "day"
     extension_pending_at: str = ""
+    # Internal due dates (``deadlines.selectors.team``): the page to open, a path on the portal.
+    url: str = ""
 
     @property
     def has_no_record(self) -> bool:

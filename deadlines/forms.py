@@ -24,7 +24,7 @@ class OverviewFilterForm(forms.Form):
         required=False,
         choices=[
             ("", _lazy("All deadlines")),
-            *((k.value, k.label) for k in DeadlineKind if k != DeadlineKind.MEETING),
+            *((k.value, k.label) for k in DeadlineKind if k not in (DeadlineKind.MEETING, DeadlineKind.INTERNAL)),
         ],
     )
     region = forms.ChoiceField(

@@ -53,6 +53,8 @@ def status_note(deadline: Deadline, today: dt.date) -> str:
     """Met, overdue or still ahead, in words (meetings have no status)."""
     if deadline.kind == DeadlineKind.MEETING:
         return ""
+    if deadline.kind == DeadlineKind.INTERNAL and deadline.met:
+        return pgettext("status of a form given to a contributor", "Ready for the focal point")
     if deadline.met:
         if deadline.met_on:
             return _("Met on %(date)s.") % {"date": long_date(deadline.met_on)}
@@ -73,10 +75,16 @@ def _description(deadline: Deadline, today: dt.date, url: str | None) -> str:
 
 
 def build_calendar(
-    deadlines: Iterable[Deadline], *, name: str, today: dt.date, state_url: dict[str, str] | None = None
+    deadlines: Iterable[Deadline],
+    *,
+    name: str,
+    today: dt.date,
+    state_url: dict[str, str] | None = None,
+    deadline_url: dict[str, str] | None = None,
 ) -> bytes:
     """One VCALENDAR with an all-day VEVENT per deadline and, for deadlines not met, an alarm
-    seven days before. ``state_url`` (ISO3 → absolute URL of the State's page) adds a link."""
+    seven days before. ``state_url`` (ISO3 → absolute URL of the State's page) adds a link; ``deadline_url``
+    (deadline key → absolute URL: a form given to a contributor, in the editor) a link of the deadline's own."""
     stamp = dt.datetime.combine(today, dt.time(0, 0), tzinfo=dt.UTC)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -89,7 +97,7 @@ def build_calendar(
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH))
     for deadline in sorted(deadlines, key=lambda d: (d.date, d.key)):
-        url = (state_url or {}).get(deadline.state_iso3 or "")
+        url = (deadline_url or {}).get(deadline.key) or (state_url or {}).get(deadline.state_iso3 or "")
         event = Event()
         event.add("uid", event_uid(deadline))
         event.add("dtstamp", stamp)

@@ -18,6 +18,10 @@ def _default_offsets() -> list[int]:
     return [60, 30, 7, 0]
 
 
+def _default_team_offsets() -> list[int]:
+    return [7, 1]
+
+
 def _default_kinds() -> list[str]:
     return ["initial_report", "annual_report", "stockpile", "clearance", "extension_request"]
 
@@ -29,11 +33,33 @@ class DeadlineKind(models.TextChoices):
     CLEARANCE = "clearance", _("Art. 4 clearance")
     EXTENSION_REQUEST = "extension_request", _("Last day to request an extension")
     MEETING = "meeting", _("Meeting of States Parties")
+    # A form of a report given to a national contributor by the State's focal point, by an internal date of the
+    # State's own (``reporting.FormAssignment``): reminded on its own schedule, never a treaty deadline.
+    INTERNAL = "internal", _("Internal due date")
+
+
+def internal_deadline_key(*, iso3: str, assignment_id: int, contributor_id: int, period: str, form_code: str) -> str:
+    """The deadline a form given to a contributor is, for reminders: it names the State (first, as every
+    deadline key), the assignment and its contributor (another contributor, another deadline) and what the
+    title says (``reminder_title``), so a reminder row is read without its assignment."""
+    return f"{iso3}:internal:{assignment_id}:{contributor_id}:{period}:{form_code}"
+
+
+def _internal_title(deadline_key: str) -> str:
+    _iso3, _kind, _assignment, _contributor, period, form = deadline_key.split(":", 5)
+    if period == "initial":
+        return gettext("Form %(form)s of the initial report, internal due date") % {"form": form}
+    return gettext("Form %(form)s of the annual update for %(year)s, internal due date") % {
+        "form": form,
+        "year": period,
+    }
 
 
 def reminder_title(kind: str, deadline_key: str) -> str:
     """The deadline a reminder is about, from what the reminder row holds."""
     label = DeadlineKind(kind).label
+    if kind == DeadlineKind.INTERNAL:
+        return _internal_title(deadline_key)
     if kind == DeadlineKind.ANNUAL_REPORT:
         return gettext("%(label)s for %(year)s") % {"label": label, "year": deadline_key.rsplit(":", 1)[-1]}
     return str(label)
@@ -66,6 +92,23 @@ class ReminderSettings(models.Model):
             " a worker that dies mid-batch leaves at most the e-mail in hand in doubt."
         ),
     )
+    # The national reporting team's internal due dates (forms given to contributors): their own schedule.
+    team_days_before = models.JSONField(
+        _("days before an internal due date"),
+        default=_default_team_offsets,
+        help_text=_(
+            "Contributors are reminded of a form given to them this many days before its internal due date; 0 is"
+            " the day itself."
+        ),
+    )
+    team_overdue_every_days = models.PositiveSmallIntegerField(
+        _("internal overdue notice every (days)"),
+        default=7,
+        help_text=_(
+            "Once a form's internal due date has passed, its contributor and the State's focal points are told"
+            " every this many days until the form is ready. 0: no overdue notices."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -86,6 +129,12 @@ class ReminderSettings(models.Model):
             return -offset in set(self.days_before)
         return self.overdue_every_days > 0 and offset % self.overdue_every_days == 0
 
+    def team_offset_is_due(self, offset: int) -> bool:
+        """The same for a form's internal due date, on the team's own schedule."""
+        if offset <= 0:
+            return -offset in set(self.team_days_before)
+        return self.team_overdue_every_days > 0 and offset % self.team_overdue_every_days == 0
+
 
 class ReminderStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
@@ -97,6 +146,9 @@ class ReminderStatus(models.TextChoices):
     SKIPPED_BOUNCED = "skipped_bounced", _("Not sent: address bounced before")
     SNOOZED = "snoozed", _("Not sent: snoozed by the recipient")
     NO_RECIPIENT = "no_recipient", _("Not sent: the State has no focal point")
+    # An internal reminder whose form was marked ready, taken back, given to someone else or given another date
+    # (or whose report was submitted) after it was queued.
+    NO_LONGER_DUE = "no_longer_due", _("Not sent: no longer due")
 
 
 PROBLEM_STATUSES = frozenset(
@@ -139,6 +191,10 @@ class Reminder(models.Model):
     batch = models.CharField(max_length=64, blank=True, default="")
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # Internal due dates only: the form given to a contributor this reminder is about (none once taken back).
+    assignment = models.ForeignKey(
+        "reporting.FormAssignment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-for_day", "deadline_key"]

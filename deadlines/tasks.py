@@ -1,4 +1,5 @@
-"""Celery adapters: the daily reminder run (beat), one task per batch of reminder e-mails, the weekly ISU digest.
+"""Celery adapters: the daily reminder run (beat; treaty deadlines and the teams' internal due dates), one task per
+batch of reminder e-mails, the weekly ISU digest.
 
 Tasks call the services (``deadlines.services``, ``deadlines.digest``); the services enqueue these by name
 (``ccm_portal.core.tasks.enqueue_each("deadlines.tasks.send_reminder", batches)``) and never import them."""
@@ -13,8 +14,11 @@ from deadlines import digest, services
 
 @shared_task
 def run_daily_reminders(today: str | None = None) -> dict:
+    """The day's treaty-deadline reminders, then the national teams' internal ones (``services.team``), each
+    recorded and queued in its own transaction: a failure in the second leaves the first done."""
     day = dt.date.fromisoformat(today) if today else clock.today()
-    return services.run_daily_reminders(today=day)
+    done = services.run_daily_reminders(today=day)
+    return {**done, "team": services.team.run_team_reminders(today=day)}
 
 
 @shared_task(bind=True)

@@ -28,7 +28,7 @@ from accounts.models import User
 from ccm_portal.core import data_version
 from deadlines import access, calendar
 from deadlines.calendar import Deadline
-from deadlines.models import PROBLEM_STATUSES, Reminder, ReminderSettings, ReminderStatus
+from deadlines.models import PROBLEM_STATUSES, DeadlineKind, Reminder, ReminderSettings, ReminderStatus
 from deadlines.selectors.reminders import step_label
 from parties.models import Region
 
@@ -116,7 +116,9 @@ def reminder_summaries(
     Keyed by date as well: an extended deadline keeps its key, and reminders about the old date
     are not reminders about the new one. One query.
     """
-    reminders = Reminder.objects.filter(deadline_date__gte=start, deadline_date__lte=end)
+    reminders = Reminder.objects.filter(deadline_date__gte=start, deadline_date__lte=end).exclude(
+        deadline_kind=DeadlineKind.INTERNAL
+    )
     if kind:
         reminders = reminders.filter(deadline_kind=kind)
     rows = (

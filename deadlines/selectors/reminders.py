@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from ccm_portal.core import clock
 from deadlines.calendar import Deadline
-from deadlines.models import PROBLEM_STATUSES, Reminder, ReminderStatus, reminder_title
+from deadlines.models import PROBLEM_STATUSES, DeadlineKind, Reminder, ReminderStatus, reminder_title
 from deadlines.selectors.reports import first_submissions, report_lookup, start_of
 from parties.models import State
 from parties.names import by_local_name
@@ -187,9 +187,11 @@ def log_states() -> list[tuple[str, str]]:
 
 # --- Reminders sent (the weekly digest) ------------------------------------------------------------
 def reminders_sent(*, since: dt.datetime, until: dt.datetime) -> list[Reminder]:
-    """Reminder e-mails that went out in [since, until), by State and deadline. One query."""
+    """Reminder e-mails about treaty deadlines that went out in [since, until), by State and deadline (not the
+    national teams' internal due dates: the State's own business). One query."""
     rows = list(
         Reminder.objects.filter(status=ReminderStatus.SENT, sent_at__gte=since, sent_at__lt=until)
+        .exclude(deadline_kind=DeadlineKind.INTERNAL)
         .select_related("state", "recipient")
         .order_by("state__name", "deadline_date", "deadline_key", "offset_days", "email")
     )

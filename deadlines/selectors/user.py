@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from deadlines import access, calendar
 from deadlines.calendar import Deadline
 from deadlines.models import CalendarFeed, DeadlineKind, Reminder, ReminderSettings, Snooze
+from deadlines.selectors import team
 from parties.models import State
 
 FEED_PAST_DAYS = 365  # a feed reaches back about 12 months
@@ -44,10 +45,13 @@ def deadlines_for_user(user: Any, *, start: dt.date, end: dt.date) -> list[Deadl
 
 def feed_deadlines(feed: CalendarFeed, today: dt.date) -> list[Deadline]:
     """What a calendar feed lists, from a year back to three years ahead: its owner's deadlines for a personal
-    feed, the State's and the meetings for a State's feed."""
+    feed, with the internal due dates of a contributor's forms (one query more, none for anyone else); the State's
+    and the meetings for a State's feed (never the internal dates: a State's feed is shared)."""
     start, end = today - dt.timedelta(days=FEED_PAST_DAYS), today + dt.timedelta(days=FEED_AHEAD_DAYS)
     if feed.state is None:
-        return deadlines_for_user(feed.user, start=start, end=end)
+        found = deadlines_for_user(feed.user, start=start, end=end)
+        found += team.internal_deadlines(feed.user, start=start, end=end)
+        return sorted(found, key=lambda d: (d.date, d.key))
     data = calendar.load([feed.state])
     found = calendar.state_deadlines(feed.state, data, start=start, end=end)
     found += calendar.meeting_deadlines(data, start=start, end=end)

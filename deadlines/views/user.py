@@ -33,6 +33,7 @@ from deadlines.calendar import Deadline
 from deadlines.forms import SnoozeForm
 from deadlines.ical import build_calendar, long_date
 from deadlines.models import CalendarFeed, Reminder, ReminderSettings, ReminderStatus
+from deadlines.selectors.team import internal_reminders
 from deadlines.selectors.user import countdown, feed_deadlines, state_reminders
 from parties.models import State
 from parties.names import by_local_name, sort_key
@@ -49,6 +50,7 @@ STATUS_BADGES = {
     ReminderStatus.SKIPPED_UNVERIFIED: "warning",
     ReminderStatus.SKIPPED_BOUNCED: "warning",
     ReminderStatus.NO_RECIPIENT: "warning",
+    ReminderStatus.NO_LONGER_DUE: "neutral",
 }
 
 
@@ -60,6 +62,8 @@ def _feed_name(feed: CalendarFeed) -> str:
         return _("My CCM deadlines: %(state)s") % {"state": state.local_name}
     if access.follows_every_state(feed.user):
         return _("CCM deadlines: all States")
+    if access.contributes(feed.user):
+        return _("My CCM forms and meetings")
     return _("CCM meetings of States Parties")
 
 
@@ -80,7 +84,10 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
             iso3: links.absolute(reverse("parties:state_detail", args=[iso3]), request)
             for iso3 in {d.state_iso3 for d in deadlines if d.state_iso3}
         }
-        body = build_calendar(deadlines, name=_feed_name(found), today=today, state_url=state_url)
+        deadline_url = {d.key: links.absolute(d.url, request) for d in deadlines if d.url}
+        body = build_calendar(
+            deadlines, name=_feed_name(found), today=today, state_url=state_url, deadline_url=deadline_url
+        )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=3600"
     response["Content-Disposition"] = 'inline; filename="ccm-deadlines.ics"'
@@ -130,6 +137,8 @@ def _personal_covers(user: Any) -> str:
     state = access.focal_state(user)
     if state is not None:
         return _("%(state)s's deadlines and the Meetings of States Parties.") % {"state": state.local_name}
+    if access.contributes(user):
+        return _("The internal due dates of the forms given to you, and the Meetings of States Parties.")
     if access.follows_every_state(user):
         return _("Every State's report and obligation deadlines, and the Meetings of States Parties.")
     return _("The Meetings of States Parties.")
@@ -203,10 +212,17 @@ def _reminders_page(request: HttpRequest, *, bound: SnoozeForm | None = None, st
     today = clock.today()
     state = access.focal_state(user)
     if state is None:
+        contributor = access.contributes(user)
         return render(
             request,
             "deadlines/user/my_reminders.html",
-            {"state": None, "sees_all_states": access.follows_every_state(user)},
+            {
+                "state": None,
+                "sees_all_states": access.follows_every_state(user),
+                "contributor": contributor,
+                "internal": _internal_rows(user, today) if contributor else [],
+                "team_schedule": _team_schedule(ReminderSettings.current()) if contributor else "",
+            },
             status=status,
         )
     rules = ReminderSettings.current()
@@ -248,6 +264,40 @@ def _reminders_page(request: HttpRequest, *, bound: SnoozeForm | None = None, st
         },
         status=status,
     )
+
+
+def _internal_rows(user: Any, today: dt.date) -> list[dict[str, Any]]:
+    """The open forms given to ``user``, a contributor, with the reminders sent to them about each (two queries)."""
+    return [
+        {
+            "row": row,
+            "countdown": countdown(row.assignment.due_on, today),
+            "steps": [_step(reminder) for reminder in row.reminders],
+        }
+        for row in internal_reminders(user)
+    ]
+
+
+def _team_schedule(rules: ReminderSettings) -> str:
+    """When a contributor is reminded of the forms given to them, in words."""
+    before = sorted((d for d in set(rules.team_days_before) if d > 0), reverse=True)
+    parts = []
+    if before:
+        parts.append(_("%(days)s days before the internal due date") % {"days": ", ".join(str(d) for d in before)})
+    if 0 in rules.team_days_before:
+        parts.append(_("on the day itself"))
+    if rules.team_overdue_every_days:
+        parts.append(
+            ngettext(
+                "then every day while it is overdue",
+                "then every %(n)s days while it is overdue",
+                rules.team_overdue_every_days,
+            )
+            % {"n": rules.team_overdue_every_days}
+        )
+    if not parts:
+        return _("The ISU has turned these reminders off for now.")
+    return _("You receive an e-mail %(when)s, until the form is marked ready.") % {"when": "; ".join(parts)}
 
 
 def _schedule(rules: ReminderSettings) -> str:

@@ -1,7 +1,8 @@
 """Reminders sent once, snoozes and calendar feeds. Every write is here.
 
 Who may snooze, follow a State or send reminders again is ``deadlines.access``'s to say; e-mails go out
-through the tasks (``deadlines.tasks.send_reminder``), enqueued by name once the reminders are committed."""
+through the tasks (``deadlines.tasks.send_reminder``), enqueued by name once the reminders are committed.
+``team``: the national reporting team's internal due dates, reminded on the same machinery."""
 
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ from deadlines.models import (
     Snooze,
     reminder_title,
 )
+from deadlines.services import team
 from parties.models import State
 
 log = logging.getLogger(__name__)
@@ -197,7 +199,14 @@ def _claim(ids: list[int], batch: str) -> list[Reminder]:
     Reminder.objects.filter(free, pk__in=ids, status=ReminderStatus.QUEUED).update(batch=batch, claimed_at=now)
     return list(
         Reminder.objects.filter(pk__in=ids, status=ReminderStatus.QUEUED, batch=batch)
-        .select_related("recipient", "state")
+        # An internal reminder's form, as it now stands (``team.still_due``) and as its e-mail names it.
+        .select_related(
+            "recipient",
+            "state",
+            "assignment__contributor",
+            "assignment__report__state",
+            "assignment__report__format_version",
+        )
         .order_by("pk")
     )
 
@@ -217,6 +226,18 @@ def _recover(claimed: list[Reminder], marks: dict[str, Any]) -> tuple[list[Remin
         log.warning("Reminder %s was in hand when its worker died: left 'being sent' for the ISU", pk)
     _forget([*sent, *in_hand])
     return [r for r in claimed if not found[r.pk]], len(sent)
+
+
+def _drop_no_longer_due(pending: list[Reminder]) -> list[Reminder]:
+    """Internal reminders whose form changed since they were queued (ready, taken back, given to someone else or
+    another date, report submitted: ``team.still_due``) are marked "no longer due" and not sent. No query unless
+    one is found."""
+    moot = {r.pk for r in pending if r.deadline_kind == DeadlineKind.INTERNAL and not team.still_due(r)}
+    if moot:
+        Reminder.objects.filter(pk__in=moot, status=ReminderStatus.QUEUED).update(
+            status=ReminderStatus.NO_LONGER_DUE, batch="", claimed_at=None
+        )
+    return [r for r in pending if r.pk not in moot]
 
 
 def _forget(reminder_ids: list[int]) -> None:
@@ -256,6 +277,7 @@ def send_reminders(*, reminder_ids: list[int], batch: str | None = None, isu_ema
         _settle(progress)
         raise RetryLater(str(error), ids=progress.rest, countdown=60) from error
     pending, recovered = _recover(claimed, marks)
+    pending = _drop_no_longer_due(pending)
     if isu_email is None:
         isu_email = ReminderSettings.current().isu_email if any(r.copy_to_isu for r in pending) else ""
     progress.rest = [r.pk for r in pending]
@@ -343,6 +365,8 @@ def _settle(progress: _Progress) -> None:
 
 def _message(reminder: Reminder, isu_email: str, connection: Any) -> EmailMultiAlternatives:
     """The reminder's e-mail, in its recipient's language; the ISU copied on overdue notices."""
+    if reminder.deadline_kind == DeadlineKind.INTERNAL:
+        return team.message(reminder, connection)
     user = reminder.recipient
     context = {
         "reminder": reminder,
