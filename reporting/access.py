@@ -19,6 +19,7 @@ from accounts.permissions import Capability
 from reporting.models import (
     EDITABLE_STATUSES,
     READER_VERSIONS,
+    AssignmentStatus,
     FormAssignment,
     Report,
     ReportEntry,
@@ -68,6 +69,37 @@ def may_assign(user: Any, report: Report) -> bool:
 def team_of(state: Any) -> Q:
     """The State's active national contributors (a filter on users)."""
     return permissions.holders(Capability.CONTRIBUTE_TO_REPORTS) & Q(state=state)
+
+
+def editable_forms(user: Any, report: Report) -> frozenset[str] | None:
+    """What of ``report``'s working copy ``user`` may change: ``None`` for all of it (its editor, ``may_edit``);
+    otherwise the codes of the forms given to ``user`` as a contributor and not handed back to the focal point,
+    while the report is editable and not being entered by the ISU (empty for everyone else)."""
+    if may_edit(user, report):
+        return None
+    if not (contributes(user) and user.state_id == report.state_id and report.status in EDITABLE_STATUSES):
+        return frozenset()
+    if entry_in_progress(report):
+        return frozenset()
+    open_ = (AssignmentStatus.IN_PROGRESS, AssignmentStatus.RETURNED)
+    given = FormAssignment.objects.filter(report=report, contributor=user, status__in=open_)
+    return frozenset(given.values_list("form_code", flat=True))
+
+
+def get_report_for_form(user: Any, pk: int, code: str | None = None) -> Report:
+    """The report ``pk`` for its Form ``code``'s editing page (any form of it: its workbook): its editor's
+    (``get_report(…, to="edit")``), or a contributor's of the State to whom that form (a form) is given (404 for
+    any other form, report or State)."""
+    if not contributes(user):
+        return get_report(user, pk, to="edit")
+    reports = Report.objects.select_related("state", "format_version", "updated_by").annotate(
+        entering_by_isu=_OPEN_ENTRY
+    )
+    given = Q(assignments__contributor=user) & (Q(assignments__form_code=code) if code else Q())
+    report = reports.filter(given, pk=pk, state_id=user.state_id).distinct().first()
+    if report is None:
+        raise Http404
+    return report
 
 
 def assignments_of(user: Any) -> QuerySet[FormAssignment]:

@@ -483,6 +483,23 @@ def comment_place(comment: Any, spec: FormatDefinition, content: dict[str, Any])
     return {"label": " · ".join(parts), "form": code, "anchor": anchor}
 
 
+def place_choices(form: FormDef, data: dict[str, Any]) -> list[tuple[str, str]]:
+    """The places of a form a note can point to, as ``("field_key|row_id", label)``: the form as a whole, its
+    choice, each narrative, each table and each of its rows (as the draft now holds them)."""
+    choices = [("|", _("Form %(code)s as a whole") % {"code": form.code})]
+    choices.append(("choice|", _("Changed, unchanged or not applicable")))
+    choices += [(f"{narrative.key}|", narrative.label) for narrative in form.narratives]
+    for table in form.tables:
+        choices.append((f"{table.key}|", table.label))
+        rows = (data.get("tables") or {}).get(table.key) or []
+        choices += [
+            (f"{table.key}|{row['_id']}", f"{table.label} · {_row_label(table, row, number)}")
+            for number, row in enumerate(rows, start=1)
+            if row.get("_id")
+        ]
+    return choices
+
+
 def choice_summary(form: FormDef, data: dict[str, Any], *, initial: bool) -> dict[str, Any]:
     """What the cover page says of a form, in words."""
     choice = data.get("choice") or ""

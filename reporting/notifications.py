@@ -1,4 +1,5 @@
-"""E-mails about reports: reviewers hear of submissions, focal points of review outcomes (who they are is
+"""E-mails about reports: reviewers hear of submissions, focal points of review outcomes and of forms their
+national contributors hand back, contributors of forms returned to them (who they are is
 ``reporting.access``' to say: ``reviewers()``, ``focal_points_of(state)``).
 
 Each message is sent once per (event, recipient): a ``Notification`` row is written before
@@ -17,7 +18,7 @@ from django.utils import translation
 from accounts.models import User
 from ccm_portal.core import links
 from reporting import access
-from reporting.models import Notification, Report, ReportVersion
+from reporting.models import FormAssignment, FormNote, Notification, Report, ReportVersion
 
 
 def _send(*, key: str, user: User, template: str, context: dict) -> bool:
@@ -68,3 +69,32 @@ def review_outcome(*, report_id: int, event: str) -> int:
         )
         for user in focal_points
     )
+
+
+def team_event(*, assignment_id: int, event: str, token: str) -> int:
+    """A form handed back (``form_ready``: the State's focal points are told) or returned with a note
+    (``form_returned``: its contributor is told, with the note). ``token`` tells one hand-back from the next."""
+    assignment = FormAssignment.objects.select_related("report__state", "report__format_version", "contributor").get(
+        pk=assignment_id
+    )
+    report = assignment.report
+    context: dict = {"report": report, "assignment": assignment, "code": assignment.form_code}
+    if event == "form_ready":
+        recipients = list(User.objects.filter(access.focal_points_of(report.state)))
+        url = reverse("reporting:form_handback", args=[report.pk, assignment.form_code])
+    else:
+        recipients = [assignment.contributor] if assignment.contributor.is_active else []
+        context["note"] = FormNote.objects.filter(pk=token, assignment=assignment).first()
+        url = reverse("reporting:report_form", args=[report.pk, assignment.form_code])
+    context["url"] = links.absolute(url)
+    sent = 0
+    for user in recipients:
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            form_title = report.format_version.spec.form(assignment.form_code).title
+        sent += _send(
+            key=f"{event}:{assignment.pk}:{token}:{user.pk}"[:120],
+            user=user,
+            template=event,
+            context={**context, "form_title": form_title},
+        )
+    return sent

@@ -28,6 +28,7 @@ from parties.names import state_name
 from reporting import access, entry, periods, records
 from reporting.models import (
     EDITABLE_STATUSES,
+    FormNote,
     Report,
     ReportingRecord,
     ReportKind,
@@ -350,6 +351,13 @@ def open_comments(report: Report) -> list[ReviewComment]:
         .prefetch_related(Prefetch("replies", queryset=replies))
         .order_by("created_at", "id")
     )
+
+
+def open_team_notes(report: Report, form_code: str) -> list[FormNote]:
+    """The focal point's notes on Form ``form_code`` not yet settled (the form handed back since): for the State's
+    own editing pages only. One query."""
+    notes = FormNote.objects.filter(assignment__report=report, form_code=form_code, resolved_at__isnull=True)
+    return list(notes.select_related("author"))
 
 
 def review_comments(report: Report) -> list[ReviewComment]:

@@ -22,6 +22,12 @@ def notify_focal_points(report_id: int, event: str) -> int:
     return notifications.review_outcome(report_id=report_id, event=event)
 
 
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def notify_team(assignment_id: int, event: str, token: str) -> int:
+    """A national contributor's form handed back or returned (``notifications.team_event``), told once."""
+    return notifications.team_event(assignment_id=assignment_id, event=event, token=token)
+
+
 @shared_task(bind=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
 def render_report_pdf(self, pdf_id: int) -> str:
     """Render one ``ReportPdf``; a duplicate delivery finds it ready (or in hand) and does nothing. A message

@@ -98,6 +98,18 @@ def other_focal_point(reference_data):
 
 
 @pytest.fixture
+def mod(reference_data):
+    """A national contributor of Lao PDR, at its ministry of defence (forms B–E)."""
+    return make_user(Role.CONTRIBUTOR, iso3="LAO", organization="Ministry of Defence", email="mod@example.la")
+
+
+@pytest.fixture
+def nra(reference_data):
+    """A national contributor of Lao PDR, at its mine action authority (Form F)."""
+    return make_user(Role.CONTRIBUTOR, iso3="LAO", organization="NRA", email="nra@example.la")
+
+
+@pytest.fixture
 def coordinator(reference_data):
     return make_user(Role.COORDINATOR, areas=["clearance-rre"], email="coordinator@example.org")
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import User
 from reporting.models import Report
@@ -41,3 +42,23 @@ class TeamForm(forms.Form):
                 widget=forms.DateInput(attrs={"type": "date"}),
                 initial=given.due_on if given else None,
             )
+
+
+class ReturnForm(forms.Form):
+    """The focal point returns a form to its contributor with a note on a place of it (``editor.place_choices``)."""
+
+    place = forms.ChoiceField(label=_lazy("About"))
+    body = forms.CharField(
+        label=_lazy("Note to the contributor"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
+    )
+
+    def __init__(self, *args: Any, places: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["place"].choices = places
+
+    def anchor(self) -> tuple[str, str]:
+        """The chosen place as (field_key, row_id)."""
+        field_key, _sep, row_id = self.cleaned_data["place"].partition("|")
+        return field_key, row_id

@@ -37,7 +37,7 @@ from reporting.models.reports import (
 from reporting.models.reports import _original_path as _original_path  # named by migration 0012
 from reporting.models.review import Notification, ReviewComment
 from reporting.models.rules import FormatVersion, ReportingRules
-from reporting.models.team import AssignmentStatus, FormAssignment
+from reporting.models.team import AssignmentStatus, FormAssignment, FormNote
 
 __all__ = [
     "AWAITING_REVIEW",
@@ -45,6 +45,7 @@ __all__ = [
     "READER_VERSIONS",
     "AssignmentStatus",
     "FormAssignment",
+    "FormNote",
     "FormatVersion",
     "Language",
     "Notification",

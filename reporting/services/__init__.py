@@ -9,7 +9,8 @@ functions live by role:
 - ``submission``: submitting a version to the ISU, recalling it before review.
 - ``review``: the ISU's review (start, request changes, accept, publish) and the State's correction after it.
 - ``comments``: review comments, replies and resolving them.
-- ``team``: giving a report's forms to the State's national contributors, with internal due dates.
+- ``team``: giving a report's forms to the State's national contributors, with internal due dates; their
+  hand-back (ready, returned with a note) and the focal point's reading mark.
 - ``workbook``: the Excel round-trip's writes (keep a checked upload, apply it through ``save_draft``,
   discard it); the checks are ``reporting.workbook``.
 - ``workflow``: the steps the writes share (lock, who acts, status change with its audit entry,
@@ -36,7 +37,7 @@ from reporting.services.review import (
     start_review,
 )
 from reporting.services.submission import recall_submission, submit_report
-from reporting.services.team import assign_form
+from reporting.services.team import assign_form, mark_ready, mark_seen, return_form
 from reporting.services.workbook import apply_upload, discard_upload, upload_workbook
 from reporting.services.workflow import InvalidTransition
 
@@ -49,10 +50,13 @@ __all__ = [
     "assign_form",
     "discard_upload",
     "make_nil_report",
+    "mark_ready",
+    "mark_seen",
     "publish_report",
     "recall_submission",
     "request_changes",
     "resolve_comment",
+    "return_form",
     "save_draft",
     "set_visibility",
     "start_correction",

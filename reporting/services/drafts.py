@@ -94,13 +94,28 @@ def start_report(
 
 @transaction.atomic
 def save_draft(*, report: Report, content: dict[str, Any], base_revision: int, actor: User) -> Report:
-    """Save the working copy. Refused with ``EditConflict`` when someone saved since ``base_revision``;
-    the caller keeps what its user typed and shows what changed."""
-    require_editor(actor, report)
+    """Save the working copy. Its editor may change all of it; a national contributor only the forms given to
+    them (``reporting.access.editable_forms``). Refused with ``EditConflict`` when someone saved, since
+    ``base_revision``, a part this save changes (two people saving different forms both get through); the caller
+    keeps what its user typed and shows what changed."""
     report = lock(report)
+    scope = access.editable_forms(actor, report)
+    if scope is not None and not scope and not access.contributes(actor):
+        raise PermissionDenied
     if report.status not in EDITABLE_STATUSES:
         raise InvalidTransition(
             _("This report is %(status)s and cannot be edited.") % {"status": report.get_status_display()}
+        )
+    # What the focal point chose is what is saved: detection only suggests (``choice_suggestions``).
+    before = report.draft
+    changes = content_changes(before, content)
+    mine = set(places(list(changes)))
+    if scope is not None and not mine <= {f"Form {code}" for code in scope}:
+        raise InvalidTransition(
+            _(
+                "You can change only the forms given to you, until you mark them ready for the focal point. "
+                "Nothing was saved."
+            )
         )
     if report.revision != base_revision:
         # Each save's audit entry names the places it changed and the revision it made.
@@ -108,15 +123,13 @@ def save_draft(*, report: Report, content: dict[str, Any], base_revision: int, a
             audit.selectors.entries(report, "reporting.report.saved").filter(context__revision__gt=base_revision)
         )
         changed = places([path for entry in newer for path in entry.changes])
-        raise EditConflict(
-            report=report,
-            changed=changed,
-            by=newer[0].actor if newer else report.updated_by,
-            at=report.updated_at,
-        )
-    # What the focal point chose is what is saved: detection only suggests (``choice_suggestions``).
-    before = report.draft
-    changes = content_changes(before, content)
+        if mine & set(changed):
+            raise EditConflict(
+                report=report,
+                changed=changed,
+                by=newer[0].actor if newer else report.updated_by,
+                at=report.updated_at,
+            )
     report.draft = content
     report.revision += 1
     report.updated_by = actor

@@ -8,22 +8,29 @@ whom. What contributors then do with their forms is the editor's, with the same 
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit import services as audit
+from ccm_portal.core.tasks import enqueue
 from reporting import access
-from reporting.models import AssignmentStatus, FormAssignment, Report
-from reporting.services.workflow import lock
+from reporting.models import AssignmentStatus, FormAssignment, FormNote, Report
+from reporting.services.workflow import InvalidTransition, lock
 
 
 def _who(user: Any) -> str | None:
     return user.email if user is not None else None
+
+
+def _form_content(report: Report, form_code: str) -> dict[str, Any]:
+    return copy.deepcopy(((report.draft or {}).get("forms") or {}).get(form_code) or {})
 
 
 @transaction.atomic
@@ -55,12 +62,20 @@ def assign_form(
         current.delete()
         current = None
     elif current is None:
+        # What the focal point will see as changed is measured from the form as it is when given.
         current = FormAssignment.objects.create(
-            report=report, form_code=form_code, contributor=contributor, due_on=due_on, assigned_by=actor
+            report=report,
+            form_code=form_code,
+            contributor=contributor,
+            due_on=due_on,
+            assigned_by=actor,
+            seen_content=_form_content(report, form_code),
         )
     else:
         if current.contributor_id != contributor.pk:
-            current.status = AssignmentStatus.IN_PROGRESS  # a new contributor starts the form's work afresh
+            # A new contributor starts the form's work afresh, measured from the form as it now is.
+            current.status, current.ready_at = AssignmentStatus.IN_PROGRESS, None
+            current.seen_content, current.seen_at = _form_content(report, form_code), None
         current.contributor, current.due_on, current.assigned_by = contributor, due_on, actor
         current.save()
     audit.record(
@@ -71,3 +86,112 @@ def assign_form(
         context={"form": form_code},
     )
     return current
+
+
+def _given(report: Report, form_code: str) -> FormAssignment:
+    found = (
+        FormAssignment.objects.select_for_update()
+        .select_related("contributor")
+        .filter(report=report, form_code=form_code)
+    )
+    assignment = found.first()
+    if assignment is None:
+        raise PermissionDenied
+    return assignment
+
+
+def _require_editable(report: Report) -> None:
+    if not report.is_editable:
+        raise InvalidTransition(
+            _("This report is %(status)s and cannot be edited.") % {"status": report.get_status_display().lower()}
+        )
+
+
+def _set_status(assignment: FormAssignment, status: str, *, actor: Any, action: str, **context: Any) -> None:
+    before = assignment.status
+    assignment.status = status
+    assignment.ready_at = timezone.now() if status == AssignmentStatus.READY else None
+    assignment.save(update_fields=["status", "ready_at", "updated_at"])
+    audit.record(
+        actor=actor,
+        action=action,
+        obj=assignment.report,
+        changes={"status": [before, status]},
+        context={"form": assignment.form_code, **context},
+    )
+
+
+@transaction.atomic
+def mark_ready(*, report: Report, form_code: str, actor: Any) -> FormAssignment:
+    """The contributor hands Form ``form_code`` back: ready for the focal point, who is told. The contributor can
+    no longer change it (``access.editable_forms``) unless it is returned; the notes it was returned with are
+    settled."""
+    report = lock(report)
+    assignment = _given(report, form_code)
+    if assignment.contributor_id != actor.pk or not access.contributes(actor):
+        raise PermissionDenied
+    _require_editable(report)
+    if assignment.status == AssignmentStatus.READY:
+        return assignment
+    assignment.report = report
+    _set_status(assignment, AssignmentStatus.READY, actor=actor, action="reporting.report.form_ready")
+    assignment.notes.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
+    enqueue("reporting.tasks.notify_team", assignment.pk, "form_ready", assignment.ready_at.isoformat())
+    return assignment
+
+
+@transaction.atomic
+def return_form(
+    *, report: Report, form_code: str, actor: Any, body: str, field_key: str = "", row_id: str = ""
+) -> FormNote:
+    """The focal point returns Form ``form_code`` to its contributor with a note on the form, a field or table
+    (``field_key``) or a table's row (``row_id``); the contributor can change the form again and is told."""
+    report = lock(report)
+    if not access.may_assign(actor, report):
+        raise PermissionDenied
+    assignment = _given(report, form_code)
+    if not body.strip():
+        raise ValidationError({"body": _("Say what the contributor should look at again.")})
+    form = report.format_version.source_spec.form(form_code)
+    keys = {n.key for n in form.narratives} | {t.key for t in form.tables} | {"", "choice"}
+    rows = {
+        str(row.get("_id"))
+        for row in ((_form_content(report, form_code).get("tables") or {}).get(field_key) or [])
+        if row.get("_id")
+    }
+    if field_key not in keys or (row_id and row_id not in rows):
+        raise ValidationError({"place": _("Choose a place in this form.")})
+    assignment.report = report
+    if assignment.status != AssignmentStatus.RETURNED:
+        _set_status(assignment, AssignmentStatus.RETURNED, actor=actor, action="reporting.report.form_returned")
+    note = FormNote.objects.create(
+        assignment=assignment,
+        form_code=form_code,
+        field_key=field_key,
+        row_id=row_id,
+        body=body.strip(),
+        author=actor,
+    )
+    audit.record(
+        actor=actor,
+        action="reporting.report.form_note_added",
+        obj=report,
+        changes={"note": [None, note.body]},
+        context={"form": form_code, "field": field_key, "row": row_id, "note_id": note.pk},
+    )
+    enqueue("reporting.tasks.notify_team", assignment.pk, "form_returned", str(note.pk))
+    return note
+
+
+@transaction.atomic
+def mark_seen(*, report: Report, form_code: str, actor: Any) -> FormAssignment:
+    """The focal point has read what the contributor changed: the next look shows only what changes after now.
+    A reading mark, not a change to the report (no audit entry)."""
+    if not access.may_assign(actor, report):
+        raise PermissionDenied
+    report = lock(report)
+    assignment = _given(report, form_code)
+    assignment.seen_content = _form_content(report, form_code)
+    assignment.seen_at = timezone.now()
+    assignment.save(update_fields=["seen_content", "seen_at"])
+    return assignment

@@ -11,11 +11,13 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import services as audit
+from reporting import access
 from reporting.content import content_changes
 from reporting.models import Report, WorkbookUpload, WorkbookUploadStatus
 from reporting.services.drafts import EditConflict, save_draft
@@ -23,14 +25,25 @@ from reporting.services.workflow import InvalidTransition, require_focal_point
 from reporting.workbook import merge, read
 
 
-def _require_editor(actor: Any, report: Report) -> None:
-    """The State's own focal point (never the ISU, even while it enters a report), while the report is
-    editable."""
-    require_focal_point(actor, report)
+def _require_editor(actor: Any, report: Report) -> frozenset[str] | None:
+    """The State's own focal point (never the ISU, even while it enters a report), or a national contributor
+    for the forms given to them (returned: ``None`` for the focal point), while the report is editable."""
+    forms = access.editable_forms(actor, report)
+    if forms is None:
+        require_focal_point(actor, report)
+    elif not forms:
+        raise PermissionDenied
     if not report.is_editable:
         raise InvalidTransition(
             _("This report is %(status)s and cannot be edited.") % {"status": report.get_status_display().lower()}
         )
+    return forms
+
+
+def _require_uploader(actor: Any, upload: WorkbookUpload) -> None:
+    """A contributor decides only on their own uploads; the focal point on any of the report's."""
+    if access.contributes(actor) and upload.uploaded_by_id != actor.pk:
+        raise PermissionDenied
 
 
 @dataclass
@@ -50,8 +63,8 @@ def upload_workbook(*, report: Report, uploaded: Any, actor: Any) -> Uploaded:
     """Check an uploaded workbook in full and keep it for the preview. ``uploaded`` is a Django
     ``UploadedFile`` (or any file object with ``name``, ``size`` and ``read``). Raises
     ``read.WorkbookRefused`` (nothing written) listing every problem."""
-    _require_editor(actor, report)
-    checked = read.read_upload(report, uploaded)
+    forms = _require_editor(actor, report)
+    checked = read.read_upload(report, uploaded, forms=forms)
     name, data, parsed = checked.name, checked.data, checked.parsed
     content = merge.merge_tables(report.format_version.spec, report.draft, parsed)
     changes = content_changes(report.draft or {}, content)
@@ -99,6 +112,7 @@ def apply_upload(*, upload: WorkbookUpload, actor: Any) -> Report:
         upload = WorkbookUpload.objects.select_for_update().select_related("report").get(pk=upload.pk)
         report = upload.report
         _require_editor(actor, report)
+        _require_uploader(actor, upload)
         if upload.status != WorkbookUploadStatus.PREVIEWED:
             raise InvalidTransition(
                 _("This upload is already %(status)s.") % {"status": upload.get_status_display().lower()}
@@ -135,7 +149,9 @@ def apply_upload(*, upload: WorkbookUpload, actor: Any) -> Report:
 @transaction.atomic
 def discard_upload(*, upload: WorkbookUpload, actor: Any) -> WorkbookUpload:
     upload = WorkbookUpload.objects.select_for_update().select_related("report__state").get(pk=upload.pk)
-    require_focal_point(actor, upload.report)
+    if not access.contributes(actor):
+        require_focal_point(actor, upload.report)
+    _require_uploader(actor, upload)
     if upload.status != WorkbookUploadStatus.PREVIEWED:
         raise InvalidTransition(
             _("This upload is already %(status)s.") % {"status": upload.get_status_display().lower()}

@@ -32,7 +32,7 @@ from django.views.decorators.http import require_http_methods
 
 from ccm_portal.core import cldr
 from ccm_portal.core.views import refusal
-from reporting import editor, selectors, services
+from reporting import access, editor, selectors, services
 from reporting.access import get_report
 from reporting.checks import check_report
 from reporting.content import choice_suggestions, validation_for
@@ -60,19 +60,27 @@ def _place_name(place: str) -> str:
     return names.get(place, place)
 
 
-def _report_nav(report: Report, validation: Validation, current: str) -> list[dict[str, Any]]:
+def _report_nav(
+    report: Report, validation: Validation, current: str, team_forms: frozenset[str] | None = None
+) -> list[dict[str, Any]]:
+    """The parts of the report: all of them for its editor; only the forms given to a contributor
+    (``team_forms``), who never sees the cover page or the other forms."""
     spec = report.format_version.spec
-    nav = [
-        {
-            "code": "cover",
-            "label": _("Cover page"),
-            "short": _("Cover"),
-            "url": reverse("reporting:report_cover", args=[report.pk]),
-            "complete": cover_complete(validation),
-            "current": current == "cover",
-        }
-    ]
+    nav = []
+    if team_forms is None:
+        nav.append(
+            {
+                "code": "cover",
+                "label": _("Cover page"),
+                "short": _("Cover"),
+                "url": reverse("reporting:report_cover", args=[report.pk]),
+                "complete": cover_complete(validation),
+                "current": current == "cover",
+            }
+        )
     for form in spec.forms:
+        if team_forms is not None and form.code not in team_forms:
+            continue
         nav.append(
             {
                 "code": form.code,
@@ -189,9 +197,14 @@ def _page_status(validation: Validation, page: str) -> dict[str, Any]:
     return {"complete": False, "label": "", "text": fix}
 
 
-def _save_json(report: Report, validation: Validation, page: str) -> JsonResponse:
+def _save_json(
+    report: Report, validation: Validation, page: str, team_forms: frozenset[str] | None = None
+) -> JsonResponse:
     time = time_of(report.updated_at)
     status = _page_status(validation, page)
+    suggestions = choice_suggestions(report, validation.cleaned)
+    if team_forms is not None:
+        suggestions = {code: text for code, text in suggestions.items() if code in team_forms}
     return JsonResponse(
         {
             "revision": report.revision,
@@ -202,9 +215,10 @@ def _save_json(report: Report, validation: Validation, page: str) -> JsonRespons
             "complete": status["complete"],
             "status": status,
             "nav": [
-                {"code": item["code"], "complete": item["complete"]} for item in _report_nav(report, validation, page)
+                {"code": item["code"], "complete": item["complete"]}
+                for item in _report_nav(report, validation, page, team_forms)
             ],
-            "suggestions": choice_suggestions(report, validation.cleaned),
+            "suggestions": suggestions,
         }
     )
 
@@ -319,6 +333,20 @@ def report_cover(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("reporting:report_cover", pk=report.pk)
 
 
+def _team_forms(request: HttpRequest, report: Report) -> frozenset[str] | None:
+    """``None`` for the report's editor; for a national contributor, the forms given to them (whatever their
+    status): what their pages show of the report."""
+    if access.editable_forms(request.user, report) is None:
+        return None
+    return frozenset(access.assignments_of(request.user).filter(report=report).values_list("form_code", flat=True))
+
+
+def _within(finding: Any, team_forms: frozenset[str]) -> bool:
+    """Whether a cross-check names only forms given to the contributor (else it would show them another form)."""
+    codes = {getattr(place, "form_code", "") for place in finding.places} or {finding.form_code}
+    return codes <= team_forms
+
+
 def _render_form(
     request: HttpRequest,
     report: Report,
@@ -326,12 +354,15 @@ def _render_form(
     content: dict[str, Any],
     *,
     revision: int,
+    team_forms: frozenset[str] | None = None,
     problem: SaveProblem | None = None,
     status: int = 200,
 ) -> HttpResponse:
     validation = validation_for(report, content)
     data = (content.get("forms") or {}).get(form.code) or {}
     comments = [c for c in selectors.open_comments(report) if c.form_code == form.code]
+    if team_forms is not None or access.may_prepare(request.user, report):
+        comments += selectors.open_team_notes(report, form.code)
     form_editor = editor.form_editor(
         form,
         data,
@@ -342,9 +373,13 @@ def _render_form(
         period_year=report.period_year,
     )
     findings = [f for f in check_report(report, validation.cleaned) if f.concerns(form.code)]
+    if team_forms is not None:
+        findings = [f for f in findings if _within(f, team_forms)]
     has_currency = any(c.type == "currency" for t in form.tables for c in t.columns)
-    form_editor["choice"]["suggestion"] = choice_suggestions(report, validation.cleaned).get(form.code, "")
+    suggestion = choice_suggestions(report, validation.cleaned).get(form.code, "")
+    form_editor["choice"]["suggestion"] = suggestion
     error_groups = editor.error_links(form, form_editor, choice_anchor=f"f-{form.code}-choice")
+    contributor = team_forms is not None
     return render(
         request,
         "reporting/focal/report_form.html",
@@ -360,25 +395,49 @@ def _render_form(
             "error_count": sum(len(group["links"]) for group in error_groups),
             "status": _page_status(validation, form.code),
             "findings": findings,
-            "nav": _report_nav(report, validation, form.code),
+            "nav": _report_nav(report, validation, form.code, team_forms),
             "currencies": cldr.currency_choices(sorted(currencies())) if has_currency else [],
+            "contributor": contributor,
+            "overview_url": reverse("reporting:my_forms") if contributor else report.get_absolute_url(),
+            "head_mode": "contributor" if contributor else "owner",
+            "comment_link": None if contributor else report.get_absolute_url(),
         },
         status=status,
     )
 
 
+def _not_editable_form(request: HttpRequest, report: Report, code: str) -> HttpResponse:
+    """A contributor's form that is not theirs to change now: handed to the focal point, or the report
+    submitted. They go back to their forms with the reason."""
+    if report.is_editable:
+        messages.info(
+            request,
+            _("Form %(code)s is with the focal point. It can be changed again if the focal point returns it to you.")
+            % {"code": code},
+        )
+    else:
+        messages.info(
+            request,
+            _("This report is %(status)s and cannot be edited now.") % {"status": report.get_status_display().lower()},
+        )
+    return redirect("reporting:my_forms")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_form(request: HttpRequest, pk: int, code: str) -> HttpResponse:
-    report = get_report(request.user, pk, to="edit")
+    report = access.get_report_for_form(request.user, pk, code)
     try:
         form = report.format_version.spec.form(code)
     except KeyError:
         raise Http404 from None
+    team_forms = _team_forms(request, report)
     if request.method == "GET":
+        if team_forms is not None and code not in (access.editable_forms(request.user, report) or ()):
+            return _not_editable_form(request, report, code)
         if not report.is_editable:
             return _not_editable(request, report)
-        return _render_form(request, report, form, report.draft, revision=report.revision)
+        return _render_form(request, report, form, report.draft, revision=report.revision, team_forms=team_forms)
     content = copy.deepcopy(report.draft)
     data = content.setdefault("forms", {}).setdefault(form.code, {})
     editor.apply_form_post(request.POST, form, data)
@@ -388,10 +447,17 @@ def report_form(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         if _wants_json(request):
             return _problem_json(problem)
         return _render_form(
-            request, report, form, content, revision=problem.revision, problem=problem, status=problem.status
+            request,
+            report,
+            form,
+            content,
+            revision=problem.revision,
+            team_forms=team_forms,
+            problem=problem,
+            status=problem.status,
         )
     if _wants_json(request):
-        return _save_json(saved, validation_for(saved), form.code)
+        return _save_json(saved, validation_for(saved), form.code, team_forms)
     if request.POST.get("add_row"):
         messages.success(request, _("Row added and the form saved."))
     elif request.POST.get("delete_row"):

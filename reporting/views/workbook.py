@@ -6,8 +6,9 @@ report exists, 403 for those who may see it but not do this):
 
 * download: the State's focal points (at any status: it is their data) and ISU staff (to read);
 * upload, preview, apply, discard: the State's focal points; uploading and applying only while
-  the report can be edited. Uploads are rate-limited per user (``CCM_RATE_LIMITS``,
-  ``workbook_upload``): each one is unpacked and checked cell by cell.
+  the report can be edited. A national contributor downloads and uploads a workbook of the forms given to them
+  (and not handed back), and sees, applies or discards only their own uploads. Uploads are rate-limited per
+  user (``CCM_RATE_LIMITS``, ``workbook_upload``): each one is unpacked and checked cell by cell.
 
 The checks are in ``reporting.workbook`` (``read``), the writes in ``reporting.services.workbook``; these
 views parse, authorize, call one function and render or redirect.
@@ -15,9 +16,12 @@ views parse, authorize, call one function and render or redirect.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -35,25 +39,51 @@ from reporting.views.pages import report_title
 from reporting.workbook import download, preview, read
 
 
+def _report(request: HttpRequest, pk: int) -> Report:
+    """The report for its workbook pages: its editor's, or a contributor's with a form of it given to them."""
+    return access.get_report_for_form(request.user, pk)
+
+
 def _editable_report(request: HttpRequest, pk: int) -> Report:
-    report = get_report(request.user, pk, to="edit")
-    if not report.is_editable:
+    report = _report(request, pk)
+    if not report.is_editable or access.editable_forms(request.user, report) == frozenset():
         raise PermissionDenied
     return report
 
 
-def _upload_of(report: Report, upload_pk: int) -> WorkbookUpload:
-    return get_object_or_404(WorkbookUpload.objects.select_related("uploaded_by"), pk=upload_pk, report=report)
+def _uploads(request: HttpRequest, report: Report) -> QuerySet[WorkbookUpload]:
+    """The report's uploads the user decides on: all for the focal point, a contributor's own for them."""
+    uploads = report.workbook_uploads.select_related("uploaded_by")
+    return uploads.filter(uploaded_by=request.user) if access.contributes(request.user) else uploads
+
+
+def _upload_of(request: HttpRequest, report: Report, upload_pk: int) -> WorkbookUpload:
+    return get_object_or_404(_uploads(request, report), pk=upload_pk)
+
+
+def _pages(request: HttpRequest, report: Report) -> dict[str, Any]:
+    """Where the workbook pages lead back to: the report's overview, or a contributor's forms."""
+    if access.contributes(request.user):
+        return {"mode": "contributor", "overview_url": reverse("reporting:my_forms"), "contributor": True}
+    return {"mode": "owner", "overview_url": report.get_absolute_url(), "contributor": False}
 
 
 @login_required
 @require_GET
 def workbook_download(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_report(request.user, pk)
-    if not access.may_read_drafts(request.user, report):
-        raise PermissionDenied
+    forms = None
+    if access.contributes(request.user):
+        report = _report(request, pk)
+        forms = access.editable_forms(request.user, report)
+        if not forms:
+            raise PermissionDenied
+    else:
+        report = get_report(request.user, pk)
+        if not access.may_read_drafts(request.user, report):
+            raise PermissionDenied
     blank = request.GET.get("blank") == "1"
-    response = HttpResponse(download.build_workbook(report, blank=blank), content_type=download.CONTENT_TYPE)
+    book = download.build_workbook(report, blank=blank, forms=forms)
+    response = HttpResponse(book, content_type=download.CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{download.file_name(report, blank=blank)}"'
     response["Cache-Control"] = "private, no-store"  # a draft is for the State and the ISU only
     return response
@@ -73,12 +103,12 @@ def _render_upload(
         {
             "report": report,
             "title": report_title(report),
-            "mode": "owner",
+            **_pages(request, report),
             "form": form,
             "errors": errors or [],
             "max_mb": read.max_bytes() // (1024 * 1024),
             "pending": list(
-                report.workbook_uploads.filter(status=WorkbookUploadStatus.PREVIEWED).order_by("-uploaded_at")[:5]
+                _uploads(request, report).filter(status=WorkbookUploadStatus.PREVIEWED).order_by("-uploaded_at")[:5]
             ),
         },
         status=status,
@@ -124,8 +154,8 @@ def workbook_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def workbook_preview(request: HttpRequest, pk: int, upload_pk: int) -> HttpResponse:
-    report = get_report(request.user, pk, to="edit")
-    upload = _upload_of(report, upload_pk)
+    report = _report(request, pk)
+    upload = _upload_of(request, report, upload_pk)
     forms_preview = preview.build_preview(report.format_version.spec, upload)
     previewed = upload.status == WorkbookUploadStatus.PREVIEWED
     return render(
@@ -134,7 +164,7 @@ def workbook_preview(request: HttpRequest, pk: int, upload_pk: int) -> HttpRespo
         {
             "report": report,
             "title": report_title(report),
-            "mode": "owner",
+            **_pages(request, report),
             "upload": upload,
             "forms": forms_preview,
             "counts": {
@@ -154,7 +184,7 @@ def workbook_preview(request: HttpRequest, pk: int, upload_pk: int) -> HttpRespo
 @require_POST
 def workbook_apply(request: HttpRequest, pk: int, upload_pk: int) -> HttpResponse:
     report = _editable_report(request, pk)
-    upload = _upload_of(report, upload_pk)
+    upload = _upload_of(request, report, upload_pk)
     try:
         apply_upload(upload=upload, actor=request.user)
     except services.EditConflict:
@@ -174,21 +204,23 @@ def workbook_apply(request: HttpRequest, pk: int, upload_pk: int) -> HttpRespons
         _("The workbook “%(name)s” was applied to the draft: its tables now hold the workbook's rows.")
         % {"name": upload.name},
     )
-    return redirect(report)
+    return redirect(_pages(request, report)["overview_url"])
 
 
 @login_required
 @require_POST
 def workbook_discard(request: HttpRequest, pk: int, upload_pk: int) -> HttpResponse:
-    report = get_report(request.user, pk, to="edit")
-    upload = _upload_of(report, upload_pk)
+    report = _report(request, pk)
+    upload = _upload_of(request, report, upload_pk)
     try:
         discard_upload(upload=upload, actor=request.user)
     except ValidationError as error:
         show_refusal(request, error)
         return redirect("reporting:workbook_preview", pk=report.pk, upload_pk=upload.pk)
     messages.info(request, _("The upload was discarded; the draft is unchanged."))
-    return redirect(reverse("reporting:workbook_upload", args=[report.pk]) if report.is_editable else report)
+    if report.is_editable:
+        return redirect("reporting:workbook_upload", pk=report.pk)
+    return redirect(_pages(request, report)["overview_url"])
 
 
 urlpatterns = [

@@ -270,10 +270,11 @@ def _write_about(ws: Any, report: Report, spec: FormatDefinition, *, blank: bool
         ws.cell(row=row, column=2, value=f"{title} — {sheet.table.label}").alignment = _WRAP_TOP
 
 
-def build_workbook(report: Report, *, blank: bool = False) -> bytes:
-    """The .xlsx of the report's tables, pre-filled with the draft unless ``blank``."""
+def build_workbook(report: Report, *, blank: bool = False, forms: frozenset[str] | None = None) -> bytes:
+    """The .xlsx of the report's tables, pre-filled with the draft unless ``blank``; only those of ``forms`` when
+    given (a national contributor's), which the workbook records so that it is read back the same."""
     spec = report.format_version.spec
-    sheets = table_sheets(spec)
+    sheets = [sheet for sheet in table_sheets(spec) if forms is None or sheet.form.code in forms]
     book = Workbook()
     about = book.active
     about.title = ABOUT_SHEET
@@ -281,9 +282,9 @@ def build_workbook(report: Report, *, blank: bool = False) -> bytes:
     tables = [book.create_sheet(sheet.name) for sheet in sheets]
     lists = _Lists(book.create_sheet(LISTS_SHEET))
     meta = book.create_sheet(META_SHEET)
-    forms = (report.draft or {}).get("forms") or {}
+    drafts = (report.draft or {}).get("forms") or {}
     for ws, sheet in zip(tables, sheets, strict=True):
-        rows = [] if blank else ((forms.get(sheet.form.code) or {}).get("tables") or {}).get(sheet.table.key) or []
+        rows = [] if blank else ((drafts.get(sheet.form.code) or {}).get("tables") or {}).get(sheet.table.key) or []
         _write_table(ws, sheet, rows, lists)
     _write_about(about, report, spec, blank=blank, sheets=sheets)
     for key, value in (
@@ -299,6 +300,8 @@ def build_workbook(report: Report, *, blank: bool = False) -> bytes:
         ("language", translation.get_language() or "en"),
     ):
         meta.append([key, value])
+    if forms is not None:
+        meta.append(["forms", ",".join(sorted(forms))])
     lists.sheet.sheet_state = "hidden"
     meta.sheet_state = "veryHidden"
     buffer = io.BytesIO()

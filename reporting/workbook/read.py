@@ -95,7 +95,7 @@ def max_bytes() -> int:
     return int(float(getattr(settings, "CCM_WORKBOOK_MAX_MB", 5)) * 1024 * 1024)
 
 
-def read_upload(report: Report, uploaded: Any) -> ReadUpload:
+def read_upload(report: Report, uploaded: Any, *, forms: frozenset[str] | None = None) -> ReadUpload:
     """Check an uploaded workbook in full: its name and size before it is read, then ``read_workbook``.
     ``uploaded`` is a Django ``UploadedFile`` (or any file object with ``name``, ``size`` and ``read``).
     Raises ``WorkbookRefused`` listing every problem."""
@@ -107,7 +107,7 @@ def read_upload(report: Report, uploaded: Any) -> ReadUpload:
     data = uploaded.read(max_bytes() + 1)
     if len(data) > max_bytes():
         raise WorkbookRefused([_too_large(len(data))])
-    return ReadUpload(name=name, data=data, parsed=read_workbook(report, name=name, data=data))
+    return ReadUpload(name=name, data=data, parsed=read_workbook(report, name=name, data=data, forms=forms))
 
 
 def _too_large(size: int) -> str:
@@ -330,10 +330,11 @@ def _located(sheet: str, row: int, index: int, heading: str, message: str) -> st
     return _("Sheet “%(sheet)s”, row %(row)s, column %(letter)s: %(message)s") % values
 
 
-def read_workbook(report: Report, *, name: str, data: bytes) -> ParsedWorkbook:
+def read_workbook(report: Report, *, name: str, data: bytes, forms: frozenset[str] | None = None) -> ParsedWorkbook:
     """Every check of an uploaded workbook, in order; raises ``WorkbookRefused`` listing every
     problem found at the first stage that has any (the file, its origin, formulas, the sheets and
-    headings, then every cell)."""
+    headings, then every cell). ``forms``: those the uploader may change (a national contributor's), which must
+    hold every form the workbook was made for (it records them: a contributor's holds theirs only)."""
     spec = report.format_version.spec
     _check_name(name)
     _check_content(name, data)
@@ -360,7 +361,19 @@ def read_workbook(report: Report, *, name: str, data: bytes) -> ParsedWorkbook:
     spec = report.format_version.spec_in(language)
     english = {(s.form.code, s.table.key): s.table for s in table_sheets(report.format_version.source_spec)}
     words = reading_words(language)
-    sheets = table_sheets(spec)
+    declared = frozenset(code for code in (meta.get("forms") or "").split(",") if code) or None
+    outside = sorted((declared or {form.code for form in spec.forms}) - forms) if forms is not None else []
+    if outside:
+        raise WorkbookRefused(
+            [
+                _(
+                    "This workbook holds forms that are not given to you (%(forms)s). Download the workbook of your "
+                    "forms from one of their pages, fill that one and upload it."
+                )
+                % {"forms": ", ".join(outside)}
+            ]
+        )
+    sheets = [sheet for sheet in table_sheets(spec) if declared is None or sheet.form.code in declared]
     expected = {s.name for s in sheets} | {ABOUT_SHEET, META_SHEET, LISTS_SHEET}
     problems = [
         _("Unknown sheet “%(sheet)s”: remove it, or copy its rows into the right sheet.") % {"sheet": title}

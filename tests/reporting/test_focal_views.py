@@ -21,8 +21,9 @@ pytestmark = pytest.mark.django_db
 # Queries for one page of an initial report, whatever the number of table rows or comments. Both
 # pages: session, user, the report (with State and format), the open comments, their replies, the
 # reporting rules (for check_report); the last saver comes with the report, and whether the ISU is entering
-# it from an original (reporting.access.get_report).
-FORM_QUERIES = 6
+# it from an original (reporting.access.get_report). A form's page also reads the focal point's open notes to
+# the national contributor the form was returned to (issue 19).
+FORM_QUERIES = 7
 DETAIL_QUERIES = 7  # + the versions
 
 

@@ -42,10 +42,10 @@ def test_second_save_on_an_old_revision_is_refused_with_what_changed(initial_rep
     base = initial_report.revision
     first = fill_minimal(initial_report)
     services.save_draft(report=initial_report, content=first, base_revision=base, actor=focal_point)
+    theirs = fill_minimal(initial_report)
+    theirs["cover"]["contact_name"] = "Khamla Colleague"  # the colleague typed the cover page too, differently
     with pytest.raises(services.EditConflict) as conflict:
-        services.save_draft(
-            report=initial_report, content=fill_minimal(initial_report), base_revision=base, actor=colleague
-        )
+        services.save_draft(report=initial_report, content=theirs, base_revision=base, actor=colleague)
     assert conflict.value.by == focal_point
     assert "Form A" in conflict.value.changed and "cover" in conflict.value.changed
     initial_report.refresh_from_db()

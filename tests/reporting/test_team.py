@@ -17,16 +17,6 @@ from tests.factories import make_user
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def mod(reference_data):
-    return make_user(Role.CONTRIBUTOR, iso3="LAO", organization="Ministry of Defence", email="mod@example.la")
-
-
-@pytest.fixture
-def nra(reference_data):
-    return make_user(Role.CONTRIBUTOR, iso3="LAO", organization="NRA", email="nra@example.la")
-
-
 def team_url(report):
     return reverse("reporting:report_team", args=[report.pk])
 
