@@ -259,3 +259,21 @@ def test_a_contributor_of_no_form_of_the_report_gets_no_workbook(client_for, giv
     services.mark_ready(report=given, form_code="B", actor=mod)
     assert client_for(mod).get(reverse("reporting:workbook_download", args=[given.pk])).status_code == 403
     assert client_for(nra).get(reverse("reporting:workbook_download", args=[given.pk])).status_code == 200
+
+
+@pytest.mark.celery_worker
+def test_hand_back_and_return_are_told_through_the_worker_once_each(real_worker, initial_report, focal_point, mod):
+    from reporting.models import Notification
+    from reporting.tasks import notify_team
+    from tests.helpers import wait_for
+
+    services.assign_form(report=initial_report, form_code="B", contributor=mod, due_on=None, actor=focal_point)
+    assignment = services.mark_ready(report=initial_report, form_code="B", actor=mod)
+    assert wait_for(lambda: [m.to for m in mail.outbox] == [[focal_point.email]]), "the focal point was not told"
+    note = services.return_form(report=initial_report, form_code="B", actor=focal_point, body="Add the M77 rows.")
+    assert wait_for(lambda: len(mail.outbox) == 2), "the contributor was not told"
+    assert mail.outbox[1].to == [mod.email] and "Add the M77 rows." in mail.outbox[1].body
+    # A duplicate delivery of either message sends nothing more.
+    assert notify_team.delay(assignment.pk, "form_ready", assignment.ready_at.isoformat()).get(timeout=20) == 0
+    assert notify_team.delay(assignment.pk, "form_returned", str(note.pk)).get(timeout=20) == 0
+    assert len(mail.outbox) == 2 and Notification.objects.count() == 2
