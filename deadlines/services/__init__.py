@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit import services as audit
 from ccm_portal.core import links
-from ccm_portal.core.tasks import enqueue, enqueue_each
+from ccm_portal.core.tasks import enqueue_each
 from deadlines import access, calendar
 from deadlines.models import (
     CalendarFeed,
@@ -40,7 +40,7 @@ from deadlines.models import (
     Snooze,
     reminder_title,
 )
-from deadlines.services import team
+from deadlines.services import queue, team
 from parties.models import State
 
 log = logging.getLogger(__name__)
@@ -99,12 +99,8 @@ def run_daily_reminders(*, today: dt.date) -> dict[str, int]:
         for user in recipients:
             if (user.pk, deadline.key) in snoozed:
                 status = ReminderStatus.SNOOZED
-            elif user.email_bounced_at:
-                status = ReminderStatus.SKIPPED_BOUNCED
-            elif (user.pk, user.email) not in verified:
-                status = ReminderStatus.SKIPPED_UNVERIFIED
             else:
-                status = ReminderStatus.QUEUED
+                status = queue.initial_status(user, verified)
             rows.append(
                 Reminder(
                     key=f"{deadline.key}@{deadline.date}|{offset}|{user.pk}",
@@ -114,18 +110,8 @@ def run_daily_reminders(*, today: dt.date) -> dict[str, int]:
                     **common,
                 )
             )
-    with transaction.atomic():
-        # The unique key makes a second run, or a run in a second beat process, insert nothing.
-        Reminder.objects.bulk_create(rows, ignore_conflicts=True)
-        queued = list(
-            Reminder.objects.filter(key__in=[r.key for r in rows], status=ReminderStatus.QUEUED).values_list(
-                "pk", flat=True
-            )
-        )
-        for batch in _batches(queued, rules.batch_size):
-            # The ISU's address travels with the batch, copied on overdue notices: no batch reads the settings.
-            enqueue("deadlines.tasks.send_reminder", batch, rules.isu_email)
-    return {"deadlines": len(deadlines), "recorded": len(rows), "queued": len(queued)}
+    queued = queue.record_and_queue(rows, rules)
+    return {"deadlines": len(deadlines), "recorded": len(rows), "queued": queued}
 
 
 def _step_is_due(rules: ReminderSettings, deadline: calendar.Deadline, offset: int) -> bool:
@@ -174,20 +160,10 @@ BATCH_LEASE = dt.timedelta(minutes=10)
 # A mark has no expiry, so a cache that must make room (docker-compose's Redis evicts only keys that expire) never
 # drops the record of an e-mail handed to the mail server; it is forgotten as soon as the database holds the outcome.
 IN_HAND, SENT = "in_hand", "sent"
-# A day's reminders go out in this many batches (fewer when there are fewer reminders, more when a batch would pass
-# ``batch_size``): a small day is shared among the worker's processes as a big one is, instead of one process
-# sending it all in one batch; 12 batches of three queries and the planning's 16 stay within issue 16's 60.
-SPREAD = 12
 
 
 def _mark_key(reminder_id: int) -> str:
     return f"deadlines:reminder:{reminder_id}:mark"
-
-
-def _batches(ids: list[int], size: int) -> list[list[int]]:
-    """``ids`` in ``SPREAD`` batches (fewer when there are fewer ids), of ``size`` at most."""
-    size = max(1, min(size, -(-len(ids) // SPREAD)))
-    return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
 def _claim(ids: list[int], batch: str) -> list[Reminder]:
@@ -499,5 +475,6 @@ def requeue_reminders(*, reminder_ids: list[int], actor: User) -> int:
     Reminder.objects.filter(pk__in=decided).update(status=ReminderStatus.QUEUED, last_error="", batch="")
     Reminder.objects.filter(pk__in=[r.pk for r in rows]).update(last_error="")
     transaction.on_commit(lambda: cache.delete_many([_mark_key(pk) for pk in decided]))
-    enqueue_each("deadlines.tasks.send_reminder", _batches([r.pk for r in rows], ReminderSettings.current().batch_size))
+    batch_size = ReminderSettings.current().batch_size
+    enqueue_each("deadlines.tasks.send_reminder", queue.batches([r.pk for r in rows], batch_size))
     return len(rows)

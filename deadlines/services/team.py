@@ -24,17 +24,16 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import User
 from ccm_portal.core import links
-from ccm_portal.core.tasks import enqueue
 from deadlines import access
-from deadlines.models import DeadlineKind, Reminder, ReminderSettings, ReminderStatus
+from deadlines.models import DeadlineKind, Reminder, ReminderSettings
 from deadlines.selectors import team as team_reads
+from deadlines.services import queue
 
 OVERDUE_FOR_AT_MOST = dt.timedelta(days=366)  # a form overdue for longer than a year is no longer reminded
 
@@ -44,8 +43,6 @@ def run_team_reminders(*, today: dt.date) -> dict[str, int]:
     queue the ones that can go out, in the treaty reminders' batches. Safe to run any number of times, at once.
     Eight queries whatever the number of forms (the settings, the forms, the focal points, the verified addresses,
     the insert and the queued ones, in a transaction)."""
-    from deadlines.services import _batches  # the package's own batching (this module is imported by it)
-
     rules = ReminderSettings.current()
     longest = max([*rules.team_days_before, 0])
     forms = [
@@ -84,29 +81,12 @@ def run_team_reminders(*, today: dt.date) -> dict[str, int]:
                     recipient=user,
                     email=user.email,
                     assignment=given,
-                    status=_status(user, verified),
+                    status=queue.initial_status(user, verified),
                 )
             )
     if not rows:
         return {"forms": 0, "recorded": 0, "queued": 0}
-    with transaction.atomic():
-        Reminder.objects.bulk_create(rows, ignore_conflicts=True)
-        queued = list(
-            Reminder.objects.filter(key__in=[r.key for r in rows], status=ReminderStatus.QUEUED).values_list(
-                "pk", flat=True
-            )
-        )
-        for batch in _batches(queued, rules.batch_size):
-            enqueue("deadlines.tasks.send_reminder", batch, rules.isu_email)
-    return {"forms": len(forms), "recorded": len(rows), "queued": len(queued)}
-
-
-def _status(user: User, verified: set[tuple[int, str]]) -> str:
-    if user.email_bounced_at:
-        return ReminderStatus.SKIPPED_BOUNCED
-    if (user.pk, user.email) not in verified:
-        return ReminderStatus.SKIPPED_UNVERIFIED
-    return ReminderStatus.QUEUED
+    return {"forms": len(forms), "recorded": len(rows), "queued": queue.record_and_queue(rows, rules)}
 
 
 def still_due(reminder: Reminder) -> bool:

@@ -278,23 +278,31 @@ def _internal_rows(user: Any, today: dt.date) -> list[dict[str, Any]]:
     ]
 
 
-def _team_schedule(rules: ReminderSettings) -> str:
-    """When a contributor is reminded of the forms given to them, in words."""
-    before = sorted((d for d in set(rules.team_days_before) if d > 0), reverse=True)
+def _steps(days_before: list[int], overdue_every: int | None, before: str) -> list[str]:
+    """A reminder schedule's steps in words: ``before`` says "%(days)s days before" what."""
+    days = sorted((d for d in set(days_before) if d > 0), reverse=True)
     parts = []
-    if before:
-        parts.append(_("%(days)s days before the internal due date") % {"days": ", ".join(str(d) for d in before)})
-    if 0 in rules.team_days_before:
+    if days:
+        parts.append(before % {"days": ", ".join(str(d) for d in days)})
+    if 0 in days_before:
         parts.append(_("on the day itself"))
-    if rules.team_overdue_every_days:
+    if overdue_every:
         parts.append(
             ngettext(
                 "then every day while it is overdue",
                 "then every %(n)s days while it is overdue",
-                rules.team_overdue_every_days,
+                overdue_every,
             )
-            % {"n": rules.team_overdue_every_days}
+            % {"n": overdue_every}
         )
+    return parts
+
+
+def _team_schedule(rules: ReminderSettings) -> str:
+    """When a contributor is reminded of the forms given to them, in words."""
+    parts = _steps(
+        rules.team_days_before, rules.team_overdue_every_days, _("%(days)s days before the internal due date")
+    )
     if not parts:
         return _("The ISU has turned these reminders off for now.")
     return _("You receive an e-mail %(when)s, until the form is marked ready.") % {"when": "; ".join(parts)}
@@ -302,21 +310,7 @@ def _team_schedule(rules: ReminderSettings) -> str:
 
 def _schedule(rules: ReminderSettings) -> str:
     """When reminders go out, in words."""
-    before = sorted((d for d in set(rules.days_before) if d > 0), reverse=True)
-    parts = []
-    if before:
-        parts.append(_("%(days)s days before each deadline") % {"days": ", ".join(str(d) for d in before)})
-    if 0 in rules.days_before:
-        parts.append(_("on the day itself"))
-    if rules.overdue_every_days:
-        parts.append(
-            ngettext(
-                "then every day while it is overdue",
-                "then every %(n)s days while it is overdue",
-                rules.overdue_every_days,
-            )
-            % {"n": rules.overdue_every_days}
-        )
+    parts = _steps(rules.days_before, rules.overdue_every_days, _("%(days)s days before each deadline"))
     if not parts:
         return _("The ISU has turned reminders off for now.")
     return _("You receive an e-mail %(when)s, until the report is submitted or the obligation met.") % {

@@ -164,6 +164,12 @@ class FormDef:
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)
 
+    @property
+    def place_keys(self) -> frozenset[str]:
+        """What a comment or a note on this form may point to: the form as a whole (""), its choice, a narrative or a
+        table (a table's row is its ``row_id`` besides)."""
+        return frozenset({"", "choice", *(n.key for n in self.narratives), *(t.key for t in self.tables)})
+
 
 @dataclass(frozen=True)
 class FormatDefinition:

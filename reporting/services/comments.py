@@ -44,8 +44,7 @@ def add_comment(
             form = spec.form(form_code)
         except KeyError:
             raise ValidationError({"form_code": _("No such form.")}) from None
-        keys = {n.key for n in form.narratives} | {t.key for t in form.tables} | {"", "choice"}
-        if field_key not in keys:
+        if field_key not in form.place_keys:
             raise ValidationError({"field_key": _("No such field in this form.")})
     comment = ReviewComment.objects.create(
         report=report,

@@ -153,13 +153,12 @@ def return_form(
     if not body.strip():
         raise ValidationError({"body": _("Say what the contributor should look at again.")})
     form = report.format_version.source_spec.form(form_code)
-    keys = {n.key for n in form.narratives} | {t.key for t in form.tables} | {"", "choice"}
     rows = {
         str(row.get("_id"))
         for row in ((_form_content(report, form_code).get("tables") or {}).get(field_key) or [])
         if row.get("_id")
     }
-    if field_key not in keys or (row_id and row_id not in rows):
+    if field_key not in form.place_keys or (row_id and row_id not in rows):
         raise ValidationError({"place": _("Choose a place in this form.")})
     assignment.report = report
     if assignment.status != AssignmentStatus.RETURNED:
