@@ -190,6 +190,23 @@ def test_a_note_needs_words_and_a_place_of_the_form(client_for, given, focal_poi
     assert FormAssignment.objects.get(report=given, form_code="B").status == "in_progress"
 
 
+def test_another_states_contributor_reaches_nothing_of_the_report(client_for, given):
+    from accounts.models import Role
+    from tests.factories import make_user
+
+    stranger = make_user(Role.CONTRIBUTOR, iso3="AUS", organization="Defence", email="def@example.au")
+    client = client_for(stranger)
+    for url in (
+        form_url(given, "B"),
+        reverse("reporting:workbook_download", args=[given.pk]),
+        reverse("reporting:workbook_upload", args=[given.pk]),
+        given.get_absolute_url(),
+    ):
+        assert client.get(url).status_code == 404, url
+    assert client.post(reverse("reporting:form_ready", args=[given.pk, "B"])).status_code == 404
+    assert "Initial report" not in page_text(client.get(reverse("reporting:my_forms")))
+
+
 def test_only_the_states_focal_point_reads_and_returns_and_only_the_contributor_hands_back(
     client_for, given, mod, nra, other_focal_point, isu_staff
 ):
