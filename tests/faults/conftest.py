@@ -396,12 +396,14 @@ class Portal:
                 "--workers", "1", "--timeout", "60", "--graceful-timeout", "5",
             ],
         )  # fmt: skip
-        wait_until(self._web_answers, 30, f"gunicorn to answer /healthz\n{self.log('web')}", every=0.1)
+        wait_until(self._web_answers, 90, f"gunicorn to answer /healthz\n{self.log('web')}", every=0.1)
 
     def _web_answers(self) -> bool:
         if self.web is not None and self.web.poll() is not None:
             pytest.fail(f"gunicorn exited ({self.web.returncode}):\n{self.log('web')}")
-        return Browser(self.base).get("/healthz", timeout=5).status == 200 if self._port_open() else False
+        # The worker loads the portal on its first request (about 5 s of imports on a slow machine): that first
+        # answer may take as long, later ones are milliseconds.
+        return Browser(self.base).get("/healthz", timeout=60).status == 200 if self._port_open() else False
 
     def _port_open(self) -> bool:
         try:
