@@ -22,6 +22,14 @@ def _default_team_offsets() -> list[int]:
     return [7, 1]
 
 
+def _step_is_due(offset: int, days_before: list[int], overdue_every: int) -> bool:
+    """Whether a schedule reminds ``offset`` days after a date: on the days before it listed, then every
+    ``overdue_every`` days once it has passed (0: never)."""
+    if offset <= 0:
+        return -offset in set(days_before)
+    return overdue_every > 0 and offset % overdue_every == 0
+
+
 def _default_kinds() -> list[str]:
     return ["initial_report", "annual_report", "stockpile", "clearance", "extension_request"]
 
@@ -125,15 +133,11 @@ class ReminderSettings(models.Model):
 
     def offset_is_due(self, offset: int) -> bool:
         """``offset`` = today − deadline in days: negative before, 0 on the day, positive overdue."""
-        if offset <= 0:
-            return -offset in set(self.days_before)
-        return self.overdue_every_days > 0 and offset % self.overdue_every_days == 0
+        return _step_is_due(offset, self.days_before, self.overdue_every_days)
 
     def team_offset_is_due(self, offset: int) -> bool:
         """The same for a form's internal due date, on the team's own schedule."""
-        if offset <= 0:
-            return -offset in set(self.team_days_before)
-        return self.team_overdue_every_days > 0 and offset % self.team_overdue_every_days == 0
+        return _step_is_due(offset, self.team_days_before, self.team_overdue_every_days)
 
 
 class ReminderStatus(models.TextChoices):
