@@ -19,14 +19,7 @@ from accounts.models import User
 from deadlines import access
 from deadlines.calendar import Deadline
 from deadlines.models import DeadlineKind, Reminder, internal_deadline_key
-from reporting.models import EDITABLE_STATUSES, AssignmentStatus, FormAssignment, Report
-
-
-def report_title(report: Report) -> str:
-    """A report as the team's pages name it (``reporting.views.pages.report_title``'s words)."""
-    if report.is_initial:
-        return _("Initial report")
-    return _("Annual update for %(year)s") % {"year": report.period_year}
+from reporting.models import EDITABLE_STATUSES, AssignmentStatus, FormAssignment
 
 
 def deadline_key(assignment: FormAssignment) -> str:
@@ -86,7 +79,7 @@ def internal_deadlines(user: Any, *, start: dt.date, end: dt.date) -> list[Deadl
         report = given.report
         title = _("Form %(form)s due (internal) — %(report)s") % {
             "form": given.form_code,
-            "report": report_title(report),
+            "report": report.title,
         }
         out.append(
             Deadline(
@@ -134,7 +127,7 @@ def internal_reminders(user: Any) -> list[InternalRow]:
     return [
         InternalRow(
             assignment=given,
-            report_title=report_title(given.report),
+            report_title=given.report.title,
             form_title=form_title(given),
             url=reverse("reporting:report_form", args=[given.report_id, given.form_code]),
             reminders=sent.get(given.pk, []),

@@ -127,7 +127,7 @@ def message(reminder: Reminder, connection: Any) -> EmailMultiAlternatives:
     }
     with translation.override(user.language or settings.LANGUAGE_CODE):
         context["form_title"] = team_reads.form_title(given)
-        context["report"] = team_reads.report_title(report)
+        context["report"] = report.title
         subject = render_to_string("deadlines/email/team_reminder_subject.txt", context).strip()
         email = EmailMultiAlternatives(
             subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),

@@ -152,6 +152,13 @@ class Report(models.Model):
         return str(_("Initial report")) if self.kind == ReportKind.INITIAL else str(self.period_year)
 
     @property
+    def title(self) -> str:
+        """The report as pages, e-mails and feeds name it: "Initial report", "Annual update for 2024"."""
+        if self.kind == ReportKind.INITIAL:
+            return str(_("Initial report"))
+        return str(_("Annual update for %(year)s") % {"year": self.period_year})
+
+    @property
     def period_slug(self) -> str:
         return "initial" if self.kind == ReportKind.INITIAL else str(self.period_year)
 

@@ -30,7 +30,7 @@ from reporting import access
 from reporting import pdf as report_pdf
 from reporting.access import get_report, readable_versions
 from reporting.models import Report, ReportPdf, ReportVersion, Visibility
-from reporting.views.pages import page_mode, report_title
+from reporting.views.pages import page_mode
 
 # The status page reloads itself this often (seconds) while the PDF is being made, without JavaScript.
 REFRESH_SECONDS = 3
@@ -116,7 +116,7 @@ def pdf_status(request: HttpRequest, pdf_pk: int) -> HttpResponse:
             "pdf": pdf,
             "report": report,
             "version": version,
-            "title": report_title(report),
+            "title": report.title,
             "mode": page_mode(request.user, report),
             "state": state,
             "refresh": REFRESH_SECONDS if state["in_flight"] else None,

@@ -39,7 +39,7 @@ from reporting.content import choice_suggestions, validation_for
 from reporting.formats import Choice, FormDef, Validation, currencies
 from reporting.models import Report
 from reporting.views import retry
-from reporting.views.pages import cover_complete, report_title, time_of
+from reporting.views.pages import cover_complete, time_of
 
 
 # --- Helpers ------------------------------------------------------------------------------------
@@ -292,7 +292,7 @@ def _render_cover(
         "reporting/focal/report_cover.html",
         {
             "report": report,
-            "title": report_title(report),
+            "title": report.title,
             "fields": fields,
             "choices": choices,
             "comments": comments,
@@ -385,7 +385,7 @@ def _render_form(
         "reporting/focal/report_form.html",
         {
             "report": report,
-            "title": report_title(report),
+            "title": report.title,
             "form": form,
             "editor": form_editor,
             "choice": form_editor["choice"],

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ccm_portal.core import clock
 from ccm_portal.core.views import show_refusal
 from reporting import access, forms, selectors, services
-from reporting.views.pages import STATUS_BADGES, errors_text, report_title
+from reporting.views.pages import STATUS_BADGES, errors_text
 
 
 @login_required
@@ -65,7 +65,5 @@ def report_start(request: HttpRequest) -> HttpResponse:
     except IntegrityError:  # a double click: the same report was started at the same moment
         messages.error(request, _("This report has just been started; open it from the list."))
         return redirect("reporting:my_reports")
-    messages.success(
-        request, _("%(report)s started. Fill in the cover page and the forms.") % {"report": report_title(report)}
-    )
+    messages.success(request, _("%(report)s started. Fill in the cover page and the forms.") % {"report": report.title})
     return redirect(report)

@@ -38,7 +38,7 @@ from reporting.models import (
     Visibility,
 )
 from reporting.views.editing import conflict_message
-from reporting.views.pages import OUTCOME_BADGES, STATUS_BADGES, cover_complete, errors_text, page_mode, report_title
+from reporting.views.pages import OUTCOME_BADGES, STATUS_BADGES, cover_complete, errors_text, page_mode
 
 
 # --- Overview -------------------------------------------------------------------------------------
@@ -92,7 +92,7 @@ def _overview_context(
     context: dict[str, Any] = {
         "report": report,
         "mode": mode,
-        "title": report_title(report),
+        "title": report.title,
         "status_badge": STATUS_BADGES.get(report.status, "neutral"),
         "versions": versions,
         "latest": latest,
@@ -269,7 +269,7 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         "reporting/focal/version_detail.html",
         {
             "report": report,
-            "title": report_title(report),
+            "title": report.title,
             "version": version,
             "badge": OUTCOME_BADGES.get(version.outcome, "neutral"),
             "reader": reader,

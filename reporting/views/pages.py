@@ -9,7 +9,6 @@ from typing import Any
 from django import forms
 from django.utils import formats as l10n
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from reporting import access
 from reporting.formats import Choice, Validation
@@ -32,12 +31,6 @@ OUTCOME_BADGES = {
     VersionOutcome.ACCEPTED: "success",
     VersionOutcome.SUPERSEDED: "neutral",
 }
-
-
-def report_title(report: Report) -> str:
-    if report.is_initial:
-        return _("Initial report")
-    return _("Annual update for %(year)s") % {"year": report.period_year}
 
 
 def page_mode(user: Any, report: Report) -> str:

@@ -27,7 +27,6 @@ from reporting.access import get_report
 from reporting.diff import anchor_part, diff_form
 from reporting.forms.team import ReturnForm, TeamForm
 from reporting.models import AssignmentStatus, FormAssignment, Report
-from reporting.views.pages import report_title
 
 
 def _rows(form: TeamForm, report: Report) -> list[dict[str, Any]]:
@@ -80,7 +79,7 @@ def report_team(request: HttpRequest, pk: int) -> HttpResponse:
         "reporting/focal/team.html",
         {
             "report": report,
-            "title": report_title(report),
+            "title": report.title,
             "form": form,
             "rows": _rows(form, report),
             "members": members,
@@ -104,7 +103,7 @@ def my_forms(request: HttpRequest) -> HttpResponse:
         found.append(
             {
                 "report": report,
-                "title": report_title(report),
+                "title": report.title,
                 "code": given.form_code,
                 "form_title": report.format_version.spec.form(given.form_code).title,
                 "due_on": given.due_on,
@@ -169,7 +168,7 @@ def _render_handback(
         "reporting/focal/handback.html",
         {
             "report": report,
-            "title": report_title(report),
+            "title": report.title,
             "assignment": assignment,
             "definition": definition,
             "changes": changes,

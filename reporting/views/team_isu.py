@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET
 from ccm_portal.core import clock
 from reporting import selectors_team
 from reporting.access import reviewer_required
-from reporting.views.pages import report_title
 
 
 @require_GET
@@ -22,7 +21,7 @@ from reporting.views.pages import report_title
 def isu_team_progress(request: HttpRequest) -> HttpResponse:
     today = clock.today()
     rows = [
-        {"progress": row, "state": row.report.state.local_name, "title": report_title(row.report)}
+        {"progress": row, "state": row.report.state.local_name, "title": row.report.title}
         for row in selectors_team.team_progress(today=today)
     ]
     return render(request, "reporting/review/team_progress.html", {"rows": rows, "today": today})

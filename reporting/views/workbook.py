@@ -35,7 +35,6 @@ from reporting.access import get_report
 from reporting.forms.workbook import WorkbookUploadForm
 from reporting.models import Report, WorkbookUpload, WorkbookUploadStatus
 from reporting.services.workbook import apply_upload, discard_upload, upload_workbook
-from reporting.views.pages import report_title
 from reporting.workbook import download, preview, read
 
 
@@ -102,7 +101,7 @@ def _render_upload(
         "reporting/workbook/upload.html",
         {
             "report": report,
-            "title": report_title(report),
+            "title": report.title,
             **_pages(request, report),
             "form": form,
             "errors": errors or [],
@@ -163,7 +162,7 @@ def workbook_preview(request: HttpRequest, pk: int, upload_pk: int) -> HttpRespo
         "reporting/workbook/preview.html",
         {
             "report": report,
-            "title": report_title(report),
+            "title": report.title,
             **_pages(request, report),
             "upload": upload,
             "forms": forms_preview,

@@ -294,3 +294,21 @@ def test_hand_back_and_return_are_told_through_the_worker_once_each(real_worker,
     assert notify_team.delay(assignment.pk, "form_ready", assignment.ready_at.isoformat()).get(timeout=20) == 0
     assert notify_team.delay(assignment.pk, "form_returned", str(note.pk)).get(timeout=20) == 0
     assert len(mail.outbox) == 2 and Notification.objects.count() == 2
+
+
+@pytest.mark.parametrize("rows", [1, 60])
+def test_the_contributors_form_and_the_focal_points_reading_cost_the_same_whatever_the_rows(
+    client_for, given, mod, focal_point, rows, django_assert_num_queries
+):
+    client_for(mod).post(form_url(given, "B"), form_b_data(given, stock_rows(rows)))
+    client = client_for(mod)
+    client.get(form_url(given, "B"))  # the reporting rules row is made on first use
+    # The focal point's count (test_focal_views.FORM_QUERIES), and the contributor's forms of the report twice:
+    # which they may change now, which the page shows.
+    with django_assert_num_queries(9):
+        assert client.get(form_url(given, "B")).status_code == 200
+    client = client_for(focal_point)
+    # Session, user, the report, the form's assignment with its notes (two), the form's notes' authors.
+    with django_assert_num_queries(5):
+        page = client.get(reverse("reporting:form_handback", args=[given.pk, "B"]))
+    assert page_text(page).count("badge--row-added") == rows
