@@ -27,16 +27,6 @@ INTERNAL = "(internal due date)"
 
 
 @pytest.fixture
-def mod(reference_data):
-    return make_user(Role.CONTRIBUTOR, iso3="LAO", organization="Ministry of Defence", email="mod@example.la")
-
-
-@pytest.fixture
-def nra(reference_data):
-    return make_user(Role.CONTRIBUTOR, iso3="LAO", organization="NRA", email="nra@example.la")
-
-
-@pytest.fixture
 def report(focal_point):
     return reporting.start_report(state=focal_point.state, kind=ReportKind.INITIAL, period_year=None, actor=focal_point)
 
