@@ -63,10 +63,10 @@ def contributes(user: Any) -> bool:
 
 
 def internal_dates_of(user: Any) -> QuerySet[FormAssignment]:
-    """The forms whose internal due dates ``user`` follows in a feed and on their reminders page: a contributor's
-    own (their State's reports only), none for anyone else (the ISU included: the team's dates are the State's own
-    business; a focal point has them on each report's team page and is told by e-mail of a form overdue)."""
-    return reporting_access.assignments_of(user)
+    """The forms whose internal due dates ``user`` follows in their personal feed (and, a contributor, on their
+    reminders page): a contributor's own, every form of their State given to a contributor for a focal point, none
+    for anyone else (the ISU included: the team's dates are the State's own business)."""
+    return reporting_access.team_dates_followed_by(user)
 
 
 # --- Reminders, snoozes and feeds -------------------------------------------------------------------------

@@ -102,6 +102,16 @@ def get_report_for_form(user: Any, pk: int, code: str | None = None) -> Report:
     return report
 
 
+def team_dates_followed_by(user: Any) -> QuerySet[FormAssignment]:
+    """The forms whose internal due dates ``user`` follows in their calendar: a contributor's own; every form of
+    their State's reports given to a contributor, for a focal point; none for anyone else (the ISU included)."""
+    if contributes(user):
+        return assignments_of(user)
+    if prepares_reports(user):
+        return FormAssignment.objects.filter(report__state_id=user.state_id)
+    return FormAssignment.objects.none()
+
+
 def assignments_of(user: Any) -> QuerySet[FormAssignment]:
     """The forms given to ``user``, in their own State's reports only; none for anyone but a contributor."""
     if not contributes(user):

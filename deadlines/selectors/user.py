@@ -45,7 +45,8 @@ def deadlines_for_user(user: Any, *, start: dt.date, end: dt.date) -> list[Deadl
 
 def feed_deadlines(feed: CalendarFeed, today: dt.date) -> list[Deadline]:
     """What a calendar feed lists, from a year back to three years ahead: its owner's deadlines for a personal
-    feed, with the internal due dates of a contributor's forms (one query more, none for anyone else); the State's
+    feed, with the internal due dates it follows (``access.internal_dates_of``: a contributor's forms, a focal
+    point's State's; one query more, none for anyone else); the State's
     and the meetings for a State's feed (never the internal dates: a State's feed is shared)."""
     start, end = today - dt.timedelta(days=FEED_PAST_DAYS), today + dt.timedelta(days=FEED_AHEAD_DAYS)
     if feed.state is None:

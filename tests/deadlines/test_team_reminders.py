@@ -225,13 +225,16 @@ def test_a_contributor_subscribes_to_their_forms_due_dates(client_for, report, f
     assert reverse("reporting:report_form", args=[report.pk, "B"]) in body.replace("\r\n ", "")
     assert "Form F" not in body and "20270402" not in body  # another contributor's form
     assert "LAO:initial_report" not in body and "Initial Article 7 report" not in body  # no treaty deadline
-    # Nobody else's feed has them: not the focal point's own (the team page has the dates; overdue ones come by
-    # e-mail), not the State's (shared with colleagues), not the ISU's.
+    # The focal point's personal feed has every form of the State given out (both contributors'); the State's
+    # feed (shared with colleagues) has none.
     fp_client = client_for(focal_point)
     for state in ("", "LAO"):
         fp_client.post(reverse("deadlines:feed_create"), {"state": state})
-    for token in focal_point.calendar_feeds.filter(revoked_at__isnull=True).values_list("token", flat=True):
-        assert "internal" not in client_for(None).get(reverse("deadlines:feed", args=[token])).content.decode()
+    feeds = {f.state_id: f.token for f in focal_point.calendar_feeds.filter(revoked_at__isnull=True)}
+    personal = client_for(None).get(reverse("deadlines:feed", args=[feeds[None]])).content.decode()
+    assert "SUMMARY:Form B due (internal)" in personal and "SUMMARY:Form F due (internal)" in personal
+    state_feed = client_for(None).get(reverse("deadlines:feed", args=[feeds[focal_point.state_id]])).content.decode()
+    assert "internal" not in state_feed
     # Another State's people: their own feed has none of Laos's forms; they cannot revoke the contributor's.
     stranger = make_user(Role.CONTRIBUTOR, iso3="AUS", organization="Defence", email="def@example.au")
     stranger_url, _feed = _feed_of(client_for(stranger), stranger)
