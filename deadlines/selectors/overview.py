@@ -5,13 +5,10 @@ States that have nobody to remind.
 Deadlines are computed (``deadlines.calendar``), never stored; reminders are rows. ``obligation_overview``
 runs a fixed number of queries, whatever the number of States, deadlines or reminders.
 
-Every State's calendar is computed once per change of the data it comes from and kept in the default cache
-(Redis in production, local memory in ``make run``), keyed on the data's version
-(``ccm_portal.core.data_version``: every committed write to States, obligations, extensions, meetings and
-reports moves it), today (a deadline's "met" and the window move with the day) and the language (titles are
-translated when computed). What is not kept is read on every request: the reminders (``deadlines.Reminder`` does
-not move the data's version), the reminder settings, and who has a focal point to remind (accounts are not
-tracked by the data's version).
+Every State's calendar is computed once per change of the data it comes from and kept
+(``deadlines.selectors.calendars``). What is not kept is read on every request: the reminders
+(``deadlines.Reminder`` does not move the data's version), the reminder settings, and who has a focal point to
+remind (accounts are not tracked by the data's version).
 """
 
 from __future__ import annotations
@@ -20,23 +17,19 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db.models import Count, Max, Q
-from django.utils.translation import get_language
 
 from accounts.models import User
-from ccm_portal.core import data_version
-from deadlines import access, calendar
+from deadlines import access
 from deadlines.calendar import Deadline
 from deadlines.models import PROBLEM_STATUSES, DeadlineKind, Reminder, ReminderSettings, ReminderStatus
+from deadlines.selectors import calendars
 from deadlines.selectors.reminders import step_label
 from parties.models import Region
 
 # The overview looks back a year (overdue) and two years ahead (upcoming).
 OVERVIEW_PAST_DAYS = 365
 OVERVIEW_FUTURE_DAYS = 730
-# A key is never read again once the data's version or the day moves; this only bounds how long a dead key lasts.
-CALENDAR_CACHE_SECONDS = 24 * 60 * 60
 
 
 @dataclass
@@ -168,24 +161,6 @@ def _nobody_to_remind(deadlines: Sequence[Deadline], *, today: dt.date, states: 
     return sorted(first.values(), key=lambda d: (d.state_name or "", d.date))
 
 
-def _calendars(*, today: dt.date, start: dt.date, end: dt.date) -> tuple[list[Deadline], dict[str, int]]:
-    """Every State's deadlines in [start, end] as they stand on ``today`` (date, State, key order) and the
-    States' ids by ISO code: the calendar's eight queries once per change of the data, then none."""
-    token, _changed = data_version.current()  # read before computing: a write meanwhile moves it past this entry
-    key = ":".join(("ccm:isu-deadlines", token, today.isoformat(), start.isoformat(), end.isoformat()))
-    key = f"{key}:{get_language() or ''}"
-    kept = cache.get(key)
-    if kept is None:
-        data = calendar.load(as_of=today)
-        deadlines = sorted(
-            (d for state in data.states for d in calendar.state_deadlines(state, data, start=start, end=end)),
-            key=lambda d: (d.date, d.state_name or "", d.key),
-        )
-        kept = (deadlines, {s.iso3: s.pk for s in data.states})
-        cache.set(key, kept, CALENDAR_CACHE_SECONDS)
-    return kept
-
-
 def obligation_overview(
     *,
     today: dt.date,
@@ -206,7 +181,7 @@ def obligation_overview(
     """
     start = today - dt.timedelta(days=OVERVIEW_PAST_DAYS)
     end = today + dt.timedelta(days=OVERVIEW_FUTURE_DAYS)
-    deadlines, state_ids = _calendars(today=today, start=start, end=end)
+    deadlines, state_ids = calendars.every_state(today=today, start=start, end=end)
     summaries = reminder_summaries(start=start, end=end, kind=kind)
     overdue: list[OverviewRow] = []
     upcoming: list[OverviewRow] = []

@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from ccm_portal.core import clock
 from deadlines import access, calendar
 from deadlines.calendar import Deadline
 from deadlines.models import CalendarFeed, DeadlineKind, Reminder, ReminderSettings, Snooze
-from deadlines.selectors import team
+from deadlines.selectors import calendars, team
 from parties.models import State
 
 FEED_PAST_DAYS = 365  # a feed reaches back about 12 months
@@ -27,15 +28,15 @@ DUE_NEXT_LIMIT = 5
 
 
 def deadlines_for_user(user: Any, *, start: dt.date, end: dt.date) -> list[Deadline]:
-    """A focal point's State's deadlines, every State's for the ISU, and Meetings of States
-    Parties for everyone; in a fixed number of queries."""
+    """A focal point's State's deadlines, every State's for the ISU (kept until the data changes:
+    ``calendars.every_state``), and Meetings of States Parties for everyone; in a fixed number of queries."""
     state = access.focal_state(user)
     if state is not None:
         data = calendar.load([state])
         found = calendar.state_deadlines(state, data, start=start, end=end)
     elif access.follows_every_state(user):
-        data = calendar.load()
-        found = [d for s in data.states for d in calendar.state_deadlines(s, data, start=start, end=end)]
+        data = calendar.load([])  # the meetings; every State's deadlines come from the kept calendar
+        found = list(calendars.every_state(today=clock.today(), start=start, end=end)[0])
     else:
         data = calendar.load([])  # meetings only: no State, no query for obligations or reports
         found = []

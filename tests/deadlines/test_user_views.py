@@ -14,6 +14,7 @@ from ccm_portal.core import clock
 from deadlines import services
 from deadlines.models import CalendarFeed, Reminder, ReminderStatus, Snooze
 from parties.models import Meeting, MeetingKind, State
+from tests.deadlines.test_isu_views import at, submitted_report
 
 pytestmark = pytest.mark.django_db
 
@@ -274,6 +275,30 @@ def test_isu_sees_every_states_deadlines_grouped(client_for, isu_staff):
     assert 1 <= len(items) <= 5
     assert any(re.fullmatch(r"\d+ States", item["who"]) for item in items)
     assert "Due next, all States" in html(response)
+
+
+def test_isu_home_reads_every_states_calendar_once_per_change_of_the_data(
+    client_for, isu_staff, today, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    """Every State's calendar is kept until the data changes (deadlines.selectors.calendars), as on the ISU's
+    deadline overview: a repeated /me/ reads none of it, and a committed report shows on the next request."""
+    client = client_for(isu_staff)
+    client.get("/me/")
+    with CaptureQueriesContext(connection) as warm:
+        first = client.get("/me/")
+    assert not [q for q in warm.captured_queries if "parties_obligation" in q["sql"]]
+    warm_count = len(warm.captured_queries)
+    assert warm_count <= 12  # the session, the user, the second factor, the page's own reads
+    assert "Annual Article 7 report for 2025" in html(first), [i["title"] for i in first.context["due_next"]]
+
+    ids = State.objects.exclude(deposit_date=None).values_list("iso3", flat=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        for iso3 in ids:
+            submitted_report(iso3, on=at(dt.date(2026, 1, 10)), period_year=2025)
+    after = client.get("/me/")
+    assert "Annual Article 7 report for 2025" not in html(after)  # every State's report is in: nothing due
+    with django_assert_max_num_queries(warm_count):
+        client.get("/me/")
 
 
 def test_others_see_the_next_meetings(client_for, donor):
