@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
-from accounts.models import Invitation, ThematicArea
+from accounts.models import Invitation, Role, ThematicArea
 
 
 class InvitationForm(forms.ModelForm):
@@ -85,3 +85,9 @@ class ContributorInvitationForm(forms.Form):
         max_length=200,
         help_text=_("The ministry or institution they work for, e.g. the national mine action centre."),
     )
+
+
+class AccountFilterForm(forms.Form):
+    """The ISU's list of accounts, one role's at a time (``?role=``); empty: every role."""
+
+    role = forms.ChoiceField(choices=[("", ""), *Role.choices], required=False)

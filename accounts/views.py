@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +17,13 @@ from django.views.decorators.http import require_POST
 
 from accounts import home_page, permissions, services, team, two_factor
 from accounts.decorators import capability_required
-from accounts.forms import AcceptInvitationForm, ContributorInvitationForm, EmailLanguageForm, InvitationForm
+from accounts.forms import (
+    AcceptInvitationForm,
+    AccountFilterForm,
+    ContributorInvitationForm,
+    EmailLanguageForm,
+    InvitationForm,
+)
 from accounts.models import Invitation, Role, User
 from accounts.permissions import Capability
 from ccm_portal.core import clock
@@ -151,19 +158,34 @@ activate_totp = ActivateTOTPView.as_view()
 
 
 # --- ISU staff pages --------------------------------------------------------------
+ACCOUNTS_PAGE_SIZE = 50  # accounts a page on the ISU's staff page
+
+
 @capability_required(Capability.MANAGE_USERS)
 def staff_home(request: HttpRequest) -> HttpResponse:
-    users = User.objects.select_related("state").prefetch_related("thematic_areas").order_by("role", "email")
+    """Users and invitations: the active accounts by role, the pending invitations and every account, a page at
+    a time (one role's with ``?role=``); a fixed number of queries, whatever the number of accounts."""
+    form = AccountFilterForm(request.GET or None)
+    valid = form.is_valid() if request.GET else True
+    role = form.cleaned_data.get("role") if request.GET and valid else ""
+    users = User.objects.select_related("state").prefetch_related("thematic_areas").order_by("role", "email", "pk")
+    if role:
+        users = users.filter(role=role)
+    page = Paginator(users, ACCOUNTS_PAGE_SIZE).get_page(request.GET.get("page"))
     invitations = Invitation.objects.pending().select_related("state", "invited_by").order_by("-created_at")
+    counts = dict(User.objects.filter(is_active=True).values_list("role").annotate(n=Count("id")))
     return render(
         request,
         "accounts/staff_home.html",
         {
-            "users": users,
+            "users": page.object_list,
+            "page": page,
+            "role": role,
+            "role_label": Role(role).label if role else "",
             "invitations": invitations,
-            "role_counts": dict(User.objects.filter(is_active=True).values_list("role").annotate(n=Count("id"))),
-            "roles": Role.choices,
+            "role_stats": [(value, label, counts.get(value, 0)) for value, label in Role.choices],
         },
+        status=200 if valid else 400,
     )
 
 
