@@ -468,11 +468,14 @@ class OverviewFilterForm(forms.Form):
 
 
 class ReconciliationFilterForm(forms.Form):
-    year = forms.TypedChoiceField(label=_lazy("Year"), required=False, coerce=int, empty_value=None)
+    """The year the reconciliation shows: one of the years it has something for, or every year (``ALL_YEARS``)."""
+
+    ALL_YEARS = "all"
+    year = forms.ChoiceField(label=_lazy("Year"), required=False)
 
     def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", _lazy("All years")), *((str(y), str(y)) for y in years)]
+        self.fields["year"].choices = [(self.ALL_YEARS, _lazy("All years")), *((str(y), str(y)) for y in years)]
 
 
 # --- Country coalitions ----------------------------------------------------------------------------

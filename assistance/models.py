@@ -437,3 +437,21 @@ class AssistanceNotification(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class ReportedAssistance(models.Model):
+    """The Form I assistance rows (Art. 7(1)(n), table ``international``) of one Article 7 report version, as
+    the reconciliation with Article 6 (``assistance.reconciliation``) reads them: copied once out of the
+    version's content, which never changes after submission, so that the page never decodes the content (it
+    can be megabytes; every year's reports at once took a second). ``rows`` holds the rows that count: none
+    for a nil report or a Form I marked not applicable. Written by ``assistance.services.reported`` when the
+    reconciliation first reads the version; derived data, so neither audited nor a change of the public data."""
+
+    version = models.OneToOneField(
+        "reporting.ReportVersion", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    # [{"direction", "counterpart", "kind", "amount", "currency"}, …] as written in the report.
+    rows = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"Form I of version {self.version_id}"

@@ -22,6 +22,10 @@ names no State in the register (an organization, a territory, unknown text), the
 itself, a row without an amount or currency, or an initial report (it covers no calendar year).
 Rows of a Form I marked "not applicable", and nil reports, state that nothing was given or received:
 their leftover rows are not read. A Form I marked "unchanged" restates its rows for the year.
+
+The rows are read from their copy beside each version (``assistance.models.ReportedAssistance``, made the first
+time a version is read), never out of the versions' content, and one year at a time when a year is asked for: the
+page shows the latest year with data by default (``reconciled_years``), every year only when asked.
 """
 
 from __future__ import annotations
@@ -33,19 +37,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import JSONField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assistance import access
-from assistance.models import Match, MatchStatus
+from assistance.models import Match, MatchStatus, ReportedAssistance
+from assistance.services.reported import copy_reported_assistance
 from audit import selectors as audit
 from parties.models import State
-from reporting.formats import Choice
 from reporting.models import ReportKind, ReportVersion
 
-FORM = "I"
-TABLE = "international"
 GIVEN, RECEIVED = "given", "received"
 DELIVERED_ACTION = "assistance.match.delivered"
 
@@ -103,6 +106,7 @@ class StateResolver:
     common short form (``ALIASES``); case, accents and punctuation aside."""
 
     def __init__(self, states: Iterable[StateRef]) -> None:
+        self._resolved: dict[str, StateRef | None] = {}  # the same counterpart is named again and again
         self.by_pk: dict[int, StateRef] = {}
         self._codes: dict[str, StateRef] = {}
         self._names: dict[str, StateRef] = {}
@@ -124,7 +128,11 @@ class StateResolver:
     def resolve(self, text: Any) -> StateRef | None:
         if not isinstance(text, str) or not text.strip():
             return None
-        text = text.strip()
+        if text not in self._resolved:
+            self._resolved[text] = self._resolve(text.strip())
+        return self._resolved[text]
+
+    def _resolve(self, text: str) -> StateRef | None:
         if len(text) == 3 and text.isalpha() and text.upper() in self._codes:
             return self._codes[text.upper()]
         for candidate in (text, _without_parenthesis(text)):
@@ -260,26 +268,34 @@ def _amount(value: Any) -> Decimal | None:
     return amount
 
 
-def _international_rows(form: Any) -> list[dict]:
-    if not isinstance(form, dict) or form.get("choice") == Choice.NOT_APPLICABLE:
-        return []
-    rows = (form.get("tables") or {}).get(TABLE) or []
-    return [row for row in rows if isinstance(row, dict)]
-
-
-def _accepted_forms(user: Any) -> list[tuple[int, int | None, Any]]:
-    """(State id, year or None, Form I) of the latest accepted version of each report ``user`` may read."""
-    versions = (
-        ReportVersion.objects.filter(access.reconciled_versions(user))
-        .order_by("report_id", "number")
-        .values_list(
-            "report_id", "report__state_id", "report__kind", "report__period_year", "is_nil", f"content__forms__{FORM}"
-        )
+def _accepted_forms(user: Any, year: int | None) -> list[tuple[int, int | None, list[dict]]]:
+    """(State id, year or None, Form I rows) of the latest version of each report ``user`` may read
+    (``access.reconciled_versions``), of ``year``'s annual reports (None: every report). One query, the rows
+    from their copy (``ReportedAssistance``); versions read for the first time are copied (two more)."""
+    versions = ReportVersion.objects.filter(access.reconciled_versions(user))
+    if year is not None:
+        versions = versions.filter(report__kind=ReportKind.ANNUAL, report__period_year=year)
+    copied = ReportedAssistance.objects.filter(version=OuterRef("pk")).values("rows")
+    rows = (
+        versions.order_by("report_id", "number")
+        .annotate(form_i=Subquery(copied, output_field=JSONField()))
+        .values_list("pk", "report_id", "report__state_id", "report__kind", "report__period_year", "form_i")
     )
-    latest: dict[int, tuple[int, int | None, Any]] = {}
-    for report_id, state_id, kind, year, is_nil, form in versions:
-        latest[report_id] = (state_id, year if kind == ReportKind.ANNUAL else None, None if is_nil else form)
-    return list(latest.values())
+    latest: dict[int, tuple[int, int, int | None, list[dict] | None]] = {}
+    for pk, report_id, state_id, kind, period_year, form_i in rows:
+        latest[report_id] = (pk, state_id, period_year if kind == ReportKind.ANNUAL else None, form_i)
+    missing = [pk for pk, _state, _year, form_i in latest.values() if form_i is None]
+    copies = copy_reported_assistance(missing)
+    return [
+        (state_id, report_year, copies[pk] if form_i is None else form_i)
+        for pk, state_id, report_year, form_i in latest.values()
+    ]
+
+
+def _delivery_year() -> Any:
+    """The year a delivery counts in: when it was marked delivered (in the portal's time zone, as
+    ``timezone.localtime``), else the start of the request's period."""
+    return Coalesce(ExtractYear("delivered_at"), ExtractYear("request__period_start"))
 
 
 def _delivered_matches() -> Any:
@@ -292,12 +308,32 @@ def _delivered_matches() -> Any:
     )
 
 
-def _deliveries() -> Iterable[tuple[int, int, Any, Any, Decimal, str]]:
-    """Delivered matches from donor States: (donor State, recipient State, delivered at or None,
-    request start, amount, currency), in one query."""
-    return _delivered_matches().values_list(
+def _deliveries(year: int | None) -> Iterable[tuple[int, int, Any, Any, Decimal, str]]:
+    """Delivered matches from donor States (of ``year``, None: every year): (donor State, recipient State,
+    delivered at or None, request start, amount, currency), in one query."""
+    matches = _delivered_matches()
+    if year is not None:
+        matches = matches.annotate(delivery_year=_delivery_year()).filter(delivery_year=year)
+    return matches.values_list(
         "offer__donor__state_id", "request__state_id", "delivered_at", "request__period_start", "amount", "currency"
     )
+
+
+def reconciled_years(*, user: Any, scope: Scope) -> list[int]:
+    """The years the reconciliation has something for ``user`` in, newest first: those of the annual reports
+    they may read (``access.reconciled_versions``) and of the deliveries recorded in their ``scope``. One query;
+    no content or Form I row is read."""
+    reports = (
+        ReportVersion.objects.filter(access.reconciled_versions(user), report__kind=ReportKind.ANNUAL)
+        .order_by()
+        .values_list("report__period_year")
+    )
+    deliveries = _delivered_matches()
+    if scope.state_ids is not None:
+        gives = Q(offer__donor__state_id__in=scope.state_ids)
+        deliveries = deliveries.filter(gives if scope.donor_only else gives | Q(request__state_id__in=scope.state_ids))
+    deliveries = deliveries.annotate(delivery_year=_delivery_year()).values_list("delivery_year")
+    return sorted({int(year) for (year,) in reports.union(deliveries)}, reverse=True)  # EXTRACT gives decimals
 
 
 @dataclass(frozen=True)
@@ -378,12 +414,12 @@ class _Tally:
             self.lines[key] = Line(donor, recipient, year, currency)
         return self.lines[key]
 
-    def add_form(self, state_id: int, report_year: int | None, form: Any) -> None:
+    def add_form(self, state_id: int, report_year: int | None, rows: list[dict]) -> None:
         """The given and received rows of one State's Form I for ``report_year`` (None: an initial report)."""
         reporter = self.resolver.by_pk[state_id]
         if report_year is not None:
             self.reported.add((state_id, report_year))
-        for row in _international_rows(form):
+        for row in rows:
             self.add_row(reporter, report_year, row)
 
     def add_row(self, reporter: StateRef, report_year: int | None, row: dict) -> None:
@@ -449,12 +485,14 @@ class _Tally:
         return Reconciliation(lines=chosen, unresolved=unresolved, years=years)
 
 
-def reconcile(*, user: Any, scope: Scope) -> Reconciliation:
+def reconcile(*, user: Any, scope: Scope, year: int | None = None) -> Reconciliation:
     """Form I given/received rows and recorded deliveries per (donor, recipient, year, currency),
-    for the rows in ``scope``, read from the reports ``user`` may read. Four queries."""
+    for the rows in ``scope``, read from the reports ``user`` may read: of ``year`` (its annual reports and
+    deliveries), or of every year and the initial reports when ``year`` is None. Three queries (two more
+    the first time a version is read), whatever the number of years."""
     tally = _Tally(StateResolver.from_database(), scope)
-    for state_id, report_year, form in _accepted_forms(user):
-        tally.add_form(state_id, report_year, form)
-    for delivery in _deliveries():
+    for state_id, report_year, rows in _accepted_forms(user, year):
+        tally.add_form(state_id, report_year, rows)
+    for delivery in _deliveries(year):
         tally.add_delivery(*delivery)
     return tally.result()

@@ -3,23 +3,37 @@ matches (tests/assistance/volume.py), plus 20 public requests and 10 country coa
 
 Run with `make bench` (PostgreSQL when DATABASE_URL points at it). Query counts are asserted
 alongside the timings so a slow page cannot hide an N+1; they are the counts pinned in
-tests/assistance/test_overview.py.
+tests/assistance/test_overview.py. The figures are kept until the data changes (assistance.cached): each page is
+read once before it is timed, so what is timed is a reader after the first (the `_first` benchmarks time the first
+reader after a change: the data's version moved before every round).
 """
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from assistance.models import AssistanceRequest, Donor
 from tests.assistance.test_overview import (
-    FULL_QUERIES_COORDINATOR,
-    FULL_QUERIES_ISU,
+    FULL_QUERIES_COORDINATOR_KEPT,
+    FULL_QUERIES_ISU_KEPT,
     PUBLIC_QUERIES,
+    PUBLIC_QUERIES_KEPT,
     make_coalition,
 )
 from tests.assistance.volume import build
+from tests.progress.builders import data_committed
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each benchmark starts with an empty cache (tests/conftest.py's fixture of that name is not star-imported by
+    bench/conftest.py): a test's writes never commit, so the data's version would not move from one to the next."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -34,7 +48,11 @@ def volume(reference_data):
 
 
 # The bench renders templates as production does: no response.context, so assertions read the page.
-def _get(client, url, params, queries):
+def _get(client, url, params, queries, *, first=False):
+    if first:
+        data_committed()
+    else:
+        client.get(url, params)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url, params)
     assert response.status_code == 200
@@ -42,30 +60,36 @@ def _get(client, url, params, queries):
     return response
 
 
+def test_bench_public_overview_first_reader_2000_requests(benchmark, volume, client_for):
+    client = client_for(None)
+    response = benchmark(_get, client, "/assistance/", {}, PUBLIC_QUERIES, first=True)
+    assert '<dd class="stat-value">1800</dd>' in response.content.decode()
+
+
 def test_bench_public_overview_2000_requests(benchmark, volume, client_for):
     client = client_for(None)
-    response = benchmark(_get, client, "/assistance/", {}, PUBLIC_QUERIES)
+    response = benchmark(_get, client, "/assistance/", {}, PUBLIC_QUERIES_KEPT)
     assert '<dd class="stat-value">1800</dd>' in response.content.decode()  # 10% of the requests are closed
 
 
 def test_bench_public_overview_json_2000_requests(benchmark, volume, client_for):
     client = client_for(None)
-    response = benchmark(_get, client, "/assistance/", {"format": "json"}, PUBLIC_QUERIES)
+    response = benchmark(_get, client, "/assistance/", {"format": "json"}, PUBLIC_QUERIES_KEPT)
     assert response.json()["open_requests"] == 1800
 
 
 def test_bench_full_overview_isu_2000_requests(benchmark, volume, isu_staff, client_for):
     client = client_for(isu_staff)
-    response = benchmark(_get, client, "/assistance/overview/", {}, FULL_QUERIES_ISU)
+    response = benchmark(_get, client, "/assistance/overview/", {}, FULL_QUERIES_ISU_KEPT)
     assert response.content.decode().count('class="table-wrap gap-table"') == 3  # USD, EUR, NOK
 
 
 def test_bench_full_overview_isu_filtered(benchmark, volume, isu_staff, client_for):
     client = client_for(isu_staff)
-    benchmark(_get, client, "/assistance/overview/", {"region": "Africa", "currency": "USD"}, FULL_QUERIES_ISU)
+    benchmark(_get, client, "/assistance/overview/", {"region": "Africa", "currency": "USD"}, FULL_QUERIES_ISU_KEPT)
 
 
 def test_bench_full_overview_coordinator_2000_requests(benchmark, volume, coordinator, client_for):
     client = client_for(coordinator)
-    response = benchmark(_get, client, "/assistance/overview/", {}, FULL_QUERIES_COORDINATOR)
+    response = benchmark(_get, client, "/assistance/overview/", {}, FULL_QUERIES_COORDINATOR_KEPT)
     assert 'class="table-wrap gap-table"' in response.content.decode()

@@ -16,23 +16,23 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET
 
 from accounts.models import ThematicArea
-from assistance import access
+from assistance import access, cached
 from assistance.access import coordinator_required
 from assistance.forms import OverviewFilterForm, ReconciliationFilterForm
-from assistance.reconciliation import reconcile, scope_for
+from assistance.reconciliation import scope_for
 from assistance.selectors.coalitions import coalitions_with_partner_counts
-from assistance.selectors.funding import funding_definitions
+from assistance.selectors.funding import funding, funding_definitions
 from assistance.selectors.overview import (
     CURRENCY_NOTE,
     largest_gaps,
     open_request_currencies,
-    open_request_figures,
     public_offer_count,
     public_open_requests,
 )
@@ -41,6 +41,10 @@ from ccm_portal.core.page_cache import public_page
 from ccm_portal.core.responses import form_errors, json_response, wants_json
 
 GAPS_PER_CURRENCY = 20
+PUBLIC_REQUESTS_PER_PAGE = 50  # the public requests a page of the overview (and its JSON twin) lists
+# The reconciliation shows one of its two lists at a time (``?list=``), a page at a time.
+LINES, UNRESOLVED = "lines", "unresolved"
+RECONCILIATION_PER_PAGE = 50
 
 
 def request_url(pk: int) -> str:
@@ -72,10 +76,14 @@ def coalition_row(coalition) -> dict[str, Any]:
 @public_page
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    figures = open_request_figures()
-    public_requests = list(public_open_requests())
+    """The figures (the same for everyone, kept until the data changes) and the public requests a page at a
+    time (``?page=``, in the JSON twin too), each with its funding."""
+    figures = cached.overview_figures()
+    page = Paginator(public_open_requests(), PUBLIC_REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
+    public_requests = list(page.object_list)
+    money = funding(public_requests)
     for item in public_requests:
-        item.funding = figures.funding[item.pk][2]
+        item.funding = money[item.pk]
         item.url = request_url(item.pk)
     coalitions = list(coalitions_with_partner_counts())
     public_offers = public_offer_count()
@@ -89,6 +97,9 @@ def overview(request: HttpRequest) -> HttpResponse:
                 "total": figures.total.as_dict(),
                 "by_area": [group.as_dict() for group in figures.by_area],
                 "by_region": [group.as_dict() for group in figures.by_region],
+                "public_requests_count": page.paginator.count,
+                "page": page.number,
+                "pages": page.paginator.num_pages,
                 "public_requests": [
                     {
                         "id": item.pk,
@@ -112,6 +123,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         {
             "figures": figures,
             "public_requests": public_requests,
+            "page": page,
             "coalitions": coalitions,
             "public_offers": public_offers,
             "currency_note": CURRENCY_NOTE,
@@ -130,11 +142,11 @@ def overview_full(request: HttpRequest) -> HttpResponse:
     valid = form.is_valid() if request.GET else True
     data = form.cleaned_data if request.GET else {}  # the valid filters, even when another is not
     area = next((a for a in areas if a.code == data.get("area")), None)
-    figures = open_request_figures(
+    figures = cached.overview_figures(
         area_id=area.pk if area else None,
         region=data.get("region") or None,
         currency=data.get("currency") or None,
-        areas=areas,
+        per_request=True,  # the largest gaps are read from each request's funding
     )
     gaps = largest_gaps(figures, visible=access.requests_visible_to(request.user), per_currency=GAPS_PER_CURRENCY)
     for _currency, rows in gaps:
@@ -164,18 +176,27 @@ def overview_full(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def reconciliation(request: HttpRequest) -> HttpResponse:
+    """One year at a time: the latest year with something to show unless another year, or every year, is
+    asked for (``?year=``); the lines or the rows not resolved (``?list=``), a page at a time. The JSON twin
+    has the same year and both lists whole."""
     scope = scope_for(request.user)  # PermissionDenied for those with no rows to see
-    everything = reconcile(user=request.user, scope=scope)
-    form = ReconciliationFilterForm(request.GET or None, years=everything.years)
-    valid = form.is_valid() if request.GET else True
-    year = form.cleaned_data.get("year") if request.GET and valid else None
-    result = everything.for_year(year)
+    years = cached.years(user=request.user, scope=scope)
+    latest = str(years[0]) if years else ReconciliationFilterForm.ALL_YEARS
+    asked = request.GET.get("year") or ""
+    data = request.GET.copy()
+    data["year"] = asked or latest
+    form = ReconciliationFilterForm(data, years=years)
+    valid = form.is_valid()
+    chosen = form.cleaned_data.get("year") or latest  # an invalid year is answered with the latest's figures
+    year = None if chosen == ReconciliationFilterForm.ALL_YEARS else int(chosen)
+    result = cached.reconciliation(user=request.user, scope=scope, year=year)
     if wants_json(request):
         if not valid:
             return json_response({"errors": form_errors(form)}, status=400)
         return json_response(
             {
                 "year": year,
+                "years": years,
                 "lines": [
                     {
                         "donor": line.donor.iso3,
@@ -203,13 +224,18 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
                 ],
             }
         )
+    shown = UNRESOLVED if request.GET.get("list") == UNRESOLVED else LINES
+    rows = result.unresolved if shown == UNRESOLVED else result.lines
     return render(
         request,
         "assistance/reconciliation/reconciliation.html",
         {
-            "form": form if request.GET else ReconciliationFilterForm(years=everything.years),
+            "form": form,
             "result": result,
             "year": year,
+            "latest_shown": not asked and year is not None,
+            "shown": shown,
+            "page": Paginator(rows, RECONCILIATION_PER_PAGE).get_page(request.GET.get("page")),
             "sees_all": scope.state_ids is None,
             "donor_only": scope.donor_only,
         },

@@ -7,13 +7,14 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Role
-from assistance.models import MatchStatus
+from assistance.models import MatchStatus, ReportedAssistance
 from assistance.reconciliation import (
     Reason,
     Scope,
     StateRef,
     StateResolver,
     reconcile,
+    reconciled_years,
     scope_for,
 )
 from assistance.services import matching
@@ -24,15 +25,21 @@ from reporting.formats import Choice
 from reporting.models import FormatVersion, Report, ReportKind, ReportStatus, ReportVersion, VersionOutcome
 from tests.assistance.test_overview import donor_for, make_match, make_offer, make_request
 from tests.factories import make_user
+from tests.progress.builders import data_committed
 from tests.reporting.conftest import fill_minimal
 
 pytestmark = pytest.mark.django_db
 D = dt.date
 PAGE = "/assistance/reconciliation/"
 
-# Session and user; the States (resolver), the accepted versions' Form I, the delivered matches with
-# their audit dates. The same for every role.
-PAGE_QUERIES = 5
+# Session and user; the years there is something for; the States (resolver), the year's versions with their
+# Form I rows (copied beside them), the delivered matches with their audit dates. The same for every role.
+PAGE_QUERIES = 6
+# The first reader of a version copies its Form I rows: its Form I out of the content, then one insert.
+FIRST_COPY_QUERIES = 2
+# A second reader with the same access while the data did not change: the session and the user only (the years
+# and the figures are kept under the data's version, assistance.cached).
+KEPT_PAGE_QUERIES = 2
 
 
 # --- Building accepted reports with Form I content ----------------------------------------------
@@ -385,13 +392,39 @@ def test_a_donor_acting_for_an_organization_has_no_rows(reference_data):
 
 # --- The page ----------------------------------------------------------------------------------
 def test_the_isu_page_shows_the_comparison_and_the_rows_apart(three_states, isu_staff, client_for):
-    response = client_for(isu_staff).get(PAGE)
+    client = client_for(isu_staff)
+    response = client.get(PAGE)
     assert response.status_code == 200
     page = response.content.decode()
     assert "Reported by donor, not yet acknowledged by recipient" in page
     assert "Norway" in page and "Iraq" in page and "Australia" in page
-    assert "Not resolved" in page and "UNMAS" in page and "GICHD" in page
+    # The rows apart are one link away, with their number.
+    assert '<a href="?list=unresolved">Not resolved</a> (3)' in page and "UNMAS" not in page
+    page = client.get(PAGE, {"list": "unresolved"}).content.decode()
+    assert "UNMAS" in page and "GICHD" in page and "ICRC" in page
     assert "names no State in the register" in page
+    assert '<a href="?list=lines">Given, acknowledged and delivered</a> (3)' not in page  # list=None drops it
+    assert '<a href="?">Given, acknowledged and delivered</a> (3)' in page
+
+
+def test_the_page_shows_the_latest_year_by_default_and_says_so(three_states, isu_staff, client_for):
+    accepted_report("NOR", 2022, given("Laos", "9"), given("UNDP", "1"))
+    client = client_for(isu_staff)
+    response = client.get(PAGE)
+    assert response.status_code == 200
+    assert {line.year for line in response.context["result"].lines} == {2024}
+    page = response.content.decode()
+    assert "The latest year with data, 2024, is shown. Choose another year, or all years, above." in page
+    assert '<option value="2024" selected>2024</option>' in page
+    assert '<a class="btn btn--link" href="?year=all">All years</a>' in page
+    # The other years stay one choice away: each year, or all of them.
+    response = client.get(PAGE, {"year": "2022"})
+    assert [(line.year, line.reported_given) for line in response.context["result"].lines] == [(2022, Decimal("9"))]
+    assert [row.counterpart for row in response.context["result"].unresolved] == ["UNDP"]
+    assert "The latest year with data" not in response.content.decode()
+    response = client.get(PAGE, {"year": "all"})
+    assert {line.year for line in response.context["result"].lines} == {2022, 2024}
+    assert '<option value="all" selected>All years</option>' in response.content.decode()
 
 
 def test_the_page_filters_by_year(three_states, isu_staff, client_for):
@@ -404,16 +437,79 @@ def test_the_page_filters_by_year(three_states, isu_staff, client_for):
     response = client.get(PAGE, {"year": "1999"})
     assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
+    assert {line.year for line in response.context["result"].lines} == {2024}  # the latest year meanwhile
+
+
+def test_the_years_are_those_of_readable_reports_and_of_deliveries(three_states, isu_staff, focal_point):
+    accepted_report("NOR", 2019, given("Laos", "9"), status=ReportStatus.ACCEPTED)  # not published
+    deliver(make_request(amount="100"), "NOR", "5", on=D(2021, 3, 1))
+    assert reconciled_years(user=isu_staff, scope=scope_for(isu_staff)) == [2024, 2021, 2019]
+    assert reconciled_years(user=focal_point, scope=scope_for(focal_point)) == [2024, 2021]
+
+
+def test_a_long_list_is_shown_a_page_at_a_time(reference_data, isu_staff, client_for):
+    states = list(State.objects.exclude(iso3="LAO").order_by("iso3")[:60])
+    accepted_report("LAO", 2024, *(received(state.iso3, str(n + 1)) for n, state in enumerate(states)))
+    client = client_for(isu_staff)
+    page = client.get(PAGE).content.decode()
+    assert page.count('<tr class="is-unacknowledged">') + page.count('<tr>\n              <th scope="row">') == 50
+    assert "Page 1 of 2" in page and 'href="?page=2"' in page
+    page = client.get(PAGE, {"page": "2"}).content.decode()
+    assert "Page 2 of 2" in page
+    assert "(60)" in page  # the number of lines, whatever the page
 
 
 def test_the_page_has_a_json_twin(three_states, donor, client_for):
+    accepted_report("NOR", 2022, given("Laos", "9"))
     data = client_for(donor).get(PAGE, {"format": "json"}).json()
+    assert (data["year"], data["years"]) == (2024, [2024, 2022])  # the latest year, as on the page
     assert {(line["donor"], line["recipient"]) for line in data["lines"]} == {("NOR", "LAO"), ("NOR", "IRQ")}
     lao = next(line for line in data["lines"] if line["recipient"] == "LAO")
     assert lao["acknowledged_by_recipient"] == "100" and lao["reported_not_acknowledged"] == "0"
     iraq = next(line for line in data["lines"] if line["recipient"] == "IRQ")
     assert iraq["acknowledged_by_recipient"] is None  # Iraq has no accepted 2024 report
     assert [row["counterpart"] for row in data["not_resolved"]] == ["UNMAS"]
+    data = client_for(donor).get(PAGE, {"format": "json", "year": "all"}).json()
+    assert data["year"] is None and {line["year"] for line in data["lines"]} == {2022, 2024}
+
+
+def test_form_i_is_copied_once_and_the_page_never_reads_the_content(three_states, isu_staff, client_for):
+    accepted_report("NOR", 2023, given("Laos", "9"), choice=Choice.NOT_APPLICABLE)
+    accepted_report("DEU", 2023, given("Laos", "9"), is_nil=True)
+    result = reconcile(user=isu_staff, scope=Scope(None), year=2024)
+    assert {(line.donor.iso3, line.recipient.iso3) for line in result.lines} == {
+        ("NOR", "LAO"),
+        ("NOR", "IRQ"),
+        ("DEU", "AUS"),
+    }
+    # Only the year read is copied; nil reports and a Form I not applicable keep no row.
+    assert ReportedAssistance.objects.count() == 3
+    reconcile(user=isu_staff, scope=Scope(None))
+    assert sorted(len(copy.rows) for copy in ReportedAssistance.objects.all()) == [0, 0, 2, 2, 3]
+    versions = ReportVersion.objects.filter(report__state__iso3="NOR", report__period_year=2024)
+    assert ReportedAssistance.objects.get(version__in=versions).rows[0] == {
+        "direction": "given",
+        "counterpart": "Laos",
+        "kind": "financial",
+        "amount": "100",
+        "currency": "USD",
+    }
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client_for(isu_staff).get(PAGE, {"year": "all"}).status_code == 200
+    assert not any("content" in query["sql"] for query in queries.captured_queries)
+
+
+def test_a_change_to_the_data_shows_at_once(three_states, isu_staff, client_for):
+    client = client_for(isu_staff)
+    lines = client.get(PAGE).context["result"].lines
+    assert ("NOR", "AUS") not in {(line.donor.iso3, line.recipient.iso3) for line in lines}
+    accepted_report("NOR", 2024, given("Australia", "5"), number=2)  # a correction, accepted
+    data_committed()  # the data's version moves when the write commits (a test's transaction never does)
+    lines = client.get(PAGE).context["result"].lines
+    assert ("NOR", "AUS") in {(line.donor.iso3, line.recipient.iso3) for line in lines}
 
 
 def test_a_donor_page_shows_only_their_states_rows(three_states, donor, client_for):
@@ -434,17 +530,34 @@ def test_an_organization_donor_gets_403_and_the_public_must_sign_in(reference_da
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-@pytest.mark.parametrize("reports", [2, 12])
-def test_page_query_count_does_not_grow_with_reports(
-    reports, isu_staff, focal_point, donor, client_for, django_assert_num_queries
+@pytest.mark.parametrize(("reports", "years"), [(2, 1), (12, 4)])
+def test_page_query_count_does_not_grow_with_reports_or_years(
+    reports, years, isu_staff, focal_point, donor, client_for, django_assert_num_queries
 ):
     states = list(State.objects.order_by("iso3")[:reports])
-    for n, state in enumerate(states):
-        accepted_report(state.iso3, 2024, given("Laos", str(n + 1)), given("UNMAS", "1"), received("Norway", "2"))
-        deliver(make_request(state.iso3, amount="1000"), "NOR", "10", on=D(2024, 5, 1))
+    for year in range(2024 - years + 1, 2025):
+        for n, state in enumerate(states):
+            accepted_report(state.iso3, year, given("Laos", str(n + 1)), given("UNMAS", "1"), received("Norway", "2"))
+            deliver(make_request(state.iso3, amount="1000"), "NOR", "10", on=D(year, 5, 1))
+    reconcile(user=isu_staff, scope=Scope(None))  # every version's Form I copied (the first reader's work)
     for user in (isu_staff, focal_point, donor):
         client = client_for(user)
         with django_assert_num_queries(PAGE_QUERIES):
             response = client.get(PAGE)
         assert response.status_code == 200
         assert response.context["result"].lines
+        with django_assert_num_queries(KEPT_PAGE_QUERIES):
+            assert client.get(PAGE).context["result"].lines
+
+
+@pytest.mark.parametrize("reports", [2, 12])
+def test_the_first_reader_copies_the_years_form_i_in_two_queries(
+    reports, isu_staff, client_for, django_assert_num_queries
+):
+    for state in State.objects.order_by("iso3")[:reports]:
+        accepted_report(state.iso3, 2024, given("Laos", "1"))
+        accepted_report(state.iso3, 2023, given("Laos", "1"))
+    client = client_for(isu_staff)
+    with django_assert_num_queries(PAGE_QUERIES + FIRST_COPY_QUERIES):
+        assert client.get(PAGE).status_code == 200
+    assert ReportedAssistance.objects.count() == reports  # 2024's only
