@@ -7,20 +7,22 @@ here (restricted reports and drafts have their own pages), so one answer fits ev
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from collections.abc import Callable
 from datetime import datetime, time
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import AnonymousUser
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import condition
 from ninja.throttling import BaseThrottle
 
-from ccm_portal.core import clock, data_version, ratelimit
+from ccm_portal.core import clock, data_version, page_cache, ratelimit
 
 # Who the API reads as: the public, whoever is signed in.
 PUBLIC = AnonymousUser()
@@ -50,8 +52,22 @@ def _last_modified(request: HttpRequest, *args: Any, **kwargs: Any) -> datetime:
     return max(changed_at, midnight)
 
 
-# View decorator (``ninja.decorators.decorate_view(conditional)``) for every read operation.
-conditional = condition(etag_func=_etag, last_modified_func=_last_modified)
+def conditional(run: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """View decorator (``ninja.decorators.decorate_view(conditional)``) for every read operation: the reader's
+    rate limit first, then 304 when the reader's ETag or date still holds, else the answer, rendered once per
+    change of the public data and kept for every reader (``page_cache.shared_answer``: the same key of data
+    version, day, language, host and address). Every request counts once against the limit, a 304 or a kept
+    answer too."""
+    answer = condition(etag_func=_etag, last_modified_func=_last_modified)(page_cache.shared_answer(run))
+
+    @functools.wraps(run)
+    def counted(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not ratelimit.allowed(request, "api"):
+            return run(request, *args, **kwargs)  # over the limit: the operation's throttle answers 429
+        request._ccm_api_counted = True  # the operation's throttle does not count it again
+        return answer(request, *args, **kwargs)
+
+    return counted
 
 
 class AddressThrottle(BaseThrottle):
@@ -60,7 +76,7 @@ class AddressThrottle(BaseThrottle):
     of those rates, after which every count has started again."""
 
     def allow_request(self, request: HttpRequest) -> bool:
-        return ratelimit.allowed(request, "api")
+        return getattr(request, "_ccm_api_counted", False) or ratelimit.allowed(request, "api")
 
     def wait(self) -> float | None:
         return ratelimit.longest_period("api") or None

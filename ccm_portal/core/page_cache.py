@@ -60,14 +60,24 @@ View = Callable[..., HttpResponseBase]
 
 def public_page(view: View) -> View:
     """Serve ``view``'s anonymous GET answers from the page cache, with conditional GET (see the module)."""
+    return _kept(view, anyone=False)
 
+
+def shared_answer(view: View) -> View:
+    """Serve ``view``'s GET answers from the page cache to every reader, signed in or not: for answers that are
+    the same whoever asks (the open-data API reads as the public, ``api.http``). No conditional GET here: the
+    view's own (the API's ETag and Last-Modified, from the same data version) answers it."""
+    return _kept(view, anyone=True)
+
+
+def _kept(view: View, *, anyone: bool) -> View:
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not enabled() or not _shareable(request):
+        if not enabled() or not _shareable(request, anyone=anyone):
             return view(request, *args, **kwargs)
         key = _key(request)
-        etag = _etag(request, key)
-        not_modified = get_conditional_response(request, etag=etag)
+        etag = "" if anyone else _etag(request, key)
+        not_modified = get_conditional_response(request, etag=etag) if etag else None
         if not_modified is not None:
             not_modified._csp_exempt = True  # the stored page's own policy stays (see the module)
             return not_modified
@@ -79,7 +89,8 @@ def public_page(view: View) -> View:
             stored = response
             cache.set(key, stored, timeout=settings.CCM_PAGE_CACHE_SECONDS)
         answer = stored.answer(request)
-        answer["ETag"] = etag
+        if etag:
+            answer["ETag"] = etag
         return answer
 
     return wrapper
@@ -119,9 +130,14 @@ class _Stored:
         return HttpResponse(_personal(body, request, self.nonce, self.csrf), status=self.status, headers=self.headers)
 
 
-def _shareable(request: HttpRequest) -> bool:
-    """An anonymous reader's GET with no message waiting: the page everyone without an account sees."""
-    if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+def _shareable(request: HttpRequest, *, anyone: bool = False) -> bool:
+    """An anonymous reader's GET with no message waiting: the page everyone without an account sees (``anyone``:
+    any reader's GET, for answers that never depend on who asks)."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if anyone:
+        return True
+    if request.user.is_authenticated:
         return False
     waiting = getattr(request, "_messages", None)
     return waiting is None or not len(messages.get_messages(request))

@@ -9,6 +9,9 @@ import json
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from parties.models import Meeting, MeetingKind
@@ -155,3 +158,42 @@ def test_every_page_links_the_api_its_docs_and_the_data_package(client, referenc
     page = client.get(reverse("parties:state_list")).content.decode()
     for href in ("/api/v1/docs/", "/api/v1/openapi.json", "/api/v1/open-data/datapackage.json"):
         assert f'href="{href}"' in page
+
+
+def test_an_answer_is_kept_for_every_reader_until_the_public_data_changes(
+    client_for, focal_point, reference_data, settings, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """The API reads as the public, so an answer rendered once serves anyone, signed in or not, with no query,
+    until a committed change moves the public data's version (ccm_portal.core.page_cache.shared_answer)."""
+    settings.CCM_PAGE_CACHE_SECONDS = 600
+    cache.clear()
+    first = Client().get(MEETINGS, {"page_size": 500})
+    with django_assert_num_queries(0):
+        again = Client().get(MEETINGS, {"page_size": 500})
+    assert again.json() == first.json()
+    assert again["ETag"] == first["ETag"] and again["Last-Modified"] == first["Last-Modified"]
+    signed_in = client_for(focal_point)
+    with CaptureQueriesContext(connection) as read:  # the portal's middleware reads the session and the user
+        assert signed_in.get(MEETINGS, {"page_size": 500}).json() == first.json()
+    assert [q["sql"].split('"')[1] for q in read.captured_queries] == ["django_session", "accounts_user"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Meeting.objects.create(
+            code="99MSP", name="Ninety-ninth Meeting", kind=MeetingKind.MSP, start_date=dt.date(2099, 9, 1)
+        )
+    changed = Client().get(MEETINGS, {"page_size": 500})
+    assert "99MSP" in {m["code"] for m in changed.json()["results"]}
+    assert changed["ETag"] != first["ETag"]
+
+
+def test_kept_answers_and_304s_count_against_the_rate_limit(client, reference_data, settings):
+    settings.CCM_PAGE_CACHE_SECONDS = 600
+    settings.CCM_RATE_LIMITS = {**settings.CCM_RATE_LIMITS, "api": "3/m/ip"}
+    cache.clear()
+    etag = client.get(MEETINGS)["ETag"]  # rendered and kept
+    assert client.get(MEETINGS).status_code == 200  # from the cache
+    assert client.get(MEETINGS, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    refused = client.get(MEETINGS)
+    assert refused.status_code == 429 and refused["Retry-After"] == "60"
+    assert client.get(MEETINGS, HTTP_IF_NONE_MATCH=etag).status_code == 429
+    assert client.get(MEETINGS, REMOTE_ADDR="192.0.2.7").status_code == 200, "counted per address"
