@@ -8,7 +8,9 @@ issue's target where it sets one (reported, not gated).
     DATABASE_URL=… BENCH_ARGS="--no-build --rounds 50" make bench-http                   # on what is there
 
 The volume is `manage.py build_volume` (README, "Measuring speed"); `--states 10 --years 2` measures the demo-sized
-portal for the "full volume ≤ 1.5× demo volume" comparison. Signed-in pages are read as a focal point and an ISU
+portal. `--demo-database postgres://…/ccm_demo` serves a demo-sized volume beside the full one (built with
+`--states 10 --years 2` unless `--no-build`; the next Redis database when CACHE_URL is set) and times every page on
+both in turn: its last column is the issue's "full volume ≤ 1.5× demo volume". Signed-in pages are read as a focal point and an ISU
 officer of the volume, signed in through sessions written here (the ISU officer with an authenticator app).
 """
 
@@ -24,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 from pathlib import Path
 from typing import IO
 
@@ -42,13 +45,29 @@ PAGES = [
     ("progress today", "/progress/", "public", 10),
     ("progress 2018-06-30", "/progress/?as_of=2018-06-30", "public", 10),
     ("assistance", "/assistance/", "public", None),
+    ("requests", "/assistance/requests/", "public", None),
+    ("offers", "/assistance/offers/", "public", None),
+    ("coalitions", "/assistance/coalitions/", "public", None),
     ("API reports", "/api/v1/reports", "public", None),
     ("API States", "/api/v1/states", "public", None),
+    ("my home", "/me/", "focal point", None),
     ("my reports", "/reporting/", "focal point", None),
     ("my reminders", "/me/reminders/", "focal point", None),
+    ("my team", "/me/team/", "focal point", None),
+    ("my assistance", "/assistance/", "focal point", None),
+    ("my requests", "/assistance/requests/", "focal point", None),
+    ("ISU home", "/me/", "isu", None),
+    ("ISU users", "/isu/", "isu", None),
     ("ISU deadlines", "/isu/deadlines/", "isu", 10),
+    ("ISU reminder log", "/isu/reminders/", "isu", None),
     ("ISU reviews", "/isu/reviews/", "isu", 6),
+    ("ISU a report in review", "{review}", "isu", None),
+    ("ISU reporting teams", "/isu/reporting-teams/", "isu", None),
     ("ISU progress", "/isu/progress/", "isu", 10),
+    ("ISU background work", "/isu/operations/", "isu", None),
+    ("matching board", "/assistance/board/", "isu", None),
+    ("reconciliation", "/assistance/reconciliation/", "isu", None),
+    ("ISU requests", "/assistance/requests/", "isu", None),
 ]
 
 
@@ -62,29 +81,73 @@ def main() -> int:
         action="store_true",
         help="the page cache off (CCM_PAGE_CACHE_SECONDS=0): what the first reader after a change waits for",
     )
+    parser.add_argument(
+        "--demo-database",
+        metavar="URL",
+        help="also serve this PostgreSQL database (a demo-sized volume: built with --states 10 --years 2 unless "
+        "--no-build) and time each page on both, interleaved: the last column is full volume / demo volume",
+    )
     args, volume = parser.parse_known_args()  # the rest is for build_volume, e.g. --states 10 --years 2
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         print("bench-http measures PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
         return 2
-    env = environment()
-    if args.cold:
-        env["CCM_PAGE_CACHE_SECONDS"] = "0"
-    prepare(env, build=not args.no_build, volume=volume)
-    cookies = _sessions(env)
-    version = manage(env, "shell", "-c", FIRST_PUBLIC_VERSION, capture=True).strip().splitlines()[-1]
-    port = free_port()
-    server = serve(env, port, args.workers)
+    sites = [_Site(environment(), build=not args.no_build, volume=volume, cold=args.cold)]
+    if args.demo_database:
+        demo_env = {**environment(), "DATABASE_URL": args.demo_database}
+        if demo_env.get("CACHE_URL"):  # the sites' kept pages and figures must not meet: the next Redis database
+            cache = urllib.parse.urlsplit(demo_env["CACHE_URL"])
+            number = int(cache.path.strip("/") or 0) + 1
+            demo_env["CACHE_URL"] = urllib.parse.urlunsplit(cache._replace(path=f"/{number}"))
+        sites.append(_Site(demo_env, build=not args.no_build, volume=DEMO_VOLUME, cold=args.cold))
     try:
-        rows = [
-            _measure(port, label, path.format(version=version), cookies[who], target, args.rounds)
-            for label, path, who, target in PAGES
-        ]
+        for site in sites:
+            site.start(args.workers)
+        rows = []
+        for label, path, who, target in PAGES:
+            measured = _measure(sites, path, who, args.rounds)
+            rows.append({"label": label, "target": target, **measured[0], "demo": measured[1:]})
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for site in sites:
+            site.stop()
     _print(rows, args.rounds, cold=args.cold)
     return 0
 
+
+DEMO_VOLUME = ["--states", "10", "--years", "2"]
+
+
+class _Site:
+    """One portal served by gunicorn on one database: its volume, sessions and the paths of its own records."""
+
+    def __init__(self, env: dict[str, str], *, build: bool, volume: list[str], cold: bool) -> None:
+        self.env = env
+        if cold:
+            self.env["CCM_PAGE_CACHE_SECONDS"] = "0"
+        prepare(self.env, build=build, volume=volume)
+        self.cookies = _sessions(self.env)
+        found = manage(self.env, "shell", "-c", FIRST_PUBLIC_VERSION + "; " + IN_REVIEW, capture=True)
+        self.version, self.review = found.strip().splitlines()[-2:]
+        self.server: subprocess.Popen | None = None
+        self.port = 0
+
+    def start(self, workers: int) -> None:
+        self.port = free_port()
+        self.server = serve(self.env, self.port, workers)
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.terminate()
+            self.server.wait(timeout=30)
+
+    def path(self, template: str) -> str:
+        return template.format(version=self.version, review=self.review)
+
+
+# A report of the volume awaiting review (build_volume leaves 40), for the ISU's review page.
+IN_REVIEW = (
+    "from reporting.models import Report, ReportStatus; "
+    "print(f'/isu/reviews/{Report.objects.filter(status=ReportStatus.SUBMITTED).order_by(\"pk\").first().pk}/')"
+)
 
 FIRST_PUBLIC_VERSION = (
     "from django.contrib.auth.models import AnonymousUser; from reporting.access import readable_versions; "
@@ -224,40 +287,52 @@ def _get(port: int, path: str, session: str | None) -> tuple[int, float]:
     return response.status, elapsed
 
 
-def _measure(port: int, label: str, path: str, session: str | None, target: int | None, rounds: int) -> dict:
-    status, _ = _get(port, path, session)  # warm the page's caches and the worker's imports
-    page, floor = [], []
+def _measure(sites: list[_Site], path: str, who: str, rounds: int) -> list[dict]:
+    """The page on each site, each request followed by that site's floor, the sites taking turns."""
+    times: list[tuple[list[float], list[float]]] = [([], []) for _ in sites]
+    statuses = [_get(site.port, site.path(path), site.cookies[who])[0] for site in sites]  # warm caches, imports
     for _ in range(rounds):
-        page.append(_get(port, path, session)[1])
-        floor.append(_get(port, "/healthz", None)[1])
-    p50, floor_p50 = statistics.median(page), statistics.median(floor)
-    return {
-        "label": label,
-        "path": path,
-        "status": status,
-        "p50": p50 * 1000,
-        "p95": statistics.quantiles(page, n=20)[-1] * 1000 if len(page) > 1 else p50 * 1000,
-        "floor": floor_p50 * 1000,
-        "ratio": p50 / floor_p50,
-        "target": target,
-    }
+        for site, (page, floor) in zip(sites, times, strict=True):
+            page.append(_get(site.port, site.path(path), site.cookies[who])[1])
+            floor.append(_get(site.port, "/healthz", None)[1])
+    measured = []
+    for site, status, (page, floor) in zip(sites, statuses, times, strict=True):
+        p50, floor_p50 = statistics.median(page), statistics.median(floor)
+        measured.append(
+            {
+                "path": site.path(path),
+                "status": status,
+                "p50": p50 * 1000,
+                "p95": statistics.quantiles(page, n=20)[-1] * 1000 if len(page) > 1 else p50 * 1000,
+                "floor": floor_p50 * 1000,
+                "ratio": p50 / floor_p50,
+            }
+        )
+    return measured
 
 
 def _print(rows: list[dict], rounds: int, *, cold: bool) -> None:
     served = "every page rendered (--cold: the page cache off)" if cold else "public pages from the page cache"
     print(f"\n{rounds} rounds per page, each followed by /healthz on the same server (the floor); {served}\n")
-    print("| page | status | p50 ms | p95 ms | floor p50 ms | × floor | target |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | --- |")
+    demo = bool(rows and rows[0]["demo"])
+    extra = (" demo p50 ms | × demo floor | full ÷ demo |", " ---: | ---: | ---: |") if demo else ("", "")
+    print("| page | status | p50 ms | p95 ms | floor p50 ms | × floor | target |" + extra[0])
+    print("| --- | --- | ---: | ---: | ---: | ---: | --- |" + extra[1])
     for row in rows:
         target = (
             ""
             if row["target"] is None
             else f"≤ {row['target']}× " + ("met" if row["ratio"] <= row["target"] else "NOT met")
         )
-        print(
+        line = (
             f"| {row['label']} (`{row['path']}`) | {row['status']} | {row['p50']:.1f} | {row['p95']:.1f} | "
             f"{row['floor']:.2f} | {row['ratio']:.0f}× | {target} |"
         )
+        if demo:
+            small = row["demo"][0]
+            growth = row["p50"] / small["p50"]
+            line += f" {small['p50']:.1f} | {small['ratio']:.0f}× | {growth:.2f}{'' if growth <= 1.5 else ' (> 1.5)'} |"
+        print(line)
 
 
 if __name__ == "__main__":
