@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from deadlines.models import DeadlineKind, Reminder, ReminderSettings, ReminderStatus
 from deadlines.selectors.reminders import step_label
 from deadlines.selectors.reports import REPORT_KINDS, first_submissions, local_day, report_lookup, start_of
-from reporting.models import Report, ReportKind
+from reporting.models import Report, ReportKind, ReportVersion
 
 # A report deadline, as (state id, report kind, period year): how ``first_submissions`` looks a report up.
 Lookup = tuple[int, str, int | None]
@@ -230,8 +230,12 @@ def _submitted_in_period(
     """Deadline key → (report, due date) for the report deadlines reminders cover (kind in the settings, due on
     or after ``tracking_starts_on``) whose report was first submitted in [since, until] (``report.first``).
     One query."""
+    start, end = start_of(since), start_of(until + dt.timedelta(days=1))
+    # Only reports with a version submitted in the period can have been first submitted in it: the minimum is
+    # taken over those reports' versions, not over every report of every year.
+    in_period = ReportVersion.objects.filter(submitted_at__gte=start, submitted_at__lt=end).values("report_id")
     reports = (
-        Report.objects.filter(kind__in=[ReportKind.INITIAL, ReportKind.ANNUAL], versions__isnull=False)
+        Report.objects.filter(kind__in=[ReportKind.INITIAL, ReportKind.ANNUAL], pk__in=in_period)
         .select_related("state")
         .only(
             "pk",
@@ -244,7 +248,7 @@ def _submitted_in_period(
             "state__region",
         )
         .annotate(first=Min("versions__submitted_at"))
-        .filter(first__gte=start_of(since), first__lt=start_of(until + dt.timedelta(days=1)))
+        .filter(first__gte=start, first__lt=end)
         .order_by()
     )
     deadline_of: dict[str, tuple[Report, dt.date | None]] = {}

@@ -423,6 +423,28 @@ def test_effectiveness_counts_each_step_on_a_constructed_case(constructed_case):
     assert result.submitted_on_time == 3  # Norway, France, Japan
 
 
+def test_a_report_resubmitted_in_the_period_counts_where_it_was_first_submitted(constructed_case):
+    """Norway's report came in on 15 March; a second version on 10 June is not a new submission: a period from
+    1 June counts nothing for it, a period holding 15 March counts it once."""
+    report = Report.objects.get(state__iso3="NOR", period_year=2025)
+    first = report.versions.get()
+    ReportVersion.objects.create(
+        report=report,
+        number=2,
+        content={},
+        format_version=first.format_version,
+        visibility=Visibility.PUBLIC,
+        submitted_by=first.submitted_by,
+        submitted_at=at(dt.date(2026, 6, 10), 12),
+    )
+    june = reminder_effectiveness(since=dt.date(2026, 6, 1), until=dt.date(2026, 6, 30), now=at(dt.date(2026, 6, 30)))
+    assert june.submitted == 0
+    spring = reminder_effectiveness(
+        since=dt.date(2026, 3, 1), until=dt.date(2026, 6, 30), now=at(dt.date(2026, 6, 30), 12)
+    )
+    assert spring.submitted == 4  # Norway, France, Germany, Japan: Norway once
+
+
 def test_effectiveness_with_a_reminder_still_waiting(reference_data):
     remind("NOR", step=-30)
     result = reminder_effectiveness(
