@@ -1,6 +1,7 @@
 """Reconciling Article 7 Form I (assistance given and received) with recorded deliveries."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -405,6 +406,16 @@ def test_the_isu_page_shows_the_comparison_and_the_rows_apart(three_states, isu_
     assert "names no State in the register" in page
     assert '<a href="?list=lines">Given, acknowledged and delivered</a> (3)' not in page  # list=None drops it
     assert '<a href="?">Given, acknowledged and delivered</a> (3)' in page
+
+
+def test_a_row_not_resolved_names_the_state_its_counterpart_was_read_as(three_states, isu_staff, client_for):
+    """A row set apart for another reason than its counterpart (here its amount) still says which registered State
+    the counterpart as written was read as, under it."""
+    accepted_report("IRQ", 2024, received("nor", "a lot"))
+    page = client_for(isu_staff).get(PAGE, {"list": "unresolved"}).content.decode()
+    row = next(r for r in re.findall(r"<tr>.*?</tr>", page, re.S) if "a lot" in r)
+    assert '<td>nor<span class="sub">Norway</span></td>' in row
+    assert "The amount is not a number." in row
 
 
 def test_the_page_shows_the_latest_year_by_default_and_says_so(three_states, isu_staff, client_for):
