@@ -35,6 +35,7 @@ from assistance.views.requests import (
     scope_of,
     visible_matches,
 )
+from ccm_portal.core.page_cache import public_page
 from ccm_portal.core.views import attempt, submit
 from parties.models import Region
 
@@ -55,6 +56,9 @@ def _decorate(offer: AssistanceOffer) -> AssistanceOffer:
 
 
 # --- List -----------------------------------------------------------------------------------------------
+# The same for every anonymous reader (the public offers, no "mine", no "Your offer", nothing to register), so kept
+# in the page cache as the request list is; a signed-in reader's list is always their own.
+@public_page
 @require_GET
 def offer_list(request: HttpRequest) -> HttpResponse:
     user = request.user

@@ -18,6 +18,7 @@ from audit.models import AuditEntry
 from parties.models import State
 from tests.assistance.test_request_views import file_request, html, text, url
 from tests.factories import make_user
+from tests.progress.builders import data_committed
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -215,6 +216,31 @@ def test_the_list_query_count_is_pinned_at_volume(client_for, coordinator, djang
     with django_assert_num_queries(LIST_QUERIES["coordinator"]):
         response = client.get(url("offer_list"), {"page": 3})
     assert "260 offers" in text(response) and "Page 3 of 6" in text(response)
+
+
+def test_the_public_list_is_kept_for_every_anonymous_reader_until_the_data_changes(
+    settings, client_for, donor, areas, restricted_offer, public_offer
+):
+    """The public offer list is the same for every anonymous reader, so it is rendered once per change of the public
+    data (``@public_page``, as the request list); a signed-in reader always gets their own list."""
+    settings.CCM_PAGE_CACHE_SECONDS = 600  # the tests' settings turn the page cache off
+    first = Client().get(url("offer_list"), {"kind": "technical"})
+    assert first.status_code == 200
+    with CaptureQueriesContext(connection) as repeat:
+        again = Client().get(url("offer_list"), {"kind": "technical"})
+    assert len(repeat) == 0, [q["sql"] for q in repeat.captured_queries]
+    page = text(again)
+    assert "Geneva survey capacity" in page and "Clearance fund 2027" not in page
+    assert "Register an offer" not in page and "Your offer" not in page
+    # A signed-in donor gets their own list, and their list is never shown to the public.
+    mine = text(client_for(donor).get(url("offer_list"), {"scope": "all", "kind": "technical"}))
+    assert "Your offer · Restricted" in mine and "Register an offer" in mine
+    page = text(Client().get(url("offer_list"), {"scope": "all", "kind": "technical"}))
+    assert "Clearance fund 2027" not in page and "Your offer" not in page
+    # A new public offer shows on the next request once committed (the data's version moves).
+    register(donor, areas, title="Technical advisers 2027", is_public=True)
+    data_committed()
+    assert "Technical advisers 2027" in text(Client().get(url("offer_list"), {"kind": "technical"}))
 
 
 # --- An offer's page ----------------------------------------------------------------------------------
