@@ -5,8 +5,9 @@ The key holds the public data's version (``ccm_portal.core.data_version``: every
 assistance and the register moves it, so nothing kept is ever stale), the part, and everything else the answer
 depends on: for the overview's figures, the filters; for the reconciliation, the SQL of the versions the reader
 may read (their access, written out by ``assistance.access.reconciled_versions``), the States they see and the
-year. What is kept is plain picklable
-data (no translated text: labels are read when the page is rendered), never anything of one request.
+year; for the matching board's best candidates of a request, the request, how many and the ranking's weights (a
+setting). What is kept is plain picklable
+data (no translated text: labels are read when the page is rendered), never anything of one reader's visit.
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ from typing import Any, TypeVar
 
 from django.core.cache import cache
 
-from assistance import access
+from assistance import access, ranking
+from assistance.models import AssistanceRequest
 from assistance.reconciliation import Reconciliation, Scope, reconcile, reconciled_years
+from assistance.selectors import board
+from assistance.selectors.funding import Funding
 from assistance.selectors.overview import OverviewFigures, open_request_figures
 from ccm_portal.core import data_version
 from reporting.models import ReportVersion
@@ -30,10 +34,14 @@ T = TypeVar("T")
 TIMEOUT = 24 * 60 * 60
 
 
+def _name(part: str, token: str, depends_on: tuple) -> str:
+    digest = hashlib.sha256(repr(depends_on).encode()).hexdigest()[:32]
+    return f"assistance:{part}:{token}:{digest}"
+
+
 def _kept(part: str, depends_on: tuple, compute: Callable[[], T]) -> T:
     token, _changed = data_version.current()
-    digest = hashlib.sha256(repr(depends_on).encode()).hexdigest()[:32]
-    name = f"assistance:{part}:{token}:{digest}"
+    name = _name(part, token, depends_on)
     value = cache.get(name)
     if value is None:
         value = compute()
@@ -71,3 +79,24 @@ def overview_figures(
         return figures if per_request else replace(figures, funding={})
 
     return _kept("overview", (area_id, region, currency, per_request), compute)
+
+
+def best_offers(requests: list[AssistanceRequest], money: dict[int, Funding], top: int) -> dict[int, board.Chosen]:
+    """``selectors.board.best_offers``, kept per request, read for a page in one round trip: only the requests
+    whose choice is not kept are ranked (against every active offer), together.
+
+    The choice is the same for every reader: it depends on the request, its funding and every active offer,
+    whoever asks (the board is for coordinators and the ISU, who read every offer; a request the reader may not
+    see is not on their page), and on no language (the reasons are written when shown). ``money`` is the data's
+    too, so the data version covers it."""
+    token, _changed = data_version.current()
+    weights = tuple(sorted(ranking.weights().items()))
+    names = {r.pk: _name("board", token, (r.pk, top, weights)) for r in requests}
+    found = cache.get_many(list(names.values()))
+    chosen = {pk: found[name] for pk, name in names.items() if name in found}
+    missing = [r for r in requests if r.pk not in chosen]
+    if missing:
+        computed = board.best_offers(missing, money, top)
+        cache.set_many({names[pk]: value for pk, value in computed.items()}, TIMEOUT)
+        chosen.update(computed)
+    return chosen

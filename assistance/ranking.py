@@ -6,7 +6,8 @@ are a setting (``CCM_MATCH_WEIGHTS``), not constants: the ISU tunes them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import heapq
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -171,3 +172,58 @@ def rank(
     deliveries = deliveries or {}
     candidates = [score(request, o, deliveries_to_state=deliveries.get(o.key, 0), w=w) for o in offers]
     return sorted(candidates, key=lambda c: -c.score)
+
+
+# --- The best few, without the words ---------------------------------------------------------------------------
+# The board shows each request's best three of every active offer: scoring hundreds of offers with their reasons
+# for each request, to keep three, cost most of the page. ``points`` is ``score`` without the reasons (the same
+# additions in the same order, so the same float: tests/assistance/test_ranking.py compares them on a varied set);
+# ``best`` keeps the first ``n`` of ``rank`` by it, and ``score`` then explains those alone.
+
+
+def _amount_points(request: RequestFacts, offer: OfferFacts, weight: float) -> float:
+    """``_amount``'s points alone."""
+    to_find = request.to_find
+    if to_find is None or to_find <= 0 or not offer.currency or request.currency != offer.currency:
+        return 0.0
+    high = offer.budget_max
+    if to_find >= (offer.budget_min or Decimal(0)) and (high is None or to_find <= high):
+        return weight
+    if high is not None and to_find > high:
+        return weight * float(high / to_find)
+    return 0.0
+
+
+def points(request: RequestFacts, offer: OfferFacts, *, deliveries_to_state: int, w: Mapping[str, float]) -> float:
+    """``score(…).score``, without building the reasons."""
+    total = 0.0
+    if request.area in offer.areas:
+        total += w["area"]
+    if request.kind in offer.kinds:
+        total += w["kind"]
+    if request.state in offer.states:
+        total += w["place"]
+    elif request.region in offer.regions:
+        total += w["place"] * 0.6
+    total += _amount_points(request, offer, w["amount"])
+    if offer.start <= request.end and request.start <= offer.end:
+        total += w["period"]
+    if deliveries_to_state:
+        total += w["history"]
+    return round(total, 2)
+
+
+def best(
+    request: RequestFacts,
+    offers: Sequence[OfferFacts],
+    *,
+    n: int,
+    deliveries: Mapping[object, int] | None = None,
+    w: Mapping[str, float] | None = None,
+) -> list[OfferFacts]:
+    """The offers of the first ``n`` candidates of ``rank`` (best first; ties keep the given order), without
+    their reasons: ``score`` gives those for the few shown."""
+    w = w or weights()
+    deliveries = deliveries or {}
+    scores = [points(request, o, deliveries_to_state=deliveries.get(o.key, 0), w=w) for o in offers]
+    return [offers[i] for i in heapq.nsmallest(n, range(len(offers)), key=lambda i: (-scores[i], i))]

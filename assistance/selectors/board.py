@@ -2,16 +2,18 @@
 and its candidate offers ranked by ``assistance.ranking``, the matches already proposed, and the
 coordinator's open tasks.
 
-The number of queries does not grow with requests or offers: the facts of every active offer
-(offers with their donors, their areas, their States, and the deliveries of each donor to each
-State) are loaded once per page in four queries, and the ranking runs in Python over them; a page
-of requests adds its funding and its matches, one query each.
+The number of queries does not grow with requests or offers. A board page adds to its requests their funding
+and matches (one query each) and its best candidates: ``best_offers`` chooses each request's few from the facts
+of every active offer, loaded as plain values in four queries (offers, their areas, their States, the deliveries
+of each donor to each State) and scored without the reasons (``ranking.best``); the offers shown are then read in
+one query and only they are explained (``ranking.score``). ``assistance.cached.best_offers`` keeps the choice
+until the data changes. One request's page ranks and shows every active offer (``offer_pool``).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, QuerySet
@@ -126,6 +128,88 @@ def offer_pool() -> OfferPool:
     return OfferPool(offers=offers, facts=facts, deliveries=dict(deliveries))
 
 
+@dataclass(frozen=True)
+class OfferFactsPool:
+    """The ranking's facts of every active offer, newest first (the order ties keep), without model instances."""
+
+    facts: list[ranking.OfferFacts]
+    donors: list[int]  # the donor of each offer of ``facts``
+    # state id → donor id → number of matches that donor delivered to that State
+    deliveries: dict[int, dict[int, int]]
+
+    def delivered_to(self, state_id: int) -> dict[int, int]:
+        """Offer id → deliveries of its donor to the State, for the offers whose donor delivered there."""
+        delivered = self.deliveries.get(state_id)
+        if not delivered:
+            return {}
+        return {f.key: delivered[d] for f, d in zip(self.facts, self.donors, strict=True) if d in delivered}
+
+
+def _codes_by_offer(through: QuerySet, code: str) -> dict[int, frozenset[str]]:
+    codes: dict[int, set[str]] = defaultdict(set)
+    for offer_id, value in through.filter(assistanceoffer__status=OfferStatus.ACTIVE).values_list(
+        "assistanceoffer_id", code
+    ):
+        codes[offer_id].add(value)
+    return {offer_id: frozenset(values) for offer_id, values in codes.items()}
+
+
+def offer_facts() -> OfferFactsPool:
+    """Every active offer's facts, in four queries whatever their number."""
+    areas = _codes_by_offer(AssistanceOffer.areas.through.objects.all(), "thematicarea__code")
+    states = _codes_by_offer(AssistanceOffer.states.through.objects.all(), "state__iso3")
+    deliveries: dict[int, dict[int, int]] = defaultdict(dict)
+    for donor_id, state_id, n in (
+        Match.objects.filter(status=MatchStatus.DELIVERED)
+        .order_by()  # no default ordering in the GROUP BY
+        .values("offer__donor_id", "request__state_id")
+        .annotate(n=Count("pk"))
+        .values_list("offer__donor_id", "request__state_id", "n")
+    ):
+        deliveries[state_id][donor_id] = n
+    facts, donors, empty = [], [], frozenset()
+    for pk, donor_id, kinds, regions, budget_min, budget_max, currency, start, end in (
+        AssistanceOffer.objects.filter(status=OfferStatus.ACTIVE)
+        .order_by("-created_at", "-pk")
+        .values_list(
+            "pk", "donor_id", "kinds", "regions", "budget_min", "budget_max", "currency", "period_start", "period_end"
+        )
+    ):
+        facts.append(
+            ranking.OfferFacts(
+                key=pk,
+                areas=areas.get(pk, empty),
+                kinds=frozenset(kinds or ()),
+                states=states.get(pk, empty),
+                regions=frozenset(regions or ()),
+                budget_min=budget_min,
+                budget_max=budget_max,
+                currency=currency,
+                start=start,
+                end=end,
+            )
+        )
+        donors.append(donor_id)
+    return OfferFactsPool(facts=facts, donors=donors, deliveries=dict(deliveries))
+
+
+# What the board keeps of a request's best candidates: each offer's facts and its donor's deliveries to the
+# request's State, best first. Plain data: the offers themselves are read, and the reasons written, when shown.
+Chosen = list[tuple[ranking.OfferFacts, int]]
+
+
+def best_offers(requests: list[AssistanceRequest], money: dict[int, Funding], top: int) -> dict[int, Chosen]:
+    """Each request's ``top`` candidates (``ranking.best``), by request id; ``money`` is their funding."""
+    pool = offer_facts()
+    w = ranking.weights()
+    chosen = {}
+    for request in requests:
+        delivered = pool.delivered_to(request.state_id)
+        best = ranking.best(request_facts(request, money[request.pk]), pool.facts, n=top, deliveries=delivered, w=w)
+        chosen[request.pk] = [(facts, delivered.get(facts.key, 0)) for facts in best]
+    return chosen
+
+
 def open_requests(
     areas: set[int] | None,
     *,
@@ -169,22 +253,37 @@ def _candidates(
     ]
 
 
-def board_rows(requests: list[AssistanceRequest], *, top: int = TOP_CANDIDATES) -> list[BoardRow]:
-    """One page of the board: each request with its funding, matches and ``top`` candidates."""
+def board_rows(
+    requests: list[AssistanceRequest],
+    *,
+    top: int = TOP_CANDIDATES,
+    choose: Callable[[list[AssistanceRequest], dict[int, Funding], int], dict[int, Chosen]] = best_offers,
+) -> list[BoardRow]:
+    """One page of the board: each request with its funding, matches and ``top`` candidates, as ``choose`` picks
+    them (``best_offers``, or ``assistance.cached.best_offers``, which keeps them until the data changes)."""
     if not requests:
         return []
     money = funding(requests)
     matches = _matches_by_request(requests)
-    pool = offer_pool()
-    return [
-        BoardRow(
-            request=r,
-            funding=money[r.pk],
-            candidates=_candidates(r, pool, matches[r.pk], money[r.pk], top=top),
-            matches=matches[r.pk],
-        )
-        for r in requests
-    ]
+    chosen = choose(requests, money, top)
+    offers = AssistanceOffer.objects.select_related("donor__state").in_bulk(
+        {facts.key for picked in chosen.values() for facts, _n in picked}
+    )
+    w = ranking.weights()
+    rows = []
+    for r in requests:
+        facts = request_facts(r, money[r.pk])
+        by_offer = {m.offer_id: m for m in matches[r.pk]}
+        candidates = []
+        for offer_facts, delivered in chosen[r.pk]:
+            c = ranking.score(facts, offer_facts, deliveries_to_state=delivered, w=w)
+            candidates.append(
+                CandidateRow(
+                    offer=offers[c.offer.key], score=c.score, reasons=c.reasons, match=by_offer.get(c.offer.key)
+                )
+            )
+        rows.append(BoardRow(request=r, funding=money[r.pk], candidates=candidates, matches=matches[r.pk]))
+    return rows
 
 
 def request_board(request: AssistanceRequest) -> BoardRow:

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import ThematicArea
-from assistance import access, ranking
+from assistance import access, cached, ranking
 from assistance.access import coordinator_required
 from assistance.forms import BoardFilterForm, DecideForm, ProposeForm, TaskDoneForm
 from assistance.models import AssistanceRequest, Decision, Match, MatchStatus, RequestStatus
@@ -94,7 +94,7 @@ def _board_context(request: HttpRequest, *, task_forms: dict[int, TaskDoneForm] 
     context = {
         "form": form if params else BoardFilterForm(areas=area_choices),
         "page": page,
-        "rows": board_rows(list(page.object_list)),
+        "rows": board_rows(list(page.object_list), choose=cached.best_offers),
         "tasks": tasks,
         "filtered": any(value not in (None, False) for value in filters.values()),
         "every_area": areas is None,

@@ -25,6 +25,7 @@ from audit.models import AuditEntry
 from parties.models import State
 from tests.assistance import volume
 from tests.factories import make_user
+from tests.progress.builders import data_committed
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -32,10 +33,12 @@ BOARD = reverse("assistance:board")
 
 # Queries for a board page, whatever the number of requests and offers: session and user; the
 # coordinator's areas (twice: the areas they match, the areas for the filter); the open tasks; the
-# count and the page of requests; the page's funding and matches; the offer facts (offers with
-# donors, their areas, their States, deliveries per donor and State).
-BOARD_QUERIES = 13
+# count and the page of requests; the page's funding and matches; the offers shown (with donors).
+BOARD_QUERIES = 10
 BOARD_QUERIES_ISU = BOARD_QUERIES - 1  # the ISU coordinates every area: no areas of their own to read
+# The first reader after a change (or of requests no one has read since) chooses the best candidates from the
+# facts of every active offer: the offers, their areas, their States, deliveries per donor and State.
+CHOOSING = 4
 # One request: session, user, the coordinator's areas, the request (through the access helper),
 # its funding and its matches, the offer facts.
 REQUEST_QUERIES = 10
@@ -237,19 +240,80 @@ def test_the_board_runs_a_fixed_number_of_queries_whatever_the_rows(
     lao = make_request(focal_point)
     make_match(lao, offers["best"], coordinator, status=MatchStatus.DELIVERED)
     CoordinatorTask.objects.create(request=lao, kind=TaskKind.NO_OFFER)
-    few = _board_queries(client_for(coordinator), django_assert_num_queries, BOARD_QUERIES)
+    few = _board_queries(client_for(coordinator), django_assert_num_queries, BOARD_QUERIES + CHOOSING)
     assert "1 open request" in text(few)
-    _board_queries(client_for(isu_staff), django_assert_num_queries, BOARD_QUERIES_ISU)
+    again = _board_queries(client_for(coordinator), django_assert_num_queries, BOARD_QUERIES)
+    assert _requests(again) == _requests(few)
+    _board_queries(client_for(isu_staff), django_assert_num_queries, BOARD_QUERIES_ISU)  # the same request, kept
 
     data = volume.build(requests=600, offers=150)
     for request in data["requests"][:40]:
         CoordinatorTask.objects.create(request=request, kind=TaskKind.NO_OFFER)
-    many = _board_queries(client_for(coordinator), django_assert_num_queries, BOARD_QUERIES)
+    data_committed()
+    many = _board_queries(client_for(coordinator), django_assert_num_queries, BOARD_QUERIES + CHOOSING)
     assert "Page 1 of" in text(many)
     assert text(many).count('<article class="board-request"') == 25
+    assert text(many).count('<li class="candidate') == 75
+    again = _board_queries(client_for(coordinator), django_assert_num_queries, BOARD_QUERIES)
+    assert _requests(again) == _requests(many)
+    _board_queries(client_for(isu_staff), django_assert_num_queries, BOARD_QUERIES_ISU + CHOOSING)
     _board_queries(client_for(isu_staff), django_assert_num_queries, BOARD_QUERIES_ISU)
     page_3 = reverse("assistance:board") + "?page=3&unproposed=on"
+    _board_queries(client_for(isu_staff), django_assert_num_queries, BOARD_QUERIES_ISU + CHOOSING, page_3)
     _board_queries(client_for(isu_staff), django_assert_num_queries, BOARD_QUERIES_ISU, page_3)
+
+
+def _candidates(page: str) -> list[str]:
+    """The offers shown as candidates, in order."""
+    return re.findall(r'<span class="candidate-offer">([^<]*)<', page)
+
+
+def _requests(response) -> list[str]:
+    """The requests shown, each with its funding, matches and candidates (with their scores and reasons)."""
+    return re.findall(r'<article class="board-request".*?</article>', text(response))
+
+
+def test_the_best_candidates_are_kept_until_the_data_changes(
+    client_for, coordinator, isu_staff, focal_point, donor, lao_request, offers, django_assert_num_queries
+):
+    client = client_for(coordinator)
+    first = client.get(BOARD)
+    assert _candidates(text(first)) == ["Lao clearance partnership", "Asia clearance window", "Survey experts"]
+    # Read again, kept: no offer's facts are read, and the page is the same for another reader (the ISU).
+    assert _requests(_board_queries(client, django_assert_num_queries, BOARD_QUERIES)) == _requests(first)
+    isu_page = _board_queries(client_for(isu_staff), django_assert_num_queries, BOARD_QUERIES_ISU)
+    assert _requests(isu_page) == _requests(first)
+    # A new offer as good as the best (the newer first) and Norway's delivery to Laos (5 more points for each of
+    # its offers) show once committed (the data's version moves).
+    make_offer(donor, norway(donor), title="Lao survey and clearance", states=["LAO"], budget_max=Decimal(250000))
+    earlier = make_request(focal_point, title="Earlier survey", status=RequestStatus.CLOSED)
+    make_match(earlier, offers["regional"], coordinator, status=MatchStatus.DELIVERED)
+    data_committed()
+    page = text(_board_queries(client_for(coordinator), django_assert_num_queries, BOARD_QUERIES + CHOOSING))
+    assert _candidates(page) == ["Lao survey and clearance", "Lao clearance partnership", "Asia clearance window"]
+    assert re.sub(r"<[^>]+>", "", page).count("Score: 100/100") == 2
+    assert page.count("<li>has delivered assistance to this State before</li>") == 3
+
+
+def test_the_board_shows_the_first_candidates_of_the_full_ranking(client_for, isu_staff):
+    """The board's three are the request page's first three, with the same scores and reasons, at volume."""
+    volume.build(requests=60, offers=120)
+    client = client_for(isu_staff)
+    articles = _requests(client.get(BOARD))
+    assert len(articles) == 25
+    for article in articles[:10]:
+        pk = re.search(r'id="request-(\d+)-title"', article).group(1)
+        full = text(client.get(reverse("assistance:board_request", args=[pk])))
+        rows = re.findall(r'<tr id="offer-\d+".*?</tr>', full)[:3]
+        shown = re.findall(r'<li class="candidate.*?</ul>', article)
+        assert len(shown) == len(rows) == 3
+        for candidate, row in zip(shown, rows, strict=True):
+            title = re.search(r'<span class="candidate-offer">([^<]*)<', candidate).group(1)
+            assert title in row
+            score = re.search(r"Score: </span>([\d.]+)<", candidate).group(1)
+            assert re.search(rf">{re.escape(score)}<", row), (title, score)
+            for reason in re.findall(r"<li>([^<]*)</li>", candidate):
+                assert reason in row
 
 
 # --- One request ----------------------------------------------------------------------------------------

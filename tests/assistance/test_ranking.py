@@ -95,3 +95,70 @@ def test_a_request_with_nothing_left_to_find_ranks_every_offer_last_and_says_why
     assert "the amount still to find fits the budget" not in candidate.reasons
     # Among offers, a fully funded request puts no offer ahead for its amount.
     assert candidate.score == sum(DEFAULT_WEIGHTS.values()) - DEFAULT_WEIGHTS["amount"] - DEFAULT_WEIGHTS["history"]
+
+
+def test_the_best_few_are_the_first_of_the_full_ranking_on_a_varied_set():
+    """``best`` (the board's choice, scored without the reasons) keeps exactly the first ``n`` of ``rank``, ties in
+    the given order, and ``points`` is ``score``'s score, on requests and offers that vary every criterion."""
+    import itertools
+    import random
+    from dataclasses import replace
+
+    from assistance.ranking import best, points, score, weights
+
+    rng = random.Random(16)
+    areas = ["clearance-rre", "victim-assistance", "stockpile"]
+    kinds = ["financial", "technical"]
+    states = ["LAO", "IRQ", "AUS"]
+    regions = ["Asia", "Africa", "Pacific"]
+    amounts = [None, Decimal("0"), Decimal("1"), Decimal("50000"), Decimal("250000"), Decimal("1000000.50")]
+
+    def some(values):
+        return frozenset(rng.sample(values, rng.randint(0, len(values))))
+
+    offers = []
+    for key in range(400):
+        low = rng.choice([None, Decimal("0"), Decimal("10000"), Decimal("300000")])
+        high = rng.choice([None, Decimal("20000"), Decimal("250000"), Decimal("333333.33"), Decimal("5000000")])
+        start = D(2025, 1, 1) + dt.timedelta(days=rng.randint(0, 1500))
+        offers.append(
+            offer(
+                key,
+                areas=some(areas),
+                kinds=some(kinds),
+                states=some(states),
+                regions=some(regions),
+                budget_min=low,
+                budget_max=high,
+                currency=rng.choice(["USD", "EUR", ""]),
+                start=start,
+                end=start + dt.timedelta(days=rng.randint(0, 900)),
+            )
+        )
+    # Ties, whatever they are worth: copies of two offers under other keys.
+    offers += [replace(offers[i], key=1000 + n) for n, i in enumerate([7, 100] * 5)]
+    requests = []
+    for area, kind, (state, region), amount, gap, currency in itertools.product(
+        areas,
+        kinds,
+        [("LAO", "Asia"), ("IRQ", "Africa"), ("FJI", "Pacific")],
+        amounts,
+        [None, Decimal("0"), Decimal("12345.67")],
+        ["USD", "EUR"],
+    ):
+        start = D(2026, 1, 1) + dt.timedelta(days=rng.randint(0, 900))
+        requests.append(
+            RequestFacts(area, kind, state, region, amount, currency, start, start + dt.timedelta(days=365), gap)
+        )
+    w = weights() | {"place": 17.3, "amount": 13.7}  # weights whose sums are not round
+    compared = 0
+    for request in requests:
+        deliveries = {o.key: rng.choice([0, 0, 0, 1, 3]) for o in offers}
+        for o in offers:
+            full = score(request, o, deliveries_to_state=deliveries.get(o.key, 0), w=w).score
+            assert points(request, o, deliveries_to_state=deliveries.get(o.key, 0), w=w) == full
+        ranked = [c.offer for c in rank(request, offers, deliveries=deliveries)]
+        for n in (1, 3, 10):
+            assert [o.key for o in best(request, offers, n=n, deliveries=deliveries)] == [o.key for o in ranked[:n]]
+            compared += 1
+    assert compared == len(requests) * 3 > 900
