@@ -26,6 +26,7 @@ from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_GET
 
 from ccm_portal.core import clock
+from ccm_portal.core.rendered import Kept, rows_html
 from deadlines import access
 from deadlines.forms import LOG_MAX_DAYS, LogFilterForm, OverviewFilterForm
 from deadlines.selectors import effectiveness, reminders
@@ -67,10 +68,10 @@ def deadline_overview(request: HttpRequest) -> HttpResponse:
         {
             "form": form if params else OverviewFilterForm(),
             "overview": overview,
-            "overdue_lines": lines.of(overview.overdue, overdue=True),
-            "awaiting_lines": lines.of(overview.awaiting_decision),
+            "overdue_rows": _rows(lines.of(overview.overdue, overdue=True)),
+            "awaiting_rows": _rows(lines.of(overview.awaiting_decision)),
             "upcoming_page": upcoming,
-            "upcoming_lines": lines.of(upcoming.object_list),
+            "upcoming_rows": _rows(lines.of(upcoming.object_list)),
             "problems": problems,
             "not_sent_to_nobody": not_sent_to_nobody,
             "problems_since": problems_since,
@@ -82,9 +83,20 @@ def deadline_overview(request: HttpRequest) -> HttpResponse:
     )
 
 
-@dataclass
+# Each row's HTML by its words and the language: a row shows nothing else, so an entry is never stale; bounded.
+_ROW_HTML = Kept(4096)
+
+
+def _rows(lines: list[DeadlineLine]) -> str:
+    """The rows in HTML (``_deadline_row.html``), each rendered once per process for the same words and language:
+    a later request renders only the rows whose words changed (a reminder sent, a day gone by)."""
+    return rows_html("deadlines/isu/_deadline_row.html", lines, _ROW_HTML, name="line")
+
+
+@dataclass(frozen=True)
 class DeadlineLine:
-    """One row of a deadline table, in words (``_deadline_table.html``)."""
+    """One row of a deadline table, in words (``_deadline_row.html``): all a row shows, so it keys the row's
+    HTML."""
 
     css: str
     state_url: str

@@ -17,16 +17,16 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ccm_portal.core import clock
+from ccm_portal.core.rendered import Kept, rows_html
 from ccm_portal.core.views import attempt, show_refusal
 from parties.models import Region
 from reporting import periods, selectors, selectors_team, services
@@ -80,25 +80,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-class _Kept:
-    """What this process rendered, by a key holding all it shows (so never stale), up to ``size`` entries: when
-    full it starts again, since what the queue shows changes slowly."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.entries: dict[tuple, str] = {}
-
-    def get(self, key: tuple, make: Callable[[], str]) -> str:
-        value = self.entries.get(key)
-        if value is None:
-            if len(self.entries) >= self.size:
-                self.entries.clear()
-            value = self.entries[key] = make()
-        return value
-
-
 # The unbound filter fields as rendered, by language and reviewers' choices: all they show (a few entries).
-_UNBOUND_FILTER_FIELDS = _Kept(64)
+_UNBOUND_FILTER_FIELDS = Kept(64)
 
 
 def _filter_fields(form: QueueFilterForm) -> str:
@@ -113,16 +96,13 @@ def _filter_fields(form: QueueFilterForm) -> str:
 
 
 # Each row's HTML by its words and the language: a row shows nothing else, so an entry is never stale; bounded.
-_ROW_HTML = _Kept(4096)
+_ROW_HTML = Kept(4096)
 
 
 def _rows_html(lines: list[QueueLine]) -> str:
     """The queue's rows in HTML (``review/_queue_row.html``), each rendered once per process for the same words
     in the same language: the next request for the queue renders only the rows whose words changed."""
-    template = get_template("reporting/review/_queue_row.html")
-    language = get_language()
-    html = [_ROW_HTML.get((language, line), lambda line=line: template.render({"r": line})) for line in lines]
-    return mark_safe("".join(html))  # noqa: S308 (rows rendered by the template, escaped there)
+    return rows_html("reporting/review/_queue_row.html", lines, _ROW_HTML)
 
 
 @dataclass(frozen=True)
@@ -151,7 +131,7 @@ class QueueLine:
 
 # The words rows share (a date, a count of days, a status, a version) by language: each is a function of its key
 # and the language alone, so an entry is never stale; bounded.
-_WORDS = _Kept(4096)
+_WORDS = Kept(4096)
 
 
 class _QueueLines:

@@ -13,6 +13,7 @@ from accounts.models import Role
 from ccm_portal.core import data_version
 from deadlines.models import ReminderStatus
 from deadlines.selectors.overview import obligation_overview
+from deadlines.views import isu
 from deadlines.views.isu import UPCOMING_PAGE_SIZE
 from tests.deadlines.test_isu_views import (
     OVERVIEW,
@@ -171,3 +172,23 @@ def _nonce(response) -> str:
 def _csrf(response) -> str:
     found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page(response))
     return found.group(1) if found else "\0"
+
+
+def test_a_row_is_rendered_once_for_the_same_words_and_again_when_they_change(client_for, isu_staff, today):
+    """Each row's HTML is kept per process by all it shows (deadlines.views.isu._rows): a repeat renders no row,
+    and a row whose reminders changed is rendered anew with the change."""
+    isu._ROW_HTML.entries.clear()
+    client = client_for(isu_staff)
+    europe = {"region": "Europe", "days": "30"}
+    first = client.get(OVERVIEW, europe)
+    row = "deadlines/isu/_deadline_row.html"
+    assert [t.name for t in first.templates].count(row) >= 3
+    again = client.get(OVERVIEW, europe)
+    assert row not in [t.name for t in again.templates]
+    assert section(again, "upcoming-title") == section(first, "upcoming-title")
+
+    fp = make_user(Role.FOCAL_POINT, iso3="NOR", email="fp.nor@example.org")
+    remind("NOR", step=-30, recipient=fp)
+    changed = client.get(OVERVIEW, europe)
+    assert [t.name for t in changed.templates].count(row) == 1  # Norway's row alone
+    assert "1 sent Last step: 30 days before" in section(changed, "upcoming-title")
