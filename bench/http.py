@@ -10,8 +10,9 @@ issue's target where it sets one (reported, not gated).
 The volume is `manage.py build_volume` (README, "Measuring speed"); `--states 10 --years 2` measures the demo-sized
 portal. `--demo-database postgres://…/ccm_demo` serves a demo-sized volume beside the full one (built with
 `--states 10 --years 2` unless `--no-build`; the next Redis database when CACHE_URL is set) and times every page on
-both in turn: its last column is the issue's "full volume ≤ 1.5× demo volume". Signed-in pages are read as a focal point and an ISU
-officer of the volume, signed in through sessions written here (the ISU officer with an authenticator app).
+both in turn: its last column is the issue's "full volume ≤ 1.5× demo volume". Signed-in pages are read as a focal
+point and an ISU officer of the volume, signed in through sessions written here (the ISU officer with an
+authenticator app).
 """
 
 from __future__ import annotations

@@ -9,11 +9,9 @@ reader after a change: the data's version moved before every round).
 """
 
 import pytest
-from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from assistance.models import AssistanceRequest, Donor
+from bench.conftest import counted_get
 from tests.assistance.test_overview import (
     FULL_QUERIES_COORDINATOR_KEPT,
     FULL_QUERIES_ISU_KEPT,
@@ -22,18 +20,8 @@ from tests.assistance.test_overview import (
     make_coalition,
 )
 from tests.assistance.volume import build
-from tests.progress.builders import data_committed
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """Each benchmark starts with an empty cache (tests/conftest.py's fixture of that name is not star-imported by
-    bench/conftest.py): a test's writes never commit, so the data's version would not move from one to the next."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -47,49 +35,37 @@ def volume(reference_data):
     return data
 
 
-# The bench renders templates as production does: no response.context, so assertions read the page.
-def _get(client, url, params, queries, *, first=False):
-    if first:
-        data_committed()
-    else:
-        client.get(url, params)
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, params)
-    assert response.status_code == 200
-    assert len(ctx.captured_queries) == queries, len(ctx.captured_queries)
-    return response
-
-
 def test_bench_public_overview_first_reader_2000_requests(benchmark, volume, client_for):
     client = client_for(None)
-    response = benchmark(_get, client, "/assistance/", {}, PUBLIC_QUERIES, first=True)
+    response = benchmark(counted_get, client, "/assistance/", {}, PUBLIC_QUERIES, first=True)
     assert '<dd class="stat-value">1800</dd>' in response.content.decode()
 
 
 def test_bench_public_overview_2000_requests(benchmark, volume, client_for):
     client = client_for(None)
-    response = benchmark(_get, client, "/assistance/", {}, PUBLIC_QUERIES_KEPT)
+    response = benchmark(counted_get, client, "/assistance/", {}, PUBLIC_QUERIES_KEPT)
     assert '<dd class="stat-value">1800</dd>' in response.content.decode()  # 10% of the requests are closed
 
 
 def test_bench_public_overview_json_2000_requests(benchmark, volume, client_for):
     client = client_for(None)
-    response = benchmark(_get, client, "/assistance/", {"format": "json"}, PUBLIC_QUERIES_KEPT)
+    response = benchmark(counted_get, client, "/assistance/", {"format": "json"}, PUBLIC_QUERIES_KEPT)
     assert response.json()["open_requests"] == 1800
 
 
 def test_bench_full_overview_isu_2000_requests(benchmark, volume, isu_staff, client_for):
     client = client_for(isu_staff)
-    response = benchmark(_get, client, "/assistance/overview/", {}, FULL_QUERIES_ISU_KEPT)
+    response = benchmark(counted_get, client, "/assistance/overview/", {}, FULL_QUERIES_ISU_KEPT)
     assert response.content.decode().count('class="table-wrap gap-table"') == 3  # USD, EUR, NOK
 
 
 def test_bench_full_overview_isu_filtered(benchmark, volume, isu_staff, client_for):
     client = client_for(isu_staff)
-    benchmark(_get, client, "/assistance/overview/", {"region": "Africa", "currency": "USD"}, FULL_QUERIES_ISU_KEPT)
+    filters = {"region": "Africa", "currency": "USD"}
+    benchmark(counted_get, client, "/assistance/overview/", filters, FULL_QUERIES_ISU_KEPT)
 
 
 def test_bench_full_overview_coordinator_2000_requests(benchmark, volume, coordinator, client_for):
     client = client_for(coordinator)
-    response = benchmark(_get, client, "/assistance/overview/", {}, FULL_QUERIES_COORDINATOR_KEPT)
+    response = benchmark(counted_get, client, "/assistance/overview/", {}, FULL_QUERIES_COORDINATOR_KEPT)
     assert 'class="table-wrap gap-table"' in response.content.decode()

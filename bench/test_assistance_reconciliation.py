@@ -8,11 +8,9 @@ until the data changes (assistance.cached).
 """
 
 import pytest
-from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from assistance.reconciliation import Scope, reconcile
+from bench.conftest import counted_get
 from parties.models import State
 from tests.assistance.test_reconciliation import (
     KEPT_PAGE_QUERIES,
@@ -22,17 +20,9 @@ from tests.assistance.test_reconciliation import (
     given,
     received,
 )
-from tests.progress.builders import data_committed
 
 pytestmark = pytest.mark.django_db
 YEARS = range(2017, 2025)
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()  # tests/conftest.py's fixture of that name is not star-imported by bench/conftest.py
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -51,31 +41,19 @@ def form_i_volume(reference_data, isu_staff):
     reconcile(user=isu_staff, scope=Scope(None))  # every version's Form I copied, as after the first readers
 
 
-def _get(client, params, queries, *, first):
-    if first:
-        data_committed()
-    else:
-        client.get(PAGE, params)
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(PAGE, params)
-    assert response.status_code == 200
-    assert len(ctx.captured_queries) == queries, len(ctx.captured_queries)
-    return response
-
-
 def test_bench_reconciliation_first_reader_after_a_change(benchmark, form_i_volume, isu_staff, client_for):
     client = client_for(isu_staff)
-    response = benchmark(_get, client, {}, PAGE_QUERIES, first=True)
+    response = benchmark(counted_get, client, PAGE, {}, PAGE_QUERIES, first=True)
     page = response.content.decode()
     assert "The latest year with data, 2024, is shown" in page and "Page 1 of 3" in page  # 120 lines
 
 
 def test_bench_reconciliation_kept(benchmark, form_i_volume, isu_staff, client_for):
     client = client_for(isu_staff)
-    benchmark(_get, client, {}, KEPT_PAGE_QUERIES, first=False)
+    benchmark(counted_get, client, PAGE, {}, KEPT_PAGE_QUERIES, first=False)
 
 
 def test_bench_reconciliation_every_year_first_reader(benchmark, form_i_volume, isu_staff, client_for):
     client = client_for(isu_staff)
-    response = benchmark(_get, client, {"year": "all", "list": "unresolved"}, PAGE_QUERIES, first=True)
+    response = benchmark(counted_get, client, PAGE, {"year": "all", "list": "unresolved"}, PAGE_QUERIES, first=True)
     assert "(320)" in response.content.decode()  # UNMAS, every State, every year

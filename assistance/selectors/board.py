@@ -91,31 +91,15 @@ def offer_pool() -> OfferPool:
     """The active offers and their facts, in four queries whatever their number."""
     active = AssistanceOffer.objects.filter(status=OfferStatus.ACTIVE)
     offers = {offer.pk: offer for offer in active.select_related("donor__state").order_by("-created_at", "-pk")}
-    areas: dict[int, set[str]] = defaultdict(set)
-    for offer_id, code in AssistanceOffer.areas.through.objects.filter(
-        assistanceoffer__status=OfferStatus.ACTIVE
-    ).values_list("assistanceoffer_id", "thematicarea__code"):
-        areas[offer_id].add(code)
-    states: dict[int, set[str]] = defaultdict(set)
-    for offer_id, iso3 in AssistanceOffer.states.through.objects.filter(
-        assistanceoffer__status=OfferStatus.ACTIVE
-    ).values_list("assistanceoffer_id", "state__iso3"):
-        states[offer_id].add(iso3)
-    deliveries: dict[int, dict[int, int]] = defaultdict(dict)
-    for donor_id, state_id, n in (
-        Match.objects.filter(status=MatchStatus.DELIVERED)
-        .order_by()  # no default ordering in the GROUP BY
-        .values("offer__donor_id", "request__state_id")
-        .annotate(n=Count("pk"))
-        .values_list("offer__donor_id", "request__state_id", "n")
-    ):
-        deliveries[state_id][donor_id] = n
+    areas = _codes_by_offer(AssistanceOffer.areas.through.objects.all(), "thematicarea__code")
+    states = _codes_by_offer(AssistanceOffer.states.through.objects.all(), "state__iso3")
+    deliveries = _deliveries()
     facts = [
         ranking.OfferFacts(
             key=offer.pk,
-            areas=frozenset(areas.get(offer.pk, ())),
+            areas=areas.get(offer.pk, frozenset()),
             kinds=frozenset(offer.kinds or ()),
-            states=frozenset(states.get(offer.pk, ())),
+            states=states.get(offer.pk, frozenset()),
             regions=frozenset(offer.regions or ()),
             budget_min=offer.budget_min,
             budget_max=offer.budget_max,
@@ -125,7 +109,7 @@ def offer_pool() -> OfferPool:
         )
         for offer in offers.values()
     ]
-    return OfferPool(offers=offers, facts=facts, deliveries=dict(deliveries))
+    return OfferPool(offers=offers, facts=facts, deliveries=deliveries)
 
 
 @dataclass(frozen=True)
@@ -154,10 +138,8 @@ def _codes_by_offer(through: QuerySet, code: str) -> dict[int, frozenset[str]]:
     return {offer_id: frozenset(values) for offer_id, values in codes.items()}
 
 
-def offer_facts() -> OfferFactsPool:
-    """Every active offer's facts, in four queries whatever their number."""
-    areas = _codes_by_offer(AssistanceOffer.areas.through.objects.all(), "thematicarea__code")
-    states = _codes_by_offer(AssistanceOffer.states.through.objects.all(), "state__iso3")
+def _deliveries() -> dict[int, dict[int, int]]:
+    """State id → donor id → the number of matches that donor delivered to that State. One query."""
     deliveries: dict[int, dict[int, int]] = defaultdict(dict)
     for donor_id, state_id, n in (
         Match.objects.filter(status=MatchStatus.DELIVERED)
@@ -167,6 +149,14 @@ def offer_facts() -> OfferFactsPool:
         .values_list("offer__donor_id", "request__state_id", "n")
     ):
         deliveries[state_id][donor_id] = n
+    return dict(deliveries)
+
+
+def offer_facts() -> OfferFactsPool:
+    """Every active offer's facts, in four queries whatever their number."""
+    areas = _codes_by_offer(AssistanceOffer.areas.through.objects.all(), "thematicarea__code")
+    states = _codes_by_offer(AssistanceOffer.states.through.objects.all(), "state__iso3")
+    deliveries = _deliveries()
     facts, donors, empty = [], [], frozenset()
     for pk, donor_id, kinds, regions, budget_min, budget_max, currency, start, end in (
         AssistanceOffer.objects.filter(status=OfferStatus.ACTIVE)
