@@ -19,10 +19,11 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_GET
 
 from ccm_portal.core import clock
@@ -67,6 +68,7 @@ def deadline_overview(request: HttpRequest) -> HttpResponse:
         "deadlines/isu/overview.html",
         {
             "form": form if params else OverviewFilterForm(),
+            "filter_fields": _filter_fields(form if params else None),
             "overview": overview,
             "overdue_rows": _rows(lines.of(overview.overdue, overdue=True)),
             "awaiting_rows": _rows(lines.of(overview.awaiting_decision)),
@@ -81,6 +83,20 @@ def deadline_overview(request: HttpRequest) -> HttpResponse:
         },
         status=200 if valid else 400,
     )
+
+
+# The unbound filter fields as rendered, by language: their labels and choices are all they show.
+_UNBOUND_FILTER_FIELDS = Kept(16)
+
+
+def _filter_fields(form: OverviewFilterForm | None) -> str:
+    """The filter fields' HTML: a bound form (what was chosen, its errors) for this request; the unbound one
+    once per process and language."""
+    template = "deadlines/isu/_overview_filter_fields.html"
+    if form is not None:
+        return render_to_string(template, {"form": form})
+    unbound = OverviewFilterForm()
+    return _UNBOUND_FILTER_FIELDS.get(get_language(), lambda: render_to_string(template, {"form": unbound}))
 
 
 # Each row's HTML by its words and the language: a row shows nothing else, so an entry is never stale; bounded.

@@ -192,3 +192,19 @@ def test_a_row_is_rendered_once_for_the_same_words_and_again_when_they_change(cl
     changed = client.get(OVERVIEW, europe)
     assert [t.name for t in changed.templates].count(row) == 1  # Norway's row alone
     assert "1 sent Last step: 30 days before" in section(changed, "upcoming-title")
+
+
+def test_the_unbound_filter_fields_are_rendered_once_and_a_bound_form_keeps_what_was_chosen(
+    client_for, isu_staff, today
+):
+    isu._UNBOUND_FILTER_FIELDS.entries.clear()
+    client = client_for(isu_staff)
+    fields = "deadlines/isu/_overview_filter_fields.html"
+    first = client.get(OVERVIEW)
+    assert fields in [t.name for t in first.templates]
+    again = client.get(OVERVIEW)
+    assert fields not in [t.name for t in again.templates]
+    assert '<option value="" selected>All regions</option>' in page(again)
+    chosen = client.get(OVERVIEW, {"region": "Europe", "days": "abc"})
+    assert chosen.status_code == 400
+    assert '<option value="Europe" selected>' in page(chosen) and 'value="abc"' in page(chosen)
