@@ -67,7 +67,7 @@ def deadline_overview(request: HttpRequest) -> HttpResponse:
         request,
         "deadlines/isu/overview.html",
         {
-            "form": form if params else OverviewFilterForm(),
+            "form": form,  # without filters, the form is unbound already
             "filter_fields": _filter_fields(form if params else None),
             "overview": overview,
             "overdue_rows": _rows(lines.of(overview.overdue, overdue=True)),

@@ -63,7 +63,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     everything = selectors.review_queue(today=today)  # the figures cover the whole queue, whatever the filters
     rows = selectors.narrow_queue(everything, **filters)
     filtered = any(value is not None for value in filters.values())
-    shown = form if request.GET else QueueFilterForm(reviewers=reviewers)
+    shown = form  # without filters, the form is unbound already
     return render(
         request,
         "reporting/review/queue.html",
