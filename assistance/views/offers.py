@@ -170,6 +170,7 @@ def _render_detail(
     )
 
 
+@public_page
 @require_GET
 def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:

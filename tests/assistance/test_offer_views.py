@@ -243,6 +243,26 @@ def test_the_public_list_is_kept_for_every_anonymous_reader_until_the_data_chang
     assert "Technical advisers 2027" in text(Client().get(url("offer_list"), {"kind": "technical"}))
 
 
+def test_a_public_offers_page_is_kept_for_every_anonymous_reader_until_the_data_changes(
+    settings, client_for, donor, restricted_offer, public_offer
+):
+    """An offer's page is the same for every anonymous reader (``@public_page``, as a request's page): a repeat
+    reads nothing; a restricted offer is never kept nor shown; its donor always gets their own page."""
+    settings.CCM_PAGE_CACHE_SECONDS = 600  # the tests' settings turn the page cache off
+    first = Client().get(url("offer_detail", public_offer.pk))
+    assert first.status_code == 200
+    with CaptureQueriesContext(connection) as repeat:
+        again = Client().get(url("offer_detail", public_offer.pk))
+    assert len(repeat) == 0, [q["sql"] for q in repeat.captured_queries]
+    assert text(again) == text(first) and "Geneva survey capacity" in text(again)
+    assert Client().get(url("offer_detail", restricted_offer.pk)).status_code != 200
+    assert client_for(donor).get(url("offer_detail", restricted_offer.pk)).status_code == 200
+    public_offer.title = "Geneva survey capacity, extended"
+    public_offer.save()
+    data_committed()
+    assert "Geneva survey capacity, extended" in text(Client().get(url("offer_detail", public_offer.pk)))
+
+
 # --- An offer's page ----------------------------------------------------------------------------------
 def test_the_donor_sees_the_offer_and_its_matches(
     client_for, donor, focal_point, other_focal_point, coordinator, areas, restricted_offer
