@@ -30,23 +30,13 @@ from reporting.models import ReportVersion
 
 T = TypeVar("T")
 
-# A key is never read again once the data's version moves; this only bounds how long a dead key takes memory.
-TIMEOUT = 24 * 60 * 60
 
-
-def _name(part: str, token: str, depends_on: tuple) -> str:
-    digest = hashlib.sha256(repr(depends_on).encode()).hexdigest()[:32]
-    return f"assistance:{part}:{token}:{digest}"
+def _digest(depends_on: tuple) -> str:
+    return hashlib.sha256(repr(depends_on).encode()).hexdigest()[:32]
 
 
 def _kept(part: str, depends_on: tuple, compute: Callable[[], T]) -> T:
-    token, _changed = data_version.current()
-    name = _name(part, token, depends_on)
-    value = cache.get(name)
-    if value is None:
-        value = compute()
-        cache.set(name, value, TIMEOUT)
-    return value
+    return data_version.kept(("assistance", part, _digest(depends_on)), compute)
 
 
 def _reader(user: Any, scope: Scope) -> tuple:
@@ -91,12 +81,12 @@ def best_offers(requests: list[AssistanceRequest], money: dict[int, Funding], to
     too, so the data version covers it."""
     token, _changed = data_version.current()
     weights = tuple(sorted(ranking.weights().items()))
-    names = {r.pk: _name("board", token, (r.pk, top, weights)) for r in requests}
+    names = {r.pk: f"assistance:board:{token}:{_digest((r.pk, top, weights))}" for r in requests}
     found = cache.get_many(list(names.values()))
     chosen = {pk: found[name] for pk, name in names.items() if name in found}
     missing = [r for r in requests if r.pk not in chosen]
     if missing:
         computed = board.best_offers(missing, money, top)
-        cache.set_many({names[pk]: value for pk, value in computed.items()}, TIMEOUT)
+        cache.set_many({names[pk]: value for pk, value in computed.items()}, data_version.KEPT_SECONDS)
         chosen.update(computed)
     return chosen

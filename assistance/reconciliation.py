@@ -240,20 +240,10 @@ class Unresolved:
 class Reconciliation:
     lines: list[Line]
     unresolved: list[Unresolved]
-    years: list[int] = field(default_factory=list)  # every year with a row, newest first
 
     @property
     def unacknowledged_lines(self) -> int:
         return sum(1 for line in self.lines if line.unacknowledged)
-
-    def for_year(self, year: int | None) -> Reconciliation:
-        if year is None:
-            return self
-        return Reconciliation(
-            lines=[line for line in self.lines if line.year == year],
-            unresolved=[row for row in self.unresolved if row.year == year],
-            years=self.years,
-        )
 
 
 def _amount(value: Any) -> Decimal | None:
@@ -481,8 +471,7 @@ class _Tally:
         unresolved = sorted(
             self.unresolved, key=lambda u: (-(u.year or 0), u.reporter.name, u.direction, u.counterpart.casefold())
         )
-        years = sorted({entry.year for entry in chosen} | {u.year for u in unresolved if u.year}, reverse=True)
-        return Reconciliation(lines=chosen, unresolved=unresolved, years=years)
+        return Reconciliation(lines=chosen, unresolved=unresolved)
 
 
 def reconcile(*, user: Any, scope: Scope, year: int | None = None) -> Reconciliation:

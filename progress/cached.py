@@ -14,7 +14,6 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.core.cache import cache
 from django.utils.translation import get_language
 
 from ccm_portal.core import clock, data_version
@@ -23,24 +22,10 @@ from progress.types import Dashboard
 
 T = TypeVar("T")
 
-# A key is never read again once the data's version moves; this only bounds how long a dead key takes memory.
-TIMEOUT = 24 * 60 * 60
-
-
-def key(part: str, *, as_of: dt.date, audience: str) -> str:
-    token, _changed = data_version.current()
-    return ":".join(
-        ("progress", part, token, audience, get_language() or "", clock.today().isoformat(), as_of.isoformat())
-    )
-
 
 def _kept(part: str, *, as_of: dt.date, audience: str, compute: Callable[[], T]) -> T:
-    name = key(part, as_of=as_of, audience=audience)
-    value = cache.get(name)
-    if value is None:
-        value = compute()
-        cache.set(name, value, TIMEOUT)
-    return value
+    parts = ("progress", part, audience, get_language() or "", clock.today().isoformat(), as_of.isoformat())
+    return data_version.kept(parts, compute)
 
 
 def dashboard(*, as_of: dt.date, audience: str) -> Dashboard:

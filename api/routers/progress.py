@@ -13,7 +13,6 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.core.cache import cache
 from django.http import Http404, HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -37,8 +36,6 @@ router = Router()
 AUDIENCE = Audience.PUBLIC
 # The Convention entered into force on 1 August 2010 (Art. 17): the yearly series starts with that year.
 FIRST_YEAR = 2010
-# A day's figures stay in the cache at most this long (the key changes with the data and the day anyway).
-YEAR_CACHE_SECONDS = 24 * 60 * 60
 KEY_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
 
 
@@ -227,25 +224,23 @@ def year_figures(day: dt.date) -> list[dict[str, Any]]:
     """The public figures on ``day`` as plain data. Kept in the cache until the public data changes (its
     version, ``ccm_portal.core.data_version``) or the day does: each day's count runs every figure's
     queries, and a series of years would run them once a year each time it is asked for."""
-    token, _changed = data_version.current()
-    key = f"api:progress-day:{token}:{get_language() or ''}:{clock.today().isoformat()}:{day.isoformat()}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    dashboard = selectors.build(as_of=day, audience=AUDIENCE)
-    figures = [
-        {
-            "key": f.key,
-            "section": f.section,
-            "label": str(f.label),
-            "value": f.numerator,
-            "out_of": f.denominator,
-            "share": _share(f.share),
-        }
-        for f in dashboard.figures
-    ]
-    cache.set(key, figures, YEAR_CACHE_SECONDS)
-    return figures
+
+    def compute() -> list[dict[str, Any]]:
+        dashboard = selectors.build(as_of=day, audience=AUDIENCE)
+        return [
+            {
+                "key": f.key,
+                "section": f.section,
+                "label": str(f.label),
+                "value": f.numerator,
+                "out_of": f.denominator,
+                "share": _share(f.share),
+            }
+            for f in dashboard.figures
+        ]
+
+    parts = ("api-progress-day", get_language() or "", clock.today().isoformat(), day.isoformat())
+    return data_version.kept(parts, compute)
 
 
 def year_points(as_of: dt.date) -> list[dt.date]:

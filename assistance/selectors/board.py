@@ -231,12 +231,10 @@ def _matches_by_request(requests: Iterable[AssistanceRequest]) -> dict[int, list
 
 
 def _candidates(
-    request: AssistanceRequest, pool: OfferPool, matches: list[Match], money: Funding, *, top: int | None
+    request: AssistanceRequest, pool: OfferPool, matches: list[Match], money: Funding
 ) -> list[CandidateRow]:
     by_offer = {m.offer_id: m for m in matches}
     ranked = pool.rank(request, money)
-    if top is not None:
-        ranked = ranked[:top]
     return [
         CandidateRow(offer=pool.offers[c.offer.key], score=c.score, reasons=c.reasons, match=by_offer.get(c.offer.key))
         for c in ranked
@@ -285,7 +283,7 @@ def request_board(request: AssistanceRequest) -> BoardRow:
     return BoardRow(
         request=request,
         funding=money[request.pk],
-        candidates=_candidates(request, pool, matches, money[request.pk], top=None),
+        candidates=_candidates(request, pool, matches, money[request.pk]),
         matches=matches,
     )
 

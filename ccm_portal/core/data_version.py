@@ -14,6 +14,9 @@ package's refresh (rebuilt only when the token moved since it was last built).
   (``PRIVATE_FIELDS``: a draft's autosave) (``connect()`` wires the
   model signals; ``ccm_portal/apps.py`` calls it). Writes that send no signal (``QuerySet.update``,
   ``bulk_create``) call ``bump()`` themselves.
+- ``kept(parts, compute)`` is ``compute()`` kept in the default cache under ``parts`` and the current token:
+  what pages compute from the data alone (the dashboard's figures, every State's calendar, the assistance
+  figures) is computed once per change of the data, and never served stale.
 - ``on_change(callback)`` lets an app above act on a change (the API's open-data package is refreshed in
   the background); ``callback`` runs after the commit, once per transaction however many rows changed.
 
@@ -25,8 +28,9 @@ Knows no app: apps and models are named by label.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from django.apps import apps
 from django.core.cache import cache
@@ -36,6 +40,10 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from ccm_portal.core import clock
 
 KEY = "ccm:data-version"
+# A kept value is never read again once the version moves; this only bounds how long a dead key takes memory.
+KEPT_SECONDS = 24 * 60 * 60
+
+T = TypeVar("T")
 # The apps whose models hold data the public reads (States, obligations, reports, assistance, calendars).
 TRACKED_APPS = frozenset({"parties", "reporting", "deadlines", "assistance", "progress"})
 # Models of other apps that public pages show: the thematic areas named on the public assistance pages.
@@ -51,6 +59,7 @@ IGNORED = frozenset(
         "deadlines.CalendarFeed",
         "progress.DashboardPdf",
         "assistance.AssistanceNotification",
+        "assistance.ReportedAssistance",  # a copy of a version's Form I rows, derived from data that never changes
         "assistance.CoordinatorTask",
     }
 )
@@ -73,6 +82,19 @@ def current() -> tuple[str, datetime]:
         value = cache.get(KEY) or _new_value()
     token, _, stamp = value.partition("|")
     return token, datetime.fromisoformat(stamp)
+
+
+def kept(parts: Sequence[str], compute: Callable[[], T], *, timeout: int = KEPT_SECONDS) -> T:
+    """``compute()``, kept in the default cache under ``parts`` (what the value depends on besides the data: the
+    part, the language, the day…) and the current token, so the same parts give the same value until a committed
+    write moves the version. The token is read before computing: a write meanwhile moves it past this entry."""
+    token, _changed = current()
+    name = ":".join(("ccm:kept", token, *parts))
+    value = cache.get(name)
+    if value is None:
+        value = compute()
+        cache.set(name, value, timeout)
+    return value
 
 
 def bump() -> None:

@@ -12,30 +12,24 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.cache import cache
 from django.utils.translation import get_language
 
 from ccm_portal.core import data_version
 from deadlines import calendar
 from deadlines.calendar import Deadline
 
-# A key is never read again once the data's version or the day moves; this only bounds how long a dead key lasts.
-CALENDAR_CACHE_SECONDS = 24 * 60 * 60
-
 
 def every_state(*, today: dt.date, start: dt.date, end: dt.date) -> tuple[list[Deadline], dict[str, int]]:
     """Every State's deadlines in [start, end] as they stand on ``today`` (date, State, key order) and the
     States' ids by ISO code: the calendar's eight queries once per change of the data, then none."""
-    token, _changed = data_version.current()  # read before computing: a write meanwhile moves it past this entry
-    key = ":".join(("ccm:isu-deadlines", token, today.isoformat(), start.isoformat(), end.isoformat()))
-    key = f"{key}:{get_language() or ''}"
-    kept = cache.get(key)
-    if kept is None:
+
+    def compute() -> tuple[list[Deadline], dict[str, int]]:
         data = calendar.load(as_of=today)
         deadlines = sorted(
             (d for state in data.states for d in calendar.state_deadlines(state, data, start=start, end=end)),
             key=lambda d: (d.date, d.state_name or "", d.key),
         )
-        kept = (deadlines, {s.iso3: s.pk for s in data.states})
-        cache.set(key, kept, CALENDAR_CACHE_SECONDS)
-    return kept
+        return deadlines, {s.iso3: s.pk for s in data.states}
+
+    window = (today.isoformat(), start.isoformat(), end.isoformat())
+    return data_version.kept(("isu-deadlines", *window, get_language() or ""), compute)
